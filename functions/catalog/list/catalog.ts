@@ -1,0 +1,38 @@
+import { isAllowed, type Policy } from '#layers/auth/policy.ts';
+import { ForbiddenError, NotFoundError } from '#layers/errors/index.ts';
+import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
+import { json } from '#layers/http/respond.ts';
+import { describeTool } from '#layers/tools/descriptor.ts';
+import type { ToolRegistry } from '#layers/tools/registry-types.ts';
+
+const notFound = (name: string) =>
+  new NotFoundError(
+    'tool_not_found',
+    `There is no tool named "${name}". GET /tools lists the tools you may use.`,
+  );
+
+/**
+ * GET /tools (only what the caller may use), GET /tools/{name}, and the fallback of
+ * POST /tools/{name} for names no tool route matched.
+ */
+export function catalog(deps: { registry: ToolRegistry; policy: Policy }): GatewayLogic {
+  return async (event, context) => {
+    const caller = context.gateway.caller;
+    if (!caller) throw new Error('catalog ran without a caller');
+    const name = event.pathParameters?.name;
+    if (name === undefined) {
+      const tools = deps.registry.all
+        .filter((tool) => isAllowed(deps.policy, caller, tool))
+        .map(describeTool);
+      return json(200, { tools });
+    }
+    const tool = deps.registry.get(name);
+    if (!tool || event.requestContext.http.method !== 'GET') throw notFound(name);
+    if (!isAllowed(deps.policy, caller, tool)) {
+      throw new ForbiddenError(
+        `Your roles (${caller.roles.join(', ') || 'none'}) do not allow the tool "${name}". GET /tools lists the tools you may use.`,
+      );
+    }
+    return json(200, describeTool(tool));
+  };
+}

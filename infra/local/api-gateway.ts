@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+
+/** A Lambda handler as API Gateway invokes it (payload format 2.0). */
+export type LambdaHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2 | undefined>;
+
+export interface Route {
+  method: string;
+  /** API Gateway route path, e.g. `/tools/{name}`. */
+  path: string;
+  handler: () => Promise<LambdaHandler>;
+  functionName: string;
+}
+
+/** API Gateway's own payload limit; the handlers enforce the gateway's smaller one. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const TEXT_TYPES = /^(application\/(json|.*\+json|x-www-form-urlencoded|xml)|text\/)/i;
+
+function match(route: Route, method: string, path: string): Record<string, string> | undefined {
+  if (route.method !== method) return undefined;
+  const want = route.path.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let index = 0; index < want.length; index++) {
+    const segment = want[index] ?? '';
+    const actual = got[index] ?? '';
+    if (segment.startsWith('{') && segment.endsWith('}')) {
+      if (!actual) return undefined;
+      params[segment.slice(1, -1)] = decodeURIComponent(actual);
+    } else if (segment !== actual) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function buildEvent(
+  req: IncomingMessage,
+  route: Route,
+  params: Record<string, string>,
+  body: Buffer,
+  url: URL,
+): APIGatewayProxyEventV2 {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined)
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams)
+    query[key] = query[key] ? `${query[key]},${value}` : value;
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');
+  const now = new Date();
+  const routeKey = `${route.method} ${route.path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(params).length ? { pathParameters: params } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'localhost',
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+}
+
+function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | undefined): void {
+  const status = result?.statusCode ?? 200;
+  const headers = { ...(result?.headers ?? {}) } as Record<string, string | number | boolean>;
+  const body = result?.body
+    ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8')
+    : Buffer.alloc(0);
+  res.writeHead(status, { ...headers, 'content-length': body.length });
+  res.end(body);
+}
+
+function gatewayError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify({
+    error: { code, category: 'not_found', message, retryable: false },
+  });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'x-request-id': randomUUID(),
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/**
+ * A local stand-in for API Gateway's HTTP API: matches routes, builds payload 2.0 events, calls
+ * the very Lambda handlers that run on AWS, and writes their results back.
+ */
+export function createApiGateway(
+  routes: readonly Route[],
+  extra?: (req: IncomingMessage, res: ServerResponse) => boolean,
+): Server {
+  return createServer(async (req, res) => {
+    try {
+      if (extra?.(req, res)) return;
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = req.method ?? 'GET';
+      let found: { route: Route; params: Record<string, string> } | undefined;
+      for (const route of routes) {
+        const params = match(route, method, url.pathname);
+        if (params) {
+          found = { route, params };
+          break;
+        }
+      }
+      if (!found) {
+        gatewayError(
+          res,
+          404,
+          'route_not_found',
+          `No route ${method} ${url.pathname}. GET /tools lists the tools; see the README for the HTTP API.`,
+        );
+        return;
+      }
+      const body = await readBody(req);
+      if (body === 'too_large') {
+        gatewayError(res, 413, 'payload_too_large', 'The request body is over the API limit.');
+        return;
+      }
+      const handler = await found.route.handler();
+      const event = buildEvent(req, found.route, found.params, body, url);
+      send(res, await handler(event, lambdaContext(found.route.functionName)));
+    } catch (error) {
+      console.error('local API gateway: handler failed', error);
+      if (!res.headersSent) {
+        gatewayError(res, 500, 'internal_error', 'The function failed (see the local mode log).');
+      } else res.end();
+    }
+  });
+}
+
+export const portOf = (server: Server): number => (server.address() as AddressInfo).port;

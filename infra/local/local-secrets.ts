@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  type LocalSecretsFile,
+  localSecretsFileSchema,
+} from '#layers/secrets/file-secret-provider.ts';
+
+const random = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/** Demo credentials, random per checkout, so a wrong key really fails against the sandboxes. */
+export function demoSecrets(): LocalSecretsFile {
+  return {
+    systems: {
+      crm: { token: `pat-local-${random(18)}` },
+      erp: { clientId: 'toolgate-local', clientSecret: random(24) },
+      ticketing: { username: 'api@acme.example/token', password: random(24) },
+    },
+    webhooks: {},
+  };
+}
+
+/** Reads the local secrets file, creating it with demo values (mode 600) when absent. */
+export async function ensureLocalSecrets(path: string): Promise<LocalSecretsFile> {
+  try {
+    return localSecretsFileSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new Error(
+        `The local secrets file ${path} is invalid; fix it or delete it to recreate the demo values.`,
+      );
+    }
+  }
+  const secrets = demoSecrets();
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}

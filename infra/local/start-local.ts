@@ -1,0 +1,152 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import { baseUrlEnvName, secretIdEnvName } from '#layers/systems/definition.ts';
+import { createApiGateway, type LambdaHandler, portOf, type Route } from './api-gateway.ts';
+import { type DevIssuer, loadDevIssuer } from './dev-issuer.ts';
+import { createLocalTables, startEmulators } from './emulators.ts';
+import { ensureLocalSecrets } from './local-secrets.ts';
+import { startSandboxes } from './sandboxes/index.ts';
+
+export interface LocalModeOptions {
+  /** Gateway port; sandboxes take the next three. 0 picks free ports for all. @default 3000 */
+  port?: number;
+  /** Where the local secrets file and the dev issuer key live. @default .toolgate */
+  dataDir?: string;
+  /** Extra function environment, e.g. `UPSTREAM_TIMEOUT_MS`. */
+  env?: Record<string, string>;
+}
+
+export interface LocalMode {
+  url: string;
+  port: number;
+  sandboxes: { crm: string; erp: string; ticketing: string };
+  emulators: { dynamodb: string; sqs: string };
+  secretsFile: string;
+  issuer: DevIssuer;
+  /** Environment the functions run with (AWS endpoints, tables, issuer, systems). */
+  functionEnv: Record<string, string>;
+  close(): Promise<void>;
+}
+
+const lazy = (load: () => Promise<{ handler: unknown }>) => {
+  let cached: Promise<LambdaHandler> | undefined;
+  return () => {
+    cached ??= load().then((module) => module.handler as LambdaHandler);
+    return cached;
+  };
+};
+
+/**
+ * Local mode: the same Lambda handlers behind a local API Gateway, with dynalite and fauxqs
+ * in-process, the sandbox business systems, the local secrets file and the dev issuer.
+ *
+ * @example
+ * const local = await startLocalMode({ port: 0 });
+ * const token = await local.issuer.issue({ sub: 'ana', roles: ['support'] });
+ * await fetch(`${local.url}/tools`, { headers: { authorization: `Bearer ${token}` } });
+ * await local.close();
+ */
+export async function startLocalMode(options: LocalModeOptions = {}): Promise<LocalMode> {
+  const port = options.port ?? 3000;
+  const dataDir = resolve(options.dataDir ?? process.env.TOOLGATE_DATA_DIR ?? '.toolgate');
+  const secretsFile = join(dataDir, 'secrets.local.json');
+  const secrets = await ensureLocalSecrets(secretsFile);
+  const issuer = await loadDevIssuer(join(dataDir, 'dev-issuer.json'));
+  const emulators = await startEmulators();
+  const auditTableName = 'toolgate-local-audit';
+  await createLocalTables(emulators.dynamodbEndpoint, { audit: auditTableName });
+
+  const sandboxPort = (offset: number) => (port === 0 ? 0 : port + offset);
+  const sandboxes = await startSandboxes(
+    {
+      crm: secrets.systems.crm as { token: string },
+      erp: secrets.systems.erp as { clientId: string; clientSecret: string },
+      ticketing: secrets.systems.ticketing as { username: string; password: string },
+    },
+    { crm: sandboxPort(1), erp: sandboxPort(2), ticketing: sandboxPort(3) },
+  );
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/health',
+      functionName: 'health',
+      handler: lazy(() => import('#functions/health/check/handler.ts')),
+    },
+    {
+      method: 'GET',
+      path: '/tools',
+      functionName: 'catalog',
+      handler: lazy(() => import('#functions/catalog/list/handler.ts')),
+    },
+    {
+      method: 'GET',
+      path: '/tools/{name}',
+      functionName: 'catalog',
+      handler: lazy(() => import('#functions/catalog/list/handler.ts')),
+    },
+    {
+      method: 'POST',
+      path: '/tools/{name}',
+      functionName: 'tools',
+      handler: lazy(() => import('#functions/tools/call/handler.ts')),
+    },
+  ];
+  const serveIssuer = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET' || req.url !== '/_local/jwks.json') return false;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(issuer.jwks()));
+    return true;
+  };
+  const server = createApiGateway(routes, serveIssuer);
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => done());
+  });
+  const actualPort = portOf(server);
+  const url = `http://127.0.0.1:${actualPort}`;
+
+  const functionEnv: Record<string, string> = {
+    STAGE: 'local',
+    POWERTOOLS_SERVICE_NAME: 'toolgate',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    ...emulators.awsEnv,
+    AUDIT_TABLE_NAME: auditTableName,
+    JWT_ISSUER: issuer.issuer,
+    JWT_AUDIENCE: issuer.audience,
+    JWT_JWKS_URL: `${url}/_local/jwks.json`,
+    SECRETS_SOURCE: 'file',
+    LOCAL_SECRETS_FILE: secretsFile,
+    ...systemEnv('crm', sandboxes.crm.url),
+    ...systemEnv('erp', sandboxes.erp.url),
+    ...systemEnv('ticketing', sandboxes.ticketing.url),
+    ...options.env,
+  };
+  // The handlers read their configuration from process.env at cold start, as on Lambda; they
+  // are imported lazily, on the first request, after this.
+  Object.assign(process.env, functionEnv);
+
+  return {
+    url,
+    port: actualPort,
+    sandboxes: {
+      crm: sandboxes.crm.url,
+      erp: sandboxes.erp.url,
+      ticketing: sandboxes.ticketing.url,
+    },
+    emulators: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint },
+    secretsFile,
+    issuer,
+    functionEnv,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await sandboxes.close();
+      await emulators.close();
+    },
+  };
+}
+
+function systemEnv(id: string, url: string): Record<string, string> {
+  return { [baseUrlEnvName(id)]: url, [secretIdEnvName(id)]: id };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Runtime configuration of every function, read from the environment once per cold start.
+ * Set by the CDK app on AWS and by `npm start` in local mode.
+ */
+export const runtimeEnvSchema = z.object({
+  STAGE: z.string().min(1).default('local'),
+  /** DynamoDB table of the audit trail. */
+  AUDIT_TABLE_NAME: z.string().min(1),
+  /** Expected `iss` of bearer tokens (the OIDC issuer URL). */
+  JWT_ISSUER: z.url(),
+  /** Expected `aud` of bearer tokens. */
+  JWT_AUDIENCE: z.string().min(1),
+  /** JWKS URL. @default `${JWT_ISSUER}/.well-known/jwks.json` */
+  JWT_JWKS_URL: z.url().optional(),
+  /** Accepted signing algorithms, comma separated. @default RS256 */
+  JWT_ALGORITHMS: z.string().default('RS256'),
+  /** Claim that carries the caller's roles (array or space/comma separated string). @default roles */
+  JWT_ROLES_CLAIM: z.string().default('roles'),
+  /** Where system credentials come from: Secrets Manager on AWS, the local secrets file locally. */
+  SECRETS_SOURCE: z.enum(['secretsmanager', 'file']).default('secretsmanager'),
+  /** Path of the local secrets file when SECRETS_SOURCE=file. */
+  LOCAL_SECRETS_FILE: z.string().optional(),
+  /** How long a fetched secret is cached before it is read again. @default 300 */
+  SECRETS_MAX_AGE_SECONDS: positiveInt(300),
+  /** Default per-call timeout to business systems in ms. @default 5000 */
+  UPSTREAM_TIMEOUT_MS: positiveInt(5000),
+  /** Days an audit record is kept (DynamoDB TTL). @default 365 */
+  AUDIT_RETENTION_DAYS: positiveInt(365),
+  /** Name of the tool this function serves (one function per tool on AWS); unset = all tools. */
+  TOOL_NAME: z.string().optional(),
+});
+export type RuntimeEnv = z.output<typeof runtimeEnvSchema>;
+
+/**
+ * Parses the environment, reporting every problem at once.
+ *
+ * @example
+ * const env = parseEnv(process.env); // throws ConfigurationError listing each bad variable
+ */
+export function parseEnv(source: Record<string, string | undefined>): RuntimeEnv {
+  const result = runtimeEnvSchema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    .join('; ');
+  throw new Error(`Invalid environment: ${problems}`);
+}

@@ -1,0 +1,191 @@
+import type { z } from 'zod';
+import {
+  type AppError,
+  ConfigurationError,
+  NotFoundError,
+  UpstreamDataError,
+  UpstreamError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from '../errors/index.ts';
+import type { SystemDefinition } from '../systems/definition.ts';
+import type { ToolLogger } from '../tools/define.ts';
+import type { Authenticator } from './authenticator.ts';
+import type { Connector, ConnectorRequest, PageRequest, QueryValue } from './connector.ts';
+import { paginationStyle } from './pagination.ts';
+
+export interface HttpConnectorOptions {
+  system: SystemDefinition;
+  baseUrl: string;
+  authenticator: Authenticator;
+  /** Per-call timeout in ms. */
+  timeoutMs: number;
+  /** Sent upstream as `X-Request-Id`, so a call can be followed into the business system. */
+  requestId: string;
+  /** Aborted when the tool call is abandoned. */
+  signal?: AbortSignal;
+  logger: Pick<ToolLogger, 'debug' | 'warn'>;
+  fetch?: typeof globalThis.fetch;
+}
+
+const USER_AGENT = 'toolgate/0.1';
+
+/**
+ * The one HTTP client every connector uses: credentials, per-call timeout, request id, response
+ * validation with zod, and error classification into the gateway's error envelope.
+ *
+ * @example
+ * const crm = createHttpConnector({ system, baseUrl, authenticator, requestId, logger });
+ * const company = await crm.request({ operation: 'companies.get', path: '/crm/v3/objects/companies/1', response: companySchema });
+ */
+export function createHttpConnector(options: HttpConnectorOptions): Connector {
+  const { system, authenticator, logger } = options;
+  const name = system.displayName;
+  const timeoutMs = options.timeoutMs;
+  const doFetch = options.fetch ?? globalThis.fetch;
+
+  const send = async (url: string, init: RequestInit, operation: string): Promise<Response> => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers = new Headers(init.headers);
+    headers.set('x-request-id', options.requestId);
+    headers.set('user-agent', USER_AGENT);
+    const started = performance.now();
+    try {
+      const response = await doFetch(url, { ...init, headers, signal });
+      logger.debug('upstream call', {
+        system: system.id,
+        operation,
+        status: response.status,
+        durationMs: Math.round(performance.now() - started),
+      });
+      return response;
+    } catch (error) {
+      if (timeout.aborted || options.signal?.aborted) {
+        throw new UpstreamTimeoutError(
+          `${name} did not answer within ${timeoutMs} ms (${operation}). It may be slow right now: try again shortly, or tell the user the data is temporarily unavailable.`,
+          { cause: error },
+        );
+      }
+      throw new UpstreamUnavailableError(
+        `${name} could not be reached (${operation}). Try again in a few seconds, or tell the user the data is temporarily unavailable.`,
+        { cause: error },
+      );
+    }
+  };
+
+  const attempt = async (request: ConnectorRequest<z.ZodType>): Promise<Response> => {
+    const url = buildUrl(options.baseUrl, request.path, request.query);
+    const authHeaders = await authenticator.headers({
+      fetchToken: (tokenUrl, init) => send(tokenUrl, init, `${request.operation}:token`),
+    });
+    const headers: Record<string, string> = { accept: 'application/json', ...authHeaders };
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request.body);
+    }
+    const init: RequestInit = { method: request.method ?? 'GET', headers };
+    if (body !== undefined) init.body = body;
+    return send(url, init, request.operation);
+  };
+
+  const request = async <S extends z.ZodType>(req: ConnectorRequest<S>): Promise<z.output<S>> => {
+    let response = await attempt(req);
+    if (response.status === 401) {
+      await response.body?.cancel();
+      logger.warn('upstream rejected credentials; refreshing once', {
+        system: system.id,
+        operation: req.operation,
+      });
+      authenticator.invalidate();
+      response = await attempt(req);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw classify(response, req, name);
+    }
+    const payload: unknown = await response.json().catch(() => undefined);
+    const parsed = req.response.safeParse(payload);
+    if (!parsed.success) {
+      const fields = parsed.error.issues
+        .slice(0, 5)
+        .map((issue) => issue.path.join('.') || '(root)')
+        .join(', ');
+      throw new UpstreamDataError(
+        `${name} answered ${req.operation} with data the gateway does not understand (fields: ${fields}). This needs an operator; try another tool or tell the user.`,
+      );
+    }
+    return parsed.data;
+  };
+
+  return {
+    systemId: system.id,
+    displayName: name,
+    request,
+    async paginate<S extends z.ZodType, T>(req: PageRequest<S, T>): Promise<T[]> {
+      const style = paginationStyle(system.pagination);
+      const pageSize = Math.min(req.limit, system.pagination.maxPageSize);
+      const records: T[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await request({
+          ...req,
+          query: { ...req.query, ...style.pageQuery(pageSize, cursor) },
+        });
+        records.push(...req.items(page));
+        cursor = style.nextCursor(page);
+      } while (cursor && records.length < req.limit);
+      return records.slice(0, req.limit);
+    },
+  };
+}
+
+function buildUrl(
+  baseUrl: string,
+  path: string,
+  query: Readonly<Record<string, QueryValue>> | undefined,
+): string {
+  const url = new URL(path.replace(/^\//, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) url.searchParams.set(key, String(value));
+  }
+  return url.toString();
+}
+
+/** Maps a non-2xx answer to the envelope; the upstream body is never passed on. */
+function classify(response: Response, req: ConnectorRequest<z.ZodType>, name: string): AppError {
+  const status = response.status;
+  if (status === 401 || status === 403) {
+    return new ConfigurationError(
+      'upstream_auth_failed',
+      `${name} rejected the gateway's credentials (status ${status}) even after re-reading them. An operator must update the system's secret; retrying will not help.`,
+    );
+  }
+  if (status === 404) {
+    return (
+      req.notFound?.() ??
+      new NotFoundError('upstream_not_found', `${name} has no such record (${req.operation}).`)
+    );
+  }
+  if (status === 429 || status >= 500) {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    return new UpstreamUnavailableError(
+      `${name} is unavailable right now (status ${status} on ${req.operation}). Try again${retryAfterMs ? ` in ${Math.ceil(retryAfterMs / 1000)} s` : ' shortly'}, or tell the user the data is temporarily unavailable.`,
+      retryAfterMs === undefined ? {} : { retryAfterMs },
+    );
+  }
+  return new UpstreamError(
+    'upstream_rejected',
+    `${name} rejected ${req.operation} (status ${status}). Check the tool's input; the gateway does not pass the system's own message on.`,
+  );
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms. */
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

@@ -1,0 +1,109 @@
+import { AppError, type ErrorCategory } from './app-error.ts';
+
+export class ValidationError extends AppError {
+  readonly code = 'validation_failed';
+  readonly statusCode = 400;
+  readonly category: ErrorCategory = 'validation';
+}
+
+export class InvalidJsonError extends AppError {
+  readonly code = 'invalid_json';
+  readonly statusCode = 400;
+  readonly category: ErrorCategory = 'validation';
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly code = 'unsupported_media_type';
+  readonly statusCode = 415;
+  readonly category: ErrorCategory = 'validation';
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly code = 'payload_too_large';
+  readonly statusCode = 413;
+  readonly category: ErrorCategory = 'validation';
+}
+
+export class AuthenticationError extends AppError {
+  readonly code: string;
+  readonly statusCode = 401;
+  readonly category: ErrorCategory = 'authentication';
+  constructor(code: 'missing_token' | 'invalid_token' | 'token_expired', message: string) {
+    super(message, {
+      headers: { 'WWW-Authenticate': `Bearer error="invalid_token"` },
+    });
+    this.code = code;
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly code = 'forbidden';
+  readonly statusCode = 403;
+  readonly category: ErrorCategory = 'authorization';
+}
+
+export class NotFoundError extends AppError {
+  readonly code: string;
+  readonly statusCode = 404;
+  readonly category: ErrorCategory = 'not_found';
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class MethodNotAllowedError extends AppError {
+  readonly code = 'method_not_allowed';
+  readonly statusCode = 405;
+  readonly category: ErrorCategory = 'validation';
+}
+
+/** The business system answered with an error that retrying will not fix (4xx other than auth). */
+export class UpstreamError extends AppError {
+  readonly code: string;
+  readonly statusCode = 502;
+  readonly category: ErrorCategory = 'upstream';
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** The business system is unavailable right now (5xx, 429, connection refused); try later. */
+export class UpstreamUnavailableError extends AppError {
+  readonly code = 'upstream_unavailable';
+  readonly statusCode = 503;
+  readonly category: ErrorCategory = 'upstream';
+  override readonly retryable = true;
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
+    super(message, { ...options, retryAfterMs: options.retryAfterMs ?? 5000 });
+  }
+}
+
+export class UpstreamTimeoutError extends AppError {
+  readonly code = 'upstream_timeout';
+  readonly statusCode = 504;
+  readonly category: ErrorCategory = 'upstream';
+  override readonly retryable = true;
+}
+
+/** The answer of the business system does not match the contract the connector expects. */
+export class UpstreamDataError extends AppError {
+  readonly code = 'upstream_data_invalid';
+  readonly statusCode = 502;
+  readonly category: ErrorCategory = 'upstream';
+}
+
+/** Missing secret, rejected credentials, bad base URL: an operator has to fix the deployment. */
+export class ConfigurationError extends AppError {
+  readonly code: string;
+  readonly statusCode = 502;
+  readonly category: ErrorCategory = 'configuration';
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.code = code;
+  }
+  override get expose(): boolean {
+    return true;
+  }
+}

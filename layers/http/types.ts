@@ -1,0 +1,37 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { AnyTool, Caller } from '../tools/define.ts';
+
+/** API Gateway HTTP API (payload 2.0) event; `authorizer.jwt` is present behind the JWT authorizer. */
+export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body' | 'requestContext'> & {
+  body?: unknown;
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims: Record<string, unknown>; scopes?: string[] | null } };
+  };
+};
+
+export type HttpResult = APIGatewayProxyStructuredResultV2 & {
+  statusCode: number;
+  headers: Record<string, string>;
+};
+
+/** What the middlewares learn about a call, for the handler and the audit record. */
+export interface CallState {
+  requestId: string;
+  startedAt: number;
+  caller?: Caller;
+  tool?: AnyTool;
+  /** Validated input of a tool call. */
+  input?: unknown;
+}
+
+export type GatewayContext = Context & { gateway: CallState };
+export type GatewayRequest = Request<HttpEvent, HttpResult, Error, GatewayContext>;
+export type GatewayMiddleware = MiddlewareObj<HttpEvent, HttpResult, Error, GatewayContext>;
+
+export const header = (event: HttpEvent, name: string): string | undefined =>
+  event.headers?.[name.toLowerCase()] ?? undefined;

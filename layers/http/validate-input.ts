@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import { type ErrorIssue, ValidationError } from '../errors/index.ts';
+import type { GatewayMiddleware, GatewayRequest } from './types.ts';
+
+/** One issue per field path, with what to do about it. */
+export function describeIssues(error: z.ZodError): ErrorIssue[] {
+  return error.issues.flatMap((issue): ErrorIssue[] => {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: base ? `${base}.${key}` : key,
+        message: `Unknown field "${key}": remove it; the tool's inputSchema lists the accepted fields.`,
+      }));
+    }
+    return [{ path: base, message: fixHint(issue) }];
+  });
+}
+
+function fixHint(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? `Required: provide ${article(issue.expected)} ${issue.expected}.`
+        : `Expected ${article(issue.expected)} ${issue.expected}: ${issue.message}.`;
+    case 'invalid_value':
+      return `Must be one of: ${issue.values.map((value) => JSON.stringify(value)).join(', ')}.`;
+    default:
+      return `${issue.message}.`;
+  }
+}
+
+const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');
+
+/** Validates the parsed body against the tool's input schema (unknown fields rejected). */
+export function validateInput(): GatewayMiddleware {
+  const before = (request: GatewayRequest) => {
+    const tool = request.context.gateway.tool;
+    if (!tool) return;
+    const body = request.event.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new ValidationError('The request body must be a JSON object with the tool input.', {
+        issues: [{ path: '', message: 'Send a JSON object, e.g. {}.' }],
+      });
+    }
+    const result = tool.input.safeParse(body);
+    if (!result.success) {
+      const issues = describeIssues(result.error);
+      throw new ValidationError(
+        `The input of "${tool.name}" is invalid: ${issues.map((issue) => issue.path || '(body)').join(', ')}. Fix the listed fields and call again.`,
+        { issues },
+      );
+    }
+    request.context.gateway.input = result.data;
+  };
+  return { before };
+}

@@ -1,0 +1,81 @@
+import { type AuditRepository, DynamoAuditRepository } from '../audit/audit-repository.ts';
+import { type CallerResolver, createJwtVerifier } from '../auth/jwt-verifier.ts';
+import { defaultPolicy, type Policy } from '../auth/policy.ts';
+import { createDocumentClient, createSecretsManagerClient } from '../aws/clients.ts';
+import { parseEnv, type RuntimeEnv } from '../config/env.ts';
+import { logger } from '../observability/logger.ts';
+import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
+import type { SecretProvider } from '../secrets/secret-provider.ts';
+import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provider.ts';
+import { registry as fullRegistry } from '../tools/registry.ts';
+import { createRegistry, type ToolRegistry } from '../tools/registry-types.ts';
+import { createToolRunner, type ToolRunner } from '../tools/runtime.ts';
+
+/** Everything a gateway handler needs, built once per cold start. */
+export interface GatewayDependencies {
+  env: RuntimeEnv;
+  logger: typeof logger;
+  registry: ToolRegistry;
+  policy: Policy;
+  resolver: CallerResolver;
+  audit: AuditRepository;
+  runner: ToolRunner;
+}
+
+function secretProvider(env: RuntimeEnv): SecretProvider {
+  if (env.SECRETS_SOURCE === 'file') {
+    if (!env.LOCAL_SECRETS_FILE)
+      throw new Error('LOCAL_SECRETS_FILE must be set when SECRETS_SOURCE=file');
+    return new FileSecretProvider({
+      path: env.LOCAL_SECRETS_FILE,
+      maxAgeSeconds: env.SECRETS_MAX_AGE_SECONDS,
+    });
+  }
+  return new SecretsManagerSecretProvider({
+    client: createSecretsManagerClient(),
+    maxAgeSeconds: env.SECRETS_MAX_AGE_SECONDS,
+  });
+}
+
+/**
+ * Builds the handler dependencies from the environment. With TOOL_NAME set (one function per tool
+ * on AWS) the registry holds only that tool.
+ *
+ * @example
+ * const deps = buildDependencies(process.env);
+ */
+export function buildDependencies(source: Record<string, string | undefined>): GatewayDependencies {
+  const env = parseEnv(source);
+  const registry = env.TOOL_NAME
+    ? createRegistry(fullRegistry.all.filter((tool) => tool.name === env.TOOL_NAME))
+    : fullRegistry;
+  if (env.TOOL_NAME && registry.all.length === 0) {
+    throw new Error(`TOOL_NAME=${env.TOOL_NAME} is not a registered tool`);
+  }
+  return {
+    env,
+    logger,
+    registry,
+    policy: defaultPolicy,
+    resolver: createJwtVerifier({
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      jwksUrl:
+        env.JWT_JWKS_URL ??
+        new URL('.well-known/jwks.json', `${env.JWT_ISSUER.replace(/\/$/, '')}/`).toString(),
+      algorithms: env.JWT_ALGORITHMS.split(',').map((alg) => alg.trim()),
+      rolesClaim: env.JWT_ROLES_CLAIM,
+    }),
+    audit: new DynamoAuditRepository({
+      client: createDocumentClient(),
+      tableName: env.AUDIT_TABLE_NAME,
+      retentionDays: env.AUDIT_RETENTION_DAYS,
+    }),
+    runner: createToolRunner({
+      env: source,
+      secrets: secretProvider(env),
+      logger,
+      defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    }),
+  };
+}

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigurationError } from '../errors/index.ts';
+import type { SecretProvider } from './secret-provider.ts';
+
+/** Shape of the local secrets file: system credentials and (later) webhook signing secrets. */
+export const localSecretsFileSchema = z.object({
+  systems: z.record(z.string(), z.record(z.string(), z.unknown())),
+  webhooks: z.record(z.string(), z.unknown()).default({}),
+});
+export type LocalSecretsFile = z.output<typeof localSecretsFileSchema>;
+
+/**
+ * Local mode's stand-in for Secrets Manager: the git-ignored local secrets file, where the secret
+ * id is the key under `systems`. Cached like the real provider.
+ */
+export class FileSecretProvider implements SecretProvider {
+  readonly #path: string;
+  readonly #maxAgeMs: number;
+  #cache: { at: number; file: LocalSecretsFile } | undefined;
+
+  constructor(options: { path: string; maxAgeSeconds?: number }) {
+    this.#path = options.path;
+    this.#maxAgeMs = (options.maxAgeSeconds ?? 300) * 1000;
+  }
+
+  async getJson(
+    secretId: string,
+    options: { forceFetch?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
+    const file = await this.#load(options.forceFetch ?? false);
+    const value = file.systems[secretId];
+    if (!value) {
+      throw new ConfigurationError(
+        'credentials_unavailable',
+        `The local secrets file has no entry "systems.${secretId}". Add it (see the README's local secrets section) or delete the file to recreate the demo values.`,
+      );
+    }
+    return value;
+  }
+
+  async #load(forceFetch: boolean): Promise<LocalSecretsFile> {
+    if (!forceFetch && this.#cache && Date.now() - this.#cache.at < this.#maxAgeMs) {
+      return this.#cache.file;
+    }
+    let raw: string;
+    try {
+      raw = await readFile(this.#path, 'utf8');
+    } catch {
+      throw new ConfigurationError(
+        'credentials_unavailable',
+        `The local secrets file ${this.#path} cannot be read. Run npm start once to create it with demo values.`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new ConfigurationError(
+        'credentials_invalid',
+        `The local secrets file ${this.#path} is not valid JSON.`,
+      );
+    }
+    const result = localSecretsFileSchema.safeParse(parsed);
+    if (!result.success) {
+      throw new ConfigurationError(
+        'credentials_invalid',
+        `The local secrets file ${this.#path} must be an object with a "systems" object.`,
+      );
+    }
+    this.#cache = { at: Date.now(), file: result.data };
+    return result.data;
+  }
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** How a connector authenticates to its business system; the secret's JSON shape follows the mode. */
+export const authModeSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('api_key'),
+    /** Header that carries the key, for example `X-Api-Key`. */
+    header: z.string().min(1),
+  }),
+  z.object({ type: z.literal('bearer') }),
+  z.object({ type: z.literal('basic') }),
+  z.object({
+    type: z.literal('oauth2_client_credentials'),
+    /** Token endpoint, absolute or relative to the system's base URL. */
+    tokenPath: z.string().min(1),
+    scope: z.string().optional(),
+  }),
+]);
+export type AuthMode = z.infer<typeof authModeSchema>;
+
+/** Secret JSON per auth mode, as stored in Secrets Manager or the local secrets file. */
+export const secretShapes = {
+  api_key: z.object({ apiKey: z.string().min(1) }),
+  bearer: z.object({ token: z.string().min(1) }),
+  basic: z.object({ username: z.string().min(1), password: z.string().min(1) }),
+  oauth2_client_credentials: z.object({
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+  }),
+} as const;
+
+export const paginationSchema = z.discriminatedUnion('style', [
+  /** HubSpot: `?after=` in, `paging.next.after` out. */
+  z.object({ style: z.literal('hubspot_after'), maxPageSize: z.number().int().positive() }),
+  /** Cursor in, `nextCursor` out. */
+  z.object({ style: z.literal('next_cursor'), maxPageSize: z.number().int().positive() }),
+  /** Zendesk cursor pagination: `page[size]`, `page[after]`, `meta.has_more`. */
+  z.object({ style: z.literal('zendesk_cursor'), maxPageSize: z.number().int().positive() }),
+]);
+export type Pagination = z.infer<typeof paginationSchema>;
+
+export const systemDefinitionSchema = z.object({
+  /** Short stable id, used in tool declarations, env names and secret names. */
+  id: z.string().regex(/^[a-z][a-z0-9]{1,30}$/),
+  displayName: z.string().min(1),
+  /** What kind of vendor API this speaks, for humans. */
+  apiShape: z.string().min(1),
+  auth: authModeSchema,
+  /** Per-call timeout in ms. @default UPSTREAM_TIMEOUT_MS (5000) */
+  timeoutMs: z.number().int().positive().max(30_000).optional(),
+  pagination: paginationSchema,
+});
+export type SystemDefinition = z.output<typeof systemDefinitionSchema>;
+export type SystemDeclaration = z.input<typeof systemDefinitionSchema>;
+
+/**
+ * Declares a business system. Validated at load, so a bad declaration fails fast at start or synth.
+ *
+ * @example
+ * export const crm = defineSystem({ id: 'crm', displayName: 'CRM', apiShape: 'HubSpot CRM v3',
+ *   auth: { type: 'bearer' }, pagination: { style: 'hubspot_after', maxPageSize: 100 } });
+ */
+export function defineSystem(declaration: SystemDeclaration): SystemDefinition {
+  return systemDefinitionSchema.parse(declaration);
+}
+
+/** Environment variable that carries a system's base URL (set by CDK, or by local mode). */
+export const baseUrlEnvName = (systemId: string): string =>
+  `SYSTEM_${systemId.toUpperCase()}_BASE_URL`;
+/** Environment variable that carries the id (name or ARN) of a system's secret. */
+export const secretIdEnvName = (systemId: string): string =>
+  `SYSTEM_${systemId.toUpperCase()}_SECRET_ID`;
+/** Environment variable that overrides a system's per-call timeout in ms. */
+export const timeoutEnvName = (systemId: string): string =>
+  `SYSTEM_${systemId.toUpperCase()}_TIMEOUT_MS`;

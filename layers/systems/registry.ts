@@ -1,0 +1,35 @@
+import { defineSystem, type SystemDefinition } from './definition.ts';
+
+/** CRM with the HubSpot CRM v3 objects API shape; private-app bearer token. */
+export const crm = defineSystem({
+  id: 'crm',
+  displayName: 'CRM (HubSpot-compatible)',
+  apiShape: 'HubSpot CRM v3 objects',
+  auth: { type: 'bearer' },
+  pagination: { style: 'hubspot_after', maxPageSize: 100 },
+});
+
+/** ERP for customers' orders, products and inventory; OAuth2 client credentials. */
+export const erp = defineSystem({
+  id: 'erp',
+  displayName: 'ERP',
+  apiShape: 'ERP REST v1 (orders, products, inventory)',
+  auth: { type: 'oauth2_client_credentials', tokenPath: '/oauth/token' },
+  pagination: { style: 'next_cursor', maxPageSize: 100 },
+});
+
+/** Ticketing with the Zendesk Support tickets API shape; basic auth with `email/token`. */
+export const ticketing = defineSystem({
+  id: 'ticketing',
+  displayName: 'Ticketing (Zendesk-compatible)',
+  apiShape: 'Zendesk Support API v2',
+  auth: { type: 'basic' },
+  pagination: { style: 'zendesk_cursor', maxPageSize: 100 },
+});
+
+export const systems = [crm, erp, ticketing] as const satisfies readonly SystemDefinition[];
+export type SystemId = (typeof systems)[number]['id'];
+
+export function getSystem(id: string): SystemDefinition | undefined {
+  return systems.find((system) => system.id === id);
+}

@@ -1,0 +1,20 @@
+import type { AnyTool } from './define.ts';
+import { checkInventory } from './read/check-inventory.ts';
+import { getCustomer } from './read/get-customer.ts';
+import { getCustomerOrders } from './read/get-customer-orders.ts';
+import { getCustomerTickets } from './read/get-customer-tickets.ts';
+import { getOrderStatus } from './read/get-order-status.ts';
+import { searchCustomers } from './read/search-customers.ts';
+import { createRegistry } from './registry-types.ts';
+
+/** Every tool the gateway offers. The CDK app loops over this list: a route and a function each. */
+export const tools: readonly AnyTool[] = [
+  searchCustomers,
+  getCustomer,
+  getCustomerOrders,
+  getOrderStatus,
+  checkInventory,
+  getCustomerTickets,
+];
+
+export const registry = createRegistry(tools);

@@ -1,0 +1,127 @@
+import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
+import type { Connector } from '../connectors/connector.ts';
+import { createHttpConnector } from '../connectors/http-connector.ts';
+import { ConfigurationError } from '../errors/index.ts';
+import type { SecretProvider } from '../secrets/secret-provider.ts';
+import {
+  baseUrlEnvName,
+  type SystemDefinition,
+  secretIdEnvName,
+  timeoutEnvName,
+} from '../systems/definition.ts';
+import { getSystem } from '../systems/registry.ts';
+import type { AnyTool, Caller, ToolLogger } from './define.ts';
+
+/** What a read tool call answers (DESIGN.md). */
+export interface ToolResult {
+  data: unknown;
+  meta: {
+    requestId: string;
+    durationMs: number;
+    degraded: { system: string; reason: string }[];
+    cache: 'hit' | 'miss' | 'none';
+  };
+}
+
+export interface ToolRunnerOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  secrets: SecretProvider;
+  logger: ToolLogger;
+  /** Default per-call timeout when a system sets none. */
+  defaultTimeoutMs: number;
+  fetch?: typeof globalThis.fetch;
+}
+
+interface SystemRuntime {
+  system: SystemDefinition;
+  baseUrl: string;
+  timeoutMs: number;
+  authenticator: Authenticator;
+}
+
+/**
+ * Runs tools: builds each call's connectors (credentials and OAuth tokens cached per instance),
+ * bounds the call by its deadline, and checks the tool's output against its schema.
+ *
+ * @example
+ * const runner = createToolRunner({ env: process.env, secrets, logger, defaultTimeoutMs: 5000 });
+ * const result = await runner.run(getCustomer, { customerId: 'C-00001' }, { requestId, caller });
+ */
+export function createToolRunner(options: ToolRunnerOptions) {
+  const runtimes = new Map<string, SystemRuntime>();
+
+  const runtimeOf = (systemId: string): SystemRuntime => {
+    const known = runtimes.get(systemId);
+    if (known) return known;
+    const system = getSystem(systemId);
+    const baseUrl = options.env[baseUrlEnvName(systemId)];
+    const secretId = options.env[secretIdEnvName(systemId)];
+    if (!system || !baseUrl || !secretId) {
+      throw new ConfigurationError(
+        'system_not_configured',
+        `The system "${systemId}" is not configured for this function (${baseUrlEnvName(systemId)} and ${secretIdEnvName(systemId)} must be set). An operator must fix the deployment.`,
+      );
+    }
+    const timeoutMs =
+      Number(options.env[timeoutEnvName(systemId)]) || system.timeoutMs || options.defaultTimeoutMs;
+    const runtime: SystemRuntime = {
+      system,
+      baseUrl,
+      timeoutMs,
+      authenticator: createAuthenticator({ system, baseUrl, secretId, secrets: options.secrets }),
+    };
+    runtimes.set(systemId, runtime);
+    return runtime;
+  };
+
+  return {
+    async run(
+      tool: AnyTool,
+      input: unknown,
+      call: { requestId: string; caller: Caller },
+    ): Promise<ToolResult> {
+      const started = performance.now();
+      const systems = tool.systems.map(runtimeOf);
+      const deadlineMs = Math.max(
+        options.defaultTimeoutMs,
+        ...systems.map((runtime) => runtime.timeoutMs),
+      );
+      const deadline = AbortSignal.timeout(deadlineMs);
+      const connectors: Record<string, Connector> = {};
+      for (const runtime of systems) {
+        connectors[runtime.system.id] = createHttpConnector({
+          system: runtime.system,
+          baseUrl: runtime.baseUrl,
+          authenticator: runtime.authenticator,
+          timeoutMs: runtime.timeoutMs,
+          requestId: call.requestId,
+          signal: deadline,
+          logger: options.logger,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        });
+      }
+      const raw = await tool.run(
+        {
+          connectors,
+          logger: options.logger,
+          requestId: call.requestId,
+          caller: call.caller,
+          signal: deadline,
+        },
+        input,
+      );
+      const data = tool.output.parse(raw);
+      return {
+        data,
+        meta: {
+          requestId: call.requestId,
+          durationMs: Math.round(performance.now() - started),
+          degraded: [],
+          cache: 'none',
+        },
+      };
+    },
+  };
+}
+
+export type ToolRunner = ReturnType<typeof createToolRunner>;
