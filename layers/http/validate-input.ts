@@ -2,7 +2,10 @@ import type { z } from 'zod';
 import { type ErrorIssue, ValidationError } from '../errors/index.ts';
 import type { GatewayMiddleware, GatewayRequest } from './types.ts';
 
-/** One issue per field path, with what to do about it. */
+/**
+ * One issue per field path, with what to do about it. Parse with `{ reportInput: true }` so a
+ * missing field can be told from a wrong one; the input values themselves are never reported.
+ */
 export function describeIssues(error: z.ZodError): ErrorIssue[] {
   return error.issues.flatMap((issue): ErrorIssue[] => {
     const base = issue.path.map(String).join('.');
@@ -42,7 +45,7 @@ export function validateInput(): GatewayMiddleware {
         issues: [{ path: '', message: 'Send a JSON object, e.g. {}.' }],
       });
     }
-    const result = tool.input.safeParse(body);
+    const result = tool.input.safeParse(body, { reportInput: true });
     if (!result.success) {
       const issues = describeIssues(result.error);
       throw new ValidationError(

@@ -25,7 +25,12 @@ export async function measureBundles(coldStarts: number) {
   const results = [];
   for (const entry of functionEntries) {
     const outfile = join(outdir, entry.name, 'index.mjs');
-    await build({ ...lambdaBundling.esbuild, entryPoints: [entry.path], outfile, logLevel: 'silent' });
+    await build({
+      ...lambdaBundling.esbuild,
+      entryPoints: [entry.path],
+      outfile,
+      logLevel: 'silent',
+    });
     const bytes = (await stat(outfile)).size;
     const samples: number[] = [];
     for (let run = 0; run < coldStarts; run++) {
@@ -38,7 +43,8 @@ export async function measureBundles(coldStarts: number) {
         ],
         { env: { ...process.env, ...coldStartEnv }, encoding: 'utf8' },
       );
-      if (child.status !== 0) throw new Error(`cold start of ${entry.name} failed: ${child.stderr}`);
+      if (child.status !== 0)
+        throw new Error(`cold start of ${entry.name} failed: ${child.stderr}`);
       samples.push(Number(child.stdout.trim()));
     }
     results.push({

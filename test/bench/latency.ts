@@ -20,8 +20,14 @@ async function time(call: () => Promise<Response>): Promise<number> {
  * directly from the sandbox, interleaved call by call so both see the same machine noise.
  */
 export async function measureAddedLatency(local: LocalMode, iterations: number) {
-  const token = await local.issuer.issue({ sub: 'bench', roles: ['admin'], expiresInSeconds: 3600 });
-  const secrets = JSON.parse(await (await import('node:fs/promises')).readFile(local.secretsFile, 'utf8'));
+  const token = await local.issuer.issue({
+    sub: 'bench',
+    roles: ['admin'],
+    expiresInSeconds: 3600,
+  });
+  const secrets = JSON.parse(
+    await (await import('node:fs/promises')).readFile(local.secretsFile, 'utf8'),
+  );
   const erpClient = secrets.systems.erp as { clientId: string; clientSecret: string };
   const tokenResponse = await fetch(`${local.sandboxes.erp}/oauth/token`, {
     method: 'POST',

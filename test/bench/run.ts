@@ -16,12 +16,16 @@ process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const dataDir = await mkdtemp(join(tmpdir(), 'toolgate-bench-'));
 const local = await startLocalMode({ port: 0, dataDir });
 try {
-  console.log(`Added latency per read call, ${iterations} sequential calls each (Node ${process.version}):`);
+  console.log(
+    `Added latency per read call, ${iterations} sequential calls each (Node ${process.version}):`,
+  );
   console.table(await measureAddedLatency(local, iterations));
 } finally {
   await local.close();
   await rm(dataDir, { recursive: true, force: true });
 }
-console.log(`Function bundles (esbuild, ESM, minified, as the CDK app builds them) and cold init in fresh processes:`);
+console.log(
+  `Function bundles (esbuild, ESM, minified, as the CDK app builds them) and cold init in fresh processes:`,
+);
 console.table(await measureBundles(coldStarts));
 console.log('Goals: added p50 <= 1 ms, added p99 <= 5 ms, bundle <= 250 KB.');

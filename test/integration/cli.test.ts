@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+describe('npm start and npm run token', () => {
+  let dataDir: string;
+  let child: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'toolgate-cli-'));
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints a bearer token and nothing else', () => {
+    const result = spawnSync(
+      'npm',
+      ['run', '--silent', 'token', '--', '--sub', 'ana', '--roles', 'support,sales'],
+      {
+        env: { ...process.env, TOOLGATE_DATA_DIR: dataDir },
+        encoding: 'utf8',
+      },
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim()).toMatch(JWT);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    const payload = JSON.parse(
+      Buffer.from(result.stdout.trim().split('.')[1] ?? '', 'base64url').toString(),
+    );
+    expect(payload).toMatchObject({
+      sub: 'ana',
+      roles: ['support', 'sales'],
+      aud: 'toolgate-local',
+    });
+  });
+
+  it('refuses a token request without --sub, saying how to call it', () => {
+    const result = spawnSync('npm', ['run', '--silent', 'token', '--', '--roles', 'support'], {
+      env: { ...process.env, TOOLGATE_DATA_DIR: dataDir },
+      encoding: 'utf8',
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('--sub');
+    expect(result.stdout).toBe('');
+  });
+
+  it('starts, says where it listens, answers with a token from npm run token, and stops on Ctrl-C', async () => {
+    // Arrange
+    child = spawn('npm', ['start'], {
+      env: {
+        ...process.env,
+        PORT: '0',
+        TOOLGATE_DATA_DIR: dataDir,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let printed = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no startup line in: ${printed}`)), 20_000);
+      child?.stdout?.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+        const match = /Toolgate listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(printed);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child?.once('exit', (code) => reject(new Error(`exited ${code}: ${printed}`)));
+    });
+    const token = spawnSync(
+      'npm',
+      ['run', '--silent', 'token', '--', '--sub', 'ana', '--roles', 'support'],
+      {
+        env: { ...process.env, TOOLGATE_DATA_DIR: dataDir },
+        encoding: 'utf8',
+      },
+    ).stdout.trim();
+    // Act
+    const health = await fetch(`${url}/health`);
+    const tools = await fetch(`${url}/tools`, { headers: { authorization: `Bearer ${token}` } });
+    const exited = new Promise<number | null>((resolve) =>
+      child?.once('exit', (code) => resolve(code)),
+    );
+    process.kill(-(child.pid ?? 0), 'SIGINT');
+    // Assert
+    expect(health.status).toBe(200);
+    expect(tools.status).toBe(200);
+    expect(((await tools.json()) as { tools: unknown[] }).tools.length).toBe(4);
+    expect(printed).toMatch(/CRM sandbox.*http:\/\/127\.0\.0\.1:\d+/);
+    expect(await exited).toBe(0);
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+});

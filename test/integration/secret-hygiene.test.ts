@@ -1,0 +1,82 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+
+const admin = { sub: 'root', roles: ['admin'] };
+
+/** Every string value in the local secrets file: none may leave the gateway. */
+function secretValues(file: { systems: Record<string, Record<string, unknown>> }): string[] {
+  return Object.values(file.systems)
+    .flatMap((secret) => Object.values(secret))
+    .filter((value): value is string => typeof value === 'string' && value.length >= 8);
+}
+
+describe('credentials never leave the gateway', () => {
+  let local: LocalHarness;
+  const output: string[] = [];
+  const realWrite = process.stdout.write.bind(process.stdout);
+  const realErrWrite = process.stderr.write.bind(process.stderr);
+
+  beforeAll(async () => {
+    const capture = (chunk: unknown) => {
+      output.push(String(chunk));
+      return true;
+    };
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+    local = await startLocalHarness({ POWERTOOLS_LOG_LEVEL: 'DEBUG' });
+  });
+  afterAll(async () => {
+    await local.stop();
+    process.stdout.write = realWrite;
+    process.stderr.write = realErrWrite;
+  });
+
+  it('keeps every credential out of responses, logs and audit records, in success and failure', async () => {
+    // Arrange: calls that succeed, fail upstream, and fail on rejected credentials
+    const original = await readFile(local.secretsFile, 'utf8');
+    const secrets = secretValues(JSON.parse(original));
+    expect(secrets.length).toBeGreaterThanOrEqual(4);
+    const bodies: string[] = [];
+    const call = async (tool: string, body: unknown, headers: Record<string, string> = {}) => {
+      const res = await local.call('POST', `/tools/${tool}`, { as: admin, body, headers });
+      bodies.push(JSON.stringify(res.body), JSON.stringify([...res.headers]));
+      return res;
+    };
+    // Act: a rejected credential first (nothing cached yet), then normal calls
+    const broken = JSON.parse(original);
+    broken.systems.ticketing.password = 'definitely-wrong-password';
+    await writeFile(local.secretsFile, JSON.stringify(broken));
+    const refused = await call('get_customer_tickets', { customerId: 'C-00003' });
+    await writeFile(local.secretsFile, original);
+    await call('get_customer', { customerId: 'C-00002' });
+    await call('get_customer_orders', { customerId: 'C-00002' });
+    await call('get_customer_tickets', { customerId: 'C-00002' });
+    await call('get_customer', { customerId: 'C-00003', password: 'typed-by-agent-123' });
+    // Assert
+    expect(refused.status).toBe(502);
+    expect(refused.body.error.code).toBe('upstream_auth_failed');
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: local.emulators.dynamodb,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      }),
+    );
+    const { Items = [] } = await documents.send(
+      new ScanCommand({ TableName: local.functionEnv.AUDIT_TABLE_NAME }),
+    );
+    const audit = JSON.stringify(Items);
+    const logs = output.join('');
+    expect(logs).toContain('upstream call'); // debug logging was really on
+    expect(Items.length).toBeGreaterThanOrEqual(5);
+    for (const secret of [...secrets, 'definitely-wrong-password']) {
+      expect(logs).not.toContain(secret);
+      expect(bodies.join('\n')).not.toContain(secret);
+      expect(audit).not.toContain(secret);
+    }
+    expect(audit).not.toContain('typed-by-agent-123');
+  });
+});
