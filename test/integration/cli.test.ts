@@ -86,8 +86,8 @@ describe('npm start and npm run token', () => {
     // Act
     const health = await fetch(`${url}/health`);
     const tools = await fetch(`${url}/tools`, { headers: { authorization: `Bearer ${token}` } });
-    const exited = new Promise<number | null>((resolve) =>
-      child?.once('exit', (code) => resolve(code)),
+    const exited = new Promise<string>((resolve) =>
+      child?.once('exit', (code, signal) => resolve(String(code ?? signal))),
     );
     process.kill(-(child.pid ?? 0), 'SIGINT');
     // Assert
@@ -95,7 +95,10 @@ describe('npm start and npm run token', () => {
     expect(tools.status).toBe(200);
     expect(((await tools.json()) as { tools: unknown[] }).tools.length).toBe(4);
     expect(printed).toMatch(/CRM sandbox.*http:\/\/127\.0\.0\.1:\d+/);
-    expect(await exited).toBe(0);
+    // Ctrl-C reaches npm and the gateway together: npm ends by the signal, the gateway by exit 0.
+    expect(['0', 'SIGINT']).toContain(await exited);
+    const crmUrl = /CRM sandbox.*(http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1];
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+    await expect(fetch(`${crmUrl}/_sandbox/health`)).rejects.toThrow();
   });
 });

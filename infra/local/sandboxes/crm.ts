@@ -1,0 +1,352 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
+import { getSeed, type SeedCompany, type SeedContact } from './seed.ts';
+import {
+  intParam,
+  isoOf,
+  type Reply,
+  type RunningSandbox,
+  type SandboxRoute,
+  startSandbox,
+} from './server.ts';
+
+type Properties = Record<string, string | null>;
+interface CrmObject {
+  id: string;
+  all: Properties;
+  createdAt: string;
+  updatedAt: string;
+  associated: string[];
+}
+
+const COMPANY_DEFAULTS = ['name', 'domain', 'createdate', 'hs_lastmodifieddate', 'hs_object_id'];
+const CONTACT_DEFAULTS = [
+  'firstname',
+  'lastname',
+  'email',
+  'createdate',
+  'lastmodifieddate',
+  'hs_object_id',
+];
+
+const hubspotError = (status: number, category: string, message: string): Reply => ({
+  status,
+  body: { status: 'error', message, correlationId: randomUUID(), category },
+});
+
+function companyObject(company: SeedCompany): CrmObject {
+  return {
+    id: company.crmId,
+    createdAt: isoOf(company.createdAt),
+    updatedAt: isoOf(company.updatedAt),
+    associated: company.contactIds,
+    all: {
+      name: company.name,
+      domain: company.domain,
+      industry: company.industry,
+      city: company.city,
+      country: company.country,
+      phone: company.phone,
+      numberofemployees: String(company.employees),
+      annualrevenue: String(company.annualRevenue),
+      lifecyclestage: company.lifecycleStage,
+      customer_number: company.customerNumber,
+      createdate: isoOf(company.createdAt),
+      hs_lastmodifieddate: isoOf(company.updatedAt),
+      hs_object_id: company.crmId,
+    },
+  };
+}
+
+function contactObject(contact: SeedContact, company: SeedCompany | undefined): CrmObject {
+  return {
+    id: contact.crmId,
+    createdAt: isoOf(contact.createdAt),
+    updatedAt: isoOf(contact.updatedAt),
+    associated: [contact.companyCrmId],
+    all: {
+      firstname: contact.firstName,
+      lastname: contact.lastName,
+      email: contact.email,
+      phone: contact.phone,
+      jobtitle: contact.jobTitle,
+      company: company?.name ?? null,
+      associatedcompanyid: contact.companyCrmId,
+      createdate: isoOf(contact.createdAt),
+      lastmodifieddate: isoOf(contact.updatedAt),
+      hs_object_id: contact.crmId,
+    },
+  };
+}
+
+const searchBody = z.object({
+  filterGroups: z
+    .array(
+      z.object({
+        filters: z.array(
+          z.object({
+            propertyName: z.string(),
+            operator: z.enum(['EQ', 'NEQ', 'CONTAINS_TOKEN', 'GT', 'LT', 'HAS_PROPERTY']),
+            value: z.union([z.string(), z.number()]).optional(),
+          }),
+        ),
+      }),
+    )
+    .optional(),
+  query: z.string().optional(),
+  properties: z.array(z.string()).optional(),
+  limit: z.number().int().min(1).max(200).optional(),
+  after: z.union([z.string(), z.number()]).optional(),
+  sorts: z
+    .array(z.object({ propertyName: z.string(), direction: z.enum(['ASCENDING', 'DESCENDING']) }))
+    .optional(),
+});
+
+function matchesFilter(
+  object: CrmObject,
+  filter: { propertyName: string; operator: string; value?: string | number | undefined },
+): boolean {
+  const actual = object.all[filter.propertyName] ?? null;
+  const wanted = filter.value === undefined ? '' : String(filter.value);
+  switch (filter.operator) {
+    case 'EQ':
+      return actual?.toLowerCase() === wanted.toLowerCase();
+    case 'NEQ':
+      return actual?.toLowerCase() !== wanted.toLowerCase();
+    case 'CONTAINS_TOKEN':
+      return actual?.toLowerCase().includes(wanted.replace(/\*/g, '').toLowerCase()) ?? false;
+    case 'GT':
+      return actual !== null && actual > wanted;
+    case 'LT':
+      return actual !== null && actual < wanted;
+    default:
+      return actual !== null;
+  }
+}
+
+/** A HubSpot CRM v3 object type: list, get (with idProperty), search, batch read. */
+function objectRoutes(
+  type: 'companies' | 'contacts',
+  objects: () => CrmObject[],
+  options: {
+    defaults: string[];
+    association: string;
+    associationType: string;
+    textFields: string[];
+    uniqueProperties: string[];
+  },
+): SandboxRoute[] {
+  const base = `/crm/v3/objects/${type}`;
+  const byId = () => new Map(objects().map((object) => [object.id, object]));
+  const present = (object: CrmObject, requested: string[] | undefined, associations: boolean) => {
+    const names = new Set([...options.defaults, ...(requested ?? [])]);
+    const properties: Properties = {};
+    for (const name of names) if (name in object.all) properties[name] = object.all[name] ?? null;
+    return {
+      id: object.id,
+      properties,
+      createdAt: object.createdAt,
+      updatedAt: object.updatedAt,
+      archived: false,
+      ...(associations
+        ? {
+            associations: {
+              [options.association]: {
+                results: object.associated.map((id) => ({ id, type: options.associationType })),
+              },
+            },
+          }
+        : {}),
+    };
+  };
+  const list = (query: URLSearchParams) => query.get('properties')?.split(',').filter(Boolean);
+  const wantsAssociations = (query: URLSearchParams) =>
+    (query.get('associations') ?? '').split(',').includes(options.association);
+  const page = (
+    items: CrmObject[],
+    offset: number,
+    limit: number,
+    path: string,
+    render: (o: CrmObject) => unknown,
+  ) => {
+    const next = offset + limit < items.length ? String(offset + limit) : undefined;
+    return {
+      results: items.slice(offset, offset + limit).map(render),
+      ...(next ? { paging: { next: { after: next, link: `${path}?after=${next}` } } } : {}),
+    };
+  };
+  return [
+    {
+      method: 'GET',
+      path: base,
+      operation: `${type}.list`,
+      handle: ({ query }) => {
+        const limit = intParam(query, 'limit', 10, 100);
+        if (typeof limit !== 'number')
+          return hubspotError(400, 'VALIDATION_ERROR', 'limit must be 1-100');
+        const offset = Number(query.get('after') ?? 0);
+        return {
+          status: 200,
+          body: page(objects(), offset, limit, base, (o) =>
+            present(o, list(query), wantsAssociations(query)),
+          ),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: `${base}/{id}`,
+      operation: `${type}.get`,
+      handle: ({ params, query }) => {
+        const idProperty = query.get('idProperty');
+        if (idProperty && !options.uniqueProperties.includes(idProperty)) {
+          return hubspotError(
+            400,
+            'VALIDATION_ERROR',
+            `Property ${idProperty} is not a unique identifier property`,
+          );
+        }
+        const id = params.id ?? '';
+        const object = idProperty
+          ? objects().find((o) => o.all[idProperty] === id)
+          : byId().get(id);
+        if (!object) return hubspotError(404, 'OBJECT_NOT_FOUND', `resource not found: ${id}`);
+        return { status: 200, body: present(object, list(query), wantsAssociations(query)) };
+      },
+    },
+    {
+      method: 'POST',
+      path: `${base}/search`,
+      operation: `${type}.search`,
+      handle: ({ body }) => {
+        const parsed = searchBody.safeParse(body ?? {});
+        if (!parsed.success)
+          return hubspotError(
+            400,
+            'VALIDATION_ERROR',
+            `Invalid search: ${parsed.error.issues[0]?.path.join('.')}`,
+          );
+        const search = parsed.data;
+        const text = search.query?.trim().toLowerCase();
+        let items = objects().filter((object) => {
+          const groups = search.filterGroups ?? [];
+          const byFilters =
+            groups.length === 0 ||
+            groups.some((group) => group.filters.every((filter) => matchesFilter(object, filter)));
+          const byText =
+            !text ||
+            options.textFields.some((field) => object.all[field]?.toLowerCase().includes(text));
+          return byFilters && byText;
+        });
+        for (const sort of [...(search.sorts ?? [])].reverse()) {
+          const direction = sort.direction === 'ASCENDING' ? 1 : -1;
+          items = [...items].sort(
+            (a, b) =>
+              direction *
+              String(a.all[sort.propertyName] ?? '').localeCompare(
+                String(b.all[sort.propertyName] ?? ''),
+              ),
+          );
+        }
+        const offset = Number(search.after ?? 0);
+        const limit = search.limit ?? 10;
+        return {
+          status: 200,
+          body: {
+            total: items.length,
+            ...page(items, offset, limit, `${base}/search`, (o) =>
+              present(o, search.properties, false),
+            ),
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: `${base}/batch/read`,
+      operation: `${type}.batchRead`,
+      handle: ({ body }) => {
+        const parsed = z
+          .object({
+            inputs: z.array(z.object({ id: z.string() })).max(100),
+            properties: z.array(z.string()).optional(),
+          })
+          .safeParse(body);
+        if (!parsed.success)
+          return hubspotError(400, 'VALIDATION_ERROR', 'inputs must be a list of at most 100 {id}');
+        const index = byId();
+        const startedAt = new Date().toISOString();
+        const results = parsed.data.inputs.flatMap(({ id }) => {
+          const object = index.get(id);
+          return object ? [present(object, parsed.data.properties, false)] : [];
+        });
+        return {
+          status: 200,
+          body: { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() },
+        };
+      },
+    },
+  ];
+}
+
+/**
+ * The CRM sandbox: HubSpot CRM v3 objects (companies and contacts) over the seed data, with a
+ * private-app bearer token.
+ */
+export function startCrmSandbox(options: {
+  port?: number;
+  host?: string;
+  credentials: { token: string };
+}): Promise<RunningSandbox> {
+  const seed = getSeed();
+  const companiesById = new Map(seed.companies.map((company) => [company.crmId, company]));
+  const companies = seed.companies.map(companyObject);
+  const contacts = seed.contacts.map((contact) =>
+    contactObject(contact, companiesById.get(contact.companyCrmId)),
+  );
+  const expected = Buffer.from(`Bearer ${options.credentials.token}`);
+  return startSandbox(
+    {
+      name: 'crm',
+      routes: [
+        ...objectRoutes('companies', () => companies, {
+          defaults: COMPANY_DEFAULTS,
+          association: 'contacts',
+          associationType: 'company_to_contact',
+          textFields: ['name', 'domain', 'customer_number'],
+          uniqueProperties: ['customer_number', 'hs_object_id', 'domain'],
+        }),
+        ...objectRoutes('contacts', () => contacts, {
+          defaults: CONTACT_DEFAULTS,
+          association: 'companies',
+          associationType: 'contact_to_company',
+          textFields: ['firstname', 'lastname', 'email'],
+          uniqueProperties: ['email', 'hs_object_id'],
+        }),
+      ],
+      authenticate(headers: IncomingHttpHeaders) {
+        const given = Buffer.from(headers.authorization ?? '');
+        if (given.length === expected.length && timingSafeEqual(given, expected)) return undefined;
+        return hubspotError(
+          401,
+          'INVALID_AUTHENTICATION',
+          'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+        );
+      },
+      errorReply: (status, message) =>
+        hubspotError(
+          status,
+          status === 404
+            ? 'OBJECT_NOT_FOUND'
+            : status === 429
+              ? 'RATE_LIMITS'
+              : status >= 500
+                ? 'INTERNAL_ERROR'
+                : 'VALIDATION_ERROR',
+          message,
+        ),
+    },
+    options,
+  );
+}

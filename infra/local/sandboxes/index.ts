@@ -1,0 +1,43 @@
+import { startCrmSandbox } from './crm.ts';
+import { startErpSandbox } from './erp.ts';
+import type { RunningSandbox } from './server.ts';
+import { startTicketingSandbox } from './ticketing.ts';
+
+export interface SandboxCredentials {
+  crm: { token: string };
+  erp: { clientId: string; clientSecret: string };
+  ticketing: { username: string; password: string };
+}
+
+export interface Sandboxes {
+  crm: RunningSandbox;
+  erp: RunningSandbox;
+  ticketing: RunningSandbox;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the three sandbox business systems, each accepting exactly the given credentials.
+ *
+ * @example
+ * const sandboxes = await startSandboxes(secrets.systems, { crm: 3001, erp: 3002, ticketing: 3003 });
+ */
+export async function startSandboxes(
+  credentials: SandboxCredentials,
+  ports: { crm?: number; erp?: number; ticketing?: number } = {},
+): Promise<Sandboxes> {
+  const crm = await startCrmSandbox({ port: ports.crm ?? 0, credentials: credentials.crm });
+  const erp = await startErpSandbox({ port: ports.erp ?? 0, credentials: credentials.erp });
+  const ticketing = await startTicketingSandbox({
+    port: ports.ticketing ?? 0,
+    credentials: credentials.ticketing,
+  });
+  return {
+    crm,
+    erp,
+    ticketing,
+    async close() {
+      await Promise.all([crm.close(), erp.close(), ticketing.close()]);
+    },
+  };
+}

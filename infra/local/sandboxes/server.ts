@@ -1,0 +1,276 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+
+export interface SandboxRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON, or the form fields of a urlencoded body. */
+  body: unknown;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface SandboxRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path with `{param}` segments, e.g. `/api/v2/tickets/{id}.json`. */
+  path: string;
+  /** Operation name for fault switches, e.g. `tickets.get`. */
+  operation: string;
+  /** Whether the route needs the system's credentials. @default true */
+  authenticated?: boolean;
+  handle(request: SandboxRequest): Reply | Promise<Reply>;
+}
+
+export interface SandboxDefinition {
+  name: string;
+  routes: readonly SandboxRoute[];
+  /** Returns an error reply when the request's credentials are not accepted. */
+  authenticate(headers: IncomingHttpHeaders): Reply | undefined;
+  /** The vendor's error body for a status, used for injected errors and unknown routes. */
+  errorReply(status: number, message: string): Reply;
+}
+
+export const faultsSchema = z.strictObject({
+  latencyMs: z.number().int().min(0).max(60_000).optional(),
+  errorRate: z.number().min(0).max(1).optional(),
+  status: z.number().int().min(400).max(599).optional(),
+  operation: z.string().min(1).optional(),
+  down: z.boolean().optional(),
+});
+export type Faults = z.output<typeof faultsSchema>;
+
+export interface SeenCall {
+  at: string;
+  method: string;
+  path: string;
+  operation: string;
+  requestId: string | null;
+  status: number;
+}
+
+export interface RunningSandbox {
+  url: string;
+  close(): Promise<void>;
+  faults(): Faults;
+  setFaults(faults: Faults): void;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_SEEN = 200;
+
+function compile(path: string): { regex: RegExp; names: string[] } {
+  const names: string[] = [];
+  const pattern = path
+    .split(/(\{[a-zA-Z_]+\})/)
+    .map((part) => {
+      const param = /^\{([a-zA-Z_]+)\}$/.exec(part);
+      if (param?.[1]) {
+        names.push(param[1]);
+        return '([^/]+?)';
+      }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return { regex: new RegExp(`^${pattern}$`), names };
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw Object.assign(new Error('body too large'), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw Object.assign(new Error('malformed JSON'), { status: 400 });
+  }
+}
+
+/**
+ * Runs a sandbox business system: vendor-shaped routes, its credential check, and the fault
+ * switches (`/_sandbox/faults`) and call log (`/_sandbox/requests`) that need no credentials.
+ */
+export async function startSandbox(
+  definition: SandboxDefinition,
+  options: { port?: number; host?: string } = {},
+): Promise<RunningSandbox> {
+  const routes = definition.routes.map((route) => ({ route, ...compile(route.path) }));
+  let faults: Faults = {};
+  const seen: SeenCall[] = [];
+
+  const control = async (req: IncomingMessage, path: string): Promise<Reply | undefined> => {
+    if (path === '/_sandbox/health')
+      return { status: 200, body: { status: 'ok', system: definition.name } };
+    if (path === '/_sandbox/operations')
+      return { status: 200, body: { operations: definition.routes.map((r) => r.operation) } };
+    if (path === '/_sandbox/requests') return { status: 200, body: { requests: seen } };
+    if (path !== '/_sandbox/faults') return undefined;
+    if (req.method === 'GET') return { status: 200, body: faults };
+    if (req.method === 'DELETE') {
+      faults = {};
+      return { status: 200, body: faults };
+    }
+    if (req.method === 'PUT') {
+      const parsed = faultsSchema.safeParse(await readBody(req).catch(() => null));
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => ({
+          path: issue.path.join('.'),
+          message: issue.message,
+        }));
+        return {
+          status: 400,
+          body: {
+            error: `Invalid fault switches: ${issues.map((i) => i.path || '(body)').join(', ')}`,
+            issues,
+          },
+        };
+      }
+      const operations = new Set(definition.routes.map((route) => route.operation));
+      if (parsed.data.operation && !operations.has(parsed.data.operation)) {
+        return {
+          status: 400,
+          body: {
+            error: `Unknown operation "${parsed.data.operation}"; GET /_sandbox/operations lists them.`,
+          },
+        };
+      }
+      faults = parsed.data;
+      return { status: 200, body: faults };
+    }
+    return { status: 405, body: { error: 'Use GET, PUT or DELETE' } };
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const respond = (reply: Reply) => {
+      const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      res.writeHead(reply.status, {
+        ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+        ...reply.headers,
+      });
+      res.end(body);
+    };
+    try {
+      const controlReply = url.pathname.startsWith('/_sandbox/')
+        ? await control(req, url.pathname)
+        : undefined;
+      if (controlReply) return respond(controlReply);
+      let matched: { route: SandboxRoute; params: Record<string, string> } | undefined;
+      for (const { route, regex, names } of routes) {
+        if (route.method !== req.method) continue;
+        const match = regex.exec(url.pathname);
+        if (!match) continue;
+        const params: Record<string, string> = {};
+        names.forEach((name, index) => {
+          params[name] = decodeURIComponent(match[index + 1] ?? '');
+        });
+        matched = { route, params };
+        break;
+      }
+      if (!matched)
+        return respond(definition.errorReply(404, `No route ${req.method} ${url.pathname}`));
+      const { route } = matched;
+      const faulted = !faults.operation || faults.operation === route.operation;
+      const record = (status: number) => {
+        seen.push({
+          at: new Date().toISOString(),
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          operation: route.operation,
+          requestId: (req.headers['x-request-id'] as string | undefined) ?? null,
+          status,
+        });
+        if (seen.length > MAX_SEEN) seen.shift();
+      };
+      if (faulted && faults.down) {
+        record(0);
+        req.socket.destroy();
+        return;
+      }
+      if (faulted && faults.latencyMs) await sleep(faults.latencyMs);
+      if (faulted && faults.errorRate && Math.random() < faults.errorRate) {
+        const status = faults.status ?? 503;
+        record(status);
+        return respond(definition.errorReply(status, `Injected fault (status ${status})`));
+      }
+      const denied =
+        route.authenticated === false ? undefined : definition.authenticate(req.headers);
+      if (denied) {
+        record(denied.status);
+        return respond(denied);
+      }
+      const body = await readBody(req);
+      const reply = await route.handle({
+        params: matched.params,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+      });
+      record(reply.status);
+      respond(reply);
+    } catch (error) {
+      const status = (error as { status?: number }).status ?? 500;
+      if (!res.headersSent) respond(definition.errorReply(status, (error as Error).message));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    faults: () => faults,
+    setFaults: (next) => {
+      faults = faultsSchema.parse(next);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Reads a bounded positive integer query parameter. */
+export function intParam(
+  query: URLSearchParams,
+  name: string,
+  fallback: number,
+  max: number,
+): number | Reply {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    return { status: 400, body: { message: `${name} must be an integer from 1 to ${max}` } };
+  }
+  return value;
+}
+
+/** Opaque cursor for offset pagination. */
+export const cursor = {
+  encode: (offset: number) => Buffer.from(`o:${offset}`).toString('base64url'),
+  decode: (value: string | null): number => {
+    if (!value) return 0;
+    const match = /^o:(\d+)$/.exec(Buffer.from(value, 'base64url').toString());
+    return match?.[1] ? Number(match[1]) : Number.NaN;
+  },
+};
+
+export const isoOf = (epochMs: number): string => new Date(epochMs).toISOString();
