@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Caller } from '../tools/define.ts';
 
 export const policySchema = z.object({

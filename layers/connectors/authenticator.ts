@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError, UpstreamUnavailableError } from '../errors/index.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { type SystemDefinition, secretShapes } from '../systems/definition.ts';

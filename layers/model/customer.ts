@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTime } from './time.ts';
 
 export const customerIdSchema = z

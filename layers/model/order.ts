@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { customerIdSchema } from './customer.ts';
 import { isoDateTime } from './time.ts';
 

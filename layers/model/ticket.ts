@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoDateTime } from './time.ts';
 
 export const ticketStatuses = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;

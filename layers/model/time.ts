@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An instant in ISO 8601 UTC, e.g. `2026-03-04T10:22:00.000Z`. */
 export const isoDateTime = () => z.iso.datetime({ offset: true });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How a connector authenticates to its business system; the secret's JSON shape follows the mode. */
 export const authModeSchema = z.discriminatedUnion('type', [

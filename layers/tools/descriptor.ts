@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AnyTool, Risk } from './define.ts';
 
 /** A tool as agents discover it (DESIGN.md descriptor). */

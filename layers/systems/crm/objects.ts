@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Connector } from '../../connectors/connector.ts';
 import { NotFoundError, UpstreamDataError } from '../../errors/index.ts';
 import type { Contact, Customer, CustomerSummary } from '../../model/customer.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Connector } from '../../connectors/connector.ts';
 import { NotFoundError } from '../../errors/index.ts';
 import { type Order, orderStatuses, type Stock } from '../../model/order.ts';

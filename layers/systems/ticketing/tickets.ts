@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Connector } from '../../connectors/connector.ts';
 import { NotFoundError } from '../../errors/index.ts';
 import { type Ticket, ticketSchema } from '../../model/ticket.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { customerIdSchema } from '../../model/customer.ts';
 import { orderSchema, orderStatusSchema } from '../../model/order.ts';
 import { erpOrders } from '../../systems/erp/orders.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { customerIdSchema } from '../../model/customer.ts';
 import { openTicketStatuses, ticketSchema, ticketStatuses } from '../../model/ticket.ts';
 import { zendeskTickets } from '../../systems/ticketing/tickets.ts';

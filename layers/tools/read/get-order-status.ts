@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { orderIdSchema, orderSchema } from '../../model/order.ts';
 import { erpOrders } from '../../systems/erp/orders.ts';
 import { connectorOf, defineTool } from '../define.ts';

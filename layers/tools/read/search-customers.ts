@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { customerSummarySchema } from '../../model/customer.ts';
 import { crmCustomers } from '../../systems/crm/objects.ts';
 import { connectorOf, defineTool } from '../define.ts';

@@ -1,0 +1,63 @@
+import { userInfo } from 'node:os';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { systems } from '../layers/systems/registry.ts';
+import { tools } from '../layers/tools/registry.ts';
+import { resolveStage } from './config/configs.ts';
+import { ApiStack } from './stacks/api-stack.ts';
+import { StatefulStack } from './stacks/stateful-stack.ts';
+
+/**
+ * The CDK app; the only place that reads context and environment.
+ * `npx cdk synth -c stage=dev` (default dev; `dev-<you>` for your own copy).
+ */
+export function buildApp(
+  app: App,
+  stage: string,
+  context: (key: string) => string | undefined,
+): { stateful: StatefulStack; api: ApiStack } {
+  const systemIds = systems.map((system) => system.id);
+  const config = resolveStage(
+    stage,
+    {
+      issuerUrl: context('issuerUrl'),
+      audience: context('audience'),
+      rolesClaim: context('rolesClaim'),
+      systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
+    },
+    systemIds,
+  );
+  const env: { account?: string; region?: string } = {};
+  if (process.env.CDK_DEFAULT_ACCOUNT) env.account = process.env.CDK_DEFAULT_ACCOUNT;
+  if (process.env.CDK_DEFAULT_REGION) env.region = process.env.CDK_DEFAULT_REGION;
+  const prefix = `Toolgate-${stage}`;
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+    env,
+    config,
+    systems,
+    terminationProtection: stage === 'prod',
+  });
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    env,
+    config,
+    tools,
+    auditTable: stateful.auditTable,
+    systemSecrets: stateful.systemSecrets,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return { stateful, api };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const app = new App();
+  const context = (key: string): string | undefined => {
+    const value = app.node.tryGetContext(key);
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
+  const stage =
+    context('stage') ??
+    `dev-${userInfo()
+      .username.toLowerCase()
+      .replace(/[^a-z0-9-]/g, '')}`;
+  buildApp(app, stage === 'dev-' ? 'dev' : stage, context);
+}

@@ -1,0 +1,26 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+
+/** Everything that differs between stages; one object per stage in `configs.ts`. */
+export interface StageConfig {
+  readonly stage: string;
+  /** OIDC issuer whose JWTs the API accepts (API Gateway JWT authorizer). */
+  readonly issuerUrl: string;
+  /** Expected `aud` of those JWTs. */
+  readonly audience: string;
+  /** Claim that carries the caller's roles. @default roles */
+  readonly rolesClaim: string;
+  /** Base URL of each business system, by system id. */
+  readonly systemBaseUrls: Readonly<Record<string, string>>;
+  readonly logRetentionDays: 7 | 14 | 30 | 90 | 365;
+  /** API Gateway default stage throttling. */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly alarms: {
+    /** Share of 5xx answers over 5 minutes that raises the alarm. */
+    readonly serverErrorRate: number;
+    /** p99 latency in ms over 5 minutes that raises the alarm. */
+    readonly p99LatencyMs: number;
+  };
+  /** What happens to the audit table and secrets when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+  readonly secretsMaxAgeSeconds: number;
+}

@@ -1,0 +1,66 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { lambdaBundling } from '../bundling.ts';
+
+export interface GatewayFunctionProps {
+  /** Entry file, relative to the project root, e.g. `functions/tools/call/handler.ts`. */
+  readonly entry: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 10 seconds: above the 5 s upstream deadline, so the function answers before it is killed */
+  readonly timeout?: Duration;
+  readonly description: string;
+}
+
+/**
+ * One gateway Lambda function: Node.js 24 on arm64, bundled by local esbuild as minified ESM (the
+ * same settings `npm run bench` measures), X-Ray tracing, JSON logs in a log group with retention.
+ */
+export class GatewayFunction extends Construct {
+  readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup,
+      environment: { POWERTOOLS_SERVICE_NAME: 'toolgate', ...props.environment },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: lambdaBundling.target,
+        minify: lambdaBundling.minify,
+        sourceMap: lambdaBundling.sourceMap,
+        mainFields: [...lambdaBundling.mainFields],
+        banner: lambdaBundling.banner,
+        externalModules: [],
+        forceDockerBundling: false,
+      },
+    });
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions, so CDK grants them on *.',
+      },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'API Gateway invokes these functions synchronously and gets every error back; a dead-letter queue only applies to asynchronous invocations.',
+      },
+    );
+  }
+}

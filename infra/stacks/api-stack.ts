@@ -1,0 +1,236 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
+import type { AnyTool } from '../../layers/tools/define.ts';
+import type { StageConfig } from '../config/stage-config.ts';
+import { GatewayFunction } from '../constructs/tool-function.ts';
+
+export interface ApiStackProps extends StackProps {
+  readonly config: StageConfig;
+  readonly tools: readonly AnyTool[];
+  readonly auditTable: Table;
+  readonly systemSecrets: ReadonlyMap<string, Secret>;
+}
+
+const pascal = (name: string) =>
+  name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+
+/**
+ * The HTTP API: a JWT authorizer on every route but /health, one function per tool with read
+ * access to its own systems' secrets only, the catalog and health functions, access logs,
+ * throttling, and alarms.
+ */
+export class ApiStack extends Stack {
+  readonly api: HttpApi;
+  /** Tool name → its function, for tests and later stacks. */
+  readonly toolFunctions: ReadonlyMap<string, IFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const retention = config.logRetentionDays;
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention });
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', config.issuerUrl, {
+      jwtAudience: [config.audience],
+      identitySource: ['$request.header.Authorization'],
+    });
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: `Toolgate ${config.stage}: tools for AI agents`,
+      defaultAuthorizer: authorizer,
+      createDefaultStage: false,
+    });
+    this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: config.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            sub: '$context.authorizer.claims.sub',
+          }),
+        ),
+      },
+    });
+
+    const common: Record<string, string> = {
+      STAGE: config.stage,
+      AUDIT_TABLE_NAME: props.auditTable.tableName,
+      JWT_ISSUER: config.issuerUrl,
+      JWT_AUDIENCE: config.audience,
+      JWT_ROLES_CLAIM: config.rolesClaim,
+      SECRETS_SOURCE: 'secretsmanager',
+      SECRETS_MAX_AGE_SECONDS: String(config.secretsMaxAgeSeconds),
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    };
+    const fn = (
+      name: string,
+      entry: string,
+      description: string,
+      environment: Record<string, string> = {},
+    ) => {
+      const gateway = new GatewayFunction(this, name, {
+        entry,
+        description,
+        environment: { ...common, ...environment },
+        logRetention: retention,
+      });
+      // Only PutItem on the table itself: table.grant() would add the indexes too.
+      Grant.addToPrincipal({
+        grantee: gateway.function,
+        actions: ['dynamodb:PutItem'],
+        resourceArns: [props.auditTable.tableArn],
+      });
+      return gateway.function;
+    };
+
+    const health = fn('Health', 'functions/health/check/handler.ts', 'GET /health');
+    const [healthRoute] = this.api.addRoutes({
+      path: '/health',
+      methods: [HttpMethod.GET],
+      integration: new HttpLambdaIntegration('HealthIntegration', health),
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    if (healthRoute) {
+      Validations.of(healthRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'GET /health is the unauthenticated liveness check of DESIGN.md; it reads nothing and calls no system.',
+      });
+    }
+    const catalog = fn(
+      'Catalog',
+      'functions/catalog/list/handler.ts',
+      'GET /tools, GET /tools/{name}',
+    );
+    const catalogIntegration = new HttpLambdaIntegration('CatalogIntegration', catalog);
+    this.api.addRoutes({
+      path: '/tools',
+      methods: [HttpMethod.GET],
+      integration: catalogIntegration,
+    });
+    this.api.addRoutes({
+      path: '/tools/{name}',
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: catalogIntegration,
+    });
+
+    const toolFunctions = new Map<string, IFunction>();
+    for (const tool of props.tools) {
+      const environment: Record<string, string> = { TOOL_NAME: tool.name };
+      for (const systemId of tool.systems) {
+        const secret = props.systemSecrets.get(systemId);
+        const baseUrl = config.systemBaseUrls[systemId];
+        if (!secret || !baseUrl)
+          throw new Error(
+            `Tool ${tool.name} uses system ${systemId}, which has no secret or base URL`,
+          );
+        environment[baseUrlEnvName(systemId)] = baseUrl;
+        environment[secretIdEnvName(systemId)] = secret.secretArn;
+      }
+      const toolFunction = fn(
+        `Tool${pascal(tool.name)}`,
+        'functions/tools/call/handler.ts',
+        `POST /tools/${tool.name}`,
+        environment,
+      );
+      for (const systemId of tool.systems)
+        props.systemSecrets.get(systemId)?.grantRead(toolFunction);
+      this.api.addRoutes({
+        path: `/tools/${tool.name}`,
+        methods: [HttpMethod.POST],
+        integration: new HttpLambdaIntegration(`Tool${pascal(tool.name)}Integration`, toolFunction),
+      });
+      toolFunctions.set(tool.name, toolFunction);
+    }
+    this.toolFunctions = toolFunctions;
+
+    this.addAlarms(config, [health, catalog, ...toolFunctions.values()]);
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.apiEndpoint,
+      description: 'Base URL of the Toolgate HTTP API',
+    });
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "The AWS managed basic execution role only allows writing the function's own CloudWatch logs.",
+    });
+  }
+
+  private addAlarms(config: StageConfig, functions: IFunction[]): void {
+    const topic = new Topic(this, 'AlarmTopic', {
+      displayName: `Toolgate ${config.stage} alarms`,
+      enforceSSL: true,
+    });
+    const action = new SnsAction(topic);
+    const period = Duration.minutes(5);
+    const errorRate = new MathExpression({
+      expression: 'IF(requests > 0, errors / requests, 0)',
+      usingMetrics: {
+        errors: this.api.metricServerError({ period, statistic: 'Sum' }),
+        requests: this.api.metricCount({ period, statistic: 'Sum' }),
+      },
+      period,
+      label: '5xx rate',
+    });
+    new Alarm(this, 'ServerErrorRateAlarm', {
+      alarmDescription: `More than ${config.alarms.serverErrorRate * 100}% of API calls answered 5xx over 5 minutes`,
+      metric: errorRate,
+      threshold: config.alarms.serverErrorRate,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(action);
+    new Alarm(this, 'P99LatencyAlarm', {
+      alarmDescription: `API p99 latency above ${config.alarms.p99LatencyMs} ms over 5 minutes`,
+      metric: this.api.metricLatency({ period, statistic: 'p99' }),
+      threshold: config.alarms.p99LatencyMs,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(action);
+    functions.forEach((fn, index) => {
+      new Alarm(this, `FunctionErrorsAlarm${index}`, {
+        alarmDescription: `Lambda errors (crashes or timeouts) in ${fn.node.path}`,
+        metric: fn.metricErrors({ period, statistic: 'Sum' }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
+    });
+  }
+}
