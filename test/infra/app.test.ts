@@ -1,0 +1,252 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { systems } from '#layers/systems/registry.ts';
+import { tools } from '#layers/tools/registry.ts';
+
+interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+}
+
+const noContext = () => undefined;
+
+function synthesize(build: (app: App) => void): { report: ValidationReport; error?: unknown } {
+  const outdir = mkdtempSync(join(tmpdir(), 'toolgate-cdk-'));
+  const app = new App({ outdir });
+  build(app);
+  let error: unknown;
+  try {
+    app.synth();
+  } catch (caught) {
+    error = caught;
+  }
+  const report = JSON.parse(
+    readFileSync(join(outdir, 'validation-report.json'), 'utf8'),
+  ) as ValidationReport;
+  return { report, error };
+}
+
+const violations = (report: ValidationReport) =>
+  report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map((c) => `${violation.ruleName} at ${c.constructPath}`),
+    ),
+  );
+
+describe('CDK app', () => {
+  let stacks: ReturnType<typeof buildApp>;
+  let api: Template;
+  let stateful: Template;
+  let report: ValidationReport;
+  let synthError: unknown;
+
+  beforeAll(() => {
+    ({ report, error: synthError } = synthesize((app) => {
+      stacks = buildApp(app, 'dev', noContext);
+    }));
+    api = Template.fromStack(stacks.api);
+    stateful = Template.fromStack(stacks.stateful);
+  });
+
+  describe('cdk-nag', () => {
+    it('reports no unacknowledged AwsSolutions or Serverless finding', () => {
+      expect(synthError).toBeUndefined();
+      expect(violations(report)).toEqual([]);
+    });
+
+    it('does report a finding nobody acknowledged in the same app, so the check above can fail', () => {
+      const { report: control, error } = synthesize((app) => {
+        buildApp(app, 'dev', noContext);
+        new Topic(new Stack(app, 'Control'), 'PlainTopic');
+      });
+      expect(error).toBeDefined();
+      expect(violations(control).join('\n')).toContain('AwsSolutions-SNS3');
+    });
+  });
+
+  describe('StatefulStack', () => {
+    it('keeps the audit table under its logical ID, with PITR, TTL and the by-tool index', () => {
+      const tables = stateful.findResources('AWS::DynamoDB::Table');
+      expect(Object.keys(tables)).toEqual(['AuditTableB07F8EEB']);
+      stateful.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byTool' })],
+      });
+    });
+
+    it('creates one secret per business system, shaped by its auth mode', () => {
+      const secrets = stateful.findResources('AWS::SecretsManager::Secret');
+      expect(Object.keys(secrets).sort()).toEqual([
+        'CrmSecretEFED2D06',
+        'ErpSecret2239D37E',
+        'TicketingSecretA6C820B0',
+      ]);
+      stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: Match.objectLike({
+          GenerateStringKey: 'clientSecret',
+          SecretStringTemplate: '{"clientId":"replace-me"}',
+        }),
+      });
+      expect(systems).toHaveLength(3);
+    });
+  });
+
+  describe('ApiStack', () => {
+    const toolFunctions = () =>
+      Object.entries(api.findResources('AWS::Lambda::Function')).filter(
+        ([, resource]) => resource.Properties.Environment?.Variables?.TOOL_NAME,
+      );
+
+    it('has one arm64 Node.js 24 function per registered tool', () => {
+      const names = toolFunctions()
+        .map(([, resource]) => resource.Properties.Environment.Variables.TOOL_NAME)
+        .sort();
+      expect(names).toEqual(tools.map((tool) => tool.name).sort());
+      for (const [, resource] of toolFunctions()) {
+        expect(resource.Properties.Runtime).toBe('nodejs24.x');
+        expect(resource.Properties.Architectures).toEqual(['arm64']);
+        expect(resource.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      }
+    });
+
+    it("grants each tool function read access to its own systems' secrets only", () => {
+      const policies = api.findResources('AWS::IAM::Policy');
+      for (const tool of tools) {
+        const [logicalId] =
+          toolFunctions().find(
+            ([, resource]) => resource.Properties.Environment.Variables.TOOL_NAME === tool.name,
+          ) ?? [];
+        const role =
+          api.findResources('AWS::Lambda::Function')[logicalId ?? '']?.Properties.Role[
+            'Fn::GetAtt'
+          ][0];
+        const policy = Object.values(policies).find((candidate) =>
+          candidate.Properties.Roles.some((r: { Ref: string }) => r.Ref === role),
+        );
+        const statements = policy?.Properties.PolicyDocument.Statement as {
+          Action: string | string[];
+          Resource: unknown;
+        }[];
+        const secretResources = statements
+          .filter((statement) =>
+            [statement.Action].flat().includes('secretsmanager:GetSecretValue'),
+          )
+          .map((statement) => JSON.stringify(statement.Resource));
+        const expected = tool.systems.map(
+          (id) => `${id.charAt(0).toUpperCase()}${id.slice(1)}Secret`,
+        );
+        expect(secretResources, tool.name).toHaveLength(expected.length);
+        for (const name of expected)
+          expect(
+            secretResources.some((resource) => resource.includes(name)),
+            `${tool.name} → ${name}`,
+          ).toBe(true);
+        const others = systems
+          .map((system) => `${system.id.charAt(0).toUpperCase()}${system.id.slice(1)}Secret`)
+          .filter((name) => !expected.includes(name));
+        for (const name of others)
+          expect(secretResources.join(), `${tool.name} must not read ${name}`).not.toContain(name);
+      }
+    });
+
+    it('gives the catalog and health functions no secret access and audit writes only', () => {
+      for (const statement of Object.values(api.findResources('AWS::IAM::Policy')).flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement,
+      )) {
+        if ([statement.Action].flat().includes('dynamodb:PutItem'))
+          expect([statement.Action].flat()).toEqual(['dynamodb:PutItem']);
+      }
+      const catalogRole = Object.entries(api.findResources('AWS::IAM::Role')).find(([id]) =>
+        id.startsWith('CatalogFunction'),
+      )?.[0];
+      const catalogPolicy = Object.values(api.findResources('AWS::IAM::Policy')).find(
+        (policy) => policy.Properties.Roles[0].Ref === catalogRole,
+      );
+      expect(JSON.stringify(catalogPolicy)).not.toContain('secretsmanager');
+    });
+
+    it('routes POST /tools/<name> explicitly for every tool and guards all routes but /health with the JWT authorizer', () => {
+      const routes = Object.values(api.findResources('AWS::ApiGatewayV2::Route')).map(
+        (route) => route.Properties,
+      );
+      const keys = routes.map((route) => route.RouteKey).sort();
+      expect(keys).toEqual(
+        [
+          'GET /health',
+          'GET /tools',
+          'GET /tools/{name}',
+          'POST /tools/{name}',
+          ...tools.map((tool) => `POST /tools/${tool.name}`),
+        ].sort(),
+      );
+      for (const route of routes) {
+        if (route.RouteKey === 'GET /health') expect(route.AuthorizationType).toBe('NONE');
+        else expect(route.AuthorizationType, route.RouteKey).toBe('JWT');
+      }
+      api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        JwtConfiguration: {
+          Issuer: 'https://toolgate-dev.auth.example.com',
+          Audience: ['toolgate'],
+        },
+      });
+    });
+
+    it('logs access and throttles by default on the stage', () => {
+      api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('requestId') }),
+        DefaultRouteSettings: Match.objectLike({
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      });
+    });
+
+    it("alarms on the 5xx rate, p99 latency and each function's errors", () => {
+      const alarms = Object.values(api.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms.some((alarm) => JSON.stringify(alarm).includes('errors / requests'))).toBe(
+        true,
+      );
+      api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        ExtendedStatistic: 'p99',
+        Threshold: 5000,
+      });
+      const functions = Object.keys(api.findResources('AWS::Lambda::Function')).length;
+      expect(alarms.filter((alarm) => alarm.Properties.MetricName === 'Errors')).toHaveLength(
+        functions,
+      );
+    });
+  });
+
+  describe('stages', () => {
+    it('refuses prod without an issuer, audience and system URLs, naming each', () => {
+      expect(() => buildApp(new App(), 'prod', noContext)).toThrow(
+        /-c crmBaseUrl=.*-c issuerUrl=.*-c audience=/,
+      );
+    });
+
+    it('builds a per-developer stage from the dev defaults', () => {
+      const { api: personal } = buildApp(new App(), 'dev-ana', noContext);
+      expect(personal.stackName).toBe('Toolgate-dev-ana-Api');
+    });
+
+    it('refuses an unknown stage', () => {
+      expect(() => buildApp(new App(), 'qa', noContext)).toThrow(/Unknown stage "qa"/);
+    });
+  });
+});
