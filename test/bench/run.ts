@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalMode } from '#local/start-local.ts';
+import { measureAuditWrite } from './audit.ts';
 import { measureBundles } from './bundles.ts';
 import { measureAddedLatency } from './latency.ts';
 
@@ -20,6 +21,10 @@ try {
     `Added latency per read call, ${iterations} sequential calls each (Node ${process.version}):`,
   );
   console.table(await measureAddedLatency(local, iterations));
+  console.log(
+    'Of which the synchronous audit write (DynamoDB PutItem on dynalite), measured alone:',
+  );
+  console.table([await measureAuditWrite(local, iterations)]);
 } finally {
   await local.close();
   await rm(dataDir, { recursive: true, force: true });
