@@ -1,4 +1,4 @@
-import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -71,7 +71,12 @@ export class StatefulStack extends Stack {
           'Vendor API credentials (HubSpot private-app token, ERP client secret, Zendesk API token) are issued and rotated in the vendor system, not by a Lambda rotation function; the gateway re-reads the secret when a system answers 401.',
       });
       secrets.set(system.id, secret);
+      new CfnOutput(this, `${pascal(system.id)}SecretArn`, {
+        value: secret.secretArn,
+        description: `Set with: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string '<${system.auth.type} JSON>'`,
+      });
     }
     this.systemSecrets = secrets;
+    new CfnOutput(this, 'AuditTableName', { value: this.auditTable.tableName });
   }
 }
