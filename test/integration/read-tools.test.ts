@@ -225,5 +225,13 @@ describe('read path in local mode', () => {
     });
     expect(res.headers.get('x-request-id')).toBe('trace-abc-12345');
     expect(res.body.meta.requestId).toBe('trace-abc-12345');
+    const seen = (await (await fetch(`${local.sandboxes.crm}/_sandbox/requests`)).json()) as {
+      requests: { operation: string; requestId: string | null }[];
+    };
+    expect(
+      seen.requests
+        .filter((call) => call.requestId === 'trace-abc-12345')
+        .map((call) => call.operation),
+    ).toEqual(['companies.search']);
   });
 });
