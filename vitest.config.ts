@@ -8,6 +8,9 @@ export default defineConfig({
     pool: 'forks',
     // fauxqs uses node:sqlite, which still prints an ExperimentalWarning on Node 24.
     execArgv: ['--disable-warning=ExperimentalWarning'],
+    // CI also writes a JSON report, from which .ci/run prints a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results/vitest.json' },
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_DEV: 'false' },
   },
 });

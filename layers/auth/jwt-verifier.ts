@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import { AuthenticationError } from '../errors/index.ts';
+import { type AppError, AuthenticationError, UpstreamUnavailableError } from '../errors/index.ts';
 import type { Caller } from '../tools/define.ts';
 
 export interface JwtVerifierOptions {
@@ -71,7 +71,14 @@ export function parseRoles(value: unknown): string[] {
     .filter(Boolean);
 }
 
-function explain(error: unknown, options: JwtVerifierOptions): AuthenticationError {
+function explain(error: unknown, options: JwtVerifierOptions): AppError {
+  if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+    // The issuer's keys could not be fetched: not the caller's fault.
+    return new UpstreamUnavailableError(
+      "The gateway cannot reach the token issuer's keys (JWKS) right now, so it cannot check your token. Try again shortly.",
+      { retryAfterMs: 5000 },
+    );
+  }
   if (error instanceof errors.JWTExpired) {
     return new AuthenticationError('token_expired', 'The bearer token has expired. Get a new one.');
   }

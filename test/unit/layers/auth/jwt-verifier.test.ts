@@ -92,6 +92,23 @@ describe('createJwtVerifier', () => {
     expect(error.message).toContain('algorithm');
   });
 
+  it("answers 503, not 401, when the issuer's keys cannot be fetched", async () => {
+    const closed = await serveJwks(() => issuer.jwks());
+    await closed.close();
+    const unreachable = createJwtVerifier({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      jwksUrl: closed.url,
+      algorithms: ['RS256'],
+      rolesClaim: 'roles',
+    });
+    const error = (await unreachable
+      .fromToken(await issuer.issue({ sub: 'ana', roles: [] }))
+      .catch((caught: unknown) => caught)) as AppError;
+    expect(error.statusCode).toBe(503);
+    expect(error.code).toBe('upstream_unavailable');
+  });
+
   it('refuses garbage', async () => {
     expect((await rejection('not-a-jwt')).code).toBe('invalid_token');
   });
