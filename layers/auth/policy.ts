@@ -4,6 +4,8 @@ import type { Caller } from '../tools/define.ts';
 export const policySchema = z.object({
   /** Changes whenever the grants change; recorded with confirmations and audit records. */
   version: z.string().min(1),
+  /** Role whose holders may confirm other users' four-eyes writes and follow any operation. */
+  approverRole: z.string().min(1),
   /** Role name → grants. A grant is a tool name, `risk:read`, `risk:write`, `system:<id>` or `*`. */
   roles: z.record(z.string(), z.object({ description: z.string(), grants: z.array(z.string()) })),
 });
@@ -21,23 +23,39 @@ export interface PolicySubject {
  * grant that matches it.
  */
 export const defaultPolicy: Policy = policySchema.parse({
-  version: '2026-11-23.1',
+  version: '2026-11-23.2',
+  approverRole: 'approver',
   roles: {
     viewer: {
       description: 'Looks up customers in the CRM only.',
       grants: ['search_customers', 'get_customer'],
     },
     support: {
-      description: 'Customer support: CRM, tickets and order status.',
-      grants: ['system:crm', 'system:ticketing', 'get_order_status'],
+      description: 'Customer support: CRM, tickets and order status; opens tickets, edits contacts, sends email.',
+      grants: ['system:crm', 'system:ticketing', 'get_order_status', 'send_email'],
     },
     sales: {
-      description: 'Sales: CRM, orders and inventory, read only.',
-      grants: ['system:crm', 'get_customer_orders', 'get_order_status', 'check_inventory'],
+      description: 'Sales: CRM, orders and inventory; places orders (four eyes), edits contacts, sends email.',
+      grants: ['system:crm', 'get_customer_orders', 'get_order_status', 'check_inventory', 'create_order', 'send_email'],
+    },
+    approver: {
+      description: 'Confirms four-eyes writes proposed by others (e.g. create_order) and follows any operation.',
+      grants: [],
     },
     admin: { description: 'Everything.', grants: ['*'] },
   },
 });
+
+/** Whether the caller may confirm or cancel a write proposed by `proposer`. */
+export function mayConfirm(policy: Policy, caller: Caller, proposer: string, confirmBy: 'self' | 'approver'): boolean {
+  if (confirmBy === 'self') return caller.sub === proposer;
+  return caller.sub !== proposer && caller.roles.includes(policy.approverRole);
+}
+
+/** Whether the caller may see an operation: its owner, or an approver. */
+export function mayFollow(policy: Policy, caller: Caller, owner: string): boolean {
+  return caller.sub === owner || caller.roles.includes(policy.approverRole);
+}
 
 const grantMatches = (grant: string, tool: PolicySubject): boolean => {
   if (grant === '*' || grant === tool.name) return true;

@@ -1,5 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -18,4 +20,13 @@ export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient
 
 export function createSecretsManagerClient(): SecretsManagerClient {
   return new SecretsManagerClient({});
+}
+
+/** SQS; queue URLs are used as given, not as endpoints (local queue URLs name hosts that do not resolve). */
+export function createSqsClient(): SQSClient {
+  return new SQSClient({ useQueueUrlAsEndpoint: false });
+}
+
+export function createSfnClient(): SFNClient {
+  return new SFNClient({});
 }

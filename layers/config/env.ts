@@ -32,6 +32,18 @@ export const runtimeEnvSchema = z.object({
   AUDIT_RETENTION_DAYS: positiveInt(365),
   /** Name of the tool this function serves (one function per tool on AWS); unset = all tools. */
   TOOL_NAME: z.string().optional(),
+  /** Table of write confirmations (write tools, confirmation routes). */
+  CONFIRMATIONS_TABLE_NAME: z.string().min(1).optional(),
+  /** Table of operations (confirmed writes and their steps). */
+  OPERATIONS_TABLE_NAME: z.string().min(1).optional(),
+  /** Table of Powertools idempotency records (saga steps). */
+  IDEMPOTENCY_TABLE_NAME: z.string().min(1).optional(),
+  /** SQS queue confirmed writes go through. */
+  WRITE_QUEUE_URL: z.url().optional(),
+  /** JSON object: write tool name → ARN of its saga state machine (the write worker). */
+  SAGA_STATE_MACHINES: z.string().optional(),
+  /** How long a write confirmation stays valid. @default 600 */
+  CONFIRMATION_TTL_SECONDS: positiveInt(600),
 });
 export type RuntimeEnv = z.output<typeof runtimeEnvSchema>;
 

@@ -107,3 +107,21 @@ export class ConfigurationError extends AppError {
     return true;
   }
 }
+
+/** The request conflicts with the current state (stock gone, already confirmed, key reused). */
+export class ConflictError extends AppError {
+  readonly code: string;
+  readonly statusCode = 409;
+  readonly category: ErrorCategory = 'conflict';
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A confirmation whose time ran out. */
+export class ExpiredError extends AppError {
+  readonly code = 'confirmation_expired';
+  readonly statusCode = 410;
+  readonly category: ErrorCategory = 'conflict';
+}

@@ -1,8 +1,9 @@
 import { type AuditRepository, DynamoAuditRepository } from '../audit/audit-repository.ts';
 import { type CallerResolver, createJwtVerifier } from '../auth/jwt-verifier.ts';
 import { defaultPolicy, type Policy } from '../auth/policy.ts';
-import { createDocumentClient, createSecretsManagerClient } from '../aws/clients.ts';
+import { createDocumentClient, createSecretsManagerClient, createSqsClient } from '../aws/clients.ts';
 import { parseEnv, type RuntimeEnv } from '../config/env.ts';
+import { ConfigurationError } from '../errors/index.ts';
 import { logger } from '../observability/logger.ts';
 import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
@@ -10,6 +11,10 @@ import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provide
 import { registry as fullRegistry } from '../tools/registry.ts';
 import { createRegistry, type ToolRegistry } from '../tools/registry-types.ts';
 import { createToolRunner, type ToolRunner } from '../tools/runtime.ts';
+import { type ConfirmationStore, DynamoConfirmationStore } from '../writes/confirmation-store.ts';
+import { DynamoOperationStore, type OperationStore } from '../writes/operation-store.ts';
+import type { ProposalDeps } from '../writes/propose.ts';
+import { SqsWriteQueue, type WriteQueue } from '../writes/write-queue.ts';
 
 /** Everything a gateway handler needs, built once per cold start. */
 export interface GatewayDependencies {
@@ -20,6 +25,23 @@ export interface GatewayDependencies {
   resolver: CallerResolver;
   audit: AuditRepository;
   runner: ToolRunner;
+  /** Write-path stores, built on first use; a function without them configured fails clearly. */
+  writes(): WriteDependencies;
+  proposals(): ProposalDeps;
+}
+
+export interface WriteDependencies {
+  confirmations: ConfirmationStore;
+  operations: OperationStore;
+  queue: WriteQueue;
+}
+
+function required(env: RuntimeEnv, name: 'CONFIRMATIONS_TABLE_NAME' | 'OPERATIONS_TABLE_NAME' | 'WRITE_QUEUE_URL'): string {
+  const value = env[name];
+  if (!value) {
+    throw new ConfigurationError('write_path_not_configured', `This function is not configured for writes (${name} is not set). An operator must fix the deployment.`);
+  }
+  return value;
 }
 
 function secretProvider(env: RuntimeEnv): SecretProvider {
@@ -52,9 +74,31 @@ export function buildDependencies(source: Record<string, string | undefined>): G
   if (env.TOOL_NAME && registry.all.length === 0) {
     throw new Error(`TOOL_NAME=${env.TOOL_NAME} is not a registered tool`);
   }
+  let writes: WriteDependencies | undefined;
+  let proposals: ProposalDeps | undefined;
+  const writeDependencies = (): WriteDependencies => {
+    if (!writes) {
+      const client = createDocumentClient();
+      writes = {
+        confirmations: new DynamoConfirmationStore({ client, tableName: required(env, 'CONFIRMATIONS_TABLE_NAME') }),
+        operations: new DynamoOperationStore({ client, tableName: required(env, 'OPERATIONS_TABLE_NAME') }),
+        queue: new SqsWriteQueue({ client: createSqsClient(), queueUrl: required(env, 'WRITE_QUEUE_URL') }),
+      };
+    }
+    return writes;
+  };
   return {
     env,
     logger,
+    writes: writeDependencies,
+    proposals: () => {
+      proposals ??= {
+        confirmations: new DynamoConfirmationStore({ client: createDocumentClient(), tableName: required(env, 'CONFIRMATIONS_TABLE_NAME') }),
+        policyVersion: defaultPolicy.version,
+        ttlSeconds: env.CONFIRMATION_TTL_SECONDS,
+      };
+      return proposals;
+    },
     registry,
     policy: defaultPolicy,
     resolver: createJwtVerifier({

@@ -32,34 +32,90 @@ export interface ToolContext {
 
 export type ObjectSchema = z.ZodObject;
 
-export interface ToolDefinition<
-  I extends ObjectSchema = ObjectSchema,
-  O extends z.ZodType = z.ZodType,
-> {
+/** What every tool declares, whatever its risk tier. */
+export interface ToolBase<I extends ObjectSchema = ObjectSchema, O extends z.ZodType = z.ZodType> {
   /** `^[a-z][a-z0-9_]{2,63}$`; stable: agents and policies refer to it. */
   name: string;
   /** Short human title (MCP `title`). */
   title: string;
   /** Tells an agent when to use the tool and what it returns; agents choose tools by it. */
   description: string;
-  risk: Risk;
   /** Input schema; unknown fields are rejected. Every field carries a `.describe()`. */
   input: I;
-  /** Output schema; every field carries a `.describe()`. */
+  /** Output schema (for a write tool: the operation's result); every field carries a `.describe()`. */
   output: O;
   /** Ids of the business systems the tool uses; decides its connectors and its IAM grants. */
   systems: readonly string[];
   /** Input field paths whose values never reach the audit trail or logs (dot paths). */
   redact?: readonly string[];
+}
+
+/** A read tool answers at once. */
+export interface ToolDefinition<I extends ObjectSchema = ObjectSchema, O extends z.ZodType = z.ZodType>
+  extends ToolBase<I, O> {
+  risk: 'read';
   run(ctx: ToolContext, input: z.output<I>): Promise<z.input<O>>;
+}
+
+/** One field a write would change, for the human who confirms it. */
+export interface PreviewChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** What a write will do, shown before anything is written. */
+export interface WritePreview {
+  /** One or two plain sentences a person can confirm or refuse. */
+  summary: string;
+  /** Structured before/after of what changes. */
+  changes: PreviewChange[];
+  /** Extra facts the preview read (current state), JSON. */
+  details?: Record<string, unknown>;
+}
+
+/** What a saga step gets: the tool context plus the operation it belongs to. */
+export interface StepContext extends ToolContext {
+  operationId: string;
+  /** Derived from operation and step; sent upstream as `Idempotency-Key` where supported. */
+  idempotencyKey: string;
+  /** Results of the steps completed before this one, by step name. */
+  results: Readonly<Record<string, unknown>>;
+}
+
+/** One step of a write's saga: it touches one system, and knows how to undo itself. */
+export interface WriteStep<I = unknown> {
+  /** `^[a-z][a-z0-9_]{2,40}$`; becomes a state name and part of idempotency keys. */
+  name: string;
+  system: string;
+  /** Re-checks its preconditions, then writes; returns a JSON result kept for later steps. */
+  run(ctx: StepContext, input: I): Promise<unknown>;
+  /** Undoes `run` given its result; absent when there is nothing to undo. */
+  compensate?(ctx: StepContext, input: I, result: unknown): Promise<void>;
+}
+
+/** A write tool: proposes first (preview, confirmation), runs later as a saga of steps. */
+export interface WriteToolDefinition<I extends ObjectSchema = ObjectSchema, O extends z.ZodType = z.ZodType>
+  extends ToolBase<I, O> {
+  risk: 'write';
+  /** Who may confirm: the proposer, or (four eyes) another user with the approver role. */
+  confirmBy: 'self' | 'approver';
+  /** Reads current state, applies business rules (throw to refuse), and describes the change. */
+  preview(ctx: ToolContext, input: z.output<I>): Promise<WritePreview>;
+  steps: readonly WriteStep<z.output<I>>[];
+  /** The operation's result from the steps' results. */
+  result(results: Readonly<Record<string, unknown>>, input: z.output<I>): z.input<O>;
 }
 
 /** A tool of any schema, as held by the registry. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of heterogeneous schemas
-export type AnyTool = ToolDefinition<any, any>;
+export type AnyReadTool = ToolDefinition<any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of heterogeneous schemas
+export type AnyWriteTool = WriteToolDefinition<any, any>;
+export type AnyTool = AnyReadTool | AnyWriteTool;
 
 /**
- * Declares a tool. Only tags and returns the object: the runtime injects `ctx`.
+ * Declares a read tool. Only tags and returns the object: the runtime injects `ctx`.
  *
  * @example
  * export const getOrderStatus = defineTool({
@@ -67,7 +123,7 @@ export type AnyTool = ToolDefinition<any, any>;
  *   description: 'Use when a customer asks where an order is…',
  *   input: z.strictObject({ orderId: z.string().describe('Order number, e.g. SO-100042') }),
  *   output: orderSchema,
- *   run: (ctx, input) => erpOrders(ctx.connectors.erp).get(input.orderId),
+ *   run: (ctx, input) => erpOrders(connectorOf(ctx, 'erp')).get(input.orderId),
  * });
  */
 export function defineTool<I extends ObjectSchema, O extends z.ZodType>(
@@ -75,6 +131,25 @@ export function defineTool<I extends ObjectSchema, O extends z.ZodType>(
 ): ToolDefinition<I, O> {
   return definition;
 }
+
+/**
+ * Declares a write tool: preview, who confirms, and its saga steps with their compensations.
+ *
+ * @example
+ * export const createTicket = defineWriteTool({
+ *   name: 'create_ticket', risk: 'write', confirmBy: 'self', systems: ['ticketing'], …,
+ *   preview: async (ctx, input) => ({ summary: `Open a ticket "${input.subject}"…`, changes: [] }),
+ *   steps: [{ name: 'create_ticket', system: 'ticketing', run: …, compensate: … }],
+ *   result: (results) => results.create_ticket,
+ * });
+ */
+export function defineWriteTool<I extends ObjectSchema, O extends z.ZodType>(
+  definition: WriteToolDefinition<I, O>,
+): WriteToolDefinition<I, O> {
+  return definition;
+}
+
+export const isWriteTool = (tool: AnyTool): tool is AnyWriteTool => tool.risk === 'write';
 
 /**
  * The connector of one of the tool's declared systems.

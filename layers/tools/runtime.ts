@@ -10,7 +10,7 @@ import {
   timeoutEnvName,
 } from '../systems/definition.ts';
 import { getSystem } from '../systems/registry.ts';
-import type { AnyTool, Caller, ToolLogger } from './define.ts';
+import type { AnyReadTool, Caller, ToolContext, ToolLogger } from './define.ts';
 
 /** What a read tool call answers (DESIGN.md). */
 export interface ToolResult {
@@ -74,42 +74,48 @@ export function createToolRunner(options: ToolRunnerOptions) {
     return runtime;
   };
 
+  /** A tool context with connectors for `systems`, all bounded by one deadline. */
+  const contextFor = (
+    systems: readonly string[],
+    call: { requestId: string; caller: Caller },
+  ): ToolContext => {
+    const runtimesUsed = systems.map(runtimeOf);
+    const deadlineMs = Math.max(
+      options.defaultTimeoutMs,
+      ...runtimesUsed.map((runtime) => runtime.timeoutMs),
+    );
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const connectors: Record<string, Connector> = {};
+    for (const runtime of runtimesUsed) {
+      connectors[runtime.system.id] = createHttpConnector({
+        system: runtime.system,
+        baseUrl: runtime.baseUrl,
+        authenticator: runtime.authenticator,
+        timeoutMs: runtime.timeoutMs,
+        requestId: call.requestId,
+        signal: deadline,
+        logger: options.logger,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+    }
+    return {
+      connectors,
+      logger: options.logger,
+      requestId: call.requestId,
+      caller: call.caller,
+      signal: deadline,
+    };
+  };
+
   return {
+    contextFor,
     async run(
-      tool: AnyTool,
+      tool: AnyReadTool,
       input: unknown,
       call: { requestId: string; caller: Caller },
     ): Promise<ToolResult> {
       const started = performance.now();
-      const systems = tool.systems.map(runtimeOf);
-      const deadlineMs = Math.max(
-        options.defaultTimeoutMs,
-        ...systems.map((runtime) => runtime.timeoutMs),
-      );
-      const deadline = AbortSignal.timeout(deadlineMs);
-      const connectors: Record<string, Connector> = {};
-      for (const runtime of systems) {
-        connectors[runtime.system.id] = createHttpConnector({
-          system: runtime.system,
-          baseUrl: runtime.baseUrl,
-          authenticator: runtime.authenticator,
-          timeoutMs: runtime.timeoutMs,
-          requestId: call.requestId,
-          signal: deadline,
-          logger: options.logger,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        });
-      }
-      const raw = await tool.run(
-        {
-          connectors,
-          logger: options.logger,
-          requestId: call.requestId,
-          caller: call.caller,
-          signal: deadline,
-        },
-        input,
-      );
+      const raw = await tool.run(contextFor(tool.systems, call), input);
       const data = tool.output.parse(raw);
       return {
         data,

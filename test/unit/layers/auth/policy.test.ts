@@ -10,6 +10,7 @@ const tool = (name: string, systems: string[], risk: 'read' | 'write' = 'read') 
 describe('isAllowed', () => {
   const policy: Policy = {
     version: 'test',
+    approverRole: 'approver',
     roles: {
       crm: { description: '', grants: ['system:crm'] },
       one: { description: '', grants: ['get_order_status'] },

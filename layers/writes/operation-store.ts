@@ -1,0 +1,184 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+
+export type OperationStatus = 'queued' | 'running' | 'succeeded' | 'rolled_back' | 'failed';
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'compensating' | 'compensated' | 'compensation_failed';
+
+export interface OperationStep {
+  name: string;
+  status: StepStatus;
+  attempts: number;
+  result?: unknown;
+}
+
+/** A confirmed write and how far it got. */
+export interface Operation {
+  id: string;
+  tool: string;
+  /** Who proposed the write. */
+  owner: string;
+  confirmedBy: string;
+  confirmationId: string;
+  input: unknown;
+  status: OperationStatus;
+  steps: OperationStep[];
+  result?: unknown;
+  error?: { code: string; message: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OperationStore {
+  get(id: string): Promise<Operation | undefined>;
+  /** Creates the operation unless it exists; returns whichever is stored. */
+  createIfAbsent(operation: Operation): Promise<Operation>;
+  markRunning(id: string): Promise<void>;
+  stepStarted(id: string, step: string, status: 'running' | 'compensating'): Promise<void>;
+  stepEnded(id: string, step: string, status: StepStatus, result?: unknown): Promise<void>;
+  finish(id: string, status: OperationStatus, outcome: { result?: unknown; error?: { code: string; message: string } }): Promise<void>;
+}
+
+const RETENTION_SECONDS = 90 * 86_400;
+
+/**
+ * Operations in DynamoDB, one item each; steps in a map keyed by step name, so a step's status and
+ * attempts are updated in place (`ADD` counts attempts even when a step is retried concurrently).
+ */
+export class DynamoOperationStore implements OperationStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+  }
+
+  async get(id: string): Promise<Operation | undefined> {
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#table, Key: { pk: id }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const order = Item.stepOrder as string[];
+    const steps = Item.steps as Record<string, { status: StepStatus; attempts: number; result?: string }>;
+    return {
+      id: Item.pk as string,
+      tool: Item.tool as string,
+      owner: Item.owner as string,
+      confirmedBy: Item.confirmedBy as string,
+      confirmationId: Item.confirmationId as string,
+      input: JSON.parse(Item.input as string),
+      status: Item.status as OperationStatus,
+      steps: order.map((name) => {
+        const step = steps[name] ?? { status: 'pending' as const, attempts: 0 };
+        return {
+          name,
+          status: step.status,
+          attempts: step.attempts,
+          ...(step.result === undefined ? {} : { result: JSON.parse(step.result) }),
+        };
+      }),
+      ...(Item.result === undefined ? {} : { result: JSON.parse(Item.result as string) }),
+      ...(Item.error === undefined ? {} : { error: Item.error as { code: string; message: string } }),
+      createdAt: Item.createdAt as string,
+      updatedAt: Item.updatedAt as string,
+    };
+  }
+
+  async createIfAbsent(operation: Operation): Promise<Operation> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            pk: operation.id,
+            tool: operation.tool,
+            owner: operation.owner,
+            confirmedBy: operation.confirmedBy,
+            confirmationId: operation.confirmationId,
+            input: JSON.stringify(operation.input),
+            status: operation.status,
+            stepOrder: operation.steps.map((step) => step.name),
+            steps: Object.fromEntries(operation.steps.map((step) => [step.name, { status: step.status, attempts: step.attempts }])),
+            createdAt: operation.createdAt,
+            updatedAt: operation.updatedAt,
+            ttl: Math.floor(Date.parse(operation.createdAt) / 1000) + RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return operation;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException')) throw error;
+      const existing = await this.get(operation.id);
+      if (!existing) throw error;
+      return existing;
+    }
+  }
+
+  async markRunning(id: string): Promise<void> {
+    await this.#update(id, 'SET #status = :running, updatedAt = :now', { ':running': 'running', ':queued': 'queued' }, '#status = :queued', true);
+  }
+
+  async stepStarted(id: string, step: string, status: 'running' | 'compensating'): Promise<void> {
+    await this.#update(
+      id,
+      'SET steps.#step.#status = :status, updatedAt = :now ADD steps.#step.attempts :one',
+      { ':status': status, ':one': 1 },
+      undefined,
+      false,
+      { '#step': step },
+    );
+  }
+
+  async stepEnded(id: string, step: string, status: StepStatus, result?: unknown): Promise<void> {
+    const withResult = result !== undefined;
+    await this.#update(
+      id,
+      `SET steps.#step.#status = :status, updatedAt = :now${withResult ? ', steps.#step.#result = :result' : ''}`,
+      { ':status': status, ...(withResult ? { ':result': JSON.stringify(result) } : {}) },
+      undefined,
+      false,
+      { '#step': step, ...(withResult ? { '#result': 'result' } : {}) },
+    );
+  }
+
+  async finish(id: string, status: OperationStatus, outcome: { result?: unknown; error?: { code: string; message: string } }): Promise<void> {
+    const sets = ['#status = :status', 'updatedAt = :now'];
+    const values: Record<string, unknown> = { ':status': status };
+    if (outcome.result !== undefined) {
+      sets.push('#result = :result');
+      values[':result'] = JSON.stringify(outcome.result);
+    }
+    if (outcome.error) {
+      sets.push('#error = :error');
+      values[':error'] = outcome.error;
+    }
+    await this.#update(id, `SET ${sets.join(', ')}`, values, undefined, false, {
+      ...(outcome.result !== undefined ? { '#result': 'result' } : {}),
+      ...(outcome.error ? { '#error': 'error' } : {}),
+    });
+  }
+
+  async #update(
+    id: string,
+    expression: string,
+    values: Record<string, unknown>,
+    condition: string | undefined,
+    ignoreConditionFailure: boolean,
+    names: Record<string, string> = {},
+  ): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: id },
+          UpdateExpression: expression,
+          ConditionExpression: condition ? `attribute_exists(pk) AND ${condition}` : 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#status': 'status', ...names },
+          ExpressionAttributeValues: { ...values, ':now': new Date().toISOString() },
+        }),
+      );
+    } catch (error) {
+      const failed = error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
+      if (!(failed && ignoreConditionFailure)) throw error;
+    }
+  }
+}
