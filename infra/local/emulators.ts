@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { auditTable } from '#layers/audit/audit-table.ts';
@@ -42,13 +43,34 @@ export async function startEmulators(): Promise<Emulators> {
   };
 }
 
+export const localTableNames = {
+  audit: 'toolgate-local-audit',
+  confirmations: 'toolgate-local-confirmations',
+  operations: 'toolgate-local-operations',
+  idempotency: 'toolgate-local-idempotency',
+} as const;
+
 /** Creates the tables the CDK app defines, with the same keys. */
-export async function createLocalTables(endpoint: string, names: { audit: string }): Promise<void> {
+export async function createLocalTables(endpoint: string, names = localTableNames): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  for (const [name, key] of [
+    [names.confirmations, 'pk'],
+    [names.operations, 'pk'],
+    [names.idempotency, 'id'],
+  ] as const) {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+      }),
+    );
+  }
   const { partitionKey, sortKey, byToolIndex } = auditTable;
   await client.send(
     new CreateTableCommand({
@@ -76,4 +98,39 @@ export async function createLocalTables(endpoint: string, names: { audit: string
     }),
   );
   client.destroy();
+}
+
+/** Creates the write queue and its dead-letter queue as the CDK app does. */
+export async function createLocalQueues(
+  client: SQSClient,
+  options: { visibilityTimeoutSeconds: number; maxReceiveCount: number },
+): Promise<{ writeQueueUrl: string; writeQueueArn: string; deadLetterQueueUrl: string }> {
+  const dlq = await client.send(new CreateQueueCommand({ QueueName: 'toolgate-local-writes-dlq' }));
+  const dlqUrl = dlq.QueueUrl ?? '';
+  const dlqArn =
+    (
+      await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn ?? '';
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: 'toolgate-local-writes',
+      Attributes: {
+        VisibilityTimeout: String(options.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn,
+          maxReceiveCount: options.maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  const queueUrl = queue.QueueUrl ?? '';
+  const queueArn =
+    (
+      await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn ?? '';
+  return { writeQueueUrl: queueUrl, writeQueueArn: queueArn, deadLetterQueueUrl: dlqUrl };
 }

@@ -1,11 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { baseUrlEnvName, secretIdEnvName } from '#layers/systems/definition.ts';
-import { createApiGateway, type LambdaHandler, portOf, type Route } from './api-gateway.ts';
+import { isWriteTool } from '#layers/tools/define.ts';
+import { tools } from '#layers/tools/registry.ts';
+import {
+  createApiGateway,
+  type LambdaHandler,
+  lambdaContext,
+  portOf,
+  type Route,
+} from './api-gateway.ts';
 import { type DevIssuer, loadDevIssuer } from './dev-issuer.ts';
-import { createLocalTables, startEmulators } from './emulators.ts';
+import {
+  createLocalQueues,
+  createLocalTables,
+  localTableNames,
+  startEmulators,
+} from './emulators.ts';
 import { ensureLocalSecrets } from './local-secrets.ts';
+import { pollQueue } from './queue-poller.ts';
+import { localSagaDefinitions } from './sagas.ts';
 import { startSandboxes } from './sandboxes/index.ts';
+import { type LocalStepFunctions, startLocalStepFunctions } from './step-functions.ts';
 
 export interface LocalModeOptions {
   /** Gateway port; sandboxes take the next three. 0 picks free ports for all. @default 3000 */
@@ -14,6 +31,10 @@ export interface LocalModeOptions {
   dataDir?: string;
   /** Extra function environment, e.g. `UPSTREAM_TIMEOUT_MS`. */
   env?: Record<string, string>;
+  /** Overrides every saga Retry pause (ms); tests use a few ms. @default the definitions' own */
+  sagaRetryIntervalMs?: number;
+  /** Visibility timeout of the local write queue. @default 30 */
+  writeQueueVisibilitySeconds?: number;
 }
 
 export interface LocalMode {
@@ -23,6 +44,8 @@ export interface LocalMode {
   emulators: { dynamodb: string; sqs: string };
   secretsFile: string;
   issuer: DevIssuer;
+  stepFunctions: LocalStepFunctions;
+  queues: { write: string; deadLetter: string };
   /** Environment the functions run with (AWS endpoints, tables, issuer, systems). */
   functionEnv: Record<string, string>;
   close(): Promise<void>;
@@ -53,8 +76,29 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   const secrets = await ensureLocalSecrets(secretsFile);
   const issuer = await loadDevIssuer(join(dataDir, 'dev-issuer.json'));
   const emulators = await startEmulators();
-  const auditTableName = 'toolgate-local-audit';
-  await createLocalTables(emulators.dynamodbEndpoint, { audit: auditTableName });
+  await createLocalTables(emulators.dynamodbEndpoint);
+  const sqs = new SQSClient({
+    endpoint: emulators.sqsEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    useQueueUrlAsEndpoint: false,
+  });
+  const queues = await createLocalQueues(sqs, {
+    visibilityTimeoutSeconds: options.writeQueueVisibilitySeconds ?? 30,
+    maxReceiveCount: 10,
+  });
+  const sagaStep = lazy(() => import('#functions/writes/step/handler.ts'));
+  const sagas = localSagaDefinitions(tools.filter(isWriteTool));
+  const stepFunctions = await startLocalStepFunctions({
+    machines: sagas.map((saga) => ({
+      arn: saga.arn,
+      definition: saga.definition,
+      invoke: async (input) => (await sagaStep())(input as never, lambdaContext('saga-step')),
+    })),
+    ...(options.sagaRetryIntervalMs === undefined
+      ? {}
+      : { retryIntervalMs: options.sagaRetryIntervalMs }),
+  });
 
   const sandboxPort = (offset: number) => (port === 0 ? 0 : port + offset);
   const sandboxes = await startSandboxes(
@@ -66,32 +110,30 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     { crm: sandboxPort(1), erp: sandboxPort(2), ticketing: sandboxPort(3) },
   );
 
-  const routes: Route[] = [
-    {
-      method: 'GET',
-      path: '/health',
-      functionName: 'health',
-      handler: lazy(() => import('#functions/health/check/handler.ts')),
-    },
-    {
-      method: 'GET',
-      path: '/tools',
-      functionName: 'catalog',
-      handler: lazy(() => import('#functions/catalog/list/handler.ts')),
-    },
-    {
-      method: 'GET',
-      path: '/tools/{name}',
-      functionName: 'catalog',
-      handler: lazy(() => import('#functions/catalog/list/handler.ts')),
-    },
-    {
-      method: 'POST',
-      path: '/tools/{name}',
-      functionName: 'tools',
-      handler: lazy(() => import('#functions/tools/call/handler.ts')),
-    },
-  ];
+  const handlers = {
+    health: lazy(() => import('#functions/health/check/handler.ts')),
+    catalog: lazy(() => import('#functions/catalog/list/handler.ts')),
+    tools: lazy(() => import('#functions/tools/call/handler.ts')),
+    confirmations: lazy(() => import('#functions/confirmations/decide/handler.ts')),
+    operations: lazy(() => import('#functions/operations/get/handler.ts')),
+  };
+  // The routes of the deployed HTTP API (infra/stacks/api-stack.ts), to the same handlers.
+  const routes: Route[] = (
+    [
+      ['GET', '/health', 'health'],
+      ['GET', '/tools', 'catalog'],
+      ['GET', '/tools/{name}', 'catalog'],
+      ['POST', '/tools/{name}', 'tools'],
+      ['POST', '/confirmations/{id}', 'confirmations'],
+      ['DELETE', '/confirmations/{id}', 'confirmations'],
+      ['GET', '/operations/{id}', 'operations'],
+    ] as const
+  ).map(([method, path, functionName]) => ({
+    method,
+    path,
+    functionName,
+    handler: handlers[functionName],
+  }));
   const serveIssuer = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' || req.url !== '/_local/jwks.json') return false;
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -111,7 +153,15 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     POWERTOOLS_SERVICE_NAME: 'toolgate',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     ...emulators.awsEnv,
-    AUDIT_TABLE_NAME: auditTableName,
+    AUDIT_TABLE_NAME: localTableNames.audit,
+    CONFIRMATIONS_TABLE_NAME: localTableNames.confirmations,
+    OPERATIONS_TABLE_NAME: localTableNames.operations,
+    IDEMPOTENCY_TABLE_NAME: localTableNames.idempotency,
+    WRITE_QUEUE_URL: queues.writeQueueUrl,
+    SAGA_STATE_MACHINES: JSON.stringify(
+      Object.fromEntries(sagas.map((saga) => [saga.tool, saga.arn])),
+    ),
+    AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
     JWT_JWKS_URL: `${url}/_local/jwks.json`,
@@ -125,6 +175,13 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   // The handlers read their configuration from process.env at cold start, as on Lambda; they
   // are imported lazily, on the first request, after this.
   Object.assign(process.env, functionEnv);
+  const worker = pollQueue({
+    client: sqs,
+    queueUrl: queues.writeQueueUrl,
+    queueArn: queues.writeQueueArn,
+    handler: lazy(() => import('#functions/writes/worker/handler.ts')),
+    onError: (error) => console.error('local write worker:', (error as Error).message),
+  });
 
   return {
     url,
@@ -137,10 +194,16 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     emulators: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint },
     secretsFile,
     issuer,
+    stepFunctions,
+    queues: { write: queues.writeQueueUrl, deadLetter: queues.deadLetterQueueUrl },
     functionEnv,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
+      await worker.stop();
+      await stepFunctions.idle();
+      await stepFunctions.close();
+      sqs.destroy();
       await sandboxes.close();
       await emulators.close();
     },

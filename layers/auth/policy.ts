@@ -31,15 +31,25 @@ export const defaultPolicy: Policy = policySchema.parse({
       grants: ['search_customers', 'get_customer'],
     },
     support: {
-      description: 'Customer support: CRM, tickets and order status; opens tickets, edits contacts, sends email.',
+      description:
+        'Customer support: CRM, tickets and order status; opens tickets, edits contacts, sends email.',
       grants: ['system:crm', 'system:ticketing', 'get_order_status', 'send_email'],
     },
     sales: {
-      description: 'Sales: CRM, orders and inventory; places orders (four eyes), edits contacts, sends email.',
-      grants: ['system:crm', 'get_customer_orders', 'get_order_status', 'check_inventory', 'create_order', 'send_email'],
+      description:
+        'Sales: CRM, orders and inventory; places orders (four eyes), edits contacts, sends email.',
+      grants: [
+        'system:crm',
+        'get_customer_orders',
+        'get_order_status',
+        'check_inventory',
+        'create_order',
+        'send_email',
+      ],
     },
     approver: {
-      description: 'Confirms four-eyes writes proposed by others (e.g. create_order) and follows any operation.',
+      description:
+        'Confirms four-eyes writes proposed by others (e.g. create_order) and follows any operation.',
       grants: [],
     },
     admin: { description: 'Everything.', grants: ['*'] },
@@ -47,7 +57,12 @@ export const defaultPolicy: Policy = policySchema.parse({
 });
 
 /** Whether the caller may confirm or cancel a write proposed by `proposer`. */
-export function mayConfirm(policy: Policy, caller: Caller, proposer: string, confirmBy: 'self' | 'approver'): boolean {
+export function mayConfirm(
+  policy: Policy,
+  caller: Caller,
+  proposer: string,
+  confirmBy: 'self' | 'approver',
+): boolean {
   if (confirmBy === 'self') return caller.sub === proposer;
   return caller.sub !== proposer && caller.roles.includes(policy.approverRole);
 }

@@ -12,6 +12,8 @@ export interface ConnectorRequest<S extends z.ZodType> {
   path: string;
   query?: Readonly<Record<string, QueryValue>>;
   body?: unknown;
+  /** Extra request headers, e.g. `Idempotency-Key` for systems that support it. */
+  headers?: Readonly<Record<string, string>>;
   /** Schema of the answer: validated at the boundary, so tools only see checked data. */
   response: S;
   /** Error to raise when the system answers 404, e.g. a `customer_not_found` for the agent. */

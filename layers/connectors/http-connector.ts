@@ -79,7 +79,11 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     const authHeaders = await authenticator.headers({
       fetchToken: (tokenUrl, init) => send(tokenUrl, init, `${request.operation}:token`),
     });
-    const headers: Record<string, string> = { accept: 'application/json', ...authHeaders };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...request.headers,
+      ...authHeaders,
+    };
     let body: string | undefined;
     if (request.body !== undefined) {
       headers['content-type'] = 'application/json';

@@ -1,7 +1,11 @@
 import { type AuditRepository, DynamoAuditRepository } from '../audit/audit-repository.ts';
 import { type CallerResolver, createJwtVerifier } from '../auth/jwt-verifier.ts';
 import { defaultPolicy, type Policy } from '../auth/policy.ts';
-import { createDocumentClient, createSecretsManagerClient, createSqsClient } from '../aws/clients.ts';
+import {
+  createDocumentClient,
+  createSecretsManagerClient,
+  createSqsClient,
+} from '../aws/clients.ts';
 import { parseEnv, type RuntimeEnv } from '../config/env.ts';
 import { ConfigurationError } from '../errors/index.ts';
 import { logger } from '../observability/logger.ts';
@@ -36,10 +40,16 @@ export interface WriteDependencies {
   queue: WriteQueue;
 }
 
-function required(env: RuntimeEnv, name: 'CONFIRMATIONS_TABLE_NAME' | 'OPERATIONS_TABLE_NAME' | 'WRITE_QUEUE_URL'): string {
+function required(
+  env: RuntimeEnv,
+  name: 'CONFIRMATIONS_TABLE_NAME' | 'OPERATIONS_TABLE_NAME' | 'WRITE_QUEUE_URL',
+): string {
   const value = env[name];
   if (!value) {
-    throw new ConfigurationError('write_path_not_configured', `This function is not configured for writes (${name} is not set). An operator must fix the deployment.`);
+    throw new ConfigurationError(
+      'write_path_not_configured',
+      `This function is not configured for writes (${name} is not set). An operator must fix the deployment.`,
+    );
   }
   return value;
 }
@@ -80,9 +90,18 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     if (!writes) {
       const client = createDocumentClient();
       writes = {
-        confirmations: new DynamoConfirmationStore({ client, tableName: required(env, 'CONFIRMATIONS_TABLE_NAME') }),
-        operations: new DynamoOperationStore({ client, tableName: required(env, 'OPERATIONS_TABLE_NAME') }),
-        queue: new SqsWriteQueue({ client: createSqsClient(), queueUrl: required(env, 'WRITE_QUEUE_URL') }),
+        confirmations: new DynamoConfirmationStore({
+          client,
+          tableName: required(env, 'CONFIRMATIONS_TABLE_NAME'),
+        }),
+        operations: new DynamoOperationStore({
+          client,
+          tableName: required(env, 'OPERATIONS_TABLE_NAME'),
+        }),
+        queue: new SqsWriteQueue({
+          client: createSqsClient(),
+          queueUrl: required(env, 'WRITE_QUEUE_URL'),
+        }),
       };
     }
     return writes;
@@ -93,7 +112,10 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     writes: writeDependencies,
     proposals: () => {
       proposals ??= {
-        confirmations: new DynamoConfirmationStore({ client: createDocumentClient(), tableName: required(env, 'CONFIRMATIONS_TABLE_NAME') }),
+        confirmations: new DynamoConfirmationStore({
+          client: createDocumentClient(),
+          tableName: required(env, 'CONFIRMATIONS_TABLE_NAME'),
+        }),
         policyVersion: defaultPolicy.version,
         ttlSeconds: env.CONFIRMATION_TTL_SECONDS,
       };

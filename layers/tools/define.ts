@@ -51,8 +51,10 @@ export interface ToolBase<I extends ObjectSchema = ObjectSchema, O extends z.Zod
 }
 
 /** A read tool answers at once. */
-export interface ToolDefinition<I extends ObjectSchema = ObjectSchema, O extends z.ZodType = z.ZodType>
-  extends ToolBase<I, O> {
+export interface ToolDefinition<
+  I extends ObjectSchema = ObjectSchema,
+  O extends z.ZodType = z.ZodType,
+> extends ToolBase<I, O> {
   risk: 'read';
   run(ctx: ToolContext, input: z.output<I>): Promise<z.input<O>>;
 }
@@ -95,8 +97,10 @@ export interface WriteStep<I = unknown> {
 }
 
 /** A write tool: proposes first (preview, confirmation), runs later as a saga of steps. */
-export interface WriteToolDefinition<I extends ObjectSchema = ObjectSchema, O extends z.ZodType = z.ZodType>
-  extends ToolBase<I, O> {
+export interface WriteToolDefinition<
+  I extends ObjectSchema = ObjectSchema,
+  O extends z.ZodType = z.ZodType,
+> extends ToolBase<I, O> {
   risk: 'write';
   /** Who may confirm: the proposer, or (four eyes) another user with the approver role. */
   confirmBy: 'self' | 'approver';
@@ -105,6 +109,11 @@ export interface WriteToolDefinition<I extends ObjectSchema = ObjectSchema, O ex
   steps: readonly WriteStep<z.output<I>>[];
   /** The operation's result from the steps' results. */
   result(results: Readonly<Record<string, unknown>>, input: z.output<I>): z.input<O>;
+  /**
+   * Checked by the write worker before the saga starts; when it throws, the write stays on the
+   * queue and is tried again later (e.g. email while the mail system is down).
+   */
+  readiness?(ctx: ToolContext): Promise<void>;
 }
 
 /** A tool of any schema, as held by the registry. */

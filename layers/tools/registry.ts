@@ -6,6 +6,7 @@ import { getCustomerTickets } from './read/get-customer-tickets.ts';
 import { getOrderStatus } from './read/get-order-status.ts';
 import { searchCustomers } from './read/search-customers.ts';
 import { createRegistry } from './registry-types.ts';
+import { createTicket } from './write/create-ticket.ts';
 
 /** Every tool the gateway offers. The CDK app loops over this list: a route and a function each. */
 export const tools: readonly AnyTool[] = [
@@ -15,6 +16,7 @@ export const tools: readonly AnyTool[] = [
   getOrderStatus,
   checkInventory,
   getCustomerTickets,
+  createTicket,
 ];
 
 export const registry = createRegistry(tools);

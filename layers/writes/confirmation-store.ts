@@ -1,7 +1,10 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  ConditionalCheckFailedException,
-} from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { WritePreview } from '../tools/define.ts';
 
 export type ConfirmationStatus = 'pending' | 'confirmed' | 'cancelled';
@@ -27,8 +30,14 @@ export interface ConfirmationStore {
   get(id: string): Promise<Confirmation | undefined>;
   create(confirmation: Confirmation): Promise<void>;
   /** Remembers which confirmation an `Idempotency-Key` produced; returns the existing one if taken. */
-  claimIdempotencyKey(key: string, value: { confirmationId: string; inputDigest: string }, expiresAt: Date): Promise<{ confirmationId: string; inputDigest: string } | undefined>;
-  findByIdempotencyKey(key: string): Promise<{ confirmationId: string; inputDigest: string } | undefined>;
+  claimIdempotencyKey(
+    key: string,
+    value: { confirmationId: string; inputDigest: string },
+    expiresAt: Date,
+  ): Promise<{ confirmationId: string; inputDigest: string } | undefined>;
+  findByIdempotencyKey(
+    key: string,
+  ): Promise<{ confirmationId: string; inputDigest: string } | undefined>;
   /** pending → confirmed, only while not expired; false when the condition fails. */
   confirm(id: string, operationId: string, confirmedBy: string, now: Date): Promise<boolean>;
   /** pending → cancelled; false when it is not pending. */
@@ -40,7 +49,8 @@ const RETENTION_SECONDS = 7 * 86_400;
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
 
 const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
+  error instanceof ConditionalCheckFailedException ||
+  (error as Error).name === 'ConditionalCheckFailedException';
 
 /**
  * Confirmations in DynamoDB (`pk` = `confirmation#<id>` or `idempotency#<key>`), expiring by TTL.
@@ -58,10 +68,20 @@ export class DynamoConfirmationStore implements ConfirmationStore {
   }
 
   async get(id: string): Promise<Confirmation | undefined> {
-    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#table, Key: { pk: `confirmation#${id}` }, ConsistentRead: true }));
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `confirmation#${id}` },
+        ConsistentRead: true,
+      }),
+    );
     if (!Item) return undefined;
     const { pk: _pk, ttl: _ttl, input, preview, ...rest } = Item;
-    return { ...(rest as Omit<Confirmation, 'input' | 'preview'>), input: JSON.parse(input as string), preview: JSON.parse(preview as string) };
+    return {
+      ...(rest as Omit<Confirmation, 'input' | 'preview'>),
+      input: JSON.parse(input as string),
+      preview: JSON.parse(preview as string),
+    };
   }
 
   async create(confirmation: Confirmation): Promise<void> {
@@ -81,11 +101,23 @@ export class DynamoConfirmationStore implements ConfirmationStore {
   }
 
   async findByIdempotencyKey(key: string) {
-    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#table, Key: { pk: `idempotency#${key}` }, ConsistentRead: true }));
-    return Item ? { confirmationId: Item.confirmationId as string, inputDigest: Item.inputDigest as string } : undefined;
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `idempotency#${key}` },
+        ConsistentRead: true,
+      }),
+    );
+    return Item
+      ? { confirmationId: Item.confirmationId as string, inputDigest: Item.inputDigest as string }
+      : undefined;
   }
 
-  async claimIdempotencyKey(key: string, value: { confirmationId: string; inputDigest: string }, expiresAt: Date) {
+  async claimIdempotencyKey(
+    key: string,
+    value: { confirmationId: string; inputDigest: string },
+    expiresAt: Date,
+  ) {
     try {
       await this.#client.send(
         new PutCommand({
@@ -107,10 +139,17 @@ export class DynamoConfirmationStore implements ConfirmationStore {
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: `confirmation#${id}` },
-          UpdateExpression: 'SET #status = :confirmed, operationId = :op, confirmedBy = :by, confirmedAt = :now',
+          UpdateExpression:
+            'SET #status = :confirmed, operationId = :op, confirmedBy = :by, confirmedAt = :now',
           ConditionExpression: '#status = :pending AND expiresAt > :now',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':confirmed': 'confirmed', ':pending': 'pending', ':op': operationId, ':by': confirmedBy, ':now': now.toISOString() },
+          ExpressionAttributeValues: {
+            ':confirmed': 'confirmed',
+            ':pending': 'pending',
+            ':op': operationId,
+            ':by': confirmedBy,
+            ':now': now.toISOString(),
+          },
         }),
       );
       return true;

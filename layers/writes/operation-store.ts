@@ -1,8 +1,20 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 
 export type OperationStatus = 'queued' | 'running' | 'succeeded' | 'rolled_back' | 'failed';
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'compensating' | 'compensated' | 'compensation_failed';
+export type StepStatus =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'compensating'
+  | 'compensated'
+  | 'compensation_failed';
 
 export interface OperationStep {
   name: string;
@@ -35,7 +47,11 @@ export interface OperationStore {
   markRunning(id: string): Promise<void>;
   stepStarted(id: string, step: string, status: 'running' | 'compensating'): Promise<void>;
   stepEnded(id: string, step: string, status: StepStatus, result?: unknown): Promise<void>;
-  finish(id: string, status: OperationStatus, outcome: { result?: unknown; error?: { code: string; message: string } }): Promise<void>;
+  finish(
+    id: string,
+    status: OperationStatus,
+    outcome: { result?: unknown; error?: { code: string; message: string } },
+  ): Promise<void>;
 }
 
 const RETENTION_SECONDS = 90 * 86_400;
@@ -54,10 +70,15 @@ export class DynamoOperationStore implements OperationStore {
   }
 
   async get(id: string): Promise<Operation | undefined> {
-    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#table, Key: { pk: id }, ConsistentRead: true }));
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#table, Key: { pk: id }, ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const order = Item.stepOrder as string[];
-    const steps = Item.steps as Record<string, { status: StepStatus; attempts: number; result?: string }>;
+    const steps = Item.steps as Record<
+      string,
+      { status: StepStatus; attempts: number; result?: string }
+    >;
     return {
       id: Item.pk as string,
       tool: Item.tool as string,
@@ -76,7 +97,9 @@ export class DynamoOperationStore implements OperationStore {
         };
       }),
       ...(Item.result === undefined ? {} : { result: JSON.parse(Item.result as string) }),
-      ...(Item.error === undefined ? {} : { error: Item.error as { code: string; message: string } }),
+      ...(Item.error === undefined
+        ? {}
+        : { error: Item.error as { code: string; message: string } }),
       createdAt: Item.createdAt as string,
       updatedAt: Item.updatedAt as string,
     };
@@ -96,7 +119,12 @@ export class DynamoOperationStore implements OperationStore {
             input: JSON.stringify(operation.input),
             status: operation.status,
             stepOrder: operation.steps.map((step) => step.name),
-            steps: Object.fromEntries(operation.steps.map((step) => [step.name, { status: step.status, attempts: step.attempts }])),
+            steps: Object.fromEntries(
+              operation.steps.map((step) => [
+                step.name,
+                { status: step.status, attempts: step.attempts },
+              ]),
+            ),
             createdAt: operation.createdAt,
             updatedAt: operation.updatedAt,
             ttl: Math.floor(Date.parse(operation.createdAt) / 1000) + RETENTION_SECONDS,
@@ -106,7 +134,13 @@ export class DynamoOperationStore implements OperationStore {
       );
       return operation;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException')) throw error;
+      if (
+        !(
+          error instanceof ConditionalCheckFailedException ||
+          (error as Error).name === 'ConditionalCheckFailedException'
+        )
+      )
+        throw error;
       const existing = await this.get(operation.id);
       if (!existing) throw error;
       return existing;
@@ -114,7 +148,13 @@ export class DynamoOperationStore implements OperationStore {
   }
 
   async markRunning(id: string): Promise<void> {
-    await this.#update(id, 'SET #status = :running, updatedAt = :now', { ':running': 'running', ':queued': 'queued' }, '#status = :queued', true);
+    await this.#update(
+      id,
+      'SET #status = :running, updatedAt = :now',
+      { ':running': 'running', ':queued': 'queued' },
+      '#status = :queued',
+      true,
+    );
   }
 
   async stepStarted(id: string, step: string, status: 'running' | 'compensating'): Promise<void> {
@@ -140,7 +180,11 @@ export class DynamoOperationStore implements OperationStore {
     );
   }
 
-  async finish(id: string, status: OperationStatus, outcome: { result?: unknown; error?: { code: string; message: string } }): Promise<void> {
+  async finish(
+    id: string,
+    status: OperationStatus,
+    outcome: { result?: unknown; error?: { code: string; message: string } },
+  ): Promise<void> {
     const sets = ['#status = :status', 'updatedAt = :now'];
     const values: Record<string, unknown> = { ':status': status };
     if (outcome.result !== undefined) {
@@ -171,13 +215,17 @@ export class DynamoOperationStore implements OperationStore {
           TableName: this.#table,
           Key: { pk: id },
           UpdateExpression: expression,
-          ConditionExpression: condition ? `attribute_exists(pk) AND ${condition}` : 'attribute_exists(pk)',
+          ConditionExpression: condition
+            ? `attribute_exists(pk) AND ${condition}`
+            : 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status', ...names },
           ExpressionAttributeValues: { ...values, ':now': new Date().toISOString() },
         }),
       );
     } catch (error) {
-      const failed = error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
+      const failed =
+        error instanceof ConditionalCheckFailedException ||
+        (error as Error).name === 'ConditionalCheckFailedException';
       if (!(failed && ignoreConditionFailure)) throw error;
     }
   }

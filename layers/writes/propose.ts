@@ -21,7 +21,10 @@ export interface ConfirmationView {
   confirmBy: 'self' | 'approver';
 }
 
-export const confirmationView = (confirmation: Confirmation, tool: AnyWriteTool): ConfirmationView => ({
+export const confirmationView = (
+  confirmation: Confirmation,
+  tool: AnyWriteTool,
+): ConfirmationView => ({
   id: confirmation.id,
   tool: confirmation.tool,
   summary: confirmation.preview.summary,
@@ -71,7 +74,11 @@ export async function proposeWrite(
   };
   await deps.confirmations.create(confirmation);
   if (key) {
-    const raced = await deps.confirmations.claimIdempotencyKey(key, { confirmationId: confirmation.id, inputDigest: digest }, expiresAt);
+    const raced = await deps.confirmations.claimIdempotencyKey(
+      key,
+      { confirmationId: confirmation.id, inputDigest: digest },
+      expiresAt,
+    );
     if (raced) return reuse(deps, tool, raced, digest);
   }
   return confirmationView(confirmation, tool);
@@ -90,6 +97,10 @@ async function reuse(
     );
   }
   const confirmation = await deps.confirmations.get(existing.confirmationId);
-  if (!confirmation) throw new ConflictError('idempotency_key_reused', 'The confirmation of this Idempotency-Key is gone; use a new key.');
+  if (!confirmation)
+    throw new ConflictError(
+      'idempotency_key_reused',
+      'The confirmation of this Idempotency-Key is gone; use a new key.',
+    );
   return confirmationView(confirmation, tool);
 }

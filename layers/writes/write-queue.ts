@@ -24,6 +24,8 @@ export class SqsWriteQueue implements WriteQueue {
   }
 
   async send(message: WriteMessage): Promise<void> {
-    await this.#client.send(new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(message) }));
+    await this.#client.send(
+      new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(message) }),
+    );
   }
 }

@@ -1,5 +1,10 @@
 import { isAllowed, mayConfirm, type Policy } from '#layers/auth/policy.ts';
-import { ConflictError, ExpiredError, ForbiddenError, NotFoundError } from '#layers/errors/index.ts';
+import {
+  ConflictError,
+  ExpiredError,
+  ForbiddenError,
+  NotFoundError,
+} from '#layers/errors/index.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
 import { json } from '#layers/http/respond.ts';
 import type { WriteDependencies } from '#layers/runtime/dependencies.ts';
@@ -16,7 +21,10 @@ export interface DecideDeps {
 }
 
 const notFound = (id: string) =>
-  new NotFoundError('confirmation_not_found', `There is no confirmation ${id}. Propose the write again with POST /tools/{name}.`);
+  new NotFoundError(
+    'confirmation_not_found',
+    `There is no confirmation ${id}. Propose the write again with POST /tools/{name}.`,
+  );
 
 function authorise(deps: DecideDeps, caller: Caller, confirmation: Confirmation): AnyWriteTool {
   const tool = deps.registry.get(confirmation.tool);
@@ -49,7 +57,10 @@ export function decide(deps: DecideDeps): GatewayLogic {
 
     if (event.requestContext.http.method === 'DELETE') {
       if (confirmation.status === 'confirmed') {
-        throw new ConflictError('confirmation_already_confirmed', `Confirmation ${id} was already confirmed as operation ${confirmation.operationId}; it can no longer be cancelled.`);
+        throw new ConflictError(
+          'confirmation_already_confirmed',
+          `Confirmation ${id} was already confirmed as operation ${confirmation.operationId}; it can no longer be cancelled.`,
+        );
       }
       if (confirmation.status === 'pending') await confirmations.cancel(id);
       return { statusCode: 204, headers: {}, body: '' };
@@ -59,19 +70,29 @@ export function decide(deps: DecideDeps): GatewayLogic {
     let current = confirmation;
     if (current.status === 'pending') {
       if (current.policyVersion !== deps.policy.version) {
-        throw new ConflictError('confirmation_stale', 'Permissions changed since this write was proposed. Propose it again to get a fresh confirmation.');
+        throw new ConflictError(
+          'confirmation_stale',
+          'Permissions changed since this write was proposed. Propose it again to get a fresh confirmation.',
+        );
       }
       if (Date.parse(current.expiresAt) <= now.getTime()) {
-        throw new ExpiredError(`Confirmation ${id} expired at ${current.expiresAt}. Propose the write again to get a new one.`);
+        throw new ExpiredError(
+          `Confirmation ${id} expired at ${current.expiresAt}. Propose the write again to get a new one.`,
+        );
       }
       await confirmations.confirm(id, operationIdFor(id), caller.sub, now);
       current = (await confirmations.get(id)) ?? current;
     }
     if (current.status === 'cancelled') {
-      throw new ConflictError('confirmation_cancelled', `Confirmation ${id} was cancelled. Propose the write again if it is still wanted.`);
+      throw new ConflictError(
+        'confirmation_cancelled',
+        `Confirmation ${id} was cancelled. Propose the write again if it is still wanted.`,
+      );
     }
     if (current.status === 'pending') {
-      throw new ExpiredError(`Confirmation ${id} expired at ${current.expiresAt}. Propose the write again to get a new one.`);
+      throw new ExpiredError(
+        `Confirmation ${id} expired at ${current.expiresAt}. Propose the write again to get a new one.`,
+      );
     }
     const operationId = current.operationId ?? operationIdFor(id);
     const stamp = now.toISOString();

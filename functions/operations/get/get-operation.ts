@@ -5,15 +5,24 @@ import { json } from '#layers/http/respond.ts';
 import type { WriteDependencies } from '#layers/runtime/dependencies.ts';
 
 /** GET /operations/{id}: status and steps of a confirmed write, for its owner and approvers. */
-export function getOperation(deps: { policy: Policy; writes: () => WriteDependencies }): GatewayLogic {
+export function getOperation(deps: {
+  policy: Policy;
+  writes: () => WriteDependencies;
+}): GatewayLogic {
   return async (event, context) => {
     const caller = context.gateway.caller;
     if (!caller) throw new Error('getOperation ran without a caller');
     const id = event.pathParameters?.id ?? '';
     const operation = await deps.writes().operations.get(id);
-    if (!operation) throw new NotFoundError('operation_not_found', `There is no operation ${id}. POST /confirmations/{id} returns the operation id of a confirmed write.`);
+    if (!operation)
+      throw new NotFoundError(
+        'operation_not_found',
+        `There is no operation ${id}. POST /confirmations/{id} returns the operation id of a confirmed write.`,
+      );
     if (!mayFollow(deps.policy, caller, operation.owner)) {
-      throw new ForbiddenError(`Operation ${id} belongs to another user; only its owner and users with the ${deps.policy.approverRole} role may follow it.`);
+      throw new ForbiddenError(
+        `Operation ${id} belongs to another user; only its owner and users with the ${deps.policy.approverRole} role may follow it.`,
+      );
     }
     return json(200, {
       operation: {

@@ -1,0 +1,35 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context } from 'aws-lambda';
+import { buildDependencies } from '#layers/runtime/dependencies.ts';
+import { type SagaStepEvent, sagaStep } from './saga-step.ts';
+
+const deps = buildDependencies(process.env);
+if (!deps.env.IDEMPOTENCY_TABLE_NAME)
+  throw new Error('IDEMPOTENCY_TABLE_NAME must be set for the saga step function');
+
+const config = new IdempotencyConfig({
+  // One record per operation, step and action: a redelivered or retried task that already
+  // succeeded returns the stored result instead of writing upstream again.
+  eventKeyJmesPath: '[operationId, step, action, outcome]',
+  expiresAfterSeconds: 7 * 86_400,
+});
+const step = sagaStep({
+  registry: deps.registry,
+  runner: deps.runner,
+  operations: deps.writes().operations,
+  logger: deps.logger,
+});
+
+/** A saga task: run or compensate one step of a confirmed write, or record its end. */
+export const handler = makeIdempotent(
+  async (event: SagaStepEvent, context: Context) => {
+    deps.logger.addContext(context);
+    deps.logger.setCorrelationId(event.operationId);
+    return step(event);
+  },
+  {
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: deps.env.IDEMPOTENCY_TABLE_NAME }),
+    config,
+  },
+);

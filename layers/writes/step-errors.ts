@@ -1,0 +1,73 @@
+import { AppError } from '../errors/index.ts';
+
+/**
+ * Error names a saga step throws. Step Functions' Retry and Catch match on them, so they are a
+ * public contract: renaming one changes every state machine.
+ */
+export const STEP_ERRORS = {
+  /** The system was unavailable or slow; the state machine retries with backoff. */
+  transient: 'Toolgate.TransientError',
+  /** The system refused the write or a precondition no longer holds; not retried: compensate. */
+  rejected: 'Toolgate.StepRejected',
+} as const;
+
+/** An error with a stable name and a JSON message `{code, message}` that the saga keeps. */
+export class StepError extends Error {
+  constructor(name: (typeof STEP_ERRORS)[keyof typeof STEP_ERRORS], code: string, message: string) {
+    super(JSON.stringify({ code, message }));
+    this.name = name;
+  }
+}
+
+/** Classifies what a step threw: retryable upstream failures are transient, the rest rejected. */
+export function toStepError(error: unknown): StepError {
+  if (error instanceof StepError) return error;
+  if (error instanceof AppError) {
+    return new StepError(
+      error.retryable ? STEP_ERRORS.transient : STEP_ERRORS.rejected,
+      error.code,
+      error.message,
+    );
+  }
+  const name = (error as Error)?.name ?? '';
+  if (name === 'IdempotencyAlreadyInProgressError') {
+    return new StepError(
+      STEP_ERRORS.transient,
+      'step_in_progress',
+      'The same step is running elsewhere; retrying.',
+    );
+  }
+  return new StepError(
+    STEP_ERRORS.rejected,
+    'step_failed',
+    'The step failed unexpectedly; see the logs.',
+  );
+}
+
+/** Reads `{code, message}` back from what Step Functions passes on (`Cause` as JSON or text). */
+export function parseStepCause(error: { Error?: string; Cause?: string } | undefined): {
+  code: string;
+  message: string;
+} {
+  if (!error) return { code: 'step_failed', message: 'A step failed.' };
+  const cause = error.Cause ?? '';
+  for (const candidate of [cause, safeJson(cause)?.errorMessage]) {
+    const parsed = typeof candidate === 'string' ? safeJson(candidate) : undefined;
+    if (parsed && typeof parsed.code === 'string' && typeof parsed.message === 'string') {
+      return { code: parsed.code, message: parsed.message };
+    }
+  }
+  return {
+    code: error.Error === STEP_ERRORS.transient ? 'upstream_unavailable' : 'step_failed',
+    message: 'A step failed.',
+  };
+}
+
+function safeJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
