@@ -129,7 +129,10 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     request,
     async paginate<S extends z.ZodType, T>(req: PageRequest<S, T>): Promise<T[]> {
       const style = paginationStyle(system.pagination);
-      const pageSize = Math.min(req.limit, system.pagination.maxPageSize);
+      const pageSize =
+        'maxPageSize' in system.pagination
+          ? Math.min(req.limit, system.pagination.maxPageSize)
+          : req.limit;
       const records: T[] = [];
       let cursor: string | undefined;
       do {
@@ -182,6 +185,7 @@ function classify(response: Response, req: ConnectorRequest<z.ZodType>, name: st
   return new UpstreamError(
     'upstream_rejected',
     `${name} rejected ${req.operation} (status ${status}). Check the tool's input; the gateway does not pass the system's own message on.`,
+    { upstreamStatus: status },
   );
 }
 

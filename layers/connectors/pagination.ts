@@ -20,6 +20,7 @@ const asCursor = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
 
 const styles: Record<Pagination['style'], PaginationStyle> = {
+  none: { pageQuery: () => ({}), nextCursor: () => undefined },
   hubspot_after: {
     pageQuery: (limit, after) => ({ limit, after }),
     nextCursor: (page) => asCursor(field(page, 'paging', 'next', 'after')),

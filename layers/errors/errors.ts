@@ -63,9 +63,16 @@ export class UpstreamError extends AppError {
   readonly code: string;
   readonly statusCode = 502;
   readonly category: ErrorCategory = 'upstream';
-  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
+  /** The system's own status, for adapters that turn a business refusal into a clear error. */
+  readonly upstreamStatus: number | undefined;
+  constructor(
+    code: string,
+    message: string,
+    options: { cause?: unknown; upstreamStatus?: number } = {},
+  ) {
+    super(message, options.cause === undefined ? {} : { cause: options.cause });
     this.code = code;
+    this.upstreamStatus = options.upstreamStatus;
   }
 }
 

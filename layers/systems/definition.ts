@@ -36,6 +36,8 @@ export const paginationSchema = z.discriminatedUnion('style', [
   z.object({ style: z.literal('next_cursor'), maxPageSize: z.number().int().positive() }),
   /** Zendesk cursor pagination: `page[size]`, `page[after]`, `meta.has_more`. */
   z.object({ style: z.literal('zendesk_cursor'), maxPageSize: z.number().int().positive() }),
+  /** The system's tools read no lists. */
+  z.object({ style: z.literal('none') }),
 ]);
 export type Pagination = z.infer<typeof paginationSchema>;
 

@@ -27,7 +27,20 @@ export const ticketing = defineSystem({
   pagination: { style: 'zendesk_cursor', maxPageSize: 100 },
 });
 
-export const systems = [crm, erp, ticketing] as const satisfies readonly SystemDefinition[];
+/** Mail through a Microsoft Graph-shaped API (sendMail); OAuth2 client credentials like Entra ID. */
+export const mail = defineSystem({
+  id: 'mail',
+  displayName: 'Mail (Microsoft Graph-compatible)',
+  apiShape: 'Microsoft Graph v1.0 sendMail',
+  auth: {
+    type: 'oauth2_client_credentials',
+    tokenPath: '/oauth2/v2.0/token',
+    scope: 'https://graph.microsoft.com/.default',
+  },
+  pagination: { style: 'none' },
+});
+
+export const systems = [crm, erp, ticketing, mail] as const satisfies readonly SystemDefinition[];
 export type SystemId = (typeof systems)[number]['id'];
 
 export function getSystem(id: string): SystemDefinition | undefined {

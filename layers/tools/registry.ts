@@ -6,7 +6,10 @@ import { getCustomerTickets } from './read/get-customer-tickets.ts';
 import { getOrderStatus } from './read/get-order-status.ts';
 import { searchCustomers } from './read/search-customers.ts';
 import { createRegistry } from './registry-types.ts';
+import { createOrder } from './write/create-order.ts';
 import { createTicket } from './write/create-ticket.ts';
+import { sendEmail } from './write/send-email.ts';
+import { updateCustomerContact } from './write/update-customer-contact.ts';
 
 /** Every tool the gateway offers. The CDK app loops over this list: a route and a function each. */
 export const tools: readonly AnyTool[] = [
@@ -17,6 +20,9 @@ export const tools: readonly AnyTool[] = [
   checkInventory,
   getCustomerTickets,
   createTicket,
+  updateCustomerContact,
+  createOrder,
+  sendEmail,
 ];
 
 export const registry = createRegistry(tools);

@@ -1,0 +1,213 @@
+import * as z from 'zod';
+import { ConflictError, NotFoundError } from '../../errors/index.ts';
+import { customerIdSchema } from '../../model/customer.ts';
+import { crmWrites } from '../../systems/crm/crm-writes.ts';
+import { erpOrderWrites } from '../../systems/erp/order-writes.ts';
+import { erpOrders } from '../../systems/erp/orders.ts';
+import { connectorOf, defineWriteTool, type ToolContext } from '../define.ts';
+
+const lineSchema = z.strictObject({
+  sku: z
+    .string()
+    .regex(/^SKU-\d{5}$/, 'SKUs look like SKU-10001')
+    .describe('Product SKU, e.g. "SKU-10001".'),
+  quantity: z.number().int().min(1).max(10_000).describe('Units to order (1-10000).'),
+});
+
+const inputSchema = z.strictObject({
+  customerId: customerIdSchema,
+  lines: z
+    .array(lineSchema)
+    .min(1, 'Give at least one order line')
+    .max(20, 'At most 20 lines per order')
+    .describe('What to order.'),
+  contactId: z
+    .string()
+    .regex(/^\d+$/)
+    .optional()
+    .describe("CRM contact to log the order on; default: the customer's first contact."),
+  reference: z
+    .string()
+    .trim()
+    .max(80)
+    .optional()
+    .describe("Customer's own reference, e.g. their PO number."),
+});
+type Input = z.output<typeof inputSchema>;
+
+const reserved = z.object({ reservationId: z.string() });
+const created = z.object({
+  orderId: z.string(),
+  status: z.string(),
+  total: z.number(),
+  currency: z.string(),
+});
+const logged = z.object({ noteId: z.string() });
+
+/** Merges repeated SKUs so stock is checked and reserved once per product. */
+const mergedLines = (input: Input) => {
+  const bySku = new Map<string, number>();
+  for (const line of input.lines) bySku.set(line.sku, (bySku.get(line.sku) ?? 0) + line.quantity);
+  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+};
+
+/** Refuses when any line lacks stock; the same rule runs at preview and again before reserving. */
+async function checkStock(ctx: ToolContext, lines: { sku: string; quantity: number }[]) {
+  const stock = await erpOrders(connectorOf(ctx, 'erp')).stock(lines.map((line) => line.sku));
+  if (stock.unknownSkus.length > 0) {
+    throw new NotFoundError(
+      'product_not_found',
+      `The ERP does not know ${stock.unknownSkus.join(', ')}. Check the SKUs with check_inventory.`,
+    );
+  }
+  const short = lines.filter(
+    (line) => (stock.items.find((item) => item.sku === line.sku)?.available ?? 0) < line.quantity,
+  );
+  if (short.length > 0) {
+    const detail = short
+      .map(
+        (line) =>
+          `${line.sku}: ${stock.items.find((item) => item.sku === line.sku)?.available ?? 0} available, ${line.quantity} requested`,
+      )
+      .join('; ');
+    throw new ConflictError(
+      'insufficient_stock',
+      `Not enough stock (${detail}). Offer a smaller quantity or another product.`,
+    );
+  }
+  return stock;
+}
+
+async function contactFor(ctx: ToolContext, input: Input): Promise<string> {
+  const customer = await crmWrites(connectorOf(ctx, 'crm')).customer(input.customerId);
+  const contactId = input.contactId ?? customer.contactIds[0];
+  if (!contactId || !customer.contactIds.includes(contactId)) {
+    throw new NotFoundError(
+      'contact_not_found',
+      `${input.customerId} has no contact ${input.contactId ?? ''} to log the order on. get_customer lists the contacts.`,
+    );
+  }
+  return contactId;
+}
+
+export const createOrder = defineWriteTool({
+  name: 'create_order',
+  title: 'Place an order',
+  description:
+    'Places a sales order for a customer: reserves the stock in the ERP, creates the order, and logs it on the customer contact in the CRM. Use it when the user wants to order products for a customer. It needs a second person: a user with the approver role confirms it. If any step fails, the earlier ones are undone.',
+  risk: 'write',
+  confirmBy: 'approver',
+  systems: ['erp', 'crm'],
+  input: inputSchema,
+  output: z.object({
+    orderId: z.string().describe('ERP order number of the new order.'),
+    status: z.string().describe('Order status in the ERP, e.g. "pending".'),
+    total: z.number().describe('Order total in the order currency.'),
+    currency: z.string().describe('ISO 4217 currency code.'),
+    reservationId: z.string().describe('ERP stock reservation the order consumed.'),
+    crmNoteId: z.string().describe('CRM note that records the order on the contact.'),
+  }),
+  async preview(ctx, input) {
+    const erp = erpOrderWrites(connectorOf(ctx, 'erp'));
+    const customer = await erp.customer(input.customerId);
+    const lines = mergedLines(input);
+    await checkStock(ctx, lines);
+    const products = await Promise.all(lines.map((line) => erp.product(line.sku)));
+    const inactive = products.filter((product) => !product.active).map((product) => product.sku);
+    if (inactive.length > 0)
+      throw new ConflictError(
+        'product_inactive',
+        `${inactive.join(', ')} can no longer be ordered.`,
+      );
+    const priced = lines.map((line, index) => {
+      const product = products[index];
+      return {
+        sku: line.sku,
+        name: product?.name ?? line.sku,
+        quantity: line.quantity,
+        unitPrice: product?.unit_price ?? 0,
+      };
+    });
+    const total =
+      Math.round(priced.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0) * 100) / 100;
+    const contactId = await contactFor(ctx, input);
+    const items = priced.map((line) => `${line.quantity} × ${line.name} (${line.sku})`).join(', ');
+    return {
+      summary: `Order for ${customer.name} (${input.customerId}): ${items}; about ${total.toFixed(2)} ${customer.currency}. Stock is reserved in the ERP and the order is logged on CRM contact ${contactId}.`,
+      changes: [
+        {
+          field: 'order',
+          before: null,
+          after: {
+            customerId: input.customerId,
+            lines: priced,
+            total,
+            currency: customer.currency,
+          },
+        },
+      ],
+      details: { customer: customer.name, contactId },
+    };
+  },
+  steps: [
+    {
+      name: 'reserve_stock',
+      system: 'erp',
+      async run(ctx, input) {
+        const lines = mergedLines(input);
+        await checkStock(ctx, lines);
+        return erpOrderWrites(connectorOf(ctx, 'erp')).reserve(
+          input.customerId,
+          lines,
+          ctx.idempotencyKey,
+        );
+      },
+      async compensate(ctx, _input, result) {
+        await erpOrderWrites(connectorOf(ctx, 'erp')).release(reserved.parse(result).reservationId);
+      },
+    },
+    {
+      name: 'create_order',
+      system: 'erp',
+      async run(ctx, input) {
+        const { reservationId } = reserved.parse(ctx.results.reserve_stock);
+        return erpOrderWrites(connectorOf(ctx, 'erp')).create(
+          input.customerId,
+          reservationId,
+          mergedLines(input),
+          input.reference,
+          ctx.idempotencyKey,
+        );
+      },
+      async compensate(ctx, _input, result) {
+        await erpOrderWrites(connectorOf(ctx, 'erp')).cancel(created.parse(result).orderId);
+      },
+    },
+    {
+      name: 'log_activity',
+      system: 'crm',
+      async run(ctx, input) {
+        const order = created.parse(ctx.results.create_order);
+        const contactId = await contactFor(ctx, input);
+        const lines = mergedLines(input)
+          .map((line) => `${line.quantity} × ${line.sku}`)
+          .join(', ');
+        return crmWrites(connectorOf(ctx, 'crm')).addNote(
+          contactId,
+          `Order ${order.orderId} placed via Toolgate: ${lines}; total ${order.total.toFixed(2)} ${order.currency}.`,
+        );
+      },
+      async compensate(ctx, _input, result) {
+        await crmWrites(connectorOf(ctx, 'crm')).removeNote(logged.parse(result).noteId);
+      },
+    },
+  ],
+  result: (results) => {
+    const order = created.parse(results.create_order);
+    return {
+      ...order,
+      reservationId: reserved.parse(results.reserve_stock).reservationId,
+      crmNoteId: logged.parse(results.log_activity).noteId,
+    };
+  },
+});
