@@ -43,6 +43,11 @@ export function buildApp(
     tools,
     auditTable: stateful.auditTable,
     systemSecrets: stateful.systemSecrets,
+    confirmationsTable: stateful.confirmationsTable,
+    operationsTable: stateful.operationsTable,
+    idempotencyTable: stateful.idempotencyTable,
+    writeQueue: stateful.writeQueue,
+    writeDeadLetterQueue: stateful.writeDeadLetterQueue,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { stateful, api };

@@ -24,6 +24,7 @@ const sandboxUrls = {
   crm: 'https://api.hubapi.com',
   erp: 'https://erp.example.com',
   ticketing: 'https://example.zendesk.com',
+  mail: 'https://graph.microsoft.com',
 };
 
 const development: Defaults = {

@@ -11,6 +11,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import {
   Alarm,
   ComparisonOperator,
+  type IAlarmAction,
   MathExpression,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -21,17 +22,25 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
-import type { AnyTool } from '../../layers/tools/define.ts';
+import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { GatewayFunction } from '../constructs/tool-function.ts';
+import { type FunctionFactory, grantTable, WritePath } from '../constructs/write-path.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
   readonly tools: readonly AnyTool[];
   readonly auditTable: Table;
   readonly systemSecrets: ReadonlyMap<string, Secret>;
+  readonly confirmationsTable: Table;
+  readonly operationsTable: Table;
+  readonly idempotencyTable: Table;
+  readonly writeQueue: Queue;
+  readonly writeDeadLetterQueue: Queue;
 }
 
 const pascal = (name: string) =>
@@ -46,6 +55,8 @@ export class ApiStack extends Stack {
   readonly api: HttpApi;
   /** Tool name → its function, for tests and later stacks. */
   readonly toolFunctions: ReadonlyMap<string, IFunction>;
+  /** Write tool name → its saga state machine. */
+  readonly stateMachines: ReadonlyMap<string, StateMachine>;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -95,18 +106,22 @@ export class ApiStack extends Stack {
       SECRETS_MAX_AGE_SECONDS: String(config.secretsMaxAgeSeconds),
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
-    const fn = (
-      name: string,
-      entry: string,
-      description: string,
-      environment: Record<string, string> = {},
+    const allFunctions: IFunction[] = [];
+    const fn: FunctionFactory = (
+      name,
+      entry,
+      description,
+      environment = {},
+      timeout = undefined,
     ) => {
       const gateway = new GatewayFunction(this, name, {
         entry,
         description,
         environment: { ...common, ...environment },
         logRetention: retention,
+        ...(timeout ? { timeout } : {}),
       });
+      allFunctions.push(gateway.function);
       // Only PutItem on the table itself: table.grant() would add the indexes too.
       Grant.addToPrincipal({
         grantee: gateway.function,
@@ -160,6 +175,8 @@ export class ApiStack extends Stack {
         environment[baseUrlEnvName(systemId)] = baseUrl;
         environment[secretIdEnvName(systemId)] = secret.secretArn;
       }
+      if (isWriteTool(tool))
+        environment.CONFIRMATIONS_TABLE_NAME = props.confirmationsTable.tableName;
       const toolFunction = fn(
         `Tool${pascal(tool.name)}`,
         'functions/tools/call/handler.ts',
@@ -168,6 +185,10 @@ export class ApiStack extends Stack {
       );
       for (const systemId of tool.systems)
         props.systemSecrets.get(systemId)?.grantRead(toolFunction);
+      if (isWriteTool(tool)) {
+        // A write tool only proposes: it reads for the preview and stores the confirmation.
+        grantTable(toolFunction, props.confirmationsTable, 'GetItem', 'PutItem');
+      }
       this.api.addRoutes({
         path: `/tools/${tool.name}`,
         methods: [HttpMethod.POST],
@@ -177,7 +198,36 @@ export class ApiStack extends Stack {
     }
     this.toolFunctions = toolFunctions;
 
-    this.addAlarms(config, [health, catalog, ...toolFunctions.values()]);
+    const alarmAction = this.addAlarms(config);
+    const writes = new WritePath(this, 'Writes', {
+      writeTools: props.tools.filter(isWriteTool),
+      makeFunction: fn,
+      confirmationsTable: props.confirmationsTable,
+      operationsTable: props.operationsTable,
+      idempotencyTable: props.idempotencyTable,
+      writeQueue: props.writeQueue,
+      writeDeadLetterQueue: props.writeDeadLetterQueue,
+      systemSecrets: props.systemSecrets,
+      systemBaseUrls: config.systemBaseUrls,
+      logRetention: retention,
+      alarmAction,
+    });
+    this.stateMachines = writes.stateMachines;
+    const decideIntegration = new HttpLambdaIntegration(
+      'ConfirmationsIntegration',
+      writes.decideFunction,
+    );
+    this.api.addRoutes({
+      path: '/confirmations/{id}',
+      methods: [HttpMethod.POST, HttpMethod.DELETE],
+      integration: decideIntegration,
+    });
+    this.api.addRoutes({
+      path: '/operations/{id}',
+      methods: [HttpMethod.GET],
+      integration: new HttpLambdaIntegration('OperationsIntegration', writes.operationsFunction),
+    });
+    this.addFunctionAlarms(allFunctions, alarmAction);
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.apiEndpoint,
       description: 'Base URL of the Toolgate HTTP API',
@@ -190,7 +240,20 @@ export class ApiStack extends Stack {
     });
   }
 
-  private addAlarms(config: StageConfig, functions: IFunction[]): void {
+  private addFunctionAlarms(functions: IFunction[], action: IAlarmAction): void {
+    functions.forEach((fn, index) => {
+      new Alarm(this, `FunctionErrorsAlarm${index}`, {
+        alarmDescription: `Lambda errors (crashes or timeouts) in ${fn.node.path}`,
+        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
+    });
+  }
+
+  private addAlarms(config: StageConfig): IAlarmAction {
     const topic = new Topic(this, 'AlarmTopic', {
       displayName: `Toolgate ${config.stage} alarms`,
       enforceSSL: true,
@@ -222,15 +285,6 @@ export class ApiStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(action);
-    functions.forEach((fn, index) => {
-      new Alarm(this, `FunctionErrorsAlarm${index}`, {
-        alarmDescription: `Lambda errors (crashes or timeouts) in ${fn.node.path}`,
-        metric: fn.metricErrors({ period, statistic: 'Sum' }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(action);
-    });
+    return action;
   }
 }

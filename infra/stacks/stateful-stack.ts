@@ -1,6 +1,7 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { auditTable } from '../../layers/audit/audit-table.ts';
 import type { SystemDefinition } from '../../layers/systems/definition.ts';
@@ -22,6 +23,9 @@ const secretTemplates: Record<
   oauth2_client_credentials: { template: { clientId: 'replace-me' }, generated: 'clientSecret' },
 };
 
+/** The write worker's timeout; the write queue's visibility timeout is six times this. */
+export const WRITE_WORKER_TIMEOUT_SECONDS = 30;
+
 const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
 
 /**
@@ -31,6 +35,11 @@ const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
 export class StatefulStack extends Stack {
   readonly auditTable: Table;
   readonly systemSecrets: ReadonlyMap<string, Secret>;
+  readonly confirmationsTable: Table;
+  readonly operationsTable: Table;
+  readonly idempotencyTable: Table;
+  readonly writeQueue: Queue;
+  readonly writeDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -78,5 +87,49 @@ export class StatefulStack extends Stack {
     }
     this.systemSecrets = secrets;
     new CfnOutput(this, 'AuditTableName', { value: this.auditTable.tableName });
+
+    const table = (id: string, partitionKey: string, timeToLiveAttribute: string) =>
+      new Table(this, id, {
+        partitionKey: { name: partitionKey, type: AttributeType.STRING },
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        encryption: TableEncryption.AWS_MANAGED,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        timeToLiveAttribute,
+        deletionProtection: config.stage === 'prod',
+        removalPolicy: config.removalPolicy,
+      });
+    this.confirmationsTable = table('ConfirmationsTable', 'pk', 'ttl');
+    this.operationsTable = table('OperationsTable', 'pk', 'ttl');
+    this.idempotencyTable = table('IdempotencyTable', 'id', 'expiration');
+
+    this.writeDeadLetterQueue = new Queue(this, 'WriteDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(this.writeDeadLetterQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This is the dead-letter queue of the write queue; its messages are inspected and redriven by an operator.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This is itself the dead-letter queue; a dead-letter queue of its own would only hide messages from the operator.',
+      },
+    );
+    this.writeQueue = new Queue(this, 'WriteQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // At least 6 times the worker's timeout (30 s), as AWS recommends for Lambda event sources.
+      visibilityTimeout: Duration.seconds(WRITE_WORKER_TIMEOUT_SECONDS * 6),
+      retentionPeriod: Duration.days(4),
+      // A write waits in the queue while its system is down; after this many receives it goes to
+      // the dead-letter queue and an alarm fires.
+      deadLetterQueue: { queue: this.writeDeadLetterQueue, maxReceiveCount: 10 },
+      removalPolicy: config.removalPolicy,
+    });
   }
 }

@@ -73,9 +73,34 @@ describe('CDK app', () => {
   });
 
   describe('StatefulStack', () => {
-    it('keeps the audit table under its logical ID, with PITR, TTL and the by-tool index', () => {
-      const tables = stateful.findResources('AWS::DynamoDB::Table');
-      expect(Object.keys(tables)).toEqual(['AuditTableB07F8EEB']);
+    it('keeps every stateful resource under its logical ID', () => {
+      const stateful_ = Object.entries(
+        stateful.toJSON().Resources as Record<string, { Type: string }>,
+      )
+        .filter(([, resource]) =>
+          ['AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret', 'AWS::SQS::Queue'].includes(
+            resource.Type,
+          ),
+        )
+        .map(([id]) => id)
+        .sort();
+      expect(stateful_).toEqual(
+        [
+          'AuditTableB07F8EEB',
+          'ConfirmationsTableA2A9EF11',
+          'OperationsTable90528792',
+          'IdempotencyTable22A5A209',
+          'CrmSecretEFED2D06',
+          'ErpSecret2239D37E',
+          'TicketingSecretA6C820B0',
+          'MailSecret222636C9',
+          'WriteDeadLetterQueue6CA58406',
+          'WriteQueue141C819B',
+        ].sort(),
+      );
+    });
+
+    it('keeps the audit table with PITR, TTL and the by-tool index', () => {
       stateful.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
@@ -90,25 +115,26 @@ describe('CDK app', () => {
 
     it('creates one secret per business system, shaped by its auth mode', () => {
       const secrets = stateful.findResources('AWS::SecretsManager::Secret');
-      expect(Object.keys(secrets).sort()).toEqual([
-        'CrmSecretEFED2D06',
-        'ErpSecret2239D37E',
-        'TicketingSecretA6C820B0',
-      ]);
+      expect(Object.keys(secrets)).toHaveLength(systems.length);
       stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
         GenerateSecretString: Match.objectLike({
           GenerateStringKey: 'clientSecret',
           SecretStringTemplate: '{"clientId":"replace-me"}',
         }),
       });
-      expect(systems).toHaveLength(3);
+      expect(systems.map((system) => system.id).sort()).toEqual([
+        'crm',
+        'erp',
+        'mail',
+        'ticketing',
+      ]);
     });
   });
 
   describe('ApiStack', () => {
     const toolFunctions = () =>
-      Object.entries(api.findResources('AWS::Lambda::Function')).filter(
-        ([, resource]) => resource.Properties.Environment?.Variables?.TOOL_NAME,
+      Object.entries(api.findResources('AWS::Lambda::Function')).filter(([, resource]) =>
+        String(resource.Properties.Description).startsWith('POST /tools/'),
       );
 
     it('has one arm64 Node.js 24 function per registered tool', () => {
@@ -167,7 +193,7 @@ describe('CDK app', () => {
       for (const statement of Object.values(api.findResources('AWS::IAM::Policy')).flatMap(
         (policy) => policy.Properties.PolicyDocument.Statement,
       )) {
-        if ([statement.Action].flat().includes('dynamodb:PutItem'))
+        if (JSON.stringify(statement.Resource).includes('AuditTable'))
           expect([statement.Action].flat()).toEqual(['dynamodb:PutItem']);
       }
       const catalogRole = Object.entries(api.findResources('AWS::IAM::Role')).find(([id]) =>
@@ -190,6 +216,9 @@ describe('CDK app', () => {
           'GET /tools',
           'GET /tools/{name}',
           'POST /tools/{name}',
+          'POST /confirmations/{id}',
+          'DELETE /confirmations/{id}',
+          'GET /operations/{id}',
           ...tools.map((tool) => `POST /tools/${tool.name}`),
         ].sort(),
       );
@@ -229,6 +258,51 @@ describe('CDK app', () => {
       const functions = Object.keys(api.findResources('AWS::Lambda::Function')).length;
       expect(alarms.filter((alarm) => alarm.Properties.MetricName === 'Errors')).toHaveLength(
         functions,
+      );
+    });
+  });
+
+  describe('write path', () => {
+    it('queues writes on an encrypted, TLS-only queue with a dead-letter queue and a long enough visibility timeout', () => {
+      stateful.hasResourceProperties('AWS::SQS::Queue', {
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: 180,
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
+      });
+      const policies = Object.values(stateful.findResources('AWS::SQS::QueuePolicy'));
+      expect(policies).toHaveLength(2);
+      for (const policy of policies)
+        expect(JSON.stringify(policy)).toContain('aws:SecureTransport');
+    });
+
+    it('consumes the write queue with partial batch failures', () => {
+      api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 10,
+      });
+    });
+
+    it('has one Standard saga state machine per write tool, each with its own step function', () => {
+      const machines = Object.values(api.findResources('AWS::StepFunctions::StateMachine'));
+      const writeTools = tools.filter((tool) => tool.risk === 'write');
+      expect(machines).toHaveLength(writeTools.length);
+      for (const machine of machines) expect(machine.Properties.StateMachineType).toBe('STANDARD');
+      const steps = Object.values(api.findResources('AWS::Lambda::Function')).filter((fn) =>
+        String(fn.Properties.Description).startsWith('Saga steps of '),
+      );
+      expect(steps.map((fn) => fn.Properties.Environment.Variables.TOOL_NAME).sort()).toEqual(
+        writeTools.map((tool) => tool.name).sort(),
+      );
+    });
+
+    it('alarms on dead letters, old queued writes and sagas that could not roll back', () => {
+      const descriptions = Object.values(api.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
+        String(alarm.Properties.AlarmDescription),
+      );
+      expect(descriptions.some((text) => text.includes('dead-letter queue'))).toBe(true);
+      expect(descriptions.some((text) => text.includes('waited in the queue'))).toBe(true);
+      expect(descriptions.filter((text) => text.includes('could not be rolled back'))).toHaveLength(
+        tools.filter((tool) => tool.risk === 'write').length,
       );
     });
   });

@@ -1,0 +1,232 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IAlarmAction,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import {
+  DefinitionBody,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
+import type { AnyWriteTool } from '../../layers/tools/define.ts';
+import { SagaDefinition } from './saga-definition.ts';
+
+/** Builds one gateway function (see ApiStack): common environment, audit grant, logs. */
+export type FunctionFactory = (
+  id: string,
+  entry: string,
+  description: string,
+  environment?: Record<string, string>,
+  timeout?: Duration,
+) => IFunction;
+
+export interface WritePathProps {
+  readonly writeTools: readonly AnyWriteTool[];
+  readonly makeFunction: FunctionFactory;
+  readonly confirmationsTable: Table;
+  readonly operationsTable: Table;
+  readonly idempotencyTable: Table;
+  readonly writeQueue: Queue;
+  readonly writeDeadLetterQueue: Queue;
+  readonly systemSecrets: ReadonlyMap<string, Secret>;
+  readonly systemBaseUrls: Readonly<Record<string, string>>;
+  readonly logRetention: RetentionDays;
+  readonly alarmAction: IAlarmAction;
+  /** @default 30 seconds (the write queue's visibility timeout is six times this) */
+  readonly workerTimeout?: Duration;
+  /** Age of the oldest queued write that raises an alarm. @default 15 minutes */
+  readonly maxQueueAge?: Duration;
+}
+
+const pascal = (name: string) =>
+  name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+
+/** Grants exactly the listed DynamoDB actions on a table (no indexes, no streams). */
+export function grantTable(grantee: IFunction, table: Table, ...actions: string[]): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: actions.map((action) => `dynamodb:${action}`),
+    resourceArns: [table.tableArn],
+  });
+}
+
+/**
+ * The write path: confirmation and operation functions, the write queue's worker, and per write
+ * tool a saga state machine with its own step function, which may read only that tool's systems'
+ * secrets. Alarms: dead letters, old queued writes, failed sagas (compensation failed).
+ */
+export class WritePath extends Construct {
+  readonly decideFunction: IFunction;
+  readonly operationsFunction: IFunction;
+  readonly stateMachines: ReadonlyMap<string, StateMachine>;
+
+  constructor(scope: Construct, id: string, props: WritePathProps) {
+    super(scope, id);
+    const systemEnv = (systems: readonly string[]) => {
+      const env: Record<string, string> = {};
+      for (const systemId of systems) {
+        const secret = props.systemSecrets.get(systemId);
+        const baseUrl = props.systemBaseUrls[systemId];
+        if (!secret || !baseUrl) throw new Error(`System ${systemId} has no secret or base URL`);
+        env[baseUrlEnvName(systemId)] = baseUrl;
+        env[secretIdEnvName(systemId)] = secret.secretArn;
+      }
+      return env;
+    };
+    const grantSecrets = (fn: IFunction, systems: readonly string[]) => {
+      for (const systemId of systems) props.systemSecrets.get(systemId)?.grantRead(fn);
+    };
+
+    this.decideFunction = props.makeFunction(
+      'Confirmations',
+      'functions/confirmations/decide/handler.ts',
+      'POST and DELETE /confirmations/{id}',
+      {
+        CONFIRMATIONS_TABLE_NAME: props.confirmationsTable.tableName,
+        OPERATIONS_TABLE_NAME: props.operationsTable.tableName,
+        WRITE_QUEUE_URL: props.writeQueue.queueUrl,
+      },
+    );
+    grantTable(this.decideFunction, props.confirmationsTable, 'GetItem', 'UpdateItem');
+    grantTable(this.decideFunction, props.operationsTable, 'GetItem', 'PutItem');
+    props.writeQueue.grantSendMessages(this.decideFunction);
+
+    this.operationsFunction = props.makeFunction(
+      'Operations',
+      'functions/operations/get/handler.ts',
+      'GET /operations/{id}',
+      {
+        OPERATIONS_TABLE_NAME: props.operationsTable.tableName,
+      },
+    );
+    grantTable(this.operationsFunction, props.operationsTable, 'GetItem');
+
+    const machines = new Map<string, StateMachine>();
+    for (const tool of props.writeTools) {
+      const name = pascal(tool.name);
+      const step = props.makeFunction(
+        `Saga${name}Step`,
+        'functions/writes/step/handler.ts',
+        `Saga steps of ${tool.name}`,
+        {
+          TOOL_NAME: tool.name,
+          OPERATIONS_TABLE_NAME: props.operationsTable.tableName,
+          IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+          ...systemEnv(tool.systems),
+        },
+        Duration.seconds(30),
+      );
+      grantSecrets(step, tool.systems);
+      grantTable(step, props.operationsTable, 'GetItem', 'UpdateItem');
+      grantTable(step, props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem');
+      const saga = new SagaDefinition(this, `Saga${name}`, { tool, stepFunction: step });
+      const machine = new StateMachine(this, `Saga${name}StateMachine`, {
+        definitionBody: DefinitionBody.fromChainable(saga.chain),
+        stateMachineType: StateMachineType.STANDARD,
+        tracingEnabled: true,
+        timeout: Duration.hours(2),
+        logs: {
+          destination: new LogGroup(this, `Saga${name}Logs`, { retention: props.logRetention }),
+          level: LogLevel.ALL,
+          includeExecutionData: false,
+        },
+      });
+      Validations.of(machine).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) do not support resource-level permissions.',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(step.node.defaultChild as CfnFunction)}.Arn>:*]`,
+          reason:
+            "CDK lets the state machine invoke its own step function and that function's versions and aliases (ARN:*), nothing else.",
+        },
+      );
+      new Alarm(this, `Saga${name}FailedAlarm`, {
+        alarmDescription: `A ${tool.name} write could not be rolled back: the operation is "failed" and needs a human`,
+        metric: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(props.alarmAction);
+      machines.set(tool.name, machine);
+    }
+    this.stateMachines = machines;
+
+    const readinessSystems = [
+      ...new Set(props.writeTools.filter((tool) => tool.readiness).flatMap((tool) => tool.systems)),
+    ];
+    const worker = props.makeFunction(
+      'WriteWorker',
+      'functions/writes/worker/handler.ts',
+      'Starts the saga of each confirmed write from the write queue',
+      {
+        SAGA_STATE_MACHINES: JSON.stringify(
+          Object.fromEntries(
+            [...machines].map(([tool, machine]) => [tool, machine.stateMachineArn]),
+          ),
+        ),
+        ...systemEnv(readinessSystems),
+      },
+      props.workerTimeout ?? Duration.seconds(30),
+    );
+    for (const machine of machines.values()) machine.grantStartExecution(worker);
+    grantSecrets(worker, readinessSystems);
+    worker.addEventSource(
+      new SqsEventSource(props.writeQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    Validations.of(worker).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'Failed write messages return to the write queue and, after maxReceiveCount, go to its dead-letter queue (alarmed); an on-failure destination would duplicate that.',
+    });
+
+    const alarm = (
+      alarmId: string,
+      description: string,
+      metric: ReturnType<Queue['metricApproximateNumberOfMessagesVisible']>,
+      threshold: number,
+    ) =>
+      new Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(props.alarmAction);
+    alarm(
+      'DeadLettersAlarm',
+      'Confirmed writes reached the dead-letter queue: they were not started',
+      props.writeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      0,
+    );
+    const maxAge = props.maxQueueAge ?? Duration.minutes(15);
+    alarm(
+      'OldestWriteAlarm',
+      `A confirmed write has waited in the queue for over ${maxAge.toMinutes()} minutes`,
+      props.writeQueue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      maxAge.toSeconds(),
+    );
+  }
+}
