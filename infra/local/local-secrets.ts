@@ -15,6 +15,7 @@ export function demoSecrets(): LocalSecretsFile {
       crm: { token: `pat-local-${random(18)}` },
       erp: { clientId: 'toolgate-local', clientSecret: random(24) },
       ticketing: { username: 'api@acme.example/token', password: random(24) },
+      mail: { clientId: 'toolgate-local-mail', clientSecret: random(24) },
     },
     webhooks: {},
   };
@@ -23,7 +24,14 @@ export function demoSecrets(): LocalSecretsFile {
 /** Reads the local secrets file, creating it with demo values (mode 600) when absent. */
 export async function ensureLocalSecrets(path: string): Promise<LocalSecretsFile> {
   try {
-    return localSecretsFileSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+    const existing = localSecretsFileSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+    // A file from an older version lacks the systems added since: give them demo values.
+    const demo = demoSecrets();
+    const missing = Object.keys(demo.systems).filter((id) => !existing.systems[id]);
+    if (missing.length === 0) return existing;
+    for (const id of missing) existing.systems[id] = demo.systems[id] as Record<string, unknown>;
+    await writeFile(path, `${JSON.stringify(existing, null, 2)}\n`, { mode: 0o600 });
+    return existing;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new Error(

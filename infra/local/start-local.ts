@@ -40,7 +40,7 @@ export interface LocalModeOptions {
 export interface LocalMode {
   url: string;
   port: number;
-  sandboxes: { crm: string; erp: string; ticketing: string };
+  sandboxes: { crm: string; erp: string; ticketing: string; mail: string };
   emulators: { dynamodb: string; sqs: string };
   secretsFile: string;
   issuer: DevIssuer;
@@ -106,8 +106,9 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       crm: secrets.systems.crm as { token: string },
       erp: secrets.systems.erp as { clientId: string; clientSecret: string },
       ticketing: secrets.systems.ticketing as { username: string; password: string },
+      mail: secrets.systems.mail as { clientId: string; clientSecret: string },
     },
-    { crm: sandboxPort(1), erp: sandboxPort(2), ticketing: sandboxPort(3) },
+    { crm: sandboxPort(1), erp: sandboxPort(2), ticketing: sandboxPort(3), mail: sandboxPort(4) },
   );
 
   const handlers = {
@@ -170,6 +171,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     ...systemEnv('crm', sandboxes.crm.url),
     ...systemEnv('erp', sandboxes.erp.url),
     ...systemEnv('ticketing', sandboxes.ticketing.url),
+    ...systemEnv('mail', sandboxes.mail.url),
     ...options.env,
   };
   // The handlers read their configuration from process.env at cold start, as on Lambda; they
@@ -190,6 +192,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       crm: sandboxes.crm.url,
       erp: sandboxes.erp.url,
       ticketing: sandboxes.ticketing.url,
+      mail: sandboxes.mail.url,
     },
     emulators: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint },
     secretsFile,

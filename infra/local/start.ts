@@ -9,6 +9,7 @@ console.log(`Toolgate listening on ${local.url}`);
 console.log(`  CRM sandbox (HubSpot CRM v3 shape):   ${local.sandboxes.crm}`);
 console.log(`  ERP sandbox (orders, inventory):      ${local.sandboxes.erp}`);
 console.log(`  Ticketing sandbox (Zendesk shape):    ${local.sandboxes.ticketing}`);
+console.log(`  Mail sandbox (Graph sendMail shape):  ${local.sandboxes.mail}`);
 console.log(
   `  DynamoDB (dynalite): ${local.emulators.dynamodb}   SQS (fauxqs): ${local.emulators.sqs}`,
 );

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalMode, startLocalMode } from '#local/start-local.ts';
+import { type LocalMode, type LocalModeOptions, startLocalMode } from '#local/start-local.ts';
 
 export interface LocalHarness extends LocalMode {
   token(sub: string, roles: string[]): Promise<string>;
@@ -19,7 +19,7 @@ export interface LocalHarness extends LocalMode {
   ): Promise<{ status: number; headers: Headers; body: any }>;
   /** Sets a sandbox's fault switches over HTTP, as the README documents. */
   faults(
-    system: 'crm' | 'erp' | 'ticketing',
+    system: 'crm' | 'erp' | 'ticketing' | 'mail',
     switches: Record<string, unknown> | null,
   ): Promise<void>;
   stop(): Promise<void>;
@@ -32,9 +32,12 @@ export interface LocalHarness extends LocalMode {
  * const local = await startLocalHarness();
  * const res = await local.call('GET', '/tools', { as: { sub: 'ana', roles: ['support'] } });
  */
-export async function startLocalHarness(env: Record<string, string> = {}): Promise<LocalHarness> {
+export async function startLocalHarness(
+  env: Record<string, string> = {},
+  options: Pick<LocalModeOptions, 'sagaRetryIntervalMs' | 'writeQueueVisibilitySeconds'> = {},
+): Promise<LocalHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'toolgate-local-'));
-  const local = await startLocalMode({ port: 0, dataDir, env });
+  const local = await startLocalMode({ port: 0, dataDir, env, ...options });
   const token = (sub: string, roles: string[]) => local.issuer.issue({ sub, roles });
   return {
     ...local,

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tools } from '#layers/tools/registry.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -29,19 +30,26 @@ describe('read path in local mode', () => {
         .sort();
     expect(await names(['viewer'])).toEqual(['get_customer', 'search_customers']);
     expect(await names(['support'])).toEqual([
+      'create_ticket',
       'get_customer',
       'get_customer_tickets',
       'get_order_status',
       'search_customers',
+      'send_email',
+      'update_customer_contact',
     ]);
     expect(await names(['sales'])).toEqual([
       'check_inventory',
+      'create_order',
       'get_customer',
       'get_customer_orders',
       'get_order_status',
       'search_customers',
+      'send_email',
+      'update_customer_contact',
     ]);
-    expect(await names(['admin'])).toHaveLength(6);
+    expect(await names(['approver'])).toEqual([]);
+    expect(await names(['admin'])).toHaveLength(tools.length);
     expect(await names([])).toEqual([]);
   });
 

@@ -17,5 +17,9 @@ const recordHandler = startSaga({
 /** The write queue's worker: starts sagas; failed records return to the queue (partial batch failures). */
 export const handler = async (event: SQSEvent, context: Context) => {
   deps.logger.addContext(context);
-  return processPartialResponse(event, recordHandler, processor, { context });
+  // A whole failed batch is reported record by record too: each message returns to the queue.
+  return processPartialResponse(event, recordHandler, processor, {
+    context,
+    throwOnFullBatchFailure: false,
+  });
 };

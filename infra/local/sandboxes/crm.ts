@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
+import { type CrmRecord, crmWriteRoutes, hubspotError } from './crm-writes.ts';
 import { getSeed, type SeedCompany, type SeedContact } from './seed.ts';
 import {
   intParam,
@@ -12,13 +13,7 @@ import {
 } from './server.ts';
 
 type Properties = Record<string, string | null>;
-interface CrmObject {
-  id: string;
-  all: Properties;
-  createdAt: string;
-  updatedAt: string;
-  associated: string[];
-}
+type CrmObject = CrmRecord;
 
 const COMPANY_DEFAULTS = ['name', 'domain', 'createdate', 'hs_lastmodifieddate', 'hs_object_id'];
 const CONTACT_DEFAULTS = [
@@ -29,11 +24,6 @@ const CONTACT_DEFAULTS = [
   'lastmodifieddate',
   'hs_object_id',
 ];
-
-const hubspotError = (status: number, category: string, message: string): Reply => ({
-  status,
-  body: { status: 'error', message, correlationId: randomUUID(), category },
-});
 
 function companyObject(company: SeedCompany): CrmObject {
   return {
@@ -310,6 +300,7 @@ export function startCrmSandbox(options: {
     {
       name: 'crm',
       routes: [
+        ...crmWriteRoutes(contacts),
         ...objectRoutes('companies', () => companies, {
           defaults: COMPANY_DEFAULTS,
           association: 'contacts',

@@ -1,13 +1,16 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { getSeed, type OrderStatus, type SeedOrder } from './seed.ts';
-import { cursor, intParam, type Reply, type RunningSandbox, startSandbox } from './server.ts';
+import { erpError, erpWriteRoutes, type Reservation } from './erp-writes.ts';
+import { getSeed, type OrderStatus, type SeedOrder, type SeedStock } from './seed.ts';
+import {
+  cursor,
+  idempotencyKeys,
+  intParam,
+  type Reply,
+  type RunningSandbox,
+  startSandbox,
+} from './server.ts';
 
 const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'shipped', 'delivered', 'cancelled'];
-
-const erpError = (status: number, code: string, message: string): Reply => ({
-  status,
-  body: { error: { code, message } },
-});
 
 /** The ERP's legacy timestamp format: `YYYY-MM-DD HH:mm:ss`, UTC, no zone marker. */
 const legacy = (epochMs: number | null): string | null =>
@@ -55,14 +58,38 @@ export function startErpSandbox(options: {
   tokenTtlSeconds?: number;
 }): Promise<RunningSandbox> {
   const seed = getSeed();
+  // Writes change orders and stock: each sandbox instance works on its own copy of the seed.
+  const ownOrders: SeedOrder[] = structuredClone(seed.orders);
+  const stock: SeedStock[] = structuredClone(seed.stock);
   const customers = new Map(seed.companies.map((company) => [company.customerNumber, company]));
-  const orders = new Map(seed.orders.map((order) => [order.orderNumber, order]));
+  const orders = new Map(ownOrders.map((order) => [order.orderNumber, order]));
   const ordersByCustomer = new Map<string, SeedOrder[]>();
-  for (const order of [...seed.orders].reverse()) {
+  for (const order of [...ownOrders].reverse()) {
     const list = ordersByCustomer.get(order.customerNumber) ?? [];
     list.push(order);
     ordersByCustomer.set(order.customerNumber, list);
   }
+  const reservations = new Map<string, Reservation>();
+  let nextOrder = ownOrders.length + 100_001;
+  const idempotent = idempotencyKeys(() =>
+    erpError(
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was used with a different request body',
+    ),
+  );
+  const writes = erpWriteRoutes({
+    customers,
+    orders,
+    ordersByCustomer,
+    products: new Map(seed.products.map((p) => [p.sku, p])),
+    stock,
+    reservations,
+    idempotent,
+    nextOrderNumber: () => `SO-${nextOrder++}`,
+    presentOrder,
+    legacy,
+  });
   const products = new Map(seed.products.map((product) => [product.sku, product]));
   const tokens = new Map<string, number>();
   const ttl = options.tokenTtlSeconds ?? 3600;
@@ -83,6 +110,7 @@ export function startErpSandbox(options: {
     {
       name: 'erp',
       routes: [
+        ...writes,
         {
           method: 'POST',
           path: '/oauth/token',
@@ -242,7 +270,7 @@ export function startErpSandbox(options: {
             if (skus.length === 0 || skus.length > 50)
               return erpError(400, 'BAD_REQUEST', 'sku is required: 1 to 50 comma-separated SKUs');
             const wanted = new Set(skus);
-            const items = seed.stock
+            const items = stock
               .filter((row) => wanted.has(row.sku))
               .map((row) => ({
                 sku: row.sku,

@@ -1,5 +1,6 @@
 import { startCrmSandbox } from './crm.ts';
 import { startErpSandbox } from './erp.ts';
+import { startMailSandbox } from './mail.ts';
 import type { RunningSandbox } from './server.ts';
 import { startTicketingSandbox } from './ticketing.ts';
 
@@ -7,12 +8,14 @@ export interface SandboxCredentials {
   crm: { token: string };
   erp: { clientId: string; clientSecret: string };
   ticketing: { username: string; password: string };
+  mail: { clientId: string; clientSecret: string };
 }
 
 export interface Sandboxes {
   crm: RunningSandbox;
   erp: RunningSandbox;
   ticketing: RunningSandbox;
+  mail: RunningSandbox;
   close(): Promise<void>;
 }
 
@@ -24,7 +27,7 @@ export interface Sandboxes {
  */
 export async function startSandboxes(
   credentials: SandboxCredentials,
-  ports: { crm?: number; erp?: number; ticketing?: number } = {},
+  ports: { crm?: number; erp?: number; ticketing?: number; mail?: number } = {},
 ): Promise<Sandboxes> {
   const crm = await startCrmSandbox({ port: ports.crm ?? 0, credentials: credentials.crm });
   const erp = await startErpSandbox({ port: ports.erp ?? 0, credentials: credentials.erp });
@@ -32,12 +35,14 @@ export async function startSandboxes(
     port: ports.ticketing ?? 0,
     credentials: credentials.ticketing,
   });
+  const mail = await startMailSandbox({ port: ports.mail ?? 0, credentials: credentials.mail });
   return {
     crm,
     erp,
     ticketing,
+    mail,
     async close() {
-      await Promise.all([crm.close(), erp.close(), ticketing.close()]);
+      await Promise.all([crm.close(), erp.close(), ticketing.close(), mail.close()]);
     },
   };
 }

@@ -35,6 +35,8 @@ export interface SandboxDefinition {
   authenticate(headers: IncomingHttpHeaders): Reply | undefined;
   /** The vendor's error body for a status, used for injected errors and unknown routes. */
   errorReply(status: number, message: string): Reply;
+  /** Extra `/_sandbox/...` endpoints of this system (no credentials, never faulted). */
+  control?(method: string, path: string): Reply | undefined;
 }
 
 export const faultsSchema = z.strictObject({
@@ -119,6 +121,8 @@ export async function startSandbox(
     if (path === '/_sandbox/operations')
       return { status: 200, body: { operations: definition.routes.map((r) => r.operation) } };
     if (path === '/_sandbox/requests') return { status: 200, body: { requests: seen } };
+    const own = definition.control?.(req.method ?? 'GET', path);
+    if (own) return own;
     if (path !== '/_sandbox/faults') return undefined;
     if (req.method === 'GET') return { status: 200, body: faults };
     if (req.method === 'DELETE') {
@@ -274,3 +278,27 @@ export const cursor = {
 };
 
 export const isoOf = (epochMs: number): string => new Date(epochMs).toISOString();
+
+/**
+ * `Idempotency-Key` handling as Stripe-style APIs do it: the same key with the same body replays
+ * the stored reply (marked with `x-idempotency-lookup: hit`); with a different body it is a 422.
+ */
+export function idempotencyKeys(mismatch: () => Reply) {
+  const stored = new Map<string, { body: string; reply: Reply }>();
+  return async (request: SandboxRequest, produce: () => Reply | Promise<Reply>): Promise<Reply> => {
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string' || key.length === 0) return produce();
+    const body = JSON.stringify(request.body ?? null);
+    const previous = stored.get(key);
+    if (previous) {
+      if (previous.body !== body) return mismatch();
+      return {
+        ...previous.reply,
+        headers: { ...previous.reply.headers, 'x-idempotency-lookup': 'hit' },
+      };
+    }
+    const reply = await produce();
+    if (reply.status < 500) stored.set(key, { body, reply });
+    return reply;
+  };
+}

@@ -1,6 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { getSeed, type SeedTicket } from './seed.ts';
-import { cursor, isoOf, type Reply, type RunningSandbox, startSandbox } from './server.ts';
+import {
+  cursor,
+  idempotencyKeys,
+  isoOf,
+  type Reply,
+  type RunningSandbox,
+  startSandbox,
+} from './server.ts';
+import { ticketWriteRoutes } from './ticketing-writes.ts';
 
 const notFound: Reply = {
   status: 404,
@@ -23,7 +31,9 @@ export function startTicketingSandbox(options: {
   const seed = getSeed();
   const base = 'https://acme.zendesk.example/api/v2';
   const organizations = new Map(seed.companies.map((company) => [company.organizationId, company]));
-  const tickets = new Map(seed.tickets.map((ticket) => [ticket.id, ticket]));
+  // Writes change tickets: each sandbox instance works on its own copy of the seed.
+  const ownTickets: SeedTicket[] = structuredClone(seed.tickets);
+  const tickets = new Map(ownTickets.map((ticket) => [ticket.id, ticket]));
   const contactsByUser = new Map(seed.contacts.map((contact) => [contact.userId, contact]));
   const agentsByUser = new Map(seed.agents.map((agent) => [agent.userId, agent]));
   const expected = Buffer.from(
@@ -96,6 +106,20 @@ export function startTicketingSandbox(options: {
     {
       name: 'ticketing',
       routes: [
+        ...ticketWriteRoutes({
+          tickets: ownTickets,
+          byId: tickets,
+          organizations: new Set(organizations.keys()),
+          present: presentTicket,
+          base,
+          idempotent: idempotencyKeys(() => ({
+            status: 422,
+            body: {
+              error: 'IdempotencyKeyReused',
+              description: 'Idempotency key reused with a different request',
+            },
+          })),
+        }),
         {
           method: 'GET',
           path: '/api/v2/organizations/search.json',
@@ -140,7 +164,7 @@ export function startTicketingSandbox(options: {
           handle: ({ params, query }) => {
             const id = Number(params.id);
             if (!organizations.has(id)) return notFound;
-            const all = seed.tickets.filter((ticket) => ticket.organizationId === id);
+            const all = ownTickets.filter((ticket) => ticket.organizationId === id);
             return cursorPage(all, query, `/organizations/${id}/tickets.json`);
           },
         },
@@ -148,7 +172,7 @@ export function startTicketingSandbox(options: {
           method: 'GET',
           path: '/api/v2/tickets.json',
           operation: 'tickets.list',
-          handle: ({ query }) => cursorPage(seed.tickets, query, '/tickets.json'),
+          handle: ({ query }) => cursorPage(ownTickets, query, '/tickets.json'),
         },
         {
           method: 'GET',

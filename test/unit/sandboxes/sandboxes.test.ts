@@ -6,6 +6,7 @@ const credentials = {
   crm: { token: 'crm-token-123' },
   erp: { clientId: 'erp-client', clientSecret: 'erp-secret-456' },
   ticketing: { username: 'api@acme.example/token', password: 'zd-789' },
+  mail: { clientId: 'mail-client', clientSecret: 'mail-secret' },
 };
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;

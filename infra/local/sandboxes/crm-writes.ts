@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import type { Reply, SandboxRoute } from './server.ts';
+
+export type CrmProperties = Record<string, string | null>;
+export interface CrmRecord {
+  id: string;
+  all: CrmProperties;
+  createdAt: string;
+  updatedAt: string;
+  associated: string[];
+}
+
+export const hubspotError = (status: number, category: string, message: string): Reply => ({
+  status,
+  body: { status: 'error', message, correlationId: randomUUID(), category },
+});
+
+const EDITABLE_CONTACT_PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'jobtitle'];
+/** HubSpot's association type id of note → contact. */
+const NOTE_TO_CONTACT = 202;
+
+interface Note {
+  id: string;
+  body: string;
+  timestamp: string;
+  contactIds: string[];
+  createdAt: string;
+  archived: boolean;
+}
+
+/**
+ * The CRM's write routes, HubSpot CRM v3 shapes: contact updates and notes (activities)
+ * associated with contacts. HubSpot has no idempotency keys, and neither has this.
+ */
+export function crmWriteRoutes(contacts: readonly CrmRecord[]): SandboxRoute[] {
+  const notes = new Map<string, Note>();
+  let nextNote = 71_000_000_001;
+  const presentNote = (note: Note) => ({
+    id: note.id,
+    properties: {
+      hs_note_body: note.body,
+      hs_timestamp: note.timestamp,
+      hs_object_id: note.id,
+      hs_createdate: note.createdAt,
+    },
+    createdAt: note.createdAt,
+    updatedAt: note.createdAt,
+    archived: false,
+  });
+  return [
+    {
+      method: 'PATCH',
+      path: '/crm/v3/objects/contacts/{id}',
+      operation: 'contacts.update',
+      handle: ({ params, body }) => {
+        const contact = contacts.find((candidate) => candidate.id === params.id);
+        if (!contact)
+          return hubspotError(404, 'OBJECT_NOT_FOUND', `resource not found: ${params.id}`);
+        const properties = (body as { properties?: Record<string, unknown> })?.properties;
+        if (!properties || typeof properties !== 'object') {
+          return hubspotError(400, 'VALIDATION_ERROR', 'properties is required');
+        }
+        const unknown = Object.keys(properties).filter(
+          (name) => !EDITABLE_CONTACT_PROPERTIES.includes(name),
+        );
+        if (unknown.length > 0) {
+          return hubspotError(
+            400,
+            'VALIDATION_ERROR',
+            `Property values were not valid: ${unknown.map((name) => `"${name}" does not exist`).join(', ')}`,
+          );
+        }
+        const now = new Date().toISOString();
+        for (const [name, value] of Object.entries(properties)) {
+          contact.all[name] = value === null || value === '' ? null : String(value);
+        }
+        contact.all.lastmodifieddate = now;
+        contact.updatedAt = now;
+        return {
+          status: 200,
+          body: {
+            id: contact.id,
+            properties: contact.all,
+            createdAt: contact.createdAt,
+            updatedAt: now,
+            archived: false,
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/crm/v3/objects/notes',
+      operation: 'notes.create',
+      handle: ({ body }) => {
+        const input = body as {
+          properties?: { hs_note_body?: string; hs_timestamp?: string };
+          associations?: { to?: { id?: string }; types?: { associationTypeId?: number }[] }[];
+        };
+        if (!input?.properties?.hs_note_body || !input.properties.hs_timestamp) {
+          return hubspotError(
+            400,
+            'VALIDATION_ERROR',
+            'hs_note_body and hs_timestamp are required',
+          );
+        }
+        const contactIds = (input.associations ?? [])
+          .filter((association) =>
+            association.types?.some((type) => type.associationTypeId === NOTE_TO_CONTACT),
+          )
+          .map((association) => String(association.to?.id ?? ''));
+        const missing = contactIds.filter((id) => !contacts.some((contact) => contact.id === id));
+        if (missing.length > 0)
+          return hubspotError(
+            400,
+            'VALIDATION_ERROR',
+            `No contact ${missing.join(', ')} to associate`,
+          );
+        const note: Note = {
+          id: String(nextNote++),
+          body: input.properties.hs_note_body,
+          timestamp: input.properties.hs_timestamp,
+          contactIds,
+          createdAt: new Date().toISOString(),
+          archived: false,
+        };
+        notes.set(note.id, note);
+        return { status: 201, body: presentNote(note) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/crm/v3/objects/notes/{id}',
+      operation: 'notes.get',
+      handle: ({ params }) => {
+        const note = notes.get(params.id ?? '');
+        return note && !note.archived
+          ? { status: 200, body: presentNote(note) }
+          : hubspotError(404, 'OBJECT_NOT_FOUND', `resource not found: ${params.id}`);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/crm/v3/objects/notes/{id}',
+      operation: 'notes.delete',
+      handle: ({ params }) => {
+        const note = notes.get(params.id ?? '');
+        if (note) note.archived = true;
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/crm/v3/objects/contacts/{id}/associations/notes',
+      operation: 'contacts.notes',
+      handle: ({ params }) => ({
+        status: 200,
+        body: {
+          results: [...notes.values()]
+            .filter((note) => !note.archived && note.contactIds.includes(params.id ?? ''))
+            .map((note) => ({
+              toObjectId: Number(note.id),
+              associationTypes: [
+                { category: 'HUBSPOT_DEFINED', typeId: NOTE_TO_CONTACT, label: null },
+              ],
+            })),
+        },
+      }),
+    },
+  ];
+}
