@@ -121,8 +121,13 @@ export async function startLocalStepFunctions(options: {
       },
       (error: unknown) => {
         execution.status = 'FAILED';
-        execution.error = (error as { name?: string }).name ?? 'Error';
-        execution.cause = (error as Error).message;
+        // aws-local-stepfunctions wraps the state's error (e.g. a Fail state's) in ExecutionError.
+        const original = ((error as { cause?: unknown }).cause ?? error) as {
+          name?: string;
+          message?: string;
+        };
+        execution.error = original.name ?? 'Error';
+        execution.cause = original.message ?? '';
         execution.stopDate = Date.now() / 1000;
         options.onError?.(error);
       },

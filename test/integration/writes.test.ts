@@ -1,4 +1,6 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaContext } from '#local/api-gateway.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { proposeAndConfirm, sandboxCalls, waitForOperation } from '#test/helpers/operations.ts';
 
@@ -242,6 +244,73 @@ describe('write path in local mode', () => {
       expect(done.status).toBe('rolled_back');
       expect(done.steps[1]).toMatchObject({ name: 'create_order', attempts: 4 });
       expect(done.steps[0]).toMatchObject({ name: 'reserve_stock', status: 'compensated' });
+    });
+  });
+
+  describe('exactly once', () => {
+    it('has one effect when the queue redelivers the message and a saga step runs again', async () => {
+      const { operationId } = await proposeAndConfirm(
+        local,
+        'create_ticket',
+        ticket('Redelivered'),
+        ana,
+      );
+      const done = await waitForOperation(local, operationId, ana);
+      const creates = (await sandboxCalls(local.sandboxes.ticketing, 'tickets.create')).length;
+      const executions = local.stepFunctions.executions.size;
+      // Act: the write queue delivers the same message again, and the step runs again
+      const sqs = new SQSClient({
+        endpoint: local.emulators.sqs,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+        useQueueUrlAsEndpoint: false,
+      });
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: local.queues.write,
+          MessageBody: JSON.stringify({ operationId, tool: 'create_ticket' }),
+        }),
+      );
+      const { handler: step } = await import('#functions/writes/step/handler.ts');
+      await step(
+        { operationId, action: 'run', step: 'create_ticket' } as never,
+        lambdaContext('saga-step'),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await local.stepFunctions.idle();
+      sqs.destroy();
+      // Assert
+      expect(done.status).toBe('succeeded');
+      expect(local.stepFunctions.executions.size).toBe(executions);
+      expect((await sandboxCalls(local.sandboxes.ticketing, 'tickets.create')).length).toBe(
+        creates,
+      );
+      const after = await local.call('GET', `/operations/${operationId}`, { as: ana });
+      expect(after.body.operation.steps[0].attempts).toBe(1);
+    });
+
+    it('records the operation failed, and fails the execution, when a compensation keeps failing', async () => {
+      await local.faults('crm', { errorRate: 1, status: 400, operation: 'notes.create' });
+      await local.faults('erp', { errorRate: 1, status: 500, operation: 'orders.cancel' });
+      const { operationId } = await proposeAndConfirm(
+        local,
+        'create_order',
+        { customerId: 'C-00022', lines: [{ sku: 'SKU-10005', quantity: 1 }] },
+        sam,
+        boss,
+      );
+      const done = await waitForOperation(local, operationId, sam);
+      expect(done.status).toBe('failed');
+      expect(done.steps[1]).toMatchObject({
+        name: 'create_order',
+        status: 'compensation_failed',
+        attempts: 8,
+      });
+      const execution = [...local.stepFunctions.executions.values()].find(
+        (candidate) => candidate.name === operationId,
+      );
+      expect(execution?.status).toBe('FAILED');
+      expect(execution?.error).toBe('Toolgate.CompensationFailed');
     });
   });
 

@@ -186,8 +186,8 @@ describe('sandbox systems', () => {
     const badRate = await put({ errorRate: 2 });
     expect(badRate.status).toBe(400);
     expect(JSON.stringify(await badRate.json())).toContain('errorRate');
-    const unknown = await put({ operation: 'tickets.delete' });
+    const unknown = await put({ operation: 'tickets.purge' });
     expect(unknown.status).toBe(400);
-    expect(JSON.stringify(await unknown.json())).toContain('tickets.delete');
+    expect(JSON.stringify(await unknown.json())).toContain('tickets.purge');
   });
 });

@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+
+describe('confirmation expiry', () => {
+  let local: LocalHarness;
+
+  beforeAll(async () => {
+    local = await startLocalHarness({ CONFIRMATION_TTL_SECONDS: '1' });
+  });
+  afterAll(() => local.stop());
+
+  it('answers 410 when a confirmation is confirmed after it expired, and queues nothing', async () => {
+    const ana = { sub: 'ana', roles: ['support'] };
+    const proposal = await local.call('POST', '/tools/create_ticket', {
+      as: ana,
+      body: {
+        customerId: 'C-00021',
+        subject: 'Too late',
+        description: 'Confirmed after the expiry on purpose.',
+      },
+    });
+    expect(Date.parse(proposal.body.confirmation.expiresAt) - Date.now()).toBeLessThanOrEqual(1000);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const res = await local.call('POST', `/confirmations/${proposal.body.confirmation.id}`, {
+      as: ana,
+    });
+    expect(res.status).toBe(410);
+    expect(res.body.error.code).toBe('confirmation_expired');
+    expect(res.body.error.message).toContain('Propose the write again');
+    expect(local.stepFunctions.executions.size).toBe(0);
+  });
+});
