@@ -1,16 +1,9 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { type CrmRecord, crmWriteRoutes, hubspotError } from './crm-writes.ts';
 import { getSeed, type SeedCompany, type SeedContact } from './seed.ts';
-import {
-  intParam,
-  isoOf,
-  type Reply,
-  type RunningSandbox,
-  type SandboxRoute,
-  startSandbox,
-} from './server.ts';
+import { intParam, isoOf, type RunningSandbox, type SandboxRoute, startSandbox } from './server.ts';
 
 type Properties = Record<string, string | null>;
 type CrmObject = CrmRecord;

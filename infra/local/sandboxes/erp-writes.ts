@@ -160,8 +160,7 @@ export function erpWriteRoutes(state: ErpState): SandboxRoute[] {
           }
           const reservation = state.reservations.get(body.reservation_id);
           if (
-            !reservation ||
-            reservation.status !== 'active' ||
+            reservation?.status !== 'active' ||
             reservation.customerNumber !== body.customer_number
           ) {
             return erpError(

@@ -1,14 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { erpError, erpWriteRoutes, type Reservation } from './erp-writes.ts';
 import { getSeed, type OrderStatus, type SeedOrder, type SeedStock } from './seed.ts';
-import {
-  cursor,
-  idempotencyKeys,
-  intParam,
-  type Reply,
-  type RunningSandbox,
-  startSandbox,
-} from './server.ts';
+import { cursor, idempotencyKeys, intParam, type RunningSandbox, startSandbox } from './server.ts';
 
 const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'shipped', 'delivered', 'cancelled'];
 
