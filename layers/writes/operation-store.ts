@@ -19,7 +19,10 @@ export type StepStatus =
 export interface OperationStep {
   name: string;
   status: StepStatus;
+  /** Runs of the step, retries included. */
   attempts: number;
+  /** Runs of its compensation, when it was undone. */
+  compensationAttempts?: number;
   result?: unknown;
 }
 
@@ -77,7 +80,7 @@ export class DynamoOperationStore implements OperationStore {
     const order = Item.stepOrder as string[];
     const steps = Item.steps as Record<
       string,
-      { status: StepStatus; attempts: number; result?: string }
+      { status: StepStatus; attempts: number; compensationAttempts?: number; result?: string }
     >;
     return {
       id: Item.pk as string,
@@ -93,6 +96,7 @@ export class DynamoOperationStore implements OperationStore {
           name,
           status: step.status,
           attempts: step.attempts,
+          ...(step.compensationAttempts ? { compensationAttempts: step.compensationAttempts } : {}),
           ...(step.result === undefined ? {} : { result: JSON.parse(step.result) }),
         };
       }),
@@ -160,7 +164,7 @@ export class DynamoOperationStore implements OperationStore {
   async stepStarted(id: string, step: string, status: 'running' | 'compensating'): Promise<void> {
     await this.#update(
       id,
-      'SET steps.#step.#status = :status, updatedAt = :now ADD steps.#step.attempts :one',
+      `SET steps.#step.#status = :status, updatedAt = :now ADD steps.#step.${status === 'running' ? 'attempts' : 'compensationAttempts'} :one`,
       { ':status': status, ':one': 1 },
       undefined,
       false,

@@ -219,8 +219,8 @@ describe('write path in local mode', () => {
       const done = await waitForOperation(local, operationId, sam);
       expect(done.status).toBe('rolled_back');
       expect(done.steps).toEqual([
-        { name: 'reserve_stock', status: 'compensated', attempts: 2 },
-        { name: 'create_order', status: 'compensated', attempts: 2 },
+        { name: 'reserve_stock', status: 'compensated', attempts: 1, compensationAttempts: 1 },
+        { name: 'create_order', status: 'compensated', attempts: 1, compensationAttempts: 1 },
         { name: 'log_activity', status: 'failed', attempts: 1 },
       ]);
       expect(done.error.code).toBe('upstream_rejected');
@@ -304,7 +304,8 @@ describe('write path in local mode', () => {
       expect(done.steps[1]).toMatchObject({
         name: 'create_order',
         status: 'compensation_failed',
-        attempts: 8,
+        attempts: 1,
+        compensationAttempts: 7,
       });
       const execution = [...local.stepFunctions.executions.values()].find(
         (candidate) => candidate.name === operationId,

@@ -29,7 +29,12 @@ export function getOperation(deps: {
         id: operation.id,
         tool: operation.tool,
         status: operation.status,
-        steps: operation.steps.map(({ name, status, attempts }) => ({ name, status, attempts })),
+        steps: operation.steps.map(({ name, status, attempts, compensationAttempts }) => ({
+          name,
+          status,
+          attempts,
+          ...(compensationAttempts ? { compensationAttempts } : {}),
+        })),
         ...(operation.result === undefined ? {} : { result: operation.result }),
         ...(operation.error ? { error: operation.error } : {}),
       },
