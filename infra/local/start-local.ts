@@ -51,10 +51,13 @@ export interface LocalMode {
   close(): Promise<void>;
 }
 
-const lazy = (load: () => Promise<{ handler: unknown }>) => {
+const lazy = <M extends Record<string, unknown>>(
+  load: () => Promise<M>,
+  exported: keyof M = 'handler',
+) => {
   let cached: Promise<LambdaHandler> | undefined;
   return () => {
-    cached ??= load().then((module) => module.handler as LambdaHandler);
+    cached ??= load().then((module) => module[exported] as LambdaHandler);
     return cached;
   };
 };
@@ -117,6 +120,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     tools: lazy(() => import('#functions/tools/call/handler.ts')),
     confirmations: lazy(() => import('#functions/confirmations/decide/handler.ts')),
     operations: lazy(() => import('#functions/operations/get/handler.ts')),
+    mcp: lazy(() => import('#functions/mcp/serve/handler.ts')),
+    mcpMetadata: lazy(() => import('#functions/mcp/serve/handler.ts'), 'metadataHandler'),
   };
   // The routes of the deployed HTTP API (infra/stacks/api-stack.ts), to the same handlers.
   const routes: Route[] = (
@@ -128,6 +133,10 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       ['POST', '/confirmations/{id}', 'confirmations'],
       ['DELETE', '/confirmations/{id}', 'confirmations'],
       ['GET', '/operations/{id}', 'operations'],
+      ['POST', '/mcp', 'mcp'],
+      ['GET', '/mcp', 'mcp'],
+      ['DELETE', '/mcp', 'mcp'],
+      ['GET', '/.well-known/oauth-protected-resource', 'mcpMetadata'],
     ] as const
   ).map(([method, path, functionName]) => ({
     method,

@@ -42,6 +42,14 @@ export const runtimeEnvSchema = z.object({
   WRITE_QUEUE_URL: z.url().optional(),
   /** JSON object: write tool name → ARN of its saga state machine (the write worker). */
   SAGA_STATE_MACHINES: z.string().optional(),
+  /** MCP tools/list: `all` permitted tools, or `search` (search_tools, pinned tools, write helpers). @default all */
+  MCP_TOOL_LISTING: z.enum(['all', 'search']).default('all'),
+  /** Tools listed over MCP even in `search` listing, comma separated. */
+  MCP_PINNED_TOOLS: z.string().default('search_customers,get_customer'),
+  /** Browser origins allowed to call /mcp, comma separated; other Origin headers get 403. */
+  MCP_ALLOWED_ORIGINS: z.string().default(''),
+  /** Public base URL of the gateway, for MCP metadata when the Host header is not it. */
+  PUBLIC_BASE_URL: z.url().optional(),
   /** How long a write confirmation stays valid. @default 600 */
   CONFIRMATION_TTL_SECONDS: positiveInt(600),
 });

@@ -1,0 +1,243 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { AuditRepository } from '../audit/audit-repository.ts';
+import { redact } from '../audit/redact.ts';
+import { isAllowed, type Policy } from '../auth/policy.ts';
+import { AppError, ValidationError } from '../errors/index.ts';
+import { describeIssues } from '../http/validate-input.ts';
+import { type AnyTool, type Caller, isWriteTool, type ToolLogger } from '../tools/define.ts';
+import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
+import type { ToolRegistry } from '../tools/registry-types.ts';
+import type { ToolRunner } from '../tools/runtime.ts';
+import { cancelWrite, confirmWrite, type DecideDeps, readOperation } from '../writes/decisions.ts';
+import { type ProposalDeps, proposeWrite } from '../writes/propose.ts';
+import { confirmationOutput, type MetaToolName, metaToolSchemas, metaTools } from './meta-tools.ts';
+import { searchTools } from './tool-search.ts';
+
+export interface McpDeps {
+  registry: ToolRegistry;
+  policy: Policy;
+  runner: ToolRunner;
+  proposals: () => ProposalDeps;
+  decisions: DecideDeps;
+  audit: AuditRepository;
+  logger: Pick<ToolLogger, 'error' | 'warn'>;
+  /** `all`: every permitted tool; `search`: only search_tools, the pinned tools and the write helpers. */
+  listing: 'all' | 'search';
+  pinned: readonly string[];
+  version: string;
+}
+
+export interface McpCall {
+  caller: Caller;
+  requestId: string;
+  reason?: string | undefined;
+  conversationId?: string | undefined;
+}
+
+const confirmationSchema = jsonSchemaOf(confirmationOutput, 'output');
+
+/** MCP annotations from the risk tier: reads are safe to repeat, writes change the world. */
+const annotationsOf = (tool: AnyTool) =>
+  tool.risk === 'read'
+    ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
+    : { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+
+const text = (value: unknown) => JSON.stringify(value);
+
+function errorResult(error: AppError): CallToolResult {
+  const issues = error.issues
+    ?.map((issue) => `- ${issue.path || '(input)'}: ${issue.message}`)
+    .join('\n');
+  return {
+    isError: true,
+    content: [
+      { type: 'text', text: `${error.code}: ${error.message}${issues ? `\n${issues}` : ''}` },
+    ],
+  };
+}
+
+/**
+ * The gateway as an MCP server for one caller and one request (stateless Streamable HTTP): the
+ * same registry, policy, validation, audit and write flow as the REST API.
+ */
+export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
+  const server = new Server(
+    { name: 'toolgate', title: 'Toolgate', version: deps.version },
+    { capabilities: { tools: {} } },
+  );
+  const permitted = () =>
+    deps.registry.all.filter((tool) => isAllowed(deps.policy, call.caller, tool));
+
+  const listed = (): Tool[] => {
+    const tools = permitted().filter(
+      (tool) => deps.listing === 'all' || deps.pinned.includes(tool.name),
+    );
+    const gatewayTools: Tool[] = tools.map((tool) => {
+      const descriptor = describeTool(tool);
+      return {
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: descriptor.inputSchema as Tool['inputSchema'],
+        outputSchema: (isWriteTool(tool)
+          ? confirmationSchema
+          : descriptor.outputSchema) as Tool['outputSchema'],
+        annotations: { title: tool.title, ...annotationsOf(tool) },
+      };
+    });
+    const helpers = (Object.keys(metaTools) as MetaToolName[])
+      .filter(
+        (name) => name !== 'search_tools' || deps.listing === 'search' || permitted().length > 0,
+      )
+      .map((name) => ({
+        name,
+        title: metaTools[name].title,
+        description: metaTools[name].description,
+        inputSchema: metaToolSchemas[name].inputSchema as Tool['inputSchema'],
+        outputSchema: metaToolSchemas[name].outputSchema as Tool['outputSchema'],
+        annotations: { title: metaTools[name].title, ...metaTools[name].annotations },
+      }));
+    return [...gatewayTools, ...helpers];
+  };
+
+  const audit = async (
+    tool: string,
+    input: unknown,
+    redactPaths: readonly string[],
+    outcome: { status: number; code?: string },
+    started: number,
+  ) => {
+    try {
+      await deps.audit.put({
+        requestId: call.requestId,
+        at: new Date(),
+        sub: call.caller.sub,
+        roles: call.caller.roles,
+        tool,
+        input: redact(input, redactPaths),
+        ...(call.reason ? { reason: call.reason } : {}),
+        ...(call.conversationId ? { conversationId: call.conversationId } : {}),
+        outcome: outcome.status < 400 ? 'success' : 'error',
+        statusCode: outcome.status,
+        ...(outcome.code ? { errorCode: outcome.code } : {}),
+        durationMs: Math.round(performance.now() - started),
+      });
+    } catch (error) {
+      deps.logger.error('audit write failed', { error, requestId: call.requestId });
+    }
+  };
+
+  const runMeta = async (name: MetaToolName, args: unknown): Promise<unknown> => {
+    const meta = metaTools[name];
+    const parsed = meta.input.safeParse(args ?? {}, { reportInput: true });
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error);
+      throw new ValidationError(
+        `The input of "${name}" is invalid. Fix the listed fields and call again.`,
+        { issues },
+      );
+    }
+    const input = parsed.data as Record<string, unknown>;
+    switch (name) {
+      case 'search_tools':
+        return {
+          tools: searchTools(
+            permitted().map(describeTool),
+            String(input.query),
+            Number(input.limit),
+          ),
+        };
+      case 'confirm_operation':
+        return {
+          operation: await confirmWrite(deps.decisions, call.caller, String(input.confirmationId)),
+        };
+      case 'cancel_confirmation':
+        await cancelWrite(deps.decisions, call.caller, String(input.confirmationId));
+        return { cancelled: true };
+      case 'get_operation_status':
+        return {
+          operation: await readOperation(deps.decisions, call.caller, String(input.operationId)),
+        };
+    }
+  };
+
+  const runTool = async (tool: AnyTool, args: unknown): Promise<unknown> => {
+    const parsed = tool.input.safeParse(args ?? {}, { reportInput: true });
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error);
+      throw new ValidationError(
+        `The input of "${tool.name}" is invalid: ${issues.map((issue) => issue.path || '(input)').join(', ')}. Fix the listed fields and call again.`,
+        { issues },
+      );
+    }
+    if (isWriteTool(tool)) {
+      const ctx = deps.runner.contextFor(tool.systems, {
+        requestId: call.requestId,
+        caller: call.caller,
+      });
+      return {
+        confirmation: await proposeWrite(deps.proposals(), tool, parsed.data, ctx, undefined),
+      };
+    }
+    return (
+      await deps.runner.run(tool, parsed.data, { requestId: call.requestId, caller: call.caller })
+    ).data;
+  };
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed() }));
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const started = performance.now();
+    const { name, arguments: args } = request.params;
+    const tool = deps.registry.get(name);
+    const isMeta = name in metaTools;
+    if (!isMeta && (!tool || !isAllowed(deps.policy, call.caller, tool))) {
+      // Unknown and forbidden look alike: a tool the caller may not use is not listed either.
+      await audit(name, undefined, [], { status: 404, code: 'tool_not_found' }, started);
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool: ${name}. Call tools/list or search_tools to see the tools you may use.`,
+      );
+    }
+    try {
+      const structured = isMeta
+        ? await runMeta(name as MetaToolName, args)
+        : await runTool(tool as AnyTool, args);
+      await audit(name, args, tool?.redact ?? [], { status: 200 }, started);
+      return {
+        content: [{ type: 'text', text: text(structured) }],
+        structuredContent: structured as Record<string, unknown>,
+      };
+    } catch (error) {
+      if (error instanceof AppError) {
+        await audit(
+          name,
+          args,
+          tool?.redact ?? [],
+          { status: error.statusCode, code: error.code },
+          started,
+        );
+        return errorResult(error);
+      }
+      deps.logger.error('MCP tool call failed', { error, tool: name, requestId: call.requestId });
+      await audit(name, args, tool?.redact ?? [], { status: 500, code: 'internal_error' }, started);
+      return {
+        isError: true,
+        content: [
+          {
+            type: 'text',
+            text: `internal_error: the gateway failed unexpectedly; report request id ${call.requestId}.`,
+          },
+        ],
+      };
+    }
+  });
+  return server;
+}
