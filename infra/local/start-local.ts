@@ -122,6 +122,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     operations: lazy(() => import('#functions/operations/get/handler.ts')),
     mcp: lazy(() => import('#functions/mcp/serve/handler.ts')),
     mcpMetadata: lazy(() => import('#functions/mcp/serve/handler.ts'), 'metadataHandler'),
+    openapi: lazy(() => import('#functions/openapi/document/handler.ts')),
   };
   // The routes of the deployed HTTP API (infra/stacks/api-stack.ts), to the same handlers.
   const routes: Route[] = (
@@ -137,6 +138,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       ['GET', '/mcp', 'mcp'],
       ['DELETE', '/mcp', 'mcp'],
       ['GET', '/.well-known/oauth-protected-resource', 'mcpMetadata'],
+      ['GET', '/openapi.json', 'openapi'],
     ] as const
   ).map(([method, path, functionName]) => ({
     method,

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import { type ErrorIssue, ValidationError } from '../errors/index.ts';
+import { describeTool } from '../tools/descriptor.ts';
+import { dropOmittedNulls } from '../tools/schema-dialects.ts';
 import type { GatewayMiddleware, GatewayRequest } from './types.ts';
 
 /**
@@ -45,7 +47,9 @@ export function validateInput(): GatewayMiddleware {
         issues: [{ path: '', message: 'Send a JSON object, e.g. {}.' }],
       });
     }
-    const result = tool.input.safeParse(body, { reportInput: true });
+    // Strict function-calling clients send null for a field they leave out.
+    const input = dropOmittedNulls(describeTool(tool).inputSchema, body);
+    const result = tool.input.safeParse(input, { reportInput: true });
     if (!result.success) {
       const issues = describeIssues(result.error);
       throw new ValidationError(

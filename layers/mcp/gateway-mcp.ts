@@ -16,6 +16,7 @@ import { type AnyTool, type Caller, isWriteTool, type ToolLogger } from '../tool
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
 import type { ToolRegistry } from '../tools/registry-types.ts';
 import type { ToolRunner } from '../tools/runtime.ts';
+import { dropOmittedNulls } from '../tools/schema-dialects.ts';
 import { cancelWrite, confirmWrite, type DecideDeps, readOperation } from '../writes/decisions.ts';
 import { type ProposalDeps, proposeWrite } from '../writes/propose.ts';
 import { confirmationOutput, type MetaToolName, metaToolSchemas, metaTools } from './meta-tools.ts';
@@ -170,7 +171,10 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
   };
 
   const runTool = async (tool: AnyTool, args: unknown): Promise<unknown> => {
-    const parsed = tool.input.safeParse(args ?? {}, { reportInput: true });
+    const parsed = tool.input.safeParse(
+      dropOmittedNulls(describeTool(tool).inputSchema, args ?? {}),
+      { reportInput: true },
+    );
     if (!parsed.success) {
       const issues = describeIssues(parsed.error);
       throw new ValidationError(

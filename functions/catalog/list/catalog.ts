@@ -4,6 +4,7 @@ import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
 import { json } from '#layers/http/respond.ts';
 import { describeTool } from '#layers/tools/descriptor.ts';
 import type { ToolRegistry } from '#layers/tools/registry-types.ts';
+import { toOpenAiStrict } from '#layers/tools/schema-dialects.ts';
 
 const notFound = (name: string) =>
   new NotFoundError(
@@ -21,9 +22,16 @@ export function catalog(deps: { registry: ToolRegistry; policy: Policy }): Gatew
     if (!caller) throw new Error('catalog ran without a caller');
     const name = event.pathParameters?.name;
     if (name === undefined) {
+      // ?dialect=openai-strict: input schemas in the form OpenAI strict function calling accepts.
+      const strict = event.queryStringParameters?.dialect === 'openai-strict';
       const tools = deps.registry.all
         .filter((tool) => isAllowed(deps.policy, caller, tool))
-        .map(describeTool);
+        .map(describeTool)
+        .map((descriptor) =>
+          strict
+            ? { ...descriptor, inputSchema: toOpenAiStrict(descriptor.inputSchema) }
+            : descriptor,
+        );
       return json(200, { tools });
     }
     const tool = deps.registry.get(name);

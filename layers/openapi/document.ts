@@ -1,0 +1,304 @@
+import * as z from 'zod';
+import { confirmationOutput } from '../mcp/meta-tools.ts';
+import { type AnyTool, isWriteTool } from '../tools/define.ts';
+import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
+
+const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'category', 'message', 'retryable'],
+      properties: {
+        code: { type: 'string', description: 'snake_case error code, e.g. validation_failed.' },
+        category: {
+          type: 'string',
+          description:
+            'validation, authentication, authorization, not_found, conflict, rate_limited, upstream, configuration or internal.',
+        },
+        message: {
+          type: 'string',
+          description: 'What went wrong and what to do, written for an AI agent.',
+        },
+        retryable: { type: 'boolean', description: 'Whether the same call may succeed later.' },
+        retryAfterMs: { type: 'integer', description: 'When to retry, for retryable errors.' },
+        issues: {
+          type: 'array',
+          description: 'One entry per invalid field.',
+          items: {
+            type: 'object',
+            required: ['path', 'message'],
+            properties: { path: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+};
+
+const metaSchema = {
+  type: 'object',
+  required: ['requestId', 'durationMs', 'degraded', 'cache'],
+  properties: {
+    requestId: { type: 'string' },
+    durationMs: { type: 'integer' },
+    degraded: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { system: { type: 'string' }, reason: { type: 'string' } },
+      },
+    },
+    cache: { type: 'string', enum: ['hit', 'miss', 'none'] },
+  },
+};
+
+const operationSchema = jsonSchemaOf(
+  z.object({
+    operation: z.object({
+      id: z.string(),
+      tool: z.string(),
+      status: z.enum(['queued', 'running', 'succeeded', 'rolled_back', 'failed']),
+      steps: z.array(
+        z.object({
+          name: z.string(),
+          status: z.string(),
+          attempts: z.number().int(),
+          compensationAttempts: z.number().int().optional(),
+        }),
+      ),
+      result: z.unknown().optional(),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
+  }),
+  'output',
+);
+
+const errorRef = { $ref: '#/components/schemas/Error' };
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      String(status),
+      {
+        description: ERROR_TEXT[status] ?? 'Error',
+        content: { 'application/json': { schema: errorRef } },
+      },
+    ]),
+  );
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid input: one issue per field',
+  401: 'Missing, invalid or expired bearer token',
+  403: 'The caller may not use this',
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  410: 'The confirmation expired',
+  413: 'Body over 256 KB',
+  415: 'Body is not JSON',
+  502: 'The business system refused or answered wrongly',
+  503: 'The business system is unavailable; see Retry-After',
+  504: 'The business system did not answer in time',
+};
+const json = (schema: unknown, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/**
+ * The OpenAPI 3.1 document of the whole HTTP API, every tool's request and answer generated from
+ * the same zod schemas as the registry and the MCP endpoint.
+ *
+ * @example
+ * const doc = openApiDocument(tools, 'https://api.example.com');
+ */
+export function openApiDocument(
+  tools: readonly AnyTool[],
+  serverUrl: string,
+): Record<string, unknown> {
+  const paths: Record<string, unknown> = {
+    '/health': {
+      get: {
+        operationId: 'health',
+        summary: 'Liveness',
+        security: [],
+        responses: {
+          200: json(
+            { type: 'object', properties: { status: { const: 'ok' } } },
+            'The gateway answers',
+          ),
+        },
+      },
+    },
+    '/tools': {
+      get: {
+        operationId: 'listTools',
+        summary: 'The tools the caller may use',
+        responses: {
+          200: json(
+            {
+              type: 'object',
+              properties: {
+                tools: { type: 'array', items: { $ref: '#/components/schemas/ToolDescriptor' } },
+              },
+            },
+            'Tool descriptors',
+          ),
+          ...errors(401),
+        },
+      },
+    },
+    '/tools/{name}': {
+      get: {
+        operationId: 'describeTool',
+        summary: "A tool's descriptor",
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          200: json({ $ref: '#/components/schemas/ToolDescriptor' }, 'The descriptor'),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    '/confirmations/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      post: {
+        operationId: 'confirmWrite',
+        summary: 'Confirm a proposed write; confirming again returns the same operation',
+        responses: {
+          202: json(
+            {
+              type: 'object',
+              properties: {
+                operation: {
+                  type: 'object',
+                  properties: { id: { type: 'string' }, status: { type: 'string' } },
+                },
+              },
+            },
+            'Queued',
+          ),
+          ...errors(401, 403, 404, 409, 410),
+        },
+      },
+      delete: {
+        operationId: 'cancelWrite',
+        summary: 'Cancel a proposed write',
+        responses: { 204: { description: 'Cancelled' }, ...errors(401, 403, 404, 409) },
+      },
+    },
+    '/operations/{id}': {
+      get: {
+        operationId: 'getOperation',
+        summary: 'Status and steps of a confirmed write',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: json(operationSchema, 'The operation'), ...errors(401, 403, 404) },
+      },
+    },
+    '/mcp': {
+      post: {
+        operationId: 'mcp',
+        summary: 'Model Context Protocol, Streamable HTTP (stateless, JSON responses)',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { type: 'object', description: 'A JSON-RPC 2.0 message' },
+            },
+          },
+        },
+        responses: {
+          200: json({ type: 'object' }, 'JSON-RPC response'),
+          202: { description: 'Notification accepted' },
+          ...errors(401),
+        },
+      },
+    },
+  };
+  for (const tool of tools) {
+    const descriptor = describeTool(tool);
+    const answer = isWriteTool(tool)
+      ? {
+          202: json(
+            jsonSchemaOf(confirmationOutput, 'output'),
+            'Proposed: nothing is written until confirmed',
+          ),
+        }
+      : {
+          200: json(
+            {
+              type: 'object',
+              required: ['data', 'meta'],
+              properties: {
+                data: descriptor.outputSchema,
+                meta: { $ref: '#/components/schemas/Meta' },
+              },
+            },
+            'The data',
+          ),
+        };
+    paths[`/tools/${tool.name}`] = {
+      post: {
+        operationId: tool.name,
+        summary: tool.title,
+        description: tool.description,
+        tags: [tool.risk === 'write' ? 'write tools' : 'read tools'],
+        parameters: [
+          {
+            name: 'X-Agent-Reason',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', maxLength: 500 },
+            description: 'Why the agent calls this; kept in the audit trail.',
+          },
+          ...(isWriteTool(tool)
+            ? [
+                {
+                  name: 'Idempotency-Key',
+                  in: 'header',
+                  required: false,
+                  schema: { type: 'string' },
+                  description: 'Same key and input: the same confirmation.',
+                },
+              ]
+            : []),
+        ],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: descriptor.inputSchema } },
+        },
+        responses: { ...answer, ...errors(400, 401, 403, 404, 409, 413, 415, 502, 503, 504) },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Toolgate',
+      version: '0.1.0',
+      description:
+        'Tools for AI agents over your business systems: reads answer at once; writes are proposed, confirmed, then run as sagas.',
+    },
+    servers: [{ url: serverUrl }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        Error: errorSchema,
+        Meta: metaSchema,
+        ToolDescriptor: {
+          type: 'object',
+          required: ['name', 'description', 'inputSchema', 'risk', 'systems'],
+          properties: {
+            name: { type: 'string' },
+            title: { type: 'string' },
+            description: { type: 'string' },
+            inputSchema: { type: 'object' },
+            outputSchema: { type: 'object' },
+            risk: { type: 'string', enum: ['read', 'write'] },
+            systems: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      },
+    },
+  };
+}
