@@ -114,11 +114,11 @@ export function openAiStrictProblems(schema: Schema, path = '$'): string[] {
       problems.push(...openAiStrictProblems(property, `${path}.${name}`));
   }
   if (isObject(schema.items)) problems.push(...openAiStrictProblems(schema.items, `${path}[]`));
-  if (Array.isArray(schema.anyOf))
-    schema.anyOf.forEach(
-      (branch, index) =>
-        isObject(branch) && problems.push(...openAiStrictProblems(branch, `${path}|${index}`)),
-    );
+  if (Array.isArray(schema.anyOf)) {
+    schema.anyOf.forEach((branch, index) => {
+      if (isObject(branch)) problems.push(...openAiStrictProblems(branch, `${path}|${index}`));
+    });
+  }
   return problems;
 }
 
