@@ -23,6 +23,7 @@ export function buildApp(
       issuerUrl: context('issuerUrl'),
       audience: context('audience'),
       rolesClaim: context('rolesClaim'),
+      jwksUrl: context('jwksUrl'),
       systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
     },
     systemIds,

@@ -6,6 +6,7 @@ export interface StageOverrides {
   issuerUrl?: string | undefined;
   audience?: string | undefined;
   rolesClaim?: string | undefined;
+  jwksUrl?: string | undefined;
   /** `-c crmBaseUrl=…`, `-c erpBaseUrl=…`, `-c ticketingBaseUrl=…`. */
   systemBaseUrls?: Readonly<Record<string, string | undefined>>;
 }
@@ -94,6 +95,7 @@ export function resolveStage(
     issuerUrl,
     audience,
     rolesClaim: overrides.rolesClaim ?? 'roles',
+    ...(overrides.jwksUrl ? { jwksUrl: overrides.jwksUrl } : {}),
     systemBaseUrls,
   };
 }

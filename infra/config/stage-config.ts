@@ -7,6 +7,8 @@ export interface StageConfig {
   readonly issuerUrl: string;
   /** Expected `aud` of those JWTs. */
   readonly audience: string;
+  /** JWKS URL of the issuer, when it is not `<issuerUrl>/.well-known/jwks.json` (e.g. Okta). */
+  readonly jwksUrl?: string;
   /** Claim that carries the caller's roles. @default roles */
   readonly rolesClaim: string;
   /** Base URL of each business system, by system id. */

@@ -121,7 +121,6 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     confirmations: lazy(() => import('#functions/confirmations/decide/handler.ts')),
     operations: lazy(() => import('#functions/operations/get/handler.ts')),
     mcp: lazy(() => import('#functions/mcp/serve/handler.ts')),
-    mcpMetadata: lazy(() => import('#functions/mcp/serve/handler.ts'), 'metadataHandler'),
     openapi: lazy(() => import('#functions/openapi/document/handler.ts')),
   };
   // The routes of the deployed HTTP API (infra/stacks/api-stack.ts), to the same handlers.
@@ -137,7 +136,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       ['POST', '/mcp', 'mcp'],
       ['GET', '/mcp', 'mcp'],
       ['DELETE', '/mcp', 'mcp'],
-      ['GET', '/.well-known/oauth-protected-resource', 'mcpMetadata'],
+      ['GET', '/.well-known/oauth-protected-resource', 'mcp'],
       ['GET', '/openapi.json', 'openapi'],
     ] as const
   ).map(([method, path, functionName]) => ({

@@ -102,6 +102,7 @@ export class ApiStack extends Stack {
       JWT_ISSUER: config.issuerUrl,
       JWT_AUDIENCE: config.audience,
       JWT_ROLES_CLAIM: config.rolesClaim,
+      ...(config.jwksUrl ? { JWT_JWKS_URL: config.jwksUrl } : {}),
       SECRETS_SOURCE: 'secretsmanager',
       SECRETS_MAX_AGE_SECONDS: String(config.secretsMaxAgeSeconds),
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -227,6 +228,7 @@ export class ApiStack extends Stack {
       methods: [HttpMethod.GET],
       integration: new HttpLambdaIntegration('OperationsIntegration', writes.operationsFunction),
     });
+    this.addAgentRoutes(props, fn);
     this.addFunctionAlarms(allFunctions, alarmAction);
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.apiEndpoint,
@@ -238,6 +240,68 @@ export class ApiStack extends Stack {
       reason:
         "The AWS managed basic execution role only allows writing the function's own CloudWatch logs.",
     });
+  }
+
+  /**
+   * MCP and the OpenAPI document. The MCP function hosts the tools itself (rather than invoking
+   * the per-tool functions): one hop and one cold start less per call; the price is that it may
+   * read every system's secret. It verifies tokens itself, because an MCP client must get its 401
+   * with `WWW-Authenticate` pointing at the protected resource metadata, which API Gateway's JWT
+   * authorizer cannot send.
+   */
+  private addAgentRoutes(props: ApiStackProps, fn: FunctionFactory): void {
+    const systems = [...new Set(props.tools.flatMap((tool) => tool.systems))];
+    const environment: Record<string, string> = {
+      CONFIRMATIONS_TABLE_NAME: props.confirmationsTable.tableName,
+      OPERATIONS_TABLE_NAME: props.operationsTable.tableName,
+      WRITE_QUEUE_URL: props.writeQueue.queueUrl,
+    };
+    for (const systemId of systems) {
+      const secret = props.systemSecrets.get(systemId);
+      const baseUrl = props.config.systemBaseUrls[systemId];
+      if (!secret || !baseUrl) throw new Error(`System ${systemId} has no secret or base URL`);
+      environment[baseUrlEnvName(systemId)] = baseUrl;
+      environment[secretIdEnvName(systemId)] = secret.secretArn;
+    }
+    const mcp = fn(
+      'Mcp',
+      'functions/mcp/serve/handler.ts',
+      'POST /mcp, GET /.well-known/oauth-protected-resource',
+      environment,
+    );
+    for (const systemId of systems) props.systemSecrets.get(systemId)?.grantRead(mcp);
+    grantTable(mcp, props.confirmationsTable, 'GetItem', 'PutItem', 'UpdateItem');
+    grantTable(mcp, props.operationsTable, 'GetItem', 'PutItem');
+    props.writeQueue.grantSendMessages(mcp);
+    const mcpIntegration = new HttpLambdaIntegration('McpIntegration', mcp);
+    const openapi = fn('OpenApi', 'functions/openapi/document/handler.ts', 'GET /openapi.json');
+    const open = [
+      ...this.api.addRoutes({
+        path: '/mcp',
+        methods: [HttpMethod.POST, HttpMethod.GET, HttpMethod.DELETE],
+        integration: mcpIntegration,
+        authorizer: new HttpNoneAuthorizer(),
+      }),
+      ...this.api.addRoutes({
+        path: '/.well-known/oauth-protected-resource',
+        methods: [HttpMethod.GET],
+        integration: mcpIntegration,
+        authorizer: new HttpNoneAuthorizer(),
+      }),
+      ...this.api.addRoutes({
+        path: '/openapi.json',
+        methods: [HttpMethod.GET],
+        integration: new HttpLambdaIntegration('OpenApiIntegration', openapi),
+        authorizer: new HttpNoneAuthorizer(),
+      }),
+    ];
+    for (const route of open) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'MCP verifies the bearer token in the function (MCP authorization needs its own 401 with resource metadata); the metadata and the OpenAPI document are public by design.',
+      });
+    }
   }
 
   private addFunctionAlarms(functions: IFunction[], action: IAlarmAction): void {

@@ -219,11 +219,26 @@ describe('CDK app', () => {
           'POST /confirmations/{id}',
           'DELETE /confirmations/{id}',
           'GET /operations/{id}',
+          'POST /mcp',
+          'GET /mcp',
+          'DELETE /mcp',
+          'GET /.well-known/oauth-protected-resource',
+          'GET /openapi.json',
           ...tools.map((tool) => `POST /tools/${tool.name}`),
         ].sort(),
       );
       for (const route of routes) {
-        if (route.RouteKey === 'GET /health') expect(route.AuthorizationType).toBe('NONE');
+        // MCP checks tokens itself (its 401 must carry the resource metadata); the rest is public.
+        const open = [
+          'GET /health',
+          'POST /mcp',
+          'GET /mcp',
+          'DELETE /mcp',
+          'GET /.well-known/oauth-protected-resource',
+          'GET /openapi.json',
+        ];
+        if (open.includes(route.RouteKey))
+          expect(route.AuthorizationType, route.RouteKey).toBe('NONE');
         else expect(route.AuthorizationType, route.RouteKey).toBe('JWT');
       }
       api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {

@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { protectedResourceMetadata, serveMcp } from './serve-mcp.ts';
 
@@ -23,8 +24,9 @@ const mcpDeps = {
   publicBaseUrl: deps.env.PUBLIC_BASE_URL,
 };
 
-/** POST /mcp (and GET → 405). */
-export const handler = serveMcp(mcpDeps);
+const mcp = serveMcp(mcpDeps);
+const metadata = protectedResourceMetadata(mcpDeps);
 
-/** GET /.well-known/oauth-protected-resource. */
-export const metadataHandler = protectedResourceMetadata(mcpDeps);
+/** POST /mcp (GET and DELETE → 405) and GET /.well-known/oauth-protected-resource. */
+export const handler = (event: APIGatewayProxyEventV2) =>
+  event.rawPath.endsWith('/.well-known/oauth-protected-resource') ? metadata(event) : mcp(event);
