@@ -1,0 +1,48 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+
+describe('MCP with MCP_TOOL_LISTING=search', () => {
+  let local: LocalHarness;
+
+  beforeAll(async () => {
+    local = await startLocalHarness({
+      MCP_TOOL_LISTING: 'search',
+      MCP_PINNED_TOOLS: 'search_customers',
+    });
+  });
+  afterAll(() => local.stop());
+
+  it('lists only search_tools, the pinned tools and the write helpers, yet still calls the others', async () => {
+    const token = await local.token('ana', ['support']);
+    const client = new Client({ name: 'toolgate-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${local.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'cancel_confirmation',
+      'confirm_operation',
+      'get_operation_status',
+      'search_customers',
+      'search_tools',
+    ]);
+    const found = await client.callTool({
+      name: 'search_tools',
+      arguments: { query: 'customer support tickets' },
+    });
+    const names = (found.structuredContent as { tools: { name: string }[] }).tools.map(
+      (tool) => tool.name,
+    );
+    expect(names[0]).toBe('get_customer_tickets');
+    const tickets = await client.callTool({
+      name: 'get_customer_tickets',
+      arguments: { customerId: 'C-00021' },
+    });
+    expect(tickets.isError).toBeFalsy();
+    await client.close();
+  });
+});
