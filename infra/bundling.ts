@@ -35,4 +35,10 @@ export const functionEntries = [
   { name: 'health', path: 'functions/health/check/handler.ts' },
   { name: 'catalog', path: 'functions/catalog/list/handler.ts' },
   { name: 'tools-call', path: 'functions/tools/call/handler.ts' },
+  { name: 'confirmations', path: 'functions/confirmations/decide/handler.ts' },
+  { name: 'operations', path: 'functions/operations/get/handler.ts' },
+  { name: 'write-worker', path: 'functions/writes/worker/handler.ts' },
+  { name: 'saga-step', path: 'functions/writes/step/handler.ts' },
+  { name: 'mcp', path: 'functions/mcp/serve/handler.ts' },
+  { name: 'openapi', path: 'functions/openapi/document/handler.ts' },
 ] as const;

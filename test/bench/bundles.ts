@@ -13,7 +13,11 @@ const coldStartEnv = {
   JWT_AUDIENCE: 'toolgate',
   AWS_REGION: 'us-east-1',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
-  TOOL_NAME: 'get_customer',
+  TOOL_NAME: 'create_ticket',
+  IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
+  OPERATIONS_TABLE_NAME: 'bench-operations',
+  CONFIRMATIONS_TABLE_NAME: 'bench-confirmations',
+  WRITE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench-writes',
 };
 
 /**

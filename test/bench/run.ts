@@ -5,6 +5,7 @@ import { startLocalMode } from '#local/start-local.ts';
 import { measureAuditWrite } from './audit.ts';
 import { measureBundles } from './bundles.ts';
 import { measureAddedLatency } from './latency.ts';
+import { measureMcpVersusRest } from './mcp.ts';
 
 /**
  * `npm run bench`: the gateway's added latency per read call (local mode vs the sandbox
@@ -25,6 +26,12 @@ try {
     'Of which the synchronous audit write (DynamoDB PutItem on dynalite), measured alone:',
   );
   console.table([await measureAuditWrite(local, iterations)]);
+  const mcp = await measureMcpVersusRest(local, Number(process.env.BENCH_MCP_CALLS ?? 2000), 8);
+  console.log(
+    'tools/call throughput, MCP against REST, same tool and load (8 concurrent clients):',
+  );
+  console.table(mcp.rows);
+  console.log(`MCP throughput / REST throughput = ${mcp.ratio} (goal: at least 0.5)`);
 } finally {
   await local.close();
   await rm(dataDir, { recursive: true, force: true });
