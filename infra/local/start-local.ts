@@ -176,6 +176,9 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
     JWT_JWKS_URL: `${url}/_local/jwks.json`,
+    // The dev issuer's name does not resolve; MCP clients that look up the authorization server
+    // (mcp-remote, Claude Desktop) are pointed at local mode itself instead.
+    MCP_AUTHORIZATION_SERVER: `${url}/_local`,
     SECRETS_SOURCE: 'file',
     LOCAL_SECRETS_FILE: secretsFile,
     ...systemEnv('crm', sandboxes.crm.url),

@@ -48,6 +48,8 @@ export const runtimeEnvSchema = z.object({
   MCP_PINNED_TOOLS: z.string().default('search_customers,get_customer'),
   /** Browser origins allowed to call /mcp, comma separated; other Origin headers get 403. */
   MCP_ALLOWED_ORIGINS: z.string().default(''),
+  /** Authorization server named in the MCP protected resource metadata. @default JWT_ISSUER */
+  MCP_AUTHORIZATION_SERVER: z.url().optional(),
   /** Public base URL of the gateway, for MCP metadata when the Host header is not it. */
   PUBLIC_BASE_URL: z.url().optional(),
   /** How long a write confirmation stays valid. @default 600 */

@@ -173,7 +173,7 @@ describe('MCP endpoint in local mode', () => {
     const metadata = await local.call('GET', '/.well-known/oauth-protected-resource');
     expect(metadata.body).toMatchObject({
       resource: `${local.url}/mcp`,
-      authorization_servers: [local.issuer.issuer],
+      authorization_servers: [`${local.url}/_local`],
     });
   });
 

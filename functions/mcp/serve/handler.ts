@@ -17,7 +17,7 @@ const mcpDeps = {
     .map((name) => name.trim())
     .filter(Boolean),
   version: '0.1.0',
-  issuer: deps.env.JWT_ISSUER,
+  issuer: deps.env.MCP_AUTHORIZATION_SERVER ?? deps.env.JWT_ISSUER,
   allowedOrigins: deps.env.MCP_ALLOWED_ORIGINS.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean),
