@@ -20,6 +20,7 @@ describe('Claude Desktop quickstart (mcp-remote bridge) against local mode', () 
         `${local.url}/mcp`,
         '--allow-http',
         '--header',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote substitutes it from env
         'Authorization:${TOOLGATE_AUTH}',
       ],
       env: { ...(process.env as Record<string, string>), TOOLGATE_AUTH: `Bearer ${token}` },
