@@ -21,6 +21,7 @@ import {
 import { Construct } from 'constructs';
 import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
+import { pascal } from './names.ts';
 import { SagaDefinition } from './saga-definition.ts';
 
 /** Builds one gateway function (see ApiStack): common environment, audit grant, logs. */
@@ -49,9 +50,6 @@ export interface WritePathProps {
   /** Age of the oldest queued write that raises an alarm. @default 15 minutes */
   readonly maxQueueAge?: Duration;
 }
-
-const pascal = (name: string) =>
-  name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 
 /** Grants exactly the listed DynamoDB actions on a table (no indexes, no streams). */
 export function grantTable(grantee: IFunction, table: Table, ...actions: string[]): void {

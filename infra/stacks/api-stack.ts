@@ -28,6 +28,7 @@ import type { Construct } from 'constructs';
 import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
 import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
 import type { StageConfig } from '../config/stage-config.ts';
+import { pascal } from '../constructs/names.ts';
 import { GatewayFunction } from '../constructs/tool-function.ts';
 import { type FunctionFactory, grantTable, WritePath } from '../constructs/write-path.ts';
 
@@ -42,9 +43,6 @@ export interface ApiStackProps extends StackProps {
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
 }
-
-const pascal = (name: string) =>
-  name.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 
 /**
  * The HTTP API: a JWT authorizer on every route but /health, one function per tool with read

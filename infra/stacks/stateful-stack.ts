@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { auditTable } from '../../layers/audit/audit-table.ts';
 import type { SystemDefinition } from '../../layers/systems/definition.ts';
 import type { StageConfig } from '../config/stage-config.ts';
+import { pascal } from '../constructs/names.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -25,8 +26,6 @@ const secretTemplates: Record<
 
 /** The write worker's timeout; the write queue's visibility timeout is six times this. */
 export const WRITE_WORKER_TIMEOUT_SECONDS = 30;
-
-const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
 
 /**
  * Stateful resources, kept apart so the stateless stacks can be replaced freely: the audit table

@@ -1,7 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tools } from '#layers/tools/registry.ts';
+import { auditRecords } from '#test/helpers/audit.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -201,16 +200,7 @@ describe('read path in local mode', () => {
       headers: { 'x-agent-reason': 'customer asked where the order is' },
     });
     const requestId = res.headers.get('x-request-id');
-    const documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: local.emulators.dynamodb,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      }),
-    );
-    const { Items = [] } = await documents.send(
-      new ScanCommand({ TableName: local.functionEnv.AUDIT_TABLE_NAME }),
-    );
+    const Items = await auditRecords(local);
     const records = Items.filter((item) => item.requestId === requestId);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({

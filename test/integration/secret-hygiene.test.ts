@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditRecords } from '#test/helpers/audit.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 
 const admin = { sub: 'root', roles: ['admin'] };
@@ -58,16 +57,7 @@ describe('credentials never leave the gateway', () => {
     // Assert
     expect(refused.status).toBe(502);
     expect(refused.body.error.code).toBe('upstream_auth_failed');
-    const documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: local.emulators.dynamodb,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      }),
-    );
-    const { Items = [] } = await documents.send(
-      new ScanCommand({ TableName: local.functionEnv.AUDIT_TABLE_NAME }),
-    );
+    const Items = await auditRecords(local);
     const audit = JSON.stringify(Items);
     const logs = output.join('');
     expect(logs).toContain('upstream call'); // debug logging was really on

@@ -1,12 +1,8 @@
 import * as z from 'zod';
 import type { Connector } from '../../connectors/connector.ts';
 import { NotFoundError } from '../../errors/index.ts';
+import { findOrganization } from './organizations.ts';
 
-const organizationSearch = z.object({
-  organizations: z.array(
-    z.object({ id: z.number(), name: z.string(), external_id: z.string().nullable() }),
-  ),
-});
 const createdTicket = z.object({ ticket: z.object({ id: z.number(), status: z.string() }) });
 
 export interface NewTicket {
@@ -25,22 +21,7 @@ export interface NewTicket {
  */
 export function zendeskTicketWrites(ticketing: Connector) {
   return {
-    async organization(customerId: string): Promise<{ id: number; name: string }> {
-      const search = await ticketing.request({
-        operation: 'organizations.search',
-        path: '/api/v2/organizations/search.json',
-        query: { external_id: customerId },
-        response: organizationSearch,
-      });
-      const organization = search.organizations.find((org) => org.external_id === customerId);
-      if (!organization) {
-        throw new NotFoundError(
-          'customer_not_found',
-          `The ticketing system has no organization for customer ${customerId}. Check the id with search_customers.`,
-        );
-      }
-      return organization;
-    },
+    organization: (customerId: string) => findOrganization(ticketing, customerId),
 
     async create(
       organizationId: number,

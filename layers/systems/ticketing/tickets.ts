@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import type { Connector } from '../../connectors/connector.ts';
-import { NotFoundError } from '../../errors/index.ts';
 import { type Ticket, ticketSchema } from '../../model/ticket.ts';
 import { vendorDate } from '../../model/time.ts';
+import { findOrganization } from './organizations.ts';
 
 const zendeskTicket = z.object({
   id: z.number(),
@@ -17,9 +17,6 @@ const zendeskTicket = z.object({
 const ticketPage = z.object({
   tickets: z.array(zendeskTicket),
   meta: z.object({ has_more: z.boolean(), after_cursor: z.string().nullable() }),
-});
-const organizationSearch = z.object({
-  organizations: z.array(z.object({ id: z.number(), external_id: z.string().nullable() })),
 });
 
 const toTicket = (ticket: z.output<typeof zendeskTicket>): Ticket => ({
@@ -49,19 +46,7 @@ export function zendeskTickets(ticketing: Connector) {
       customerId: string,
       options: { statuses: readonly string[]; limit: number },
     ): Promise<Ticket[]> {
-      const search = await ticketing.request({
-        operation: 'organizations.search',
-        path: '/api/v2/organizations/search.json',
-        query: { external_id: customerId },
-        response: organizationSearch,
-      });
-      const organization = search.organizations.find((org) => org.external_id === customerId);
-      if (!organization) {
-        throw new NotFoundError(
-          'customer_not_found',
-          `The ticketing system has no organization for customer ${customerId}. Check the id with search_customers.`,
-        );
-      }
+      const organization = await findOrganization(ticketing, customerId);
       const wanted = new Set(options.statuses);
       const tickets = await ticketing.paginate({
         operation: 'organizations.tickets',
