@@ -12,6 +12,11 @@ export interface ConnectorRequest<S extends z.ZodType> {
   path: string;
   query?: Readonly<Record<string, QueryValue>>;
   body?: unknown;
+  /**
+   * Whether the request may be sent twice (retried on transient errors). GET, PUT and DELETE are;
+   * a POST is only when it reads (a search) or carries an `Idempotency-Key`. @default by method
+   */
+  idempotent?: boolean;
   /** Extra request headers, e.g. `Idempotency-Key` for systems that support it. */
   headers?: Readonly<Record<string, string>>;
   /** Schema of the answer: validated at the boundary, so tools only see checked data. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import {
-  type AppError,
+  AppError,
   ConfigurationError,
   NotFoundError,
   UpstreamDataError,
@@ -8,6 +8,7 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../errors/index.ts';
+import { fullJitter, type RetryBudget } from '../resilience/retry-budget.ts';
 import type { SystemDefinition } from '../systems/definition.ts';
 import type { ToolLogger } from '../tools/define.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -24,6 +25,10 @@ export interface HttpConnectorOptions {
   requestId: string;
   /** Aborted when the tool call is abandoned. */
   signal?: AbortSignal;
+  /** When the call's deadline passes (epoch ms): no retry or wait goes past it. */
+  deadlineAt?: number;
+  /** Retries of transient failures; absent: no retries. */
+  retry?: { maxAttempts: number; budget: RetryBudget; baseDelayMs?: number; random?: () => number };
   logger: Pick<ToolLogger, 'debug' | 'warn'>;
   fetch?: typeof globalThis.fetch;
 }
@@ -94,7 +99,8 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     return send(url, init, request.operation);
   };
 
-  const request = async <S extends z.ZodType>(req: ConnectorRequest<S>): Promise<z.output<S>> => {
+  /** One try: send, with one credential refresh on 401; non-2xx answers become errors. */
+  const tryOnce = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {
     let response = await attempt(req);
     if (response.status === 401) {
       await response.body?.cancel();
@@ -109,6 +115,49 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
       await response.body?.cancel();
       throw classify(response, req, name);
     }
+    return response;
+  };
+
+  /** Tries, and retries transient failures of idempotent requests within deadline and budget. */
+  const withRetries = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {
+    const retry = options.retry;
+    const idempotent =
+      req.idempotent ??
+      (req.method === undefined ||
+        ['GET', 'PUT', 'DELETE'].includes(req.method) ||
+        Boolean(req.headers?.['idempotency-key']));
+    for (let attemptNumber = 0; ; attemptNumber++) {
+      try {
+        const response = await tryOnce(req);
+        retry?.budget.recordSuccess();
+        return response;
+      } catch (error) {
+        const transient = error instanceof AppError && error.retryable;
+        if (!retry || !idempotent || !transient || attemptNumber + 1 >= retry.maxAttempts)
+          throw error;
+        const backoff = fullJitter(attemptNumber, {
+          baseMs: retry.baseDelayMs ?? 100,
+          ...(retry.random ? { random: retry.random } : {}),
+        });
+        const hinted =
+          error instanceof UpstreamUnavailableError ? (error.hintedRetryAfterMs ?? 0) : 0;
+        const wait = Math.max(backoff, hinted);
+        const remaining = (options.deadlineAt ?? Number.POSITIVE_INFINITY) - Date.now();
+        // Only retry when the wait and a short call still fit in the deadline.
+        if (wait + 50 >= remaining || !retry.budget.tryRetry()) throw error;
+        logger.debug('retrying transient failure', {
+          system: system.id,
+          operation: req.operation,
+          attempt: attemptNumber + 1,
+          waitMs: wait,
+        });
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  };
+
+  const request = async <S extends z.ZodType>(req: ConnectorRequest<S>): Promise<z.output<S>> => {
+    const response = await withRetries(req);
     const payload: unknown = await response.json().catch(() => undefined);
     const parsed = req.response.safeParse(payload);
     if (!parsed.success) {
@@ -175,11 +224,18 @@ function classify(response: Response, req: ConnectorRequest<z.ZodType>, name: st
       new NotFoundError('upstream_not_found', `${name} has no such record (${req.operation}).`)
     );
   }
-  if (status === 429 || status >= 500) {
+  if (status === 429 || status === 502 || status === 503 || status === 504) {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     return new UpstreamUnavailableError(
       `${name} is unavailable right now (status ${status} on ${req.operation}). Try again${retryAfterMs ? ` in ${Math.ceil(retryAfterMs / 1000)} s` : ' shortly'}, or tell the user the data is temporarily unavailable.`,
       retryAfterMs === undefined ? {} : { retryAfterMs },
+    );
+  }
+  if (status >= 500) {
+    return new UpstreamError(
+      'upstream_error',
+      `${name} failed on ${req.operation} (status ${status}). Retrying is unlikely to help right away; tell the user the system has a problem.`,
+      { upstreamStatus: status },
     );
   }
   return new UpstreamError(

@@ -82,8 +82,11 @@ export class UpstreamUnavailableError extends AppError {
   readonly statusCode = 503;
   readonly category: ErrorCategory = 'upstream';
   override readonly retryable = true;
+  /** The wait the system itself asked for (Retry-After), if it did. */
+  readonly hintedRetryAfterMs: number | undefined;
   constructor(message: string, options: { cause?: unknown; retryAfterMs?: number } = {}) {
     super(message, { ...options, retryAfterMs: options.retryAfterMs ?? 5000 });
+    this.hintedRetryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -51,6 +51,13 @@ export const systemDefinitionSchema = z.object({
   /** Per-call timeout in ms. @default UPSTREAM_TIMEOUT_MS (5000) */
   timeoutMs: z.number().int().positive().max(30_000).optional(),
   pagination: paginationSchema,
+  /** Tries per call for transient failures (network, timeout, 429, 502-504), within the deadline. */
+  retry: z
+    .object({
+      maxAttempts: z.number().int().min(1).max(10).default(3),
+      baseDelayMs: z.number().int().min(1).max(5000).default(100),
+    })
+    .default({ maxAttempts: 3, baseDelayMs: 100 }),
 });
 export type SystemDefinition = z.output<typeof systemDefinitionSchema>;
 export type SystemDeclaration = z.input<typeof systemDefinitionSchema>;

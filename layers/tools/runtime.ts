@@ -2,6 +2,7 @@ import { type Authenticator, createAuthenticator } from '../connectors/authentic
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector } from '../connectors/http-connector.ts';
 import { ConfigurationError } from '../errors/index.ts';
+import { RetryBudget } from '../resilience/retry-budget.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import {
   baseUrlEnvName,
@@ -37,6 +38,8 @@ interface SystemRuntime {
   baseUrl: string;
   timeoutMs: number;
   authenticator: Authenticator;
+  /** Shared by every call of this instance to the system. */
+  retryBudget: RetryBudget;
 }
 
 /**
@@ -69,6 +72,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       baseUrl,
       timeoutMs,
       authenticator: createAuthenticator({ system, baseUrl, secretId, secrets: options.secrets }),
+      retryBudget: new RetryBudget(),
     };
     runtimes.set(systemId, runtime);
     return runtime;
@@ -85,6 +89,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       ...runtimesUsed.map((runtime) => runtime.timeoutMs),
     );
     const deadline = AbortSignal.timeout(deadlineMs);
+    const deadlineAt = Date.now() + deadlineMs;
     const connectors: Record<string, Connector> = {};
     for (const runtime of runtimesUsed) {
       connectors[runtime.system.id] = createHttpConnector({
@@ -94,6 +99,12 @@ export function createToolRunner(options: ToolRunnerOptions) {
         timeoutMs: runtime.timeoutMs,
         requestId: call.requestId,
         signal: deadline,
+        deadlineAt,
+        retry: {
+          maxAttempts: runtime.system.retry.maxAttempts,
+          baseDelayMs: runtime.system.retry.baseDelayMs,
+          budget: runtime.retryBudget,
+        },
         logger: options.logger,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });

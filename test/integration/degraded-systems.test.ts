@@ -75,7 +75,7 @@ describe('sandbox systems down, slow or misconfigured', () => {
   });
 
   it('fails only the operation a fault is scoped to', async () => {
-    await local.faults('erp', { errorRate: 1, status: 500, operation: 'inventory.list' });
+    await local.faults('erp', { errorRate: 1, status: 502, operation: 'inventory.list' });
     const inventory = await local.call('POST', '/tools/check_inventory', {
       as: admin,
       body: { skus: ['SKU-10001'] },

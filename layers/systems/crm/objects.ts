@@ -87,6 +87,7 @@ export function crmCustomers(crm: Connector) {
       return crm.paginate({
         operation: 'companies.search',
         method: 'POST',
+        idempotent: true,
         path: '/crm/v3/objects/companies/search',
         body: { query, properties: COMPANY_PROPERTIES, limit },
         response: searchResponse,
@@ -125,6 +126,7 @@ export function crmCustomers(crm: Connector) {
             await crm.request({
               operation: 'contacts.batchRead',
               method: 'POST',
+              idempotent: true,
               path: '/crm/v3/objects/contacts/batch/read',
               body: { inputs: contactIds.map((id) => ({ id })), properties: CONTACT_PROPERTIES },
               response: batchResponse,

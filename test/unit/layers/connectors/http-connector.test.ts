@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createAuthenticator } from '#layers/connectors/authenticator.ts';
 import { createHttpConnector } from '#layers/connectors/http-connector.ts';
 import { type AppError, NotFoundError } from '#layers/errors/index.ts';
+import { RetryBudget } from '#layers/resilience/retry-budget.ts';
 import type { SecretProvider } from '#layers/secrets/secret-provider.ts';
 import { defineSystem, type SystemDeclaration } from '#layers/systems/definition.ts';
 import { fakeFetch, hang, jsonResponse, type Reply } from '#test/helpers/fake-fetch.ts';
@@ -26,6 +27,8 @@ function secretsOf(...values: Record<string, unknown>[]) {
 function connector(
   reply: Reply,
   options: {
+    retry?: { maxAttempts: number; budget: RetryBudget };
+    deadlineAt?: number;
     auth?: SystemDeclaration['auth'];
     secrets?: SecretProvider;
     timeoutMs?: number;
@@ -55,6 +58,8 @@ function connector(
     requestId: 'req-123',
     logger: silent,
     fetch: fake.fetch,
+    ...(options.retry ? { retry: { ...options.retry, random: () => 0 } } : {}),
+    ...(options.deadlineAt ? { deadlineAt: options.deadlineAt } : {}),
   });
   return { instance, seen: fake.seen };
 }
@@ -206,5 +211,76 @@ describe('createHttpConnector', () => {
       limit: 10,
     });
     expect(items).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('createHttpConnector retries', () => {
+  const flaky = (failures: number, status = 503) => {
+    let calls = 0;
+    return () => (++calls <= failures ? jsonResponse(status, {}) : jsonResponse(200, { ok: true }));
+  };
+
+  it('retries transient failures of a read and succeeds', async () => {
+    const { instance, seen } = connector(flaky(2), {
+      retry: { maxAttempts: 3, budget: new RetryBudget() },
+    });
+    await expect(instance.request({ operation: 'x', path: '/x', response: ok })).resolves.toEqual({
+      ok: true,
+    });
+    expect(seen).toHaveLength(3);
+  });
+
+  it('does not retry a client error, nor a 500', async () => {
+    for (const status of [400, 404, 409, 422, 500]) {
+      const { instance, seen } = connector(flaky(1, status), {
+        retry: { maxAttempts: 3, budget: new RetryBudget() },
+      });
+      await instance.request({ operation: 'x', path: '/x', response: ok }).catch(() => undefined);
+      expect(seen, String(status)).toHaveLength(1);
+    }
+  });
+
+  it('retries a POST only when it is idempotent or carries an Idempotency-Key', async () => {
+    const plain = connector(flaky(1), { retry: { maxAttempts: 3, budget: new RetryBudget() } });
+    await plain.instance
+      .request({ operation: 'x', method: 'POST', path: '/x', body: {}, response: ok })
+      .catch(() => undefined);
+    expect(plain.seen).toHaveLength(1);
+    const keyed = connector(flaky(1), { retry: { maxAttempts: 3, budget: new RetryBudget() } });
+    await keyed.instance.request({
+      operation: 'x',
+      method: 'POST',
+      path: '/x',
+      body: {},
+      headers: { 'idempotency-key': 'k' },
+      response: ok,
+    });
+    expect(keyed.seen).toHaveLength(2);
+  });
+
+  it('does not wait for a Retry-After past the deadline, and passes it on', async () => {
+    const { instance, seen } = connector(() => jsonResponse(503, {}, { 'retry-after': '30' }), {
+      retry: { maxAttempts: 3, budget: new RetryBudget() },
+      deadlineAt: Date.now() + 1000,
+    });
+    const error = await failure(instance.request({ operation: 'x', path: '/x', response: ok }));
+    expect(seen).toHaveLength(1);
+    expect(error.retryAfterMs).toBe(30_000);
+  });
+
+  it('adds at most about 10% more calls while a system fails half of them', async () => {
+    let calls = 0;
+    const budget = new RetryBudget({ capacity: 5, refillPerSuccess: 0.1 });
+    const { instance } = connector(
+      () => (++calls % 2 === 0 ? jsonResponse(503, {}) : jsonResponse(200, { ok: true })),
+      {
+        retry: { maxAttempts: 3, budget },
+      },
+    );
+    for (let index = 0; index < 1000; index++) {
+      await instance.request({ operation: 'x', path: '/x', response: ok }).catch(() => undefined);
+    }
+    expect(calls).toBeGreaterThan(1000);
+    expect(calls).toBeLessThanOrEqual(1000 * 1.1 + 5);
   });
 });
