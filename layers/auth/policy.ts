@@ -23,7 +23,7 @@ export interface PolicySubject {
  * grant that matches it.
  */
 export const defaultPolicy: Policy = policySchema.parse({
-  version: '2026-11-23.2',
+  version: '2026-11-23.3',
   approverRole: 'approver',
   roles: {
     viewer: {
@@ -33,7 +33,13 @@ export const defaultPolicy: Policy = policySchema.parse({
     support: {
       description:
         'Customer support: CRM, tickets and order status; opens tickets, edits contacts, sends email.',
-      grants: ['system:crm', 'system:ticketing', 'get_order_status', 'send_email'],
+      grants: [
+        'system:crm',
+        'system:ticketing',
+        'get_order_status',
+        'get_customer_context',
+        'send_email',
+      ],
     },
     sales: {
       description:
@@ -44,6 +50,7 @@ export const defaultPolicy: Policy = policySchema.parse({
         'get_order_status',
         'check_inventory',
         'create_order',
+        'get_customer_context',
         'send_email',
       ],
     },

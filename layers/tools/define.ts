@@ -28,6 +28,8 @@ export interface ToolContext {
   caller: Caller;
   /** Aborted when the call's deadline passes. */
   signal: AbortSignal;
+  /** Records that a source was left out, for `meta.degraded`; the tool still answers. */
+  reportDegraded(system: string, reason: string): void;
 }
 
 export type ObjectSchema = z.ZodObject;

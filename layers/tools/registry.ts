@@ -1,6 +1,7 @@
 import type { AnyTool } from './define.ts';
 import { checkInventory } from './read/check-inventory.ts';
 import { getCustomer } from './read/get-customer.ts';
+import { getCustomerContext } from './read/get-customer-context.ts';
 import { getCustomerOrders } from './read/get-customer-orders.ts';
 import { getCustomerTickets } from './read/get-customer-tickets.ts';
 import { getOrderStatus } from './read/get-order-status.ts';
@@ -19,6 +20,7 @@ export const tools: readonly AnyTool[] = [
   getOrderStatus,
   checkInventory,
   getCustomerTickets,
+  getCustomerContext,
   createTicket,
   updateCustomerContact,
   createOrder,

@@ -82,7 +82,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
   const contextFor = (
     systems: readonly string[],
     call: { requestId: string; caller: Caller },
-  ): ToolContext => {
+  ): ToolContext & { degraded: { system: string; reason: string }[] } => {
     const runtimesUsed = systems.map(runtimeOf);
     const deadlineMs = Math.max(
       options.defaultTimeoutMs,
@@ -109,12 +109,17 @@ export function createToolRunner(options: ToolRunnerOptions) {
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
     }
+    const degraded: { system: string; reason: string }[] = [];
     return {
       connectors,
       logger: options.logger,
       requestId: call.requestId,
       caller: call.caller,
       signal: deadline,
+      degraded,
+      reportDegraded: (system, reason) => {
+        degraded.push({ system, reason });
+      },
     };
   };
 
@@ -126,14 +131,15 @@ export function createToolRunner(options: ToolRunnerOptions) {
       call: { requestId: string; caller: Caller },
     ): Promise<ToolResult> {
       const started = performance.now();
-      const raw = await tool.run(contextFor(tool.systems, call), input);
+      const ctx = contextFor(tool.systems, call);
+      const raw = await tool.run(ctx, input);
       const data = tool.output.parse(raw);
       return {
         data,
         meta: {
           requestId: call.requestId,
           durationMs: Math.round(performance.now() - started),
-          degraded: [],
+          degraded: ctx.degraded,
           cache: 'none',
         },
       };

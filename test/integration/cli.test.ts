@@ -93,7 +93,7 @@ describe('npm start and npm run token', () => {
     // Assert
     expect(health.status).toBe(200);
     expect(tools.status).toBe(200);
-    expect(((await tools.json()) as { tools: unknown[] }).tools.length).toBe(7);
+    expect(((await tools.json()) as { tools: unknown[] }).tools.length).toBe(8);
     expect(printed).toMatch(/CRM sandbox.*http:\/\/127\.0\.0\.1:\d+/);
     // Ctrl-C reaches npm and the gateway together: npm ends by the signal, the gateway by exit 0.
     expect(['0', 'SIGINT']).toContain(await exited);

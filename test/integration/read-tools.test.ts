@@ -31,6 +31,7 @@ describe('read path in local mode', () => {
     expect(await names(['support'])).toEqual([
       'create_ticket',
       'get_customer',
+      'get_customer_context',
       'get_customer_tickets',
       'get_order_status',
       'search_customers',
@@ -41,6 +42,7 @@ describe('read path in local mode', () => {
       'check_inventory',
       'create_order',
       'get_customer',
+      'get_customer_context',
       'get_customer_orders',
       'get_order_status',
       'search_customers',
