@@ -47,6 +47,7 @@ export function buildApp(
     confirmationsTable: stateful.confirmationsTable,
     operationsTable: stateful.operationsTable,
     idempotencyTable: stateful.idempotencyTable,
+    resilienceTable: stateful.resilienceTable,
     writeQueue: stateful.writeQueue,
     writeDeadLetterQueue: stateful.writeDeadLetterQueue,
   });

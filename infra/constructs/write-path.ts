@@ -39,6 +39,7 @@ export interface WritePathProps {
   readonly confirmationsTable: Table;
   readonly operationsTable: Table;
   readonly idempotencyTable: Table;
+  readonly resilienceTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
   readonly systemSecrets: ReadonlyMap<string, Secret>;
@@ -122,6 +123,7 @@ export class WritePath extends Construct {
           TOOL_NAME: tool.name,
           OPERATIONS_TABLE_NAME: props.operationsTable.tableName,
           IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+          RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
           ...systemEnv(tool.systems),
         },
         Duration.seconds(30),
@@ -129,6 +131,7 @@ export class WritePath extends Construct {
       grantSecrets(step, tool.systems);
       grantTable(step, props.operationsTable, 'GetItem', 'UpdateItem');
       grantTable(step, props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem');
+      grantTable(step, props.resilienceTable, 'GetItem', 'UpdateItem');
       const saga = new SagaDefinition(this, `Saga${name}`, { tool, stepFunction: step });
       const machine = new StateMachine(this, `Saga${name}StateMachine`, {
         definitionBody: DefinitionBody.fromChainable(saga.chain),
@@ -173,6 +176,7 @@ export class WritePath extends Construct {
       'functions/writes/worker/handler.ts',
       'Starts the saga of each confirmed write from the write queue',
       {
+        RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
         SAGA_STATE_MACHINES: JSON.stringify(
           Object.fromEntries(
             [...machines].map(([tool, machine]) => [tool, machine.stateMachineArn]),
@@ -183,6 +187,7 @@ export class WritePath extends Construct {
       props.workerTimeout ?? Duration.seconds(30),
     );
     for (const machine of machines.values()) machine.grantStartExecution(worker);
+    grantTable(worker, props.resilienceTable, 'GetItem', 'UpdateItem');
     grantSecrets(worker, readinessSystems);
     worker.addEventSource(
       new SqsEventSource(props.writeQueue, { batchSize: 10, reportBatchItemFailures: true }),

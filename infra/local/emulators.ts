@@ -48,6 +48,7 @@ export const localTableNames = {
   confirmations: 'toolgate-local-confirmations',
   operations: 'toolgate-local-operations',
   idempotency: 'toolgate-local-idempotency',
+  resilience: 'toolgate-local-resilience',
 } as const;
 
 /** Creates the tables the CDK app defines, with the same keys. */
@@ -61,6 +62,7 @@ export async function createLocalTables(endpoint: string, names = localTableName
     [names.confirmations, 'pk'],
     [names.operations, 'pk'],
     [names.idempotency, 'id'],
+    [names.resilience, 'pk'],
   ] as const) {
     await client.send(
       new CreateTableCommand({

@@ -168,6 +168,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     CONFIRMATIONS_TABLE_NAME: localTableNames.confirmations,
     OPERATIONS_TABLE_NAME: localTableNames.operations,
     IDEMPOTENCY_TABLE_NAME: localTableNames.idempotency,
+    RESILIENCE_TABLE_NAME: localTableNames.resilience,
     WRITE_QUEUE_URL: queues.writeQueueUrl,
     SAGA_STATE_MACHINES: JSON.stringify(
       Object.fromEntries(sagas.map((saga) => [saga.tool, saga.arn])),

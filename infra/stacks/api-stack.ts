@@ -40,6 +40,7 @@ export interface ApiStackProps extends StackProps {
   readonly confirmationsTable: Table;
   readonly operationsTable: Table;
   readonly idempotencyTable: Table;
+  readonly resilienceTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
 }
@@ -174,6 +175,7 @@ export class ApiStack extends Stack {
         environment[baseUrlEnvName(systemId)] = baseUrl;
         environment[secretIdEnvName(systemId)] = secret.secretArn;
       }
+      environment.RESILIENCE_TABLE_NAME = props.resilienceTable.tableName;
       if (isWriteTool(tool))
         environment.CONFIRMATIONS_TABLE_NAME = props.confirmationsTable.tableName;
       const toolFunction = fn(
@@ -188,6 +190,7 @@ export class ApiStack extends Stack {
         // A write tool only proposes: it reads for the preview and stores the confirmation.
         grantTable(toolFunction, props.confirmationsTable, 'GetItem', 'PutItem');
       }
+      grantTable(toolFunction, props.resilienceTable, 'GetItem', 'UpdateItem');
       this.api.addRoutes({
         path: `/tools/${tool.name}`,
         methods: [HttpMethod.POST],
@@ -204,6 +207,7 @@ export class ApiStack extends Stack {
       confirmationsTable: props.confirmationsTable,
       operationsTable: props.operationsTable,
       idempotencyTable: props.idempotencyTable,
+      resilienceTable: props.resilienceTable,
       writeQueue: props.writeQueue,
       writeDeadLetterQueue: props.writeDeadLetterQueue,
       systemSecrets: props.systemSecrets,
@@ -253,6 +257,7 @@ export class ApiStack extends Stack {
       CONFIRMATIONS_TABLE_NAME: props.confirmationsTable.tableName,
       OPERATIONS_TABLE_NAME: props.operationsTable.tableName,
       WRITE_QUEUE_URL: props.writeQueue.queueUrl,
+      RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
     };
     for (const systemId of systems) {
       const secret = props.systemSecrets.get(systemId);
@@ -270,6 +275,7 @@ export class ApiStack extends Stack {
     for (const systemId of systems) props.systemSecrets.get(systemId)?.grantRead(mcp);
     grantTable(mcp, props.confirmationsTable, 'GetItem', 'PutItem', 'UpdateItem');
     grantTable(mcp, props.operationsTable, 'GetItem', 'PutItem');
+    grantTable(mcp, props.resilienceTable, 'GetItem', 'UpdateItem');
     props.writeQueue.grantSendMessages(mcp);
     const mcpIntegration = new HttpLambdaIntegration('McpIntegration', mcp);
     const openapi = fn('OpenApi', 'functions/openapi/document/handler.ts', 'GET /openapi.json');

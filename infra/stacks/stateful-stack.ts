@@ -37,6 +37,8 @@ export class StatefulStack extends Stack {
   readonly confirmationsTable: Table;
   readonly operationsTable: Table;
   readonly idempotencyTable: Table;
+  /** Shared resilience state: circuit breakers. */
+  readonly resilienceTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
 
@@ -100,6 +102,7 @@ export class StatefulStack extends Stack {
     this.confirmationsTable = table('ConfirmationsTable', 'pk', 'ttl');
     this.operationsTable = table('OperationsTable', 'pk', 'ttl');
     this.idempotencyTable = table('IdempotencyTable', 'id', 'expiration');
+    this.resilienceTable = table('ResilienceTable', 'pk', 'ttl');
 
     this.writeDeadLetterQueue = new Queue(this, 'WriteDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -52,6 +52,10 @@ export const runtimeEnvSchema = z.object({
   MCP_AUTHORIZATION_SERVER: z.url().optional(),
   /** Public base URL of the gateway, for MCP metadata when the Host header is not it. */
   PUBLIC_BASE_URL: z.url().optional(),
+  /** Table of shared resilience state (circuit breakers); unset: no shared breaker. */
+  RESILIENCE_TABLE_NAME: z.string().min(1).optional(),
+  /** How long an open circuit breaker fails fast before probing. @default 30000 */
+  BREAKER_COOLDOWN_MS: positiveInt(30_000),
   /** How long a write confirmation stays valid. @default 600 */
   CONFIRMATION_TTL_SECONDS: positiveInt(600),
 });

@@ -27,6 +27,8 @@ export interface HttpConnectorOptions {
   signal?: AbortSignal;
   /** When the call's deadline passes (epoch ms): no retry or wait goes past it. */
   deadlineAt?: number;
+  /** The system's shared circuit breaker; absent: none. */
+  breaker?: { beforeCall(): Promise<void>; afterCall(success: boolean): Promise<void> };
   /** Retries of transient failures; absent: no retries. */
   retry?: { maxAttempts: number; budget: RetryBudget; baseDelayMs?: number; random?: () => number };
   logger: Pick<ToolLogger, 'debug' | 'warn'>;
@@ -118,6 +120,17 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     return response;
   };
 
+  const recordOutcome = async (success: boolean) => {
+    try {
+      await options.breaker?.afterCall(success);
+    } catch (error) {
+      logger.warn('circuit breaker update failed', {
+        system: system.id,
+        error: (error as Error).message,
+      });
+    }
+  };
+
   /** Tries, and retries transient failures of idempotent requests within deadline and budget. */
   const withRetries = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {
     const retry = options.retry;
@@ -127,12 +140,17 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
         ['GET', 'PUT', 'DELETE'].includes(req.method) ||
         Boolean(req.headers?.['idempotency-key']));
     for (let attemptNumber = 0; ; attemptNumber++) {
+      // An open breaker fails fast here, outside the retry loop's catch: it is never retried.
+      await options.breaker?.beforeCall();
       try {
         const response = await tryOnce(req);
         retry?.budget.recordSuccess();
+        await recordOutcome(true);
         return response;
       } catch (error) {
         const transient = error instanceof AppError && error.retryable;
+        // A 4xx means the system answered: only transient failures count against it.
+        if (!(error instanceof ConfigurationError)) await recordOutcome(!transient);
         if (!retry || !idempotent || !transient || attemptNumber + 1 >= retry.maxAttempts)
           throw error;
         const backoff = fullJitter(attemptNumber, {

@@ -9,9 +9,11 @@ import {
 import { parseEnv, type RuntimeEnv } from '../config/env.ts';
 import { ConfigurationError } from '../errors/index.ts';
 import { logger } from '../observability/logger.ts';
+import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
 import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provider.ts';
+import type { SystemDefinition } from '../systems/definition.ts';
 import { registry as fullRegistry } from '../tools/registry.ts';
 import { createRegistry, type ToolRegistry } from '../tools/registry-types.ts';
 import { createToolRunner, type ToolRunner } from '../tools/runtime.ts';
@@ -52,6 +54,21 @@ function required(
     );
   }
   return value;
+}
+
+/** One shared circuit breaker per system, for this instance. */
+function breakers(tableName: string, coolDownMs: number) {
+  const client = createDocumentClient();
+  return (system: SystemDefinition) =>
+    new SharedCircuitBreaker({
+      client,
+      tableName,
+      systemId: system.id,
+      displayName: system.displayName,
+      policy: { coolDownMs },
+      onOpen: (systemId) =>
+        logger.warn('circuit breaker opened', { system: systemId, metric: 'CircuitOpened' }),
+    });
 }
 
 function secretProvider(env: RuntimeEnv): SecretProvider {
@@ -142,6 +159,9 @@ export function buildDependencies(source: Record<string, string | undefined>): G
       secrets: secretProvider(env),
       logger,
       defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+      ...(env.RESILIENCE_TABLE_NAME
+        ? { breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS) }
+        : {}),
     }),
   };
 }

@@ -1,6 +1,6 @@
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
-import { createHttpConnector } from '../connectors/http-connector.ts';
+import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
 import { ConfigurationError } from '../errors/index.ts';
 import { RetryBudget } from '../resilience/retry-budget.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
@@ -30,6 +30,8 @@ export interface ToolRunnerOptions {
   logger: ToolLogger;
   /** Default per-call timeout when a system sets none. */
   defaultTimeoutMs: number;
+  /** The shared circuit breaker of a system, if the deployment has one. */
+  breakerFor?: (system: SystemDefinition) => HttpConnectorOptions['breaker'];
   fetch?: typeof globalThis.fetch;
 }
 
@@ -40,6 +42,7 @@ interface SystemRuntime {
   authenticator: Authenticator;
   /** Shared by every call of this instance to the system. */
   retryBudget: RetryBudget;
+  breaker: HttpConnectorOptions['breaker'];
 }
 
 /**
@@ -73,6 +76,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       timeoutMs,
       authenticator: createAuthenticator({ system, baseUrl, secretId, secrets: options.secrets }),
       retryBudget: new RetryBudget(),
+      breaker: options.breakerFor?.(system),
     };
     runtimes.set(systemId, runtime);
     return runtime;
@@ -100,6 +104,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         requestId: call.requestId,
         signal: deadline,
         deadlineAt,
+        ...(runtime.breaker ? { breaker: runtime.breaker } : {}),
         retry: {
           maxAttempts: runtime.system.retry.maxAttempts,
           baseDelayMs: runtime.system.retry.baseDelayMs,

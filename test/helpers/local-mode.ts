@@ -37,7 +37,13 @@ export async function startLocalHarness(
   options: Pick<LocalModeOptions, 'sagaRetryIntervalMs' | 'writeQueueVisibilitySeconds'> = {},
 ): Promise<LocalHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'toolgate-local-'));
-  const local = await startLocalMode({ port: 0, dataDir, env, ...options });
+  // A short breaker cool-down keeps one test's injected outage from leaking into the next.
+  const local = await startLocalMode({
+    port: 0,
+    dataDir,
+    env: { BREAKER_COOLDOWN_MS: '300', ...env },
+    ...options,
+  });
   const token = (sub: string, roles: string[]) => local.issuer.issue({ sub, roles });
   return {
     ...local,

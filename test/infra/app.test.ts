@@ -90,6 +90,7 @@ describe('CDK app', () => {
           'ConfirmationsTableA2A9EF11',
           'OperationsTable90528792',
           'IdempotencyTable22A5A209',
+          'ResilienceTable0A179F74',
           'CrmSecretEFED2D06',
           'ErpSecret2239D37E',
           'TicketingSecretA6C820B0',

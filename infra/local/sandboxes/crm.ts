@@ -3,7 +3,14 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { type CrmRecord, crmWriteRoutes, hubspotError } from './crm-writes.ts';
 import { getSeed, type SeedCompany, type SeedContact } from './seed.ts';
-import { intParam, isoOf, type RunningSandbox, type SandboxRoute, startSandbox } from './server.ts';
+import {
+  intParam,
+  isoOf,
+  offsetParam,
+  type RunningSandbox,
+  type SandboxRoute,
+  startSandbox,
+} from './server.ts';
 
 type Properties = Record<string, string | null>;
 type CrmObject = CrmRecord;
@@ -86,6 +93,22 @@ const searchBody = z.object({
     .optional(),
 });
 
+/**
+ * Orders two property values as HubSpot does for their type: numbers numerically, dates (ISO or
+ * epoch milliseconds) chronologically, anything else as text.
+ */
+function compareValues(left: string, right: string): number {
+  const a = Number(left);
+  const b = Number(right);
+  if (left !== '' && right !== '' && Number.isFinite(a) && Number.isFinite(b)) return a - b;
+  const asTime = (value: string) => (/^\d+$/.test(value) ? Number(value) : Date.parse(value));
+  const aTime = asTime(left);
+  const bTime = asTime(right);
+  if (/^\d{4}-\d{2}-\d{2}/.test(left) && Number.isFinite(aTime) && Number.isFinite(bTime))
+    return aTime - bTime;
+  return left.localeCompare(right);
+}
+
 function matchesFilter(
   object: CrmObject,
   filter: { propertyName: string; operator: string; value?: string | number | undefined },
@@ -100,9 +123,9 @@ function matchesFilter(
     case 'CONTAINS_TOKEN':
       return actual?.toLowerCase().includes(wanted.replace(/\*/g, '').toLowerCase()) ?? false;
     case 'GT':
-      return actual !== null && actual > wanted;
+      return actual !== null && compareValues(actual, wanted) > 0;
     case 'LT':
-      return actual !== null && actual < wanted;
+      return actual !== null && compareValues(actual, wanted) < 0;
     default:
       return actual !== null;
   }
@@ -146,32 +169,41 @@ function objectRoutes(
   const list = (query: URLSearchParams) => query.get('properties')?.split(',').filter(Boolean);
   const wantsAssociations = (query: URLSearchParams) =>
     (query.get('associations') ?? '').split(',').includes(options.association);
+  /** One page; `link` is the next page's URL (HubSpot gives an absolute one for lists). */
   const page = (
     items: CrmObject[],
     offset: number,
     limit: number,
-    path: string,
+    link: (after: string) => string,
     render: (o: CrmObject) => unknown,
   ) => {
     const next = offset + limit < items.length ? String(offset + limit) : undefined;
     return {
       results: items.slice(offset, offset + limit).map(render),
-      ...(next ? { paging: { next: { after: next, link: `${path}?after=${next}` } } } : {}),
+      ...(next ? { paging: { next: { after: next, link: link(next) } } } : {}),
     };
   };
+  const badAfter = () =>
+    hubspotError(400, 'VALIDATION_ERROR', 'after must be the paging.next.after of a previous page');
   return [
     {
       method: 'GET',
       path: base,
       operation: `${type}.list`,
-      handle: ({ query }) => {
+      handle: ({ query, headers }) => {
         const limit = intParam(query, 'limit', 10, 100);
         if (typeof limit !== 'number')
           return hubspotError(400, 'VALIDATION_ERROR', 'limit must be 1-100');
-        const offset = Number(query.get('after') ?? 0);
+        const offset = offsetParam(query.get('after'));
+        if (Number.isNaN(offset)) return badAfter();
+        const link = (after: string) => {
+          const next = new URLSearchParams(query);
+          next.set('after', after);
+          return `http://${headers.host ?? 'localhost'}${base}?${next}`;
+        };
         return {
           status: 200,
-          body: page(objects(), offset, limit, base, (o) =>
+          body: page(objects(), offset, limit, link, (o) =>
             present(o, list(query), wantsAssociations(query)),
           ),
         };
@@ -227,19 +259,22 @@ function objectRoutes(
           items = [...items].sort(
             (a, b) =>
               direction *
-              String(a.all[sort.propertyName] ?? '').localeCompare(
-                String(b.all[sort.propertyName] ?? ''),
-              ),
+              compareValues(a.all[sort.propertyName] ?? '', b.all[sort.propertyName] ?? ''),
           );
         }
-        const offset = Number(search.after ?? 0);
+        const offset = offsetParam(search.after);
+        if (Number.isNaN(offset)) return badAfter();
         const limit = search.limit ?? 10;
         return {
           status: 200,
           body: {
             total: items.length,
-            ...page(items, offset, limit, `${base}/search`, (o) =>
-              present(o, search.properties, false),
+            ...page(
+              items,
+              offset,
+              limit,
+              (after) => `?after=${after}`,
+              (o) => present(o, search.properties, false),
             ),
           },
         };

@@ -1,4 +1,10 @@
-import type { SeedCompany, SeedOrder, SeedProduct, SeedStock } from './seed.ts';
+import {
+  type SeedCompany,
+  type SeedOrder,
+  type SeedProduct,
+  type SeedStock,
+  unitPriceIn,
+} from './seed.ts';
 import type { Reply, SandboxRequest, SandboxRoute } from './server.ts';
 
 export const erpError = (status: number, code: string, message: string): Reply => ({
@@ -169,7 +175,7 @@ export function erpWriteRoutes(state: ErpState): SandboxRoute[] {
               `Reservation ${body.reservation_id} is not active for ${body.customer_number}`,
             );
           }
-          const company = state.customers.get(body.customer_number);
+          const currency = state.customers.get(body.customer_number)?.currency ?? 'USD';
           const order: SeedOrder = {
             orderNumber: state.nextOrderNumber(),
             customerNumber: body.customer_number,
@@ -179,7 +185,7 @@ export function erpWriteRoutes(state: ErpState): SandboxRoute[] {
             deliveredAt: null,
             carrier: null,
             trackingNumber: null,
-            currency: company?.currency ?? 'USD',
+            currency,
             lines: lines.map((line, index) => {
               const product = state.products.get(line.sku);
               return {
@@ -187,7 +193,7 @@ export function erpWriteRoutes(state: ErpState): SandboxRoute[] {
                 sku: line.sku,
                 description: product?.name ?? line.sku,
                 quantity: line.quantity,
-                unitPrice: product?.unitPrice ?? 0,
+                unitPrice: product ? unitPriceIn(product, currency) : 0,
               };
             }),
           };

@@ -115,7 +115,7 @@ export function startErpSandbox(options: {
               return {
                 status: 400,
                 body: {
-                  error: 'unsupported_grant_type',
+                  error: form.grant_type ? 'unsupported_grant_type' : 'invalid_request',
                   error_description: 'grant_type must be client_credentials',
                 },
               };
@@ -133,8 +133,10 @@ export function startErpSandbox(options: {
                 },
               };
             }
+            const now = Date.now();
+            for (const [issued, expires] of tokens) if (expires <= now) tokens.delete(issued);
             const token = randomBytes(24).toString('base64url');
-            tokens.set(token, Date.now() + ttl * 1000);
+            tokens.set(token, now + ttl * 1000);
             return {
               status: 200,
               body: { access_token: token, token_type: 'Bearer', expires_in: ttl },
@@ -174,7 +176,7 @@ export function startErpSandbox(options: {
               return erpError(
                 400,
                 'BAD_REQUEST',
-                `status must be one of ${ORDER_STATUSES.join(', ')}`,
+                `status "${status}" is not one of ${ORDER_STATUSES.join(', ')}`,
               );
             }
             const limit = intParam(query, 'limit', 20, 100);

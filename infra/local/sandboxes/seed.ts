@@ -7,6 +7,22 @@ const DAY = 86_400_000;
 
 export const VOLUMES = { companies: 250, products: 160, orders: 2500, tickets: 600 } as const;
 
+/**
+ * Customers with orders in several statuses and tickets in every system, for tests and demos:
+ * `C-00001` (78 orders, the most), `C-00007` (26 orders, 3 tickets), `C-00021` (15 orders,
+ * 3 tickets, one open). Every customer has at least one order, one ticket and one contact.
+ */
+export const SAMPLE_CUSTOMER_NUMBERS = ['C-00001', 'C-00007', 'C-00021'] as const;
+
+/** Fixed exchange rate of the ERP's EUR price list (product prices are kept in USD). */
+export const EUR_PER_USD = 0.92;
+
+/** A product's unit price in an order's currency, rounded to cents. */
+export function unitPriceIn(product: Pick<SeedProduct, 'unitPrice'>, currency: string): number {
+  const rate = currency === 'EUR' ? EUR_PER_USD : 1;
+  return Math.round(product.unitPrice * rate * 100) / 100;
+}
+
 export interface SeedCompany {
   crmId: string;
   customerNumber: string;
@@ -230,7 +246,7 @@ function generate(): Seed {
         sku: product.sku,
         description: product.name,
         quantity: random.int(1, 40),
-        unitPrice: product.unitPrice,
+        unitPrice: unitPriceIn(product, company.currency),
       };
     });
     return {
@@ -249,9 +265,16 @@ function generate(): Seed {
     };
   });
   // Every customer number has at least one order, so each customer can be looked up end to end.
+  const productsBySku = new Map(products.map((product) => [product.sku, product]));
   companies.forEach((company, index) => {
     const order = orders[index * 7];
-    if (order) order.customerNumber = company.customerNumber;
+    if (!order) return;
+    order.customerNumber = company.customerNumber;
+    order.currency = company.currency;
+    for (const line of order.lines) {
+      const product = productsBySku.get(line.sku);
+      if (product) line.unitPrice = unitPriceIn(product, company.currency);
+    }
   });
 
   const agents: SeedAgent[] = ['Alex Support', 'Sam Helpdesk', 'Kim Service', 'Jo Care'].map(

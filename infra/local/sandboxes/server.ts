@@ -114,6 +114,8 @@ export async function startSandbox(
   const routes = definition.routes.map((route) => ({ route, ...compile(route.path) }));
   let faults: Faults = {};
   const seen: SeenCall[] = [];
+  // Aborts injected delays on close, so a pending `latencyMs` timer cannot keep the process alive.
+  const closing = new AbortController();
 
   const control = async (req: IncomingMessage, path: string): Promise<Reply | undefined> => {
     if (path === '/_sandbox/health')
@@ -206,7 +208,8 @@ export async function startSandbox(
         req.socket.destroy();
         return;
       }
-      if (faulted && faults.latencyMs) await sleep(faults.latencyMs);
+      if (faulted && faults.latencyMs)
+        await sleep(faults.latencyMs, undefined, { signal: closing.signal });
       if (faulted && faults.errorRate && Math.random() < faults.errorRate) {
         const status = faults.status ?? 503;
         record(status);
@@ -228,6 +231,7 @@ export async function startSandbox(
       record(reply.status);
       respond(reply);
     } catch (error) {
+      if (closing.signal.aborted) return;
       const status = (error as { status?: number }).status ?? 500;
       if (!res.headersSent) respond(definition.errorReply(status, (error as Error).message));
     }
@@ -236,15 +240,18 @@ export async function startSandbox(
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port, address, family } = server.address() as AddressInfo;
+  const wildcard = address === '0.0.0.0' || address === '::';
+  const host = wildcard ? '127.0.0.1' : family === 'IPv6' ? `[${address}]` : address;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     faults: () => faults,
     setFaults: (next) => {
       faults = faultsSchema.parse(next);
     },
     close: () =>
       new Promise<void>((resolve) => {
+        closing.abort();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -265,6 +272,13 @@ export function intParam(
     return { status: 400, body: { message: `${name} must be an integer from 1 to ${max}` } };
   }
   return value;
+}
+
+/** Reads an offset-style `after` value (a non-negative integer string); NaN when it is not one. */
+export function offsetParam(raw: string | number | null | undefined): number {
+  if (raw === null || raw === undefined || raw === '') return 0;
+  const value = Number(raw);
+  return Number.isInteger(value) && value >= 0 ? value : Number.NaN;
 }
 
 /** Opaque cursor for offset pagination. */

@@ -75,29 +75,28 @@ export function startTicketingSandbox(options: {
         }
       : undefined;
   };
-  /** Zendesk cursor pagination: `page[size]` (max 100), `page[after]`. */
+  /**
+   * Zendesk cursor pagination: `page[size]` (max 100), then `page[after]` with `meta.after_cursor`
+   * or `page[before]` with `meta.before_cursor`. Both cursors encode where their page starts.
+   */
   const cursorPage = (all: SeedTicket[], query: URLSearchParams, path: string): Reply => {
     const size = Number(query.get('page[size]') ?? 100);
     if (!Number.isInteger(size) || size < 1 || size > 100)
       return invalid('page[size] must be 1-100');
-    const offset = cursor.decode(query.get('page[after]'));
-    if (Number.isNaN(offset)) return invalid('page[after] is invalid');
+    const offset = cursor.decode(query.get('page[after]') ?? query.get('page[before]'));
+    if (Number.isNaN(offset)) return invalid('page[after] or page[before] is invalid');
     const page = all.slice(offset, offset + size);
     const hasMore = offset + size < all.length;
     const after = hasMore ? cursor.encode(offset + size) : null;
+    const before = offset > 0 ? cursor.encode(Math.max(0, offset - size)) : null;
+    const link = (name: 'after' | 'before', value: string | null) =>
+      value ? `${base}${path}?page[size]=${size}&page[${name}]=${value}` : null;
     return {
       status: 200,
       body: {
         tickets: page.map(presentTicket),
-        meta: {
-          has_more: hasMore,
-          after_cursor: after,
-          before_cursor: offset > 0 ? cursor.encode(Math.max(0, offset - size)) : null,
-        },
-        links: {
-          next: after ? `${base}${path}?page[size]=${size}&page[after]=${after}` : null,
-          prev: null,
-        },
+        meta: { has_more: hasMore, after_cursor: after, before_cursor: before },
+        links: { next: link('after', after), prev: link('before', before) },
       },
     };
   };
