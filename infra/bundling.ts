@@ -41,4 +41,5 @@ export const functionEntries = [
   { name: 'saga-step', path: 'functions/writes/step/handler.ts' },
   { name: 'mcp', path: 'functions/mcp/serve/handler.ts' },
   { name: 'openapi', path: 'functions/openapi/document/handler.ts' },
+  { name: 'admin-switches', path: 'functions/admin/switches/handler.ts' },
 ] as const;

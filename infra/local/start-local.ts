@@ -122,6 +122,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     operations: lazy(() => import('#functions/operations/get/handler.ts')),
     mcp: lazy(() => import('#functions/mcp/serve/handler.ts')),
     openapi: lazy(() => import('#functions/openapi/document/handler.ts')),
+    admin: lazy(() => import('#functions/admin/switches/handler.ts')),
   };
   // The routes of the deployed HTTP API (infra/stacks/api-stack.ts), to the same handlers.
   const routes: Route[] = (
@@ -138,6 +139,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       ['DELETE', '/mcp', 'mcp'],
       ['GET', '/.well-known/oauth-protected-resource', 'mcp'],
       ['GET', '/openapi.json', 'openapi'],
+      ['GET', '/admin/switches', 'admin'],
+      ['PUT', '/admin/switches/{kind}/{name}', 'admin'],
     ] as const
   ).map(([method, path, functionName]) => ({
     method,

@@ -190,7 +190,7 @@ export class ApiStack extends Stack {
         // A write tool only proposes: it reads for the preview and stores the confirmation.
         grantTable(toolFunction, props.confirmationsTable, 'GetItem', 'PutItem');
       }
-      grantTable(toolFunction, props.resilienceTable, 'GetItem', 'UpdateItem');
+      grantTable(toolFunction, props.resilienceTable, 'GetItem', 'UpdateItem', 'Scan');
       this.api.addRoutes({
         path: `/tools/${tool.name}`,
         methods: [HttpMethod.POST],
@@ -231,6 +231,26 @@ export class ApiStack extends Stack {
       integration: new HttpLambdaIntegration('OperationsIntegration', writes.operationsFunction),
     });
     this.addAgentRoutes(props, fn);
+    const admin = fn(
+      'AdminSwitches',
+      'functions/admin/switches/handler.ts',
+      'GET /admin/switches, PUT /admin/switches/{kind}/{name}',
+      {
+        RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
+      },
+    );
+    grantTable(admin, props.resilienceTable, 'Scan', 'PutItem');
+    const adminIntegration = new HttpLambdaIntegration('AdminSwitchesIntegration', admin);
+    this.api.addRoutes({
+      path: '/admin/switches',
+      methods: [HttpMethod.GET],
+      integration: adminIntegration,
+    });
+    this.api.addRoutes({
+      path: '/admin/switches/{kind}/{name}',
+      methods: [HttpMethod.PUT],
+      integration: adminIntegration,
+    });
     this.addFunctionAlarms(allFunctions, alarmAction);
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.apiEndpoint,
@@ -275,7 +295,7 @@ export class ApiStack extends Stack {
     for (const systemId of systems) props.systemSecrets.get(systemId)?.grantRead(mcp);
     grantTable(mcp, props.confirmationsTable, 'GetItem', 'PutItem', 'UpdateItem');
     grantTable(mcp, props.operationsTable, 'GetItem', 'PutItem');
-    grantTable(mcp, props.resilienceTable, 'GetItem', 'UpdateItem');
+    grantTable(mcp, props.resilienceTable, 'GetItem', 'UpdateItem', 'Scan');
     props.writeQueue.grantSendMessages(mcp);
     const mcpIntegration = new HttpLambdaIntegration('McpIntegration', mcp);
     const openapi = fn('OpenApi', 'functions/openapi/document/handler.ts', 'GET /openapi.json');

@@ -6,6 +6,8 @@ export const policySchema = z.object({
   version: z.string().min(1),
   /** Role whose holders may confirm other users' four-eyes writes and follow any operation. */
   approverRole: z.string().min(1),
+  /** Role whose holders may switch systems and tools off and on at run time. */
+  adminRole: z.string().min(1),
   /** Role name → grants. A grant is a tool name, `risk:read`, `risk:write`, `system:<id>` or `*`. */
   roles: z.record(z.string(), z.object({ description: z.string(), grants: z.array(z.string()) })),
 });
@@ -25,6 +27,7 @@ export interface PolicySubject {
 export const defaultPolicy: Policy = policySchema.parse({
   version: '2026-11-23.3',
   approverRole: 'approver',
+  adminRole: 'admin',
   roles: {
     viewer: {
       description: 'Looks up customers in the CRM only.',

@@ -54,6 +54,8 @@ export const runtimeEnvSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   /** Table of shared resilience state (circuit breakers); unset: no shared breaker. */
   RESILIENCE_TABLE_NAME: z.string().min(1).optional(),
+  /** How long an instance trusts the kill switches it read; a change is effective within it. @default 5000 */
+  SWITCHES_CACHE_MS: positiveInt(5_000),
   /** How long an open circuit breaker fails fast before probing. @default 30000 */
   BREAKER_COOLDOWN_MS: positiveInt(30_000),
   /** How long a write confirmation stays valid. @default 600 */

@@ -10,6 +10,7 @@ import { parseEnv, type RuntimeEnv } from '../config/env.ts';
 import { ConfigurationError } from '../errors/index.ts';
 import { logger } from '../observability/logger.ts';
 import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
+import { KillSwitches } from '../resilience/kill-switches.ts';
 import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provider.ts';
@@ -31,6 +32,8 @@ export interface GatewayDependencies {
   resolver: CallerResolver;
   audit: AuditRepository;
   runner: ToolRunner;
+  /** Run-time kill switches (RESILIENCE_TABLE_NAME). */
+  switches(): KillSwitches;
   /** Write-path stores, built on first use; a function without them configured fails clearly. */
   writes(): WriteDependencies;
   proposals(): ProposalDeps;
@@ -101,6 +104,21 @@ export function buildDependencies(source: Record<string, string | undefined>): G
   if (env.TOOL_NAME && registry.all.length === 0) {
     throw new Error(`TOOL_NAME=${env.TOOL_NAME} is not a registered tool`);
   }
+  let killSwitches: KillSwitches | undefined;
+  const switches = (): KillSwitches => {
+    if (!env.RESILIENCE_TABLE_NAME) {
+      throw new ConfigurationError(
+        'switches_not_configured',
+        'This function has no RESILIENCE_TABLE_NAME; an operator must fix the deployment.',
+      );
+    }
+    killSwitches ??= new KillSwitches({
+      client: createDocumentClient(),
+      tableName: env.RESILIENCE_TABLE_NAME,
+      cacheMs: env.SWITCHES_CACHE_MS,
+    });
+    return killSwitches;
+  };
   let writes: WriteDependencies | undefined;
   let proposals: ProposalDeps | undefined;
   const writeDependencies = (): WriteDependencies => {
@@ -126,6 +144,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
   return {
     env,
     logger,
+    switches,
     writes: writeDependencies,
     proposals: () => {
       proposals ??= {
@@ -160,7 +179,10 @@ export function buildDependencies(source: Record<string, string | undefined>): G
       logger,
       defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
       ...(env.RESILIENCE_TABLE_NAME
-        ? { breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS) }
+        ? {
+            breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS),
+            switches: switches(),
+          }
         : {}),
     }),
   };

@@ -2,6 +2,7 @@ import { type Authenticator, createAuthenticator } from '../connectors/authentic
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
 import { ConfigurationError } from '../errors/index.ts';
+import type { KillSwitches } from '../resilience/kill-switches.ts';
 import { RetryBudget } from '../resilience/retry-budget.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import {
@@ -30,6 +31,8 @@ export interface ToolRunnerOptions {
   logger: ToolLogger;
   /** Default per-call timeout when a system sets none. */
   defaultTimeoutMs: number;
+  /** Run-time kill switches, if the deployment has them. */
+  switches?: Pick<KillSwitches, 'assertEnabled'>;
   /** The shared circuit breaker of a system, if the deployment has one. */
   breakerFor?: (system: SystemDefinition) => HttpConnectorOptions['breaker'];
   fetch?: typeof globalThis.fetch;
@@ -130,12 +133,17 @@ export function createToolRunner(options: ToolRunnerOptions) {
 
   return {
     contextFor,
+    /** Throws a 503 when an administrator switched the tool or one of its systems off. */
+    async ensureEnabled(tool: { name: string; systems: readonly string[] }): Promise<void> {
+      await options.switches?.assertEnabled(tool);
+    },
     async run(
       tool: AnyReadTool,
       input: unknown,
       call: { requestId: string; caller: Caller },
     ): Promise<ToolResult> {
       const started = performance.now();
+      await options.switches?.assertEnabled(tool);
       const ctx = contextFor(tool.systems, call);
       const raw = await tool.run(ctx, input);
       const data = tool.output.parse(raw);

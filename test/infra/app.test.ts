@@ -225,6 +225,8 @@ describe('CDK app', () => {
           'DELETE /mcp',
           'GET /.well-known/oauth-protected-resource',
           'GET /openapi.json',
+          'GET /admin/switches',
+          'PUT /admin/switches/{kind}/{name}',
           ...tools.map((tool) => `POST /tools/${tool.name}`),
         ].sort(),
       );

@@ -11,6 +11,7 @@ describe('isAllowed', () => {
   const policy: Policy = {
     version: 'test',
     approverRole: 'approver',
+    adminRole: 'admin',
     roles: {
       crm: { description: '', grants: ['system:crm'] },
       one: { description: '', grants: ['get_order_status'] },
