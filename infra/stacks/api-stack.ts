@@ -13,6 +13,7 @@ import {
   ComparisonOperator,
   type IAlarmAction,
   MathExpression,
+  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -25,7 +26,9 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../layers/observability/metrics.ts';
 import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
+import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
@@ -373,6 +376,22 @@ export class ApiStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(action);
+    for (const system of systems) {
+      new Alarm(this, `${pascal(system.id)}CircuitOpenedAlarm`, {
+        alarmDescription: `The circuit breaker of ${system.displayName} opened: the gateway fails fast instead of calling it`,
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'CircuitOpened',
+          dimensionsMap: { System: system.id },
+          period,
+          statistic: 'Sum',
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(action);
+    }
     return action;
   }
 }

@@ -9,6 +9,7 @@ import {
 import { parseEnv, type RuntimeEnv } from '../config/env.ts';
 import { ConfigurationError } from '../errors/index.ts';
 import { logger } from '../observability/logger.ts';
+import { recordCircuitOpened } from '../observability/metrics.ts';
 import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
 import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
@@ -69,8 +70,10 @@ function breakers(tableName: string, coolDownMs: number) {
       systemId: system.id,
       displayName: system.displayName,
       policy: { coolDownMs },
-      onOpen: (systemId) =>
-        logger.warn('circuit breaker opened', { system: systemId, metric: 'CircuitOpened' }),
+      onOpen: (systemId) => {
+        logger.warn('circuit breaker opened', { system: systemId });
+        recordCircuitOpened(systemId);
+      },
     });
 }
 

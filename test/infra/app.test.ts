@@ -264,6 +264,16 @@ describe('CDK app', () => {
       });
     });
 
+    it('alarms when a circuit breaker opens, for every system', () => {
+      for (const system of systems) {
+        api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'Toolgate',
+          MetricName: 'CircuitOpened',
+          Dimensions: [{ Name: 'System', Value: system.id }],
+        });
+      }
+    });
+
     it("alarms on the 5xx rate, p99 latency and each function's errors", () => {
       const alarms = Object.values(api.findResources('AWS::CloudWatch::Alarm'));
       expect(alarms.some((alarm) => JSON.stringify(alarm).includes('errors / requests'))).toBe(
