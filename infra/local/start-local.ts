@@ -141,6 +141,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       ['GET', '/openapi.json', 'openapi'],
       ['GET', '/admin/switches', 'admin'],
       ['PUT', '/admin/switches/{kind}/{name}', 'admin'],
+      ['POST', '/admin/cache/{tool}/invalidate', 'admin'],
     ] as const
   ).map(([method, path, functionName]) => ({
     method,

@@ -242,11 +242,16 @@ export class ApiStack extends Stack {
         RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
       },
     );
-    grantTable(admin, props.resilienceTable, 'Scan', 'PutItem');
+    grantTable(admin, props.resilienceTable, 'Scan', 'PutItem', 'UpdateItem');
     const adminIntegration = new HttpLambdaIntegration('AdminSwitchesIntegration', admin);
     this.api.addRoutes({
       path: '/admin/switches',
       methods: [HttpMethod.GET],
+      integration: adminIntegration,
+    });
+    this.api.addRoutes({
+      path: '/admin/cache/{tool}/invalidate',
+      methods: [HttpMethod.POST],
       integration: adminIntegration,
     });
     this.api.addRoutes({

@@ -52,6 +52,7 @@ export const defaultPolicy: Policy = policySchema.parse({
         'get_customer_orders',
         'get_order_status',
         'check_inventory',
+        'get_product_catalog',
         'create_order',
         'get_customer_context',
         'send_email',

@@ -56,6 +56,8 @@ export const runtimeEnvSchema = z.object({
   RESILIENCE_TABLE_NAME: z.string().min(1).optional(),
   /** How long an instance trusts the kill switches it read; a change is effective within it. @default 5000 */
   SWITCHES_CACHE_MS: positiveInt(5_000),
+  /** Caps every cached tool's TTL (seconds), e.g. to watch expiry locally; unset: the tools' own. */
+  CACHE_MAX_TTL_SECONDS: z.coerce.number().int().positive().optional(),
   /** How long an open circuit breaker fails fast before probing. @default 30000 */
   BREAKER_COOLDOWN_MS: positiveInt(30_000),
   /** How long a write confirmation stays valid. @default 600 */

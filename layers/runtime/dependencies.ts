@@ -12,6 +12,7 @@ import { logger } from '../observability/logger.ts';
 import { recordCircuitOpened } from '../observability/metrics.ts';
 import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
+import { ResponseCache } from '../resilience/response-cache.ts';
 import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provider.ts';
@@ -35,6 +36,8 @@ export interface GatewayDependencies {
   runner: ToolRunner;
   /** Run-time kill switches (RESILIENCE_TABLE_NAME). */
   switches(): KillSwitches;
+  /** Shared cache of reference data (RESILIENCE_TABLE_NAME). */
+  cache(): ResponseCache;
   /** Write-path stores, built on first use; a function without them configured fails clearly. */
   writes(): WriteDependencies;
   proposals(): ProposalDeps;
@@ -122,6 +125,20 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     });
     return killSwitches;
   };
+  let cache: ResponseCache | undefined;
+  const responseCache = (): ResponseCache => {
+    if (!env.RESILIENCE_TABLE_NAME) {
+      throw new ConfigurationError(
+        'cache_not_configured',
+        'This function has no RESILIENCE_TABLE_NAME; an operator must fix the deployment.',
+      );
+    }
+    cache ??= new ResponseCache({
+      client: createDocumentClient(),
+      tableName: env.RESILIENCE_TABLE_NAME,
+    });
+    return cache;
+  };
   let writes: WriteDependencies | undefined;
   let proposals: ProposalDeps | undefined;
   const writeDependencies = (): WriteDependencies => {
@@ -148,6 +165,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     env,
     logger,
     switches,
+    cache: responseCache,
     writes: writeDependencies,
     proposals: () => {
       proposals ??= {
@@ -181,10 +199,12 @@ export function buildDependencies(source: Record<string, string | undefined>): G
       secrets: secretProvider(env),
       logger,
       defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+      ...(env.CACHE_MAX_TTL_SECONDS ? { maxCacheTtlSeconds: env.CACHE_MAX_TTL_SECONDS } : {}),
       ...(env.RESILIENCE_TABLE_NAME
         ? {
             breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS),
             switches: switches(),
+            cache: responseCache(),
           }
         : {}),
     }),

@@ -50,6 +50,8 @@ export interface ToolBase<I extends ObjectSchema = ObjectSchema, O extends z.Zod
   systems: readonly string[];
   /** Input field paths whose values never reach the audit trail or logs (dot paths). */
   redact?: readonly string[];
+  /** Deadline of a call to this tool in ms. @default the longest timeout of its systems, at least UPSTREAM_TIMEOUT_MS */
+  timeoutMs?: number;
 }
 
 /** A read tool answers at once. */
@@ -58,6 +60,8 @@ export interface ToolDefinition<
   O extends z.ZodType = z.ZodType,
 > extends ToolBase<I, O> {
   risk: 'read';
+  /** Reference data: answers are cached for `ttlSeconds` and served stale while the system is down. */
+  cache?: { ttlSeconds: number };
   run(ctx: ToolContext, input: z.output<I>): Promise<z.input<O>>;
 }
 

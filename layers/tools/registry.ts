@@ -5,6 +5,7 @@ import { getCustomerContext } from './read/get-customer-context.ts';
 import { getCustomerOrders } from './read/get-customer-orders.ts';
 import { getCustomerTickets } from './read/get-customer-tickets.ts';
 import { getOrderStatus } from './read/get-order-status.ts';
+import { getProductCatalog } from './read/get-product-catalog.ts';
 import { searchCustomers } from './read/search-customers.ts';
 import { createRegistry } from './registry-types.ts';
 import { createOrder } from './write/create-order.ts';
@@ -19,6 +20,7 @@ export const tools: readonly AnyTool[] = [
   getCustomerOrders,
   getOrderStatus,
   checkInventory,
+  getProductCatalog,
   getCustomerTickets,
   getCustomerContext,
   createTicket,

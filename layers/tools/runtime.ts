@@ -1,8 +1,9 @@
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
-import { ConfigurationError } from '../errors/index.ts';
+import { AppError, ConfigurationError } from '../errors/index.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
+import type { ResponseCache } from '../resilience/response-cache.ts';
 import { RetryBudget } from '../resilience/retry-budget.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import {
@@ -12,6 +13,7 @@ import {
   timeoutEnvName,
 } from '../systems/definition.ts';
 import { getSystem } from '../systems/registry.ts';
+import { inputDigest } from '../writes/digest.ts';
 import type { AnyReadTool, Caller, ToolContext, ToolLogger } from './define.ts';
 
 /** What a read tool call answers (DESIGN.md). */
@@ -31,6 +33,10 @@ export interface ToolRunnerOptions {
   logger: ToolLogger;
   /** Default per-call timeout when a system sets none. */
   defaultTimeoutMs: number;
+  /** Shared cache of reference data, if the deployment has one. */
+  cache?: Pick<ResponseCache, 'get' | 'set'>;
+  /** Caps every cached tool's TTL. */
+  maxCacheTtlSeconds?: number;
   /** Run-time kill switches, if the deployment has them. */
   switches?: Pick<KillSwitches, 'assertEnabled'>;
   /** The shared circuit breaker of a system, if the deployment has one. */
@@ -89,12 +95,12 @@ export function createToolRunner(options: ToolRunnerOptions) {
   const contextFor = (
     systems: readonly string[],
     call: { requestId: string; caller: Caller },
+    toolTimeoutMs?: number,
   ): ToolContext & { degraded: { system: string; reason: string }[] } => {
     const runtimesUsed = systems.map(runtimeOf);
-    const deadlineMs = Math.max(
-      options.defaultTimeoutMs,
-      ...runtimesUsed.map((runtime) => runtime.timeoutMs),
-    );
+    const deadlineMs =
+      toolTimeoutMs ??
+      Math.max(options.defaultTimeoutMs, ...runtimesUsed.map((runtime) => runtime.timeoutMs));
     const deadline = AbortSignal.timeout(deadlineMs);
     const deadlineAt = Date.now() + deadlineMs;
     const connectors: Record<string, Connector> = {};
@@ -144,18 +150,42 @@ export function createToolRunner(options: ToolRunnerOptions) {
     ): Promise<ToolResult> {
       const started = performance.now();
       await options.switches?.assertEnabled(tool);
-      const ctx = contextFor(tool.systems, call);
-      const raw = await tool.run(ctx, input);
-      const data = tool.output.parse(raw);
-      return {
-        data,
-        meta: {
-          requestId: call.requestId,
-          durationMs: Math.round(performance.now() - started),
-          degraded: ctx.degraded,
-          cache: 'none',
-        },
-      };
+      const ctx = contextFor(tool.systems, call, tool.timeoutMs);
+      const meta = (cache: ToolResult['meta']['cache'], degraded = ctx.degraded) => ({
+        requestId: call.requestId,
+        durationMs: Math.round(performance.now() - started),
+        degraded,
+        cache,
+      });
+      const cache =
+        tool.cache && options.cache
+          ? {
+              ttlSeconds: Math.min(
+                tool.cache.ttlSeconds,
+                options.maxCacheTtlSeconds ?? Number.POSITIVE_INFINITY,
+              ),
+              store: options.cache,
+              key: inputDigest(input),
+            }
+          : undefined;
+      const cached = cache ? await cache.store.get(tool.name, cache.key) : undefined;
+      if (cached?.fresh && cached.entry) return { data: cached.entry.value, meta: meta('hit') };
+      try {
+        const data = tool.output.parse(await tool.run(ctx, input));
+        if (cache) await cache.store.set(tool.name, cache.key, data, cache.ttlSeconds);
+        return { data, meta: meta(cache ? 'miss' : 'none') };
+      } catch (error) {
+        // Reference data the system cannot give right now: the last known answer, marked stale.
+        if (cached?.entry && error instanceof AppError && error.retryable) {
+          const asOf = new Date(cached.entry.storedAt).toISOString();
+          const stale = tool.systems.map((system) => ({
+            system,
+            reason: `${error.code}; stale data from ${asOf}`,
+          }));
+          return { data: cached.entry.value, meta: meta('hit', stale) };
+        }
+        throw error;
+      }
     },
   };
 }

@@ -227,6 +227,7 @@ describe('CDK app', () => {
           'GET /openapi.json',
           'GET /admin/switches',
           'PUT /admin/switches/{kind}/{name}',
+          'POST /admin/cache/{tool}/invalidate',
           ...tools.map((tool) => `POST /tools/${tool.name}`),
         ].sort(),
       );

@@ -63,6 +63,7 @@ describe('MCP endpoint in local mode', () => {
       check_inventory: { skus: ['SKU-10001'] },
       get_customer_tickets: { customerId: 'C-00021' },
       get_customer_context: { customerId: 'C-00021' },
+      get_product_catalog: { category: 'Warehouse' },
     };
     const { tools } = await client.listTools();
     for (const tool of tools.filter(

@@ -45,6 +45,7 @@ describe('read path in local mode', () => {
       'get_customer_context',
       'get_customer_orders',
       'get_order_status',
+      'get_product_catalog',
       'search_customers',
       'send_email',
       'update_customer_contact',

@@ -5,6 +5,7 @@ import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
 import { json } from '#layers/http/respond.ts';
 import { describeIssues } from '#layers/http/validate-input.ts';
 import type { KillSwitches } from '#layers/resilience/kill-switches.ts';
+import type { ResponseCache } from '#layers/resilience/response-cache.ts';
 import { getSystem } from '#layers/systems/registry.ts';
 import type { ToolRegistry } from '#layers/tools/registry-types.ts';
 
@@ -31,6 +32,7 @@ export function killSwitchAdmin(deps: {
   policy: Policy;
   registry: ToolRegistry;
   switches: () => KillSwitches;
+  cache: () => Pick<ResponseCache, 'invalidate'>;
 }): GatewayLogic {
   return async (event, context) => {
     const caller = context.gateway.caller;
@@ -41,6 +43,20 @@ export function killSwitchAdmin(deps: {
     }
     if (event.requestContext.http.method === 'GET')
       return json(200, { switches: await deps.switches().list() });
+    if (event.rawPath.startsWith('/admin/cache/')) {
+      const tool = deps.registry.get(event.pathParameters?.tool ?? '');
+      if (tool?.risk !== 'read' || !tool.cache) {
+        throw new NotFoundError(
+          'cache_not_found',
+          `There is no cached tool "${event.pathParameters?.tool}". Cached tools declare cache in their definition.`,
+        );
+      }
+      context.gateway.input = { invalidate: tool.name };
+      return json(200, {
+        invalidated: tool.name,
+        generation: await deps.cache().invalidate(tool.name),
+      });
+    }
     const kind = event.pathParameters?.kind ?? '';
     const name = event.pathParameters?.name ?? '';
     if (kind !== 'system' && kind !== 'tool')

@@ -1,0 +1,122 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+
+export interface CacheEntry {
+  value: unknown;
+  storedAt: number;
+  /** After this the entry is stale: served only when the system is down. */
+  freshUntil: number;
+}
+
+export interface CacheLookup {
+  entry: CacheEntry | undefined;
+  fresh: boolean;
+}
+
+/**
+ * Cache of reference data (tools that declare `cache: { ttlSeconds }`): a per-instance memory
+ * layer in front of a DynamoDB layer every instance shares. Entries outlive their freshness by
+ * `staleSeconds` so that stale data can be served, with a note, while the system is down.
+ * Invalidation bumps a generation per tool, so every instance misses from then on.
+ *
+ * @example
+ * const hit = await cache.get('get_product_catalog', key);
+ * await cache.set('get_product_catalog', key, data, 300);
+ * await cache.invalidate('get_product_catalog');
+ */
+export class ResponseCache {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => number;
+  readonly #staleMs: number;
+  readonly #memory = new Map<string, CacheEntry>();
+  readonly #generations = new Map<string, { at: number; value: number }>();
+  readonly #generationCacheMs: number;
+
+  constructor(options: {
+    client: DynamoDBDocumentClient;
+    tableName: string;
+    staleSeconds?: number;
+    generationCacheMs?: number;
+    now?: () => number;
+  }) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#now = options.now ?? Date.now;
+    this.#staleMs = (options.staleSeconds ?? 86_400) * 1000;
+    this.#generationCacheMs = options.generationCacheMs ?? 1_000;
+  }
+
+  async get(tool: string, key: string): Promise<CacheLookup> {
+    const pk = await this.#key(tool, key);
+    const now = this.#now();
+    let entry = this.#memory.get(pk);
+    if (!entry || entry.freshUntil <= now) {
+      const { Item } = await this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: { pk } }),
+      );
+      if (Item) {
+        entry = {
+          value: JSON.parse(String(Item.value)),
+          storedAt: Number(Item.storedAt),
+          freshUntil: Number(Item.freshUntil),
+        };
+        this.#memory.set(pk, entry);
+      }
+    }
+    if (entry && entry.storedAt + this.#staleMs < now) entry = undefined;
+    return { entry, fresh: Boolean(entry && entry.freshUntil > now) };
+  }
+
+  async set(tool: string, key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    const pk = await this.#key(tool, key);
+    const now = this.#now();
+    const entry: CacheEntry = { value, storedAt: now, freshUntil: now + ttlSeconds * 1000 };
+    this.#memory.set(pk, entry);
+    await this.#client.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: {
+          pk,
+          value: JSON.stringify(value),
+          storedAt: now,
+          freshUntil: entry.freshUntil,
+          ttl: Math.floor((now + this.#staleMs) / 1000),
+        },
+      }),
+    );
+  }
+
+  /** Makes every cached answer of a tool a miss, in every instance within the generation cache time. */
+  async invalidate(tool: string): Promise<number> {
+    const result = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `cachegen#${tool}` },
+        UpdateExpression: 'ADD generation :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const generation = Number(result.Attributes?.generation ?? 0);
+    this.#generations.set(tool, { at: this.#now(), value: generation });
+    return generation;
+  }
+
+  async #key(tool: string, key: string): Promise<string> {
+    const now = this.#now();
+    let generation = this.#generations.get(tool);
+    if (!generation || now - generation.at >= this.#generationCacheMs) {
+      const { Item } = await this.#client.send(
+        new GetCommand({ TableName: this.#table, Key: { pk: `cachegen#${tool}` } }),
+      );
+      generation = { at: now, value: Number(Item?.generation ?? 0) };
+      this.#generations.set(tool, generation);
+    }
+    return `cache#${tool}#${generation.value}#${key}`;
+  }
+}
