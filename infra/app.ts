@@ -25,6 +25,8 @@ export function buildApp(
       rolesClaim: context('rolesClaim'),
       jwksUrl: context('jwksUrl'),
       systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
+      userRateLimit: context('userRateLimit'),
+      toolThrottle: context('toolThrottle'),
     },
     systemIds,
   );

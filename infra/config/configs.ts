@@ -9,6 +9,10 @@ export interface StageOverrides {
   jwksUrl?: string | undefined;
   /** `-c crmBaseUrl=…`, `-c erpBaseUrl=…`, `-c ticketingBaseUrl=…`. */
   systemBaseUrls?: Readonly<Record<string, string | undefined>>;
+  /** `-c userRateLimit=120/60` or `off`. */
+  userRateLimit?: string | undefined;
+  /** `-c toolThrottle='{"create_order":{"rateLimit":5,"burstLimit":10}}'`, merged over the defaults. */
+  toolThrottle?: string | undefined;
 }
 
 type Defaults = Omit<
@@ -28,12 +32,20 @@ const sandboxUrls = {
   mail: 'https://graph.microsoft.com',
 };
 
+/** Writes that reach people or money get their own, lower ceiling per route. */
+const writeToolThrottle = {
+  create_order: { rateLimit: 10, burstLimit: 20 },
+  send_email: { rateLimit: 10, burstLimit: 20 },
+};
+
 const development: Defaults = {
   issuerUrl: 'https://toolgate-dev.auth.example.com',
   audience: 'toolgate',
   systemBaseUrls: sandboxUrls,
   logRetentionDays: 14,
   throttle: { rateLimit: 50, burstLimit: 100 },
+  toolThrottle: writeToolThrottle,
+  userRateLimit: '300/60',
   alarms: { serverErrorRate: 0.05, p99LatencyMs: 5000 },
   removalPolicy: RemovalPolicy.DESTROY,
   secretsMaxAgeSeconds: 300,
@@ -47,6 +59,8 @@ export const stages: Readonly<Record<string, Defaults>> = {
     systemBaseUrls: {},
     logRetentionDays: 365,
     throttle: { rateLimit: 200, burstLimit: 400 },
+    toolThrottle: writeToolThrottle,
+    userRateLimit: '300/60',
     alarms: { serverErrorRate: 0.01, p99LatencyMs: 3000 },
     removalPolicy: RemovalPolicy.RETAIN,
     secretsMaxAgeSeconds: 300,
@@ -87,6 +101,13 @@ export function resolveStage(
   if (missing.length > 0 || !issuerUrl || !audience) {
     throw new Error(`Stage "${stage}" needs: ${missing.join(' ')}`);
   }
+  const userRateLimit = overrides.userRateLimit ?? defaults.userRateLimit;
+  if (!/^(off|\d+\/\d+(\.\d+)?)$/.test(userRateLimit)) {
+    throw new Error(
+      `userRateLimit must be <requests>/<seconds> (e.g. 300/60) or off, got ${userRateLimit}`,
+    );
+  }
+  const toolThrottle = { ...defaults.toolThrottle, ...parseToolThrottle(overrides.toolThrottle) };
   if (!issuerUrl.startsWith('https://'))
     throw new Error(`issuerUrl must be an https URL, got ${issuerUrl}`);
   return {
@@ -97,5 +118,26 @@ export function resolveStage(
     rolesClaim: overrides.rolesClaim ?? 'roles',
     ...(overrides.jwksUrl ? { jwksUrl: overrides.jwksUrl } : {}),
     systemBaseUrls,
+    userRateLimit,
+    toolThrottle,
   };
+}
+
+/** `-c toolThrottle` as JSON: tool name → { rateLimit, burstLimit }, both positive numbers. */
+function parseToolThrottle(value: string | undefined): StageConfig['toolThrottle'] {
+  if (!value) return {};
+  const fix = 'write it as {"<tool>":{"rateLimit":<per second>,"burstLimit":<requests>}}';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new Error(`toolThrottle is not JSON: ${fix}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`toolThrottle: ${fix}`);
+  for (const [tool, limits] of Object.entries(parsed)) {
+    const { rateLimit, burstLimit } = (limits ?? {}) as Record<string, unknown>;
+    if (!(Number(rateLimit) > 0 && Number(burstLimit) > 0))
+      throw new Error(`toolThrottle.${tool}: ${fix}`);
+  }
+  return parsed as StageConfig['toolThrottle'];
 }

@@ -16,6 +16,12 @@ export interface StageConfig {
   readonly logRetentionDays: 7 | 14 | 30 | 90 | 365;
   /** API Gateway default stage throttling. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** API Gateway throttling of one tool's route (`POST /tools/<name>`), by tool name. */
+  readonly toolThrottle: Readonly<
+    Record<string, { readonly rateLimit: number; readonly burstLimit: number }>
+  >;
+  /** Tool calls per user, `<requests>/<seconds>` or `off` (USER_RATE_LIMIT). */
+  readonly userRateLimit: string;
   readonly alarms: {
     /** Share of 5xx answers over 5 minutes that raises the alarm. */
     readonly serverErrorRate: number;

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -75,7 +76,7 @@ export class ApiStack extends Stack {
       defaultAuthorizer: authorizer,
       createDefaultStage: false,
     });
-    this.api.addStage('DefaultStage', {
+    const stage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
       throttle: config.throttle,
@@ -106,6 +107,7 @@ export class ApiStack extends Stack {
       JWT_ROLES_CLAIM: config.rolesClaim,
       ...(config.jwksUrl ? { JWT_JWKS_URL: config.jwksUrl } : {}),
       SECRETS_SOURCE: 'secretsmanager',
+      USER_RATE_LIMIT: config.userRateLimit,
       SECRETS_MAX_AGE_SECONDS: String(config.secretsMaxAgeSeconds),
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
@@ -202,6 +204,17 @@ export class ApiStack extends Stack {
       toolFunctions.set(tool.name, toolFunction);
     }
     this.toolFunctions = toolFunctions;
+
+    // Per-tool ceilings under the stage default: HTTP APIs take them as route settings.
+    const unknown = Object.keys(config.toolThrottle).filter((name) => !toolFunctions.has(name));
+    if (unknown.length > 0)
+      throw new Error(`toolThrottle names tools that do not exist: ${unknown.join(', ')}`);
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(config.toolThrottle).map(([name, limits]) => [
+        `POST /tools/${name}`,
+        { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
+      ]),
+    );
 
     const alarmAction = this.addAlarms(config);
     const writes = new WritePath(this, 'Writes', {

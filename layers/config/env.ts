@@ -58,6 +58,11 @@ export const runtimeEnvSchema = z.object({
   SWITCHES_CACHE_MS: positiveInt(5_000),
   /** Caps every cached tool's TTL (seconds), e.g. to watch expiry locally; unset: the tools' own. */
   CACHE_MAX_TTL_SECONDS: z.coerce.number().int().positive().optional(),
+  /** Tool calls each user may make, `<requests>/<seconds>` shared by every instance, or `off`. @default 300/60 */
+  USER_RATE_LIMIT: z
+    .string()
+    .regex(/^(off|\d+\/\d+(\.\d+)?)$/, 'write it as <requests>/<seconds>, e.g. 300/60, or off')
+    .default('300/60'),
   /** How long an open circuit breaker fails fast before probing. @default 30000 */
   BREAKER_COOLDOWN_MS: positiveInt(30_000),
   /** How long a write confirmation stays valid. @default 600 */

@@ -27,6 +27,11 @@ export interface HttpConnectorOptions {
   signal?: AbortSignal;
   /** When the call's deadline passes (epoch ms): no retry or wait goes past it. */
   deadlineAt?: number;
+  /** The system's shared outbound rate budget; absent: none. */
+  rateBudget?: {
+    acquire(deadlineAt: number): Promise<void>;
+    observe(status: number, headers: Headers): Promise<void>;
+  };
   /** The system's shared circuit breaker; absent: none. */
   breaker?: { beforeCall(): Promise<void>; afterCall(success: boolean): Promise<void> };
   /** Retries of transient failures; absent: no retries. */
@@ -102,8 +107,21 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
   };
 
   /** One try: send, with one credential refresh on 401; non-2xx answers become errors. */
+  const observe = async (response: Response) => {
+    try {
+      await options.rateBudget?.observe(response.status, response.headers);
+    } catch (error) {
+      logger.warn('rate budget update failed', {
+        system: system.id,
+        error: (error as Error).message,
+      });
+    }
+  };
+
   const tryOnce = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {
+    await options.rateBudget?.acquire(options.deadlineAt ?? Date.now() + timeoutMs);
     let response = await attempt(req);
+    await observe(response);
     if (response.status === 401) {
       await response.body?.cancel();
       logger.warn('upstream rejected credentials; refreshing once', {

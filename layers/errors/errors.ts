@@ -135,3 +135,14 @@ export class ExpiredError extends AppError {
   readonly statusCode = 410;
   readonly category: ErrorCategory = 'conflict';
 }
+
+/** Too many calls: the caller's own limit, or a business system's rate budget. */
+export class RateLimitedError extends AppError {
+  readonly code = 'rate_limited';
+  readonly statusCode = 429;
+  readonly category: ErrorCategory = 'rate_limited';
+  override readonly retryable = true;
+  constructor(message: string, retryAfterMs: number) {
+    super(message, { retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)) });
+  }
+}

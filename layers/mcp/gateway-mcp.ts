@@ -183,7 +183,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
       );
     }
     if (isWriteTool(tool)) {
-      await deps.runner.ensureEnabled(tool);
+      await deps.runner.admit(tool, call.caller);
       const ctx = deps.runner.contextFor(tool.systems, {
         requestId: call.requestId,
         caller: call.caller,

@@ -12,6 +12,7 @@ import { logger } from '../observability/logger.ts';
 import { recordCircuitOpened } from '../observability/metrics.ts';
 import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
+import { parseRateLimit, SharedRateBudget, UserRateLimit } from '../resilience/rate-budget.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
 import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
@@ -102,6 +103,14 @@ function secretProvider(env: RuntimeEnv): SecretProvider {
  * @example
  * const deps = buildDependencies(process.env);
  */
+/** The per-user inbound limit of USER_RATE_LIMIT; none when it is `off`. */
+function userLimit(tableName: string, setting: string): { userLimit?: UserRateLimit } {
+  const limit = parseRateLimit(setting);
+  return limit
+    ? { userLimit: new UserRateLimit({ client: createDocumentClient(), tableName, ...limit }) }
+    : {};
+}
+
 export function buildDependencies(source: Record<string, string | undefined>): GatewayDependencies {
   const env = parseEnv(source);
   const registry = env.TOOL_NAME
@@ -205,6 +214,18 @@ export function buildDependencies(source: Record<string, string | undefined>): G
             breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS),
             switches: switches(),
             cache: responseCache(),
+            rateBudgetFor: (
+              system: SystemDefinition,
+              limit: { requests: number; perSeconds: number },
+            ) =>
+              new SharedRateBudget({
+                client: createDocumentClient(),
+                tableName: env.RESILIENCE_TABLE_NAME as string,
+                systemId: system.id,
+                displayName: system.displayName,
+                ...limit,
+              }),
+            ...userLimit(env.RESILIENCE_TABLE_NAME, env.USER_RATE_LIMIT),
           }
         : {}),
     }),

@@ -51,6 +51,10 @@ export const systemDefinitionSchema = z.object({
   /** Per-call timeout in ms. @default UPSTREAM_TIMEOUT_MS (5000) */
   timeoutMs: z.number().int().positive().max(30_000).optional(),
   pagination: paginationSchema,
+  /** The system's own rate limit, shared by every gateway instance, e.g. 100 requests per 10 s. */
+  rateLimit: z
+    .object({ requests: z.number().int().positive(), perSeconds: z.number().positive() })
+    .optional(),
   /** Tries per call for transient failures (network, timeout, 429, 502-504), within the deadline. */
   retry: z
     .object({
@@ -82,3 +86,6 @@ export const secretIdEnvName = (systemId: string): string =>
 /** Environment variable that overrides a system's per-call timeout in ms. */
 export const timeoutEnvName = (systemId: string): string =>
   `SYSTEM_${systemId.toUpperCase()}_TIMEOUT_MS`;
+/** Environment variable that overrides a system's rate limit, as `<requests>/<seconds>`. */
+export const rateLimitEnvName = (systemId: string): string =>
+  `SYSTEM_${systemId.toUpperCase()}_RATE_LIMIT`;

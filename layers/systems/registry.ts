@@ -7,6 +7,8 @@ export const crm = defineSystem({
   apiShape: 'HubSpot CRM v3 objects',
   auth: { type: 'bearer' },
   pagination: { style: 'hubspot_after', maxPageSize: 100 },
+  // HubSpot private apps: 100 requests per 10 seconds.
+  rateLimit: { requests: 100, perSeconds: 10 },
 });
 
 /** ERP for customers' orders, products and inventory; OAuth2 client credentials. */

@@ -3,11 +3,13 @@ import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
 import { AppError, ConfigurationError } from '../errors/index.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
+import { parseRateLimit, type UserRateLimit } from '../resilience/rate-budget.ts';
 import type { ResponseCache } from '../resilience/response-cache.ts';
 import { RetryBudget } from '../resilience/retry-budget.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import {
   baseUrlEnvName,
+  rateLimitEnvName,
   type SystemDefinition,
   secretIdEnvName,
   timeoutEnvName,
@@ -41,6 +43,13 @@ export interface ToolRunnerOptions {
   switches?: Pick<KillSwitches, 'assertEnabled'>;
   /** The shared circuit breaker of a system, if the deployment has one. */
   breakerFor?: (system: SystemDefinition) => HttpConnectorOptions['breaker'];
+  /** The shared rate budget of a rate-limited system, if the deployment has them. */
+  rateBudgetFor?: (
+    system: SystemDefinition,
+    limit: { requests: number; perSeconds: number },
+  ) => HttpConnectorOptions['rateBudget'];
+  /** The per-user inbound limit, if the deployment has one. */
+  userLimit?: Pick<UserRateLimit, 'admit'>;
   fetch?: typeof globalThis.fetch;
 }
 
@@ -52,6 +61,7 @@ interface SystemRuntime {
   /** Shared by every call of this instance to the system. */
   retryBudget: RetryBudget;
   breaker: HttpConnectorOptions['breaker'];
+  rateBudget: HttpConnectorOptions['rateBudget'];
 }
 
 /**
@@ -79,6 +89,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
     }
     const timeoutMs =
       Number(options.env[timeoutEnvName(systemId)]) || system.timeoutMs || options.defaultTimeoutMs;
+    const rateLimit = parseRateLimit(options.env[rateLimitEnvName(systemId)]) ?? system.rateLimit;
     const runtime: SystemRuntime = {
       system,
       baseUrl,
@@ -86,6 +97,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       authenticator: createAuthenticator({ system, baseUrl, secretId, secrets: options.secrets }),
       retryBudget: new RetryBudget(),
       breaker: options.breakerFor?.(system),
+      rateBudget: rateLimit ? options.rateBudgetFor?.(system, rateLimit) : undefined,
     };
     runtimes.set(systemId, runtime);
     return runtime;
@@ -114,6 +126,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         signal: deadline,
         deadlineAt,
         ...(runtime.breaker ? { breaker: runtime.breaker } : {}),
+        ...(runtime.rateBudget ? { rateBudget: runtime.rateBudget } : {}),
         retry: {
           maxAttempts: runtime.system.retry.maxAttempts,
           baseDelayMs: runtime.system.retry.baseDelayMs,
@@ -139,8 +152,12 @@ export function createToolRunner(options: ToolRunnerOptions) {
 
   return {
     contextFor,
-    /** Throws a 503 when an administrator switched the tool or one of its systems off. */
-    async ensureEnabled(tool: { name: string; systems: readonly string[] }): Promise<void> {
+    /**
+     * Admits a call: 429 when the caller used up their limit, 503 when an administrator switched
+     * the tool or one of its systems off.
+     */
+    async admit(tool: { name: string; systems: readonly string[] }, caller: Caller): Promise<void> {
+      await options.userLimit?.admit(caller.sub);
       await options.switches?.assertEnabled(tool);
     },
     async run(
@@ -149,6 +166,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       call: { requestId: string; caller: Caller },
     ): Promise<ToolResult> {
       const started = performance.now();
+      await options.userLimit?.admit(call.caller.sub);
       await options.switches?.assertEnabled(tool);
       const ctx = contextFor(tool.systems, call, tool.timeoutMs);
       const meta = (cache: ToolResult['meta']['cache'], degraded = ctx.degraded) => ({

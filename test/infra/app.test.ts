@@ -265,6 +265,21 @@ describe('CDK app', () => {
       });
     });
 
+    it('throttles the costly write tools per route, and limits each user in every tool function', () => {
+      const stage = api.findResources('AWS::ApiGatewayV2::Stage');
+      const [settings] = Object.values(stage).map((resource) => resource.Properties.RouteSettings);
+      expect(settings).toEqual({
+        'POST /tools/create_order': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        'POST /tools/send_email': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      });
+      const toolFunctions = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+        (resource) => resource.Properties.Environment?.Variables?.TOOL_NAME,
+      );
+      expect(toolFunctions.length).toBeGreaterThanOrEqual(tools.length);
+      for (const resource of toolFunctions)
+        expect(resource.Properties.Environment.Variables.USER_RATE_LIMIT).toBe('300/60');
+    });
+
     it('alarms when a circuit breaker opens, for every system', () => {
       for (const system of systems) {
         api.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -346,6 +361,45 @@ describe('CDK app', () => {
     it('builds a per-developer stage from the dev defaults', () => {
       const { api: personal } = buildApp(new App(), 'dev-ana', noContext);
       expect(personal.stackName).toBe('Toolgate-dev-ana-Api');
+    });
+
+    it('takes per-tool throttling and the user limit from context, and names what is wrong', () => {
+      const context = (values: Record<string, string>) => (key: string) => values[key];
+      const { api: tuned } = buildApp(
+        new App(),
+        'dev-bea',
+        context({
+          userRateLimit: '60/60',
+          toolThrottle: '{"get_customer":{"rateLimit":5,"burstLimit":5}}',
+        }),
+      );
+      const template = Template.fromStack(tuned);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        RouteSettings: Match.objectLike({
+          'POST /tools/get_customer': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 5 },
+          'POST /tools/create_order': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        }),
+      });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ USER_RATE_LIMIT: '60/60' }) },
+      });
+      expect(() => buildApp(new App(), 'dev-cy', context({ userRateLimit: 'lots' }))).toThrow(
+        /userRateLimit must be <requests>\/<seconds>/,
+      );
+      expect(() =>
+        buildApp(
+          new App(),
+          'dev-di',
+          context({ toolThrottle: '{"get_customer":{"rateLimit":5}}' }),
+        ),
+      ).toThrow(/toolThrottle.get_customer: write it as/);
+      expect(() =>
+        buildApp(
+          new App(),
+          'dev-ed',
+          context({ toolThrottle: '{"nope":{"rateLimit":1,"burstLimit":1}}' }),
+        ),
+      ).toThrow(/toolThrottle names tools that do not exist: nope/);
     });
 
     it('refuses an unknown stage', () => {

@@ -1,7 +1,6 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { connectMcp } from '#test/helpers/mcp-client.ts';
 
 describe('MCP with MCP_TOOL_LISTING=search', () => {
   let local: LocalHarness;
@@ -15,13 +14,7 @@ describe('MCP with MCP_TOOL_LISTING=search', () => {
   afterAll(() => local.stop());
 
   it('lists only search_tools, the pinned tools and the write helpers, yet still calls the others', async () => {
-    const token = await local.token('ana', ['support']);
-    const client = new Client({ name: 'toolgate-test', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${local.url}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${token}` } },
-      }),
-    );
+    const client = await connectMcp(local, { sub: 'ana', roles: ['support'] });
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'cancel_confirmation',

@@ -1,22 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { connectMcp as connect } from '#test/helpers/mcp-client.ts';
 
 const ana = { sub: 'ana', roles: ['support'] };
-
-async function connect(local: LocalHarness, as: { sub: string; roles: string[] }): Promise<Client> {
-  const token = await local.token(as.sub, as.roles);
-  const client = new Client({ name: 'toolgate-test', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${local.url}/mcp`), {
-      requestInit: {
-        headers: { authorization: `Bearer ${token}`, 'x-agent-reason': 'mcp integration test' },
-      },
-    }),
-  );
-  return client;
-}
 
 describe('MCP endpoint in local mode', () => {
   let local: LocalHarness;

@@ -17,7 +17,7 @@ export function callTool(deps: {
     const { tool, input, caller, requestId } = context.gateway;
     if (!tool || !caller) throw new Error('callTool ran without an authorised tool');
     if (isWriteTool(tool)) {
-      await deps.runner.ensureEnabled(tool);
+      await deps.runner.admit(tool, caller);
       const ctx = deps.runner.contextFor(tool.systems, { requestId, caller });
       const confirmation = await proposeWrite(
         deps.proposals(),

@@ -1,32 +1,20 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient } from '#layers/aws/clients.ts';
+import type { createDocumentClient } from '#layers/aws/clients.ts';
 import { AppError } from '#layers/errors/index.ts';
 import { SharedCircuitBreaker } from '#layers/resilience/circuit-breaker.ts';
-import {
-  createLocalTables,
-  type Emulators,
-  localTableNames,
-  startEmulators,
-} from '#local/emulators.ts';
+import { localTableNames } from '#local/emulators.ts';
+import { startTables } from '#test/helpers/dynalite.ts';
 
 describe('SharedCircuitBreaker (against dynalite)', () => {
-  let emulators: Emulators;
+  let db: Awaited<ReturnType<typeof startTables>>;
   let client: ReturnType<typeof createDocumentClient>;
   let now = 1_000_000;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
-    await createLocalTables(emulators.dynamodbEndpoint);
-    client = createDocumentClient(
-      new DynamoDBClient({
-        endpoint: emulators.dynamodbEndpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-      }),
-    );
+    db = await startTables();
+    client = db.client;
   });
-  afterAll(() => emulators.close());
+  afterAll(() => db.close());
 
   /** A breaker as one function instance has it: own cache, shared table. */
   const instance = (systemId: string, opened: string[] = []) =>

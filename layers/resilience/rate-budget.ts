@@ -1,0 +1,199 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { parseRetryAfter } from '../connectors/http-connector.ts';
+import { RateLimitedError } from '../errors/index.ts';
+
+interface CounterOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  requests: number;
+  perSeconds: number;
+  now?: () => number;
+}
+
+/**
+ * Calls counted per fixed window in the resilience table, shared by every instance: one atomic
+ * `ADD` per call, items expire two windows later (TTL).
+ */
+class FixedWindowCounter {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  readonly now: () => number;
+
+  constructor(options: CounterOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.limit = options.requests;
+    this.windowMs = options.perSeconds * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The start of the window `at` falls in. */
+  windowOf(at: number): number {
+    return at - (at % this.windowMs);
+  }
+
+  /** Counts one call; answers whether it is within the limit and how long until the window ends. */
+  async take(key: string): Promise<{ allowed: boolean; resetInMs: number }> {
+    const now = this.now();
+    const windowStart = this.windowOf(now);
+    const result = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `rate#${key}#${windowStart}` },
+        UpdateExpression: 'ADD used :one SET #ttl = :ttl',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':one': 1, ':ttl': this.#expiry(windowStart) },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return {
+      allowed: Number(result.Attributes?.used ?? 0) <= this.limit,
+      resetInMs: windowStart + this.windowMs - now,
+    };
+  }
+
+  /** Raises a window's count to `used` (never lowers it: other instances' calls still count). */
+  async raise(key: string, windowStart: number, used: number): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `rate#${key}#${windowStart}` },
+          UpdateExpression: 'SET used = :used, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(used) OR used < :used',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':used': used, ':ttl': this.#expiry(windowStart) },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  #expiry(windowStart: number): number {
+    return Math.floor((windowStart + 2 * this.windowMs) / 1000);
+  }
+}
+
+/**
+ * An outbound rate budget per system, shared by every instance (e.g. HubSpot's 100 requests per
+ * 10 s). A call over budget waits for the next window when that fits its deadline, else it gets
+ * 429 with `retryAfterMs`. What the system says of its own limits (429 with `Retry-After`,
+ * `X-RateLimit-Remaining`, `RateLimit-Remaining`) adjusts the budget for every instance.
+ *
+ * @example
+ * await budget.acquire(deadlineAt);
+ * await budget.observe(response.status, response.headers);
+ */
+export class SharedRateBudget {
+  readonly #counter: FixedWindowCounter;
+  readonly #system: string;
+  readonly #name: string;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    options: CounterOptions & {
+      systemId: string;
+      displayName: string;
+      sleep?: (ms: number) => Promise<void>;
+    },
+  ) {
+    this.#counter = new FixedWindowCounter(options);
+    this.#system = options.systemId;
+    this.#name = options.displayName;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async acquire(deadlineAt: number): Promise<void> {
+    for (;;) {
+      const { allowed, resetInMs } = await this.#counter.take(this.#system);
+      if (allowed) return;
+      if (this.#counter.now() + resetInMs + 50 >= deadlineAt) {
+        const { limit, windowMs } = this.#counter;
+        throw new RateLimitedError(
+          `The gateway's budget for ${this.#name} (${limit} calls per ${windowMs / 1000} s) is used up. Try again in ${Math.ceil(resetInMs / 1000)} s.`,
+          resetInMs,
+        );
+      }
+      await this.#sleep(resetInMs);
+    }
+  }
+
+  /**
+   * Adjusts the shared budget to what the system says: `X-RateLimit-Remaining` / `RateLimit-Remaining`
+   * lower the calls left in the current window; a 429 (or nothing left) spends the window, and every
+   * window that `Retry-After` covers.
+   */
+  async observe(status: number, headers: Headers): Promise<void> {
+    const remainingHeader =
+      headers.get('x-ratelimit-remaining') ?? headers.get('ratelimit-remaining');
+    const remaining = remainingHeader === null ? Number.NaN : Number(remainingHeader);
+    const { limit, windowMs } = this.#counter;
+    const now = this.#counter.now();
+    const windowStart = this.#counter.windowOf(now);
+    if (status === 429 || remaining === 0) {
+      const retryAfterMs = parseRetryAfter(headers.get('retry-after')) ?? 0;
+      const windows = Math.min(
+        10,
+        Math.max(1, Math.ceil((now + retryAfterMs - windowStart) / windowMs)),
+      );
+      for (let index = 0; index < windows; index++) {
+        await this.#counter.raise(this.#system, windowStart + index * windowMs, limit);
+      }
+      return;
+    }
+    if (Number.isFinite(remaining) && remaining > 0 && remaining < limit) {
+      await this.#counter.raise(this.#system, windowStart, limit - remaining);
+    }
+  }
+}
+
+/**
+ * Inbound limit per user, shared by every instance: at most `requests` tool calls per `perSeconds`
+ * for each caller, whatever the entry point (REST or MCP). Over the limit: 429 with
+ * `retryAfterMs`. An instance remembers a refusal until the window ends, so a caller who keeps
+ * calling costs no extra round trip.
+ *
+ * @example
+ * await limits.admit(caller.sub);
+ */
+export class UserRateLimit {
+  readonly #counter: FixedWindowCounter;
+  /** Callers this instance saw over the limit → when their window ends (epoch ms). */
+  readonly #refusedUntil = new Map<string, number>();
+
+  constructor(options: CounterOptions) {
+    this.#counter = new FixedWindowCounter(options);
+  }
+
+  async admit(sub: string): Promise<void> {
+    const now = this.#counter.now();
+    const until = this.#refusedUntil.get(sub);
+    if (until !== undefined && until > now) this.#refuse(until - now);
+    if (until !== undefined) this.#refusedUntil.delete(sub);
+    const { allowed, resetInMs } = await this.#counter.take(`user#${sub}`);
+    if (allowed) return;
+    this.#refusedUntil.set(sub, now + resetInMs);
+    this.#refuse(resetInMs);
+  }
+
+  #refuse(waitMs: number): never {
+    const { limit, windowMs } = this.#counter;
+    throw new RateLimitedError(
+      `You have used your ${limit} tool calls per ${windowMs / 1000} s. Try again in ${Math.ceil(waitMs / 1000)} s.`,
+      waitMs,
+    );
+  }
+}
+
+/** Reads a limit written `<requests>/<seconds>` (e.g. `100/10`); undefined when unset or `off`. */
+export function parseRateLimit(
+  value: string | undefined,
+): { requests: number; perSeconds: number } | undefined {
+  const match = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(value ?? '');
+  if (!match) return undefined;
+  const limit = { requests: Number(match[1]), perSeconds: Number(match[2]) };
+  return limit.requests > 0 && limit.perSeconds > 0 ? limit : undefined;
+}
