@@ -35,6 +35,7 @@ export const functionEntries = [
   { name: 'health', path: 'functions/health/check/handler.ts' },
   { name: 'catalog', path: 'functions/catalog/list/handler.ts' },
   { name: 'tools-call', path: 'functions/tools/call/handler.ts' },
+  { name: 'tools-prefetch', path: 'functions/tools/prefetch/handler.ts' },
   { name: 'confirmations', path: 'functions/confirmations/decide/handler.ts' },
   { name: 'operations', path: 'functions/operations/get/handler.ts' },
   { name: 'write-worker', path: 'functions/writes/worker/handler.ts' },

@@ -184,6 +184,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     // The dev issuer's name does not resolve; MCP clients that look up the authorization server
     // (mcp-remote, Claude Desktop) are pointed at local mode itself instead.
     MCP_AUTHORIZATION_SERVER: `${url}/_local`,
+    // No async Lambda invoke here: the prefetch runs in the same process, after the answer.
+    CONVERSATION_PREFETCH: 'inline',
     SECRETS_SOURCE: 'file',
     LOCAL_SECRETS_FILE: secretsFile,
     ...systemEnv('crm', sandboxes.crm.url),

@@ -21,6 +21,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { EventBridgeDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -167,19 +168,18 @@ export class ApiStack extends Stack {
       integration: catalogIntegration,
     });
 
+    const prefetch = this.addConversationPrefetch(props, fn);
     const toolFunctions = new Map<string, IFunction>();
     for (const tool of props.tools) {
       const environment: Record<string, string> = { TOOL_NAME: tool.name };
-      for (const systemId of tool.systems) {
-        const secret = props.systemSecrets.get(systemId);
-        const baseUrl = config.systemBaseUrls[systemId];
-        if (!secret || !baseUrl)
-          throw new Error(
-            `Tool ${tool.name} uses system ${systemId}, which has no secret or base URL`,
-          );
-        environment[baseUrlEnvName(systemId)] = baseUrl;
-        environment[secretIdEnvName(systemId)] = secret.secretArn;
+      // Read tools naming a customer start the conversation-start prefetch; the prefetched tool reads it.
+      const startsPrefetch = prefetch && !isWriteTool(tool) && 'customerId' in tool.input.shape;
+      if (prefetch && (startsPrefetch || tool.name === prefetch.tool)) {
+        environment.CONVERSATION_PREFETCH = 'lambda';
+        if (tool.name !== prefetch.tool)
+          environment.PREFETCH_FUNCTION_NAME = prefetch.function.functionName;
       }
+      Object.assign(environment, systemEnvironment(props, tool.systems, `Tool ${tool.name}`));
       environment.RESILIENCE_TABLE_NAME = props.resilienceTable.tableName;
       if (isWriteTool(tool))
         environment.CONFIRMATIONS_TABLE_NAME = props.confirmationsTable.tableName;
@@ -195,7 +195,10 @@ export class ApiStack extends Stack {
         // A write tool only proposes: it reads for the preview and stores the confirmation.
         grantTable(toolFunction, props.confirmationsTable, 'GetItem', 'PutItem');
       }
-      grantTable(toolFunction, props.resilienceTable, 'GetItem', 'UpdateItem', 'Scan');
+      // PutItem: cached answers and prefetch claims.
+      grantTable(toolFunction, props.resilienceTable, 'GetItem', 'PutItem', 'UpdateItem', 'Scan');
+      if (prefetch && startsPrefetch && tool.name !== prefetch.tool)
+        grantPrefetchInvoke(toolFunction, prefetch.function);
       this.api.addRoutes({
         path: `/tools/${tool.name}`,
         methods: [HttpMethod.POST],
@@ -246,7 +249,7 @@ export class ApiStack extends Stack {
       methods: [HttpMethod.GET],
       integration: new HttpLambdaIntegration('OperationsIntegration', writes.operationsFunction),
     });
-    this.addAgentRoutes(props, fn);
+    this.addAgentRoutes(props, fn, prefetch);
     const admin = fn(
       'AdminSwitches',
       'functions/admin/switches/handler.ts',
@@ -286,27 +289,66 @@ export class ApiStack extends Stack {
   }
 
   /**
+   * The conversation-start prefetch of get_customer_context: a function the read tool functions
+   * and MCP invoke asynchronously (`X-Conversation-Id`), which keeps its answer in the resilience
+   * table for the conversation. Only IAM principals granted invoke can call it: no route.
+   */
+  private addConversationPrefetch(
+    props: ApiStackProps,
+    fn: FunctionFactory,
+  ): { tool: string; function: IFunction } | undefined {
+    const tool = props.tools.find((candidate) => candidate.name === 'get_customer_context');
+    if (!tool) return undefined;
+    const environment: Record<string, string> = {
+      TOOL_NAME: tool.name,
+      RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
+      CONVERSATION_PREFETCH: 'lambda',
+    };
+    Object.assign(environment, systemEnvironment(props, tool.systems, 'The prefetch'));
+    const prefetch = fn(
+      'ConversationPrefetch',
+      'functions/tools/prefetch/handler.ts',
+      'Conversation-start prefetch of get_customer_context (async invoke)',
+      environment,
+    );
+    for (const systemId of tool.systems) props.systemSecrets.get(systemId)?.grantRead(prefetch);
+    grantTable(prefetch, props.resilienceTable, 'GetItem', 'PutItem', 'UpdateItem', 'Scan');
+    // A prefetch that failed is not worth a retry (the agent's own call runs live); invocations
+    // that failed outright are recorded as events on the account's default bus.
+    prefetch.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+      onFailure: new EventBridgeDestination(),
+    });
+    return { tool: tool.name, function: prefetch };
+  }
+
+  /**
    * MCP and the OpenAPI document. The MCP function hosts the tools itself (rather than invoking
    * the per-tool functions): one hop and one cold start less per call; the price is that it may
    * read every system's secret. It verifies tokens itself, because an MCP client must get its 401
    * with `WWW-Authenticate` pointing at the protected resource metadata, which API Gateway's JWT
    * authorizer cannot send.
    */
-  private addAgentRoutes(props: ApiStackProps, fn: FunctionFactory): void {
+  private addAgentRoutes(
+    props: ApiStackProps,
+    fn: FunctionFactory,
+    prefetch: { tool: string; function: IFunction } | undefined,
+  ): void {
     const systems = [...new Set(props.tools.flatMap((tool) => tool.systems))];
     const environment: Record<string, string> = {
       CONFIRMATIONS_TABLE_NAME: props.confirmationsTable.tableName,
       OPERATIONS_TABLE_NAME: props.operationsTable.tableName,
       WRITE_QUEUE_URL: props.writeQueue.queueUrl,
       RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
+      ...(prefetch
+        ? {
+            CONVERSATION_PREFETCH: 'lambda',
+            PREFETCH_FUNCTION_NAME: prefetch.function.functionName,
+          }
+        : {}),
     };
-    for (const systemId of systems) {
-      const secret = props.systemSecrets.get(systemId);
-      const baseUrl = props.config.systemBaseUrls[systemId];
-      if (!secret || !baseUrl) throw new Error(`System ${systemId} has no secret or base URL`);
-      environment[baseUrlEnvName(systemId)] = baseUrl;
-      environment[secretIdEnvName(systemId)] = secret.secretArn;
-    }
+    Object.assign(environment, systemEnvironment(props, systems, 'MCP'));
     const mcp = fn(
       'Mcp',
       'functions/mcp/serve/handler.ts',
@@ -316,7 +358,8 @@ export class ApiStack extends Stack {
     for (const systemId of systems) props.systemSecrets.get(systemId)?.grantRead(mcp);
     grantTable(mcp, props.confirmationsTable, 'GetItem', 'PutItem', 'UpdateItem');
     grantTable(mcp, props.operationsTable, 'GetItem', 'PutItem');
-    grantTable(mcp, props.resilienceTable, 'GetItem', 'UpdateItem', 'Scan');
+    grantTable(mcp, props.resilienceTable, 'GetItem', 'PutItem', 'UpdateItem', 'Scan');
+    if (prefetch) grantPrefetchInvoke(mcp, prefetch.function);
     props.writeQueue.grantSendMessages(mcp);
     const mcpIntegration = new HttpLambdaIntegration('McpIntegration', mcp);
     const openapi = fn('OpenApi', 'functions/openapi/document/handler.ts', 'GET /openapi.json');
@@ -412,4 +455,34 @@ export class ApiStack extends Stack {
     }
     return action;
   }
+}
+
+/**
+ * Invoke on the unqualified function only: `grantInvoke` would add every version and alias
+ * (`<arn>:*`), which nothing here needs.
+ */
+function grantPrefetchInvoke(grantee: IFunction, prefetch: IFunction): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['lambda:InvokeFunction'],
+    resourceArns: [prefetch.functionArn],
+  });
+}
+
+/** Base URL and secret ARN of each system, as the runtime reads them; synth fails on a gap. */
+function systemEnvironment(
+  props: ApiStackProps,
+  systemIds: readonly string[],
+  user: string,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const systemId of systemIds) {
+    const secret = props.systemSecrets.get(systemId);
+    const baseUrl = props.config.systemBaseUrls[systemId];
+    if (!secret || !baseUrl)
+      throw new Error(`${user} uses system ${systemId}, which has no secret or base URL`);
+    environment[baseUrlEnvName(systemId)] = baseUrl;
+    environment[secretIdEnvName(systemId)] = secret.secretArn;
+  }
+  return environment;
 }

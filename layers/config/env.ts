@@ -63,6 +63,12 @@ export const runtimeEnvSchema = z.object({
     .string()
     .regex(/^(off|\d+\/\d+(\.\d+)?)$/, 'write it as <requests>/<seconds>, e.g. 300/60, or off')
     .default('300/60'),
+  /** Conversation-start prefetch of get_customer_context: `lambda` (AWS), `inline` (local mode) or `off`. @default off */
+  CONVERSATION_PREFETCH: z.enum(['off', 'inline', 'lambda']).default('off'),
+  /** The function that runs prefetches when CONVERSATION_PREFETCH=lambda. */
+  PREFETCH_FUNCTION_NAME: z.string().min(1).optional(),
+  /** How long a prefetched customer context answers its conversation. @default 300 */
+  PREFETCH_TTL_SECONDS: positiveInt(300),
   /** How long an open circuit breaker fails fast before probing. @default 30000 */
   BREAKER_COOLDOWN_MS: positiveInt(30_000),
   /** How long a write confirmation stays valid. @default 600 */

@@ -193,7 +193,11 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
       };
     }
     return (
-      await deps.runner.run(tool, parsed.data, { requestId: call.requestId, caller: call.caller })
+      await deps.runner.run(tool, parsed.data, {
+        requestId: call.requestId,
+        caller: call.caller,
+        conversationId: call.conversationId,
+      })
     ).data;
   };
 

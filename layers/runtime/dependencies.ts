@@ -25,6 +25,7 @@ import { type ConfirmationStore, DynamoConfirmationStore } from '../writes/confi
 import { DynamoOperationStore, type OperationStore } from '../writes/operation-store.ts';
 import type { ProposalDeps } from '../writes/propose.ts';
 import { SqsWriteQueue, type WriteQueue } from '../writes/write-queue.ts';
+import { conversationPrefetch } from './prefetch.ts';
 
 /** Everything a gateway handler needs, built once per cold start. */
 export interface GatewayDependencies {
@@ -170,6 +171,35 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     }
     return writes;
   };
+  // The prefetch runs the runner, which starts prefetches: bound through a late reference.
+  const prefetch = conversationPrefetch(env, defaultPolicy, (request) => runner.prefill(request));
+  const runner: ToolRunner = createToolRunner({
+    env: source,
+    secrets: secretProvider(env),
+    logger,
+    defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    ...(prefetch ? { prefetch } : {}),
+    ...(env.CACHE_MAX_TTL_SECONDS ? { maxCacheTtlSeconds: env.CACHE_MAX_TTL_SECONDS } : {}),
+    ...(env.RESILIENCE_TABLE_NAME
+      ? {
+          breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS),
+          switches: switches(),
+          cache: responseCache(),
+          rateBudgetFor: (
+            system: SystemDefinition,
+            limit: { requests: number; perSeconds: number },
+          ) =>
+            new SharedRateBudget({
+              client: createDocumentClient(),
+              tableName: env.RESILIENCE_TABLE_NAME as string,
+              systemId: system.id,
+              displayName: system.displayName,
+              ...limit,
+            }),
+          ...userLimit(env.RESILIENCE_TABLE_NAME, env.USER_RATE_LIMIT),
+        }
+      : {}),
+  });
   return {
     env,
     logger,
@@ -203,31 +233,6 @@ export function buildDependencies(source: Record<string, string | undefined>): G
       tableName: env.AUDIT_TABLE_NAME,
       retentionDays: env.AUDIT_RETENTION_DAYS,
     }),
-    runner: createToolRunner({
-      env: source,
-      secrets: secretProvider(env),
-      logger,
-      defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
-      ...(env.CACHE_MAX_TTL_SECONDS ? { maxCacheTtlSeconds: env.CACHE_MAX_TTL_SECONDS } : {}),
-      ...(env.RESILIENCE_TABLE_NAME
-        ? {
-            breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS),
-            switches: switches(),
-            cache: responseCache(),
-            rateBudgetFor: (
-              system: SystemDefinition,
-              limit: { requests: number; perSeconds: number },
-            ) =>
-              new SharedRateBudget({
-                client: createDocumentClient(),
-                tableName: env.RESILIENCE_TABLE_NAME as string,
-                systemId: system.id,
-                displayName: system.displayName,
-                ...limit,
-              }),
-            ...userLimit(env.RESILIENCE_TABLE_NAME, env.USER_RATE_LIMIT),
-          }
-        : {}),
-    }),
+    runner,
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
@@ -17,6 +18,7 @@ import {
 import { getSystem } from '../systems/registry.ts';
 import { inputDigest } from '../writes/digest.ts';
 import type { AnyReadTool, Caller, ToolContext, ToolLogger } from './define.ts';
+import type { ConversationPrefetch, PrefetchRequest } from './prefetch.ts';
 
 /** What a read tool call answers (DESIGN.md). */
 export interface ToolResult {
@@ -26,7 +28,16 @@ export interface ToolResult {
     durationMs: number;
     degraded: { system: string; reason: string }[];
     cache: 'hit' | 'miss' | 'none';
+    /** Answered from the conversation-start prefetch (`X-Conversation-Id`). */
+    prefetched?: boolean;
   };
+}
+
+/** Who calls, within which request and, if the agent says, which conversation. */
+export interface RunCall {
+  requestId: string;
+  caller: Caller;
+  conversationId?: string | undefined;
 }
 
 export interface ToolRunnerOptions {
@@ -48,6 +59,8 @@ export interface ToolRunnerOptions {
     system: SystemDefinition,
     limit: { requests: number; perSeconds: number },
   ) => HttpConnectorOptions['rateBudget'];
+  /** Conversation-start prefetch, if the deployment has one (needs `cache`). */
+  prefetch?: ConversationPrefetch;
   /** The per-user inbound limit, if the deployment has one. */
   userLimit?: Pick<UserRateLimit, 'admit'>;
   fetch?: typeof globalThis.fetch;
@@ -150,62 +163,115 @@ export function createToolRunner(options: ToolRunnerOptions) {
     };
   };
 
+  /**
+   * Admits a call: 429 when the caller used up their limit, 503 when an administrator switched the
+   * tool or one of its systems off.
+   */
+  const admit = async (
+    tool: { name: string; systems: readonly string[] },
+    caller: Caller,
+  ): Promise<void> => {
+    await options.userLimit?.admit(caller.sub);
+    await options.switches?.assertEnabled(tool);
+  };
+
   return {
     contextFor,
-    /**
-     * Admits a call: 429 when the caller used up their limit, 503 when an administrator switched
-     * the tool or one of its systems off.
-     */
-    async admit(tool: { name: string; systems: readonly string[] }, caller: Caller): Promise<void> {
-      await options.userLimit?.admit(caller.sub);
-      await options.switches?.assertEnabled(tool);
-    },
-    async run(
-      tool: AnyReadTool,
-      input: unknown,
-      call: { requestId: string; caller: Caller },
-    ): Promise<ToolResult> {
-      const started = performance.now();
-      await options.userLimit?.admit(call.caller.sub);
-      await options.switches?.assertEnabled(tool);
-      const ctx = contextFor(tool.systems, call, tool.timeoutMs);
-      const meta = (cache: ToolResult['meta']['cache'], degraded = ctx.degraded) => ({
-        requestId: call.requestId,
-        durationMs: Math.round(performance.now() - started),
-        degraded,
-        cache,
+    admit,
+    run,
+    /** Runs a conversation-start prefetch and keeps its answer for the conversation, unless degraded. */
+    async prefill(request: PrefetchRequest): Promise<void> {
+      const { prefetch, cache } = options;
+      if (!prefetch || !cache) return;
+      const result = await run(prefetch.tool, request.input, {
+        requestId: `prefetch-${randomUUID()}`,
+        caller: request.caller,
       });
-      const cache =
-        tool.cache && options.cache
-          ? {
-              ttlSeconds: Math.min(
-                tool.cache.ttlSeconds,
-                options.maxCacheTtlSeconds ?? Number.POSITIVE_INFINITY,
-              ),
-              store: options.cache,
-              key: inputDigest(input),
-            }
-          : undefined;
-      const cached = cache ? await cache.store.get(tool.name, cache.key) : undefined;
-      if (cached?.fresh && cached.entry) return { data: cached.entry.value, meta: meta('hit') };
-      try {
-        const data = tool.output.parse(await tool.run(ctx, input));
-        if (cache) await cache.store.set(tool.name, cache.key, data, cache.ttlSeconds);
-        return { data, meta: meta(cache ? 'miss' : 'none') };
-      } catch (error) {
-        // Reference data the system cannot give right now: the last known answer, marked stale.
-        if (cached?.entry && error instanceof AppError && error.retryable) {
-          const asOf = new Date(cached.entry.storedAt).toISOString();
-          const stale = tool.systems.map((system) => ({
-            system,
-            reason: `${error.code}; stale data from ${asOf}`,
-          }));
-          return { data: cached.entry.value, meta: meta('hit', stale) };
-        }
-        throw error;
-      }
+      if (result.meta.degraded.length > 0) return;
+      const key = prefetch.keyOf(request.caller, request.conversationId, request.input);
+      await cache.set(prefetch.tool.name, key, result.data, prefetch.ttlSeconds);
     },
   };
+
+  /**
+   * Runs a read tool. With `X-Conversation-Id`, the prefetch tool may be answered from the
+   * conversation's prefetch, and a call naming a customer starts that prefetch alongside.
+   */
+  async function run(tool: AnyReadTool, input: unknown, call: RunCall): Promise<ToolResult> {
+    const { prefetch, cache } = options;
+    const conversationId = call.conversationId;
+    if (prefetch && cache && conversationId && tool.name === prefetch.tool.name) {
+      const started = performance.now();
+      await admit(tool, call.caller);
+      const key = prefetch.keyOf(call.caller, conversationId, input);
+      const prefetched = await cache.get(tool.name, key);
+      if (prefetched.fresh && prefetched.entry) {
+        return {
+          data: prefetched.entry.value,
+          meta: {
+            requestId: call.requestId,
+            durationMs: Math.round(performance.now() - started),
+            degraded: [],
+            cache: 'hit',
+            prefetched: true,
+          },
+        };
+      }
+      return runLive(tool, input, call, false);
+    }
+    const starting = prefetch?.start(call, tool, input);
+    try {
+      return await runLive(tool, input, call, true);
+    } finally {
+      await starting;
+    }
+  }
+
+  async function runLive(
+    tool: AnyReadTool,
+    input: unknown,
+    call: RunCall,
+    admitFirst: boolean,
+  ): Promise<ToolResult> {
+    const started = performance.now();
+    if (admitFirst) await admit(tool, call.caller);
+    const ctx = contextFor(tool.systems, call, tool.timeoutMs);
+    const meta = (cache: ToolResult['meta']['cache'], degraded = ctx.degraded) => ({
+      requestId: call.requestId,
+      durationMs: Math.round(performance.now() - started),
+      degraded,
+      cache,
+    });
+    const cache =
+      tool.cache && options.cache
+        ? {
+            ttlSeconds: Math.min(
+              tool.cache.ttlSeconds,
+              options.maxCacheTtlSeconds ?? Number.POSITIVE_INFINITY,
+            ),
+            store: options.cache,
+            key: inputDigest(input),
+          }
+        : undefined;
+    const cached = cache ? await cache.store.get(tool.name, cache.key) : undefined;
+    if (cached?.fresh && cached.entry) return { data: cached.entry.value, meta: meta('hit') };
+    try {
+      const data = tool.output.parse(await tool.run(ctx, input));
+      if (cache) await cache.store.set(tool.name, cache.key, data, cache.ttlSeconds);
+      return { data, meta: meta(cache ? 'miss' : 'none') };
+    } catch (error) {
+      // Reference data the system cannot give right now: the last known answer, marked stale.
+      if (cached?.entry && error instanceof AppError && error.retryable) {
+        const asOf = new Date(cached.entry.storedAt).toISOString();
+        const stale = tool.systems.map((system) => ({
+          system,
+          reason: `${error.code}; stale data from ${asOf}`,
+        }));
+        return { data: cached.entry.value, meta: meta('hit', stale) };
+      }
+      throw error;
+    }
+  }
 }
 
 export type ToolRunner = ReturnType<typeof createToolRunner>;

@@ -280,6 +280,40 @@ describe('CDK app', () => {
         expect(resource.Properties.Environment.Variables.USER_RATE_LIMIT).toBe('300/60');
     });
 
+    it('lets only the customer read tools and MCP start the conversation prefetch, on the function itself', () => {
+      const functions = api.findResources('AWS::Lambda::Function');
+      const [prefetchId] = Object.entries(functions)
+        .filter(([id]) => id.startsWith('ConversationPrefetch'))
+        .map(([id]) => id);
+      expect(prefetchId).toBeDefined();
+      const invokesPrefetch = (statement: { Action: unknown; Resource: unknown }) =>
+        statement.Action === 'lambda:InvokeFunction' &&
+        JSON.stringify(statement.Resource).includes(prefetchId as string);
+      const invokers = Object.values(api.findResources('AWS::IAM::Policy'))
+        .filter((policy) => policy.Properties.PolicyDocument.Statement.some(invokesPrefetch))
+        .map((policy) => {
+          const statement = policy.Properties.PolicyDocument.Statement.find(invokesPrefetch);
+          // The function itself, not its versions and aliases
+          expect(statement.Resource).toEqual({ 'Fn::GetAtt': [prefetchId, 'Arn'] });
+          return policy.Properties.Roles[0].Ref as string;
+        })
+        .sort();
+      const customerReads = tools
+        .filter(
+          (tool) =>
+            tool.risk === 'read' &&
+            'customerId' in tool.input.shape &&
+            tool.name !== 'get_customer_context',
+        )
+        .map(
+          (tool) =>
+            `Tool${tool.name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`,
+        );
+      expect(invokers).toHaveLength(customerReads.length + 1);
+      for (const name of [...customerReads, 'Mcp'])
+        expect(invokers.some((role) => role.startsWith(name))).toBe(true);
+    });
+
     it('alarms when a circuit breaker opens, for every system', () => {
       for (const system of systems) {
         api.hasResourceProperties('AWS::CloudWatch::Alarm', {

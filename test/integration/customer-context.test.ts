@@ -62,4 +62,89 @@ describe('get_customer_context: parallel reads that degrade', () => {
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('customer_not_found');
   });
+
+  describe('conversation-start prefetch (X-Conversation-Id)', () => {
+    const inConversation = (id: string) => ({ 'x-conversation-id': id });
+    const allCalls = async () => {
+      let total = 0;
+      for (const url of [local.sandboxes.crm, local.sandboxes.erp, local.sandboxes.ticketing]) {
+        const seen = (await (await fetch(`${url}/_sandbox/requests`)).json()) as {
+          requests: unknown[];
+        };
+        total += seen.requests.length;
+      }
+      return total;
+    };
+    /** The customer context in a conversation, once the prefetch had time to land. */
+    const contextOnceSettled = async (as: typeof ana, conversationId: string) => {
+      let settled = -1;
+      for (let tries = 0; tries < 40; tries++) {
+        const now = await allCalls();
+        if (now === settled) break;
+        settled = now;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const before = await allCalls();
+      const res = await local.call('POST', '/tools/get_customer_context', {
+        as,
+        body: { customerId: 'C-00022' },
+        headers: inConversation(conversationId),
+      });
+      return { res, systemCalls: (await allCalls()) - before };
+    };
+
+    it('answers get_customer_context from the prefetch the first call started, without calling the systems', async () => {
+      // Arrange: the conversation begins with the customer's profile
+      const first = await local.call('POST', '/tools/get_customer', {
+        as: ana,
+        body: { customerId: 'C-00022' },
+        headers: inConversation('conv-prefetch-1'),
+      });
+      expect(first.status).toBe(200);
+      // Act
+      const { res, systemCalls } = await contextOnceSettled(ana, 'conv-prefetch-1');
+      // Assert
+      expect(res.status).toBe(200);
+      expect(res.body.meta.prefetched).toBe(true);
+      expect(res.body.meta.cache).toBe('hit');
+      expect(res.body.data.customer.id).toBe('C-00022');
+      expect(res.body.data.recentOrders.length).toBeGreaterThan(0);
+      expect(systemCalls).toBe(0);
+    });
+
+    it("keeps each caller's prefetch to themselves and runs live without a conversation", async () => {
+      await local.call('POST', '/tools/get_customer', {
+        as: ana,
+        body: { customerId: 'C-00022' },
+        headers: inConversation('conv-prefetch-2'),
+      });
+      const otherUser = await contextOnceSettled(
+        { sub: 'bea', roles: ['support'] },
+        'conv-prefetch-2',
+      );
+      const noConversation = await local.call('POST', '/tools/get_customer_context', {
+        as: ana,
+        body: { customerId: 'C-00022' },
+      });
+      expect(otherUser.res.status).toBe(200);
+      expect(otherUser.res.body.meta.prefetched).toBeUndefined();
+      expect(otherUser.systemCalls).toBeGreaterThan(0);
+      expect(noConversation.body.meta.prefetched).toBeUndefined();
+    });
+
+    it('does not keep a degraded prefetch: the agent gets the live answer', async () => {
+      await local.faults('erp', { down: true });
+      await local.call('POST', '/tools/get_customer', {
+        as: ana,
+        body: { customerId: 'C-00022' },
+        headers: inConversation('conv-prefetch-3'),
+      });
+      const degraded = await contextOnceSettled(ana, 'conv-prefetch-3');
+      await local.faults('erp', null);
+      expect(degraded.res.body.meta.prefetched).toBeUndefined();
+      expect(degraded.res.body.meta.degraded).toEqual([
+        { system: 'erp', reason: 'upstream_unavailable' },
+      ]);
+    });
+  });
 });

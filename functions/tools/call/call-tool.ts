@@ -28,7 +28,11 @@ export function callTool(deps: {
       );
       return json(202, { confirmation });
     }
-    const result = await deps.runner.run(tool, input, { requestId, caller });
+    const result = await deps.runner.run(tool, input, {
+      requestId,
+      caller,
+      conversationId: header(event, 'x-conversation-id')?.slice(0, 200),
+    });
     return json(200, result);
   };
 }

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { GatewayDependencies } from '#layers/runtime/dependencies.ts';
+
+const prefetchEvent = z.object({
+  conversationId: z.string().min(1).max(200),
+  caller: z.object({ sub: z.string().min(1), roles: z.array(z.string()) }),
+  input: z.unknown(),
+});
+
+/**
+ * The conversation-start prefetch on AWS: an asynchronous invoke from a read tool function, whose
+ * caller was authenticated and authorised there. It runs the customer context and keeps the
+ * answer for the conversation; a failure is logged and dropped (the agent's own call runs live).
+ */
+export function prefillHandler(deps: Pick<GatewayDependencies, 'runner' | 'logger'>) {
+  return async (event: unknown): Promise<void> => {
+    const parsed = prefetchEvent.safeParse(event);
+    if (!parsed.success) {
+      deps.logger.error('prefetch event has the wrong shape', { issues: parsed.error.issues });
+      return;
+    }
+    try {
+      await deps.runner.prefill(parsed.data);
+    } catch (error) {
+      deps.logger.warn('conversation prefetch failed', { error: (error as Error).message });
+    }
+  };
+}
