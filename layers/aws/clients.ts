@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -30,8 +29,4 @@ export function createSqsClient(): SQSClient {
 
 export function createSfnClient(): SFNClient {
   return new SFNClient({});
-}
-
-export function createLambdaClient(): LambdaClient {
-  return new LambdaClient({});
 }

@@ -34,22 +34,30 @@ class FixedWindowCounter {
     return at - (at % this.windowMs);
   }
 
-  /** Counts one call; answers whether it is within the limit and how long until the window ends. */
-  async take(key: string): Promise<{ allowed: boolean; resetInMs: number }> {
+  /**
+   * Takes up to `count` calls of the current window at once; answers how many were granted (0 when
+   * the window is spent) and how long until it ends.
+   */
+  async take(
+    key: string,
+    count = 1,
+  ): Promise<{ granted: number; windowStart: number; resetInMs: number }> {
     const now = this.now();
     const windowStart = this.windowOf(now);
     const result = await this.#client.send(
       new UpdateCommand({
         TableName: this.#table,
         Key: { pk: `rate#${key}#${windowStart}` },
-        UpdateExpression: 'ADD used :one SET #ttl = :ttl',
+        UpdateExpression: 'ADD used :count SET #ttl = :ttl',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':one': 1, ':ttl': this.#expiry(windowStart) },
+        ExpressionAttributeValues: { ':count': count, ':ttl': this.#expiry(windowStart) },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
+    const used = Number(result.Attributes?.used ?? 0);
     return {
-      allowed: Number(result.Attributes?.used ?? 0) <= this.limit,
+      granted: Math.max(0, Math.min(count, this.limit - (used - count))),
+      windowStart,
       resetInMs: windowStart + this.windowMs - now,
     };
   }
@@ -79,8 +87,9 @@ class FixedWindowCounter {
 
 /**
  * An outbound rate budget per system, shared by every instance (e.g. HubSpot's 100 requests per
- * 10 s). A call over budget waits for the next window when that fits its deadline, else it gets
- * 429 with `retryAfterMs`. What the system says of its own limits (429 with `Retry-After`,
+ * 10 s). An instance takes a few calls per round trip (a lease) and spends them locally. A call
+ * over budget waits for the next window when that fits its deadline, else it gets 429 with
+ * `retryAfterMs`. What the system says of its own limits (429 with `Retry-After`,
  * `X-RateLimit-Remaining`, `RateLimit-Remaining`) adjusts the budget for every instance.
  *
  * @example
@@ -92,24 +101,43 @@ export class SharedRateBudget {
   readonly #system: string;
   readonly #name: string;
   readonly #sleep: (ms: number) => Promise<void>;
+  /** Calls taken from the shared budget in one round trip and spent here first. */
+  readonly #leaseSize: number;
+  #lease = { windowStart: -1, remaining: 0 };
 
   constructor(
     options: CounterOptions & {
       systemId: string;
       displayName: string;
       sleep?: (ms: number) => Promise<void>;
+      /** Calls taken per round trip. @default requests / 20, between 1 and 50 */
+      leaseSize?: number;
     },
   ) {
     this.#counter = new FixedWindowCounter(options);
     this.#system = options.systemId;
     this.#name = options.displayName;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    // A twentieth of the budget, at most 50: an instance holds back little of what others could use.
+    this.#leaseSize =
+      options.leaseSize ?? Math.max(1, Math.min(50, Math.floor(options.requests / 20)));
   }
 
   async acquire(deadlineAt: number): Promise<void> {
     for (;;) {
-      const { allowed, resetInMs } = await this.#counter.take(this.#system);
-      if (allowed) return;
+      const now = this.#counter.now();
+      if (this.#lease.remaining > 0 && this.#lease.windowStart === this.#counter.windowOf(now)) {
+        this.#lease.remaining--;
+        return;
+      }
+      const { granted, windowStart, resetInMs } = await this.#counter.take(
+        this.#system,
+        this.#leaseSize,
+      );
+      if (granted > 0) {
+        this.#lease = { windowStart, remaining: granted - 1 };
+        return;
+      }
       if (this.#counter.now() + resetInMs + 50 >= deadlineAt) {
         const { limit, windowMs } = this.#counter;
         throw new RateLimitedError(
@@ -134,6 +162,7 @@ export class SharedRateBudget {
     const now = this.#counter.now();
     const windowStart = this.#counter.windowOf(now);
     if (status === 429 || remaining === 0) {
+      this.#lease = { windowStart: -1, remaining: 0 };
       const retryAfterMs = parseRetryAfter(headers.get('retry-after')) ?? 0;
       const windows = Math.min(
         10,
@@ -173,8 +202,8 @@ export class UserRateLimit {
     const until = this.#refusedUntil.get(sub);
     if (until !== undefined && until > now) this.#refuse(until - now);
     if (until !== undefined) this.#refusedUntil.delete(sub);
-    const { allowed, resetInMs } = await this.#counter.take(`user#${sub}`);
-    if (allowed) return;
+    const { granted, resetInMs } = await this.#counter.take(`user#${sub}`);
+    if (granted > 0) return;
     this.#refusedUntil.set(sub, now + resetInMs);
     this.#refuse(resetInMs);
   }

@@ -17,7 +17,7 @@ import { ResponseCache } from '../resilience/response-cache.ts';
 import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provider.ts';
-import type { SystemDefinition } from '../systems/definition.ts';
+import { breakerEnvName, type SystemDefinition } from '../systems/definition.ts';
 import { registry as fullRegistry } from '../tools/registry.ts';
 import { createRegistry, type ToolRegistry } from '../tools/registry-types.ts';
 import { createToolRunner, type ToolRunner } from '../tools/runtime.ts';
@@ -66,20 +66,47 @@ function required(
 }
 
 /** One shared circuit breaker per system, for this instance. */
-function breakers(tableName: string, coolDownMs: number) {
+function breakers(
+  tableName: string,
+  coolDownMs: number,
+  source: Record<string, string | undefined>,
+) {
   const client = createDocumentClient();
-  return (system: SystemDefinition) =>
-    new SharedCircuitBreaker({
+  return (system: SystemDefinition) => {
+    const setting = source[breakerEnvName(system.id)]?.trim();
+    if (setting === 'off') return undefined;
+    const override = /^(\d*\.?\d+)\/(\d+)\/(\d+)$/.exec(setting ?? '');
+    if (setting && !override) {
+      throw new ConfigurationError(
+        'bad_breaker_setting',
+        `${breakerEnvName(system.id)} must be <failure rate>/<minimum calls>/<window seconds> (e.g. 0.5/10/30) or off.`,
+      );
+    }
+    const declared = system.breaker;
+    return new SharedCircuitBreaker({
       client,
       tableName,
       systemId: system.id,
       displayName: system.displayName,
-      policy: { coolDownMs },
+      policy: {
+        coolDownMs,
+        ...(declared?.failureRate ? { failureRate: declared.failureRate } : {}),
+        ...(declared?.minimumCalls ? { minimumCalls: declared.minimumCalls } : {}),
+        ...(declared?.windowSeconds ? { windowMs: declared.windowSeconds * 1000 } : {}),
+        ...(override
+          ? {
+              failureRate: Number(override[1]),
+              minimumCalls: Number(override[2]),
+              windowMs: Number(override[3]) * 1000,
+            }
+          : {}),
+      },
       onOpen: (systemId) => {
         logger.warn('circuit breaker opened', { system: systemId });
         recordCircuitOpened(systemId);
       },
     });
+  };
 }
 
 function secretProvider(env: RuntimeEnv): SecretProvider {
@@ -182,7 +209,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     ...(env.CACHE_MAX_TTL_SECONDS ? { maxCacheTtlSeconds: env.CACHE_MAX_TTL_SECONDS } : {}),
     ...(env.RESILIENCE_TABLE_NAME
       ? {
-          breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS),
+          breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS, source),
           switches: switches(),
           cache: responseCache(),
           rateBudgetFor: (

@@ -1,7 +1,6 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isAllowed, type Policy } from '../auth/policy.ts';
-import { createDocumentClient, createLambdaClient } from '../aws/clients.ts';
+import { createDocumentClient } from '../aws/clients.ts';
 import type { RuntimeEnv } from '../config/env.ts';
 import { logger } from '../observability/logger.ts';
 import {
@@ -69,10 +68,15 @@ function launcherFor(
   }
   // The prefetch function itself has no PREFETCH_FUNCTION_NAME: it only fills, never launches.
   const functionName = env.PREFETCH_FUNCTION_NAME;
-  const lambda = functionName ? createLambdaClient() : undefined;
+  // Loaded on the first prefetch, not at cold start: most calls never start one.
+  let lambda: Promise<typeof import('@aws-sdk/client-lambda')> | undefined;
+  let client: import('@aws-sdk/client-lambda').LambdaClient | undefined;
   return async (request) => {
-    if (!lambda) throw new Error('CONVERSATION_PREFETCH=lambda needs PREFETCH_FUNCTION_NAME');
-    await lambda.send(
+    if (!functionName) throw new Error('CONVERSATION_PREFETCH=lambda needs PREFETCH_FUNCTION_NAME');
+    lambda ??= import('@aws-sdk/client-lambda');
+    const { InvokeCommand, LambdaClient } = await lambda;
+    client ??= new LambdaClient({});
+    await client.send(
       new InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'Event',

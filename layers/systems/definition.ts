@@ -55,6 +55,14 @@ export const systemDefinitionSchema = z.object({
   rateLimit: z
     .object({ requests: z.number().int().positive(), perSeconds: z.number().positive() })
     .optional(),
+  /** When the system's shared circuit breaker opens; unset fields keep the defaults (50% of 10 calls in 30 s). */
+  breaker: z
+    .object({
+      failureRate: z.number().gt(0).max(1).optional(),
+      minimumCalls: z.number().int().positive().optional(),
+      windowSeconds: z.number().positive().optional(),
+    })
+    .optional(),
   /** Tries per call for transient failures (network, timeout, 429, 502-504), within the deadline. */
   retry: z
     .object({
@@ -89,3 +97,9 @@ export const timeoutEnvName = (systemId: string): string =>
 /** Environment variable that overrides a system's rate limit, as `<requests>/<seconds>`. */
 export const rateLimitEnvName = (systemId: string): string =>
   `SYSTEM_${systemId.toUpperCase()}_RATE_LIMIT`;
+/**
+ * Environment variable that overrides a system's breaker: `<failure rate>/<minimum calls>/<window seconds>`
+ * (e.g. `0.5/10/30`), or `off`.
+ */
+export const breakerEnvName = (systemId: string): string =>
+  `SYSTEM_${systemId.toUpperCase()}_BREAKER`;

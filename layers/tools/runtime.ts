@@ -102,7 +102,15 @@ export function createToolRunner(options: ToolRunnerOptions) {
     }
     const timeoutMs =
       Number(options.env[timeoutEnvName(systemId)]) || system.timeoutMs || options.defaultTimeoutMs;
-    const rateLimit = parseRateLimit(options.env[rateLimitEnvName(systemId)]) ?? system.rateLimit;
+    const limitSetting = options.env[rateLimitEnvName(systemId)];
+    const rateLimitOverride = parseRateLimit(limitSetting);
+    if (limitSetting && limitSetting !== 'off' && !rateLimitOverride) {
+      throw new ConfigurationError(
+        'bad_rate_limit_setting',
+        `${rateLimitEnvName(systemId)} must be <requests>/<seconds> (e.g. 100/10) or off.`,
+      );
+    }
+    const rateLimit = limitSetting === 'off' ? undefined : (rateLimitOverride ?? system.rateLimit);
     const runtime: SystemRuntime = {
       system,
       baseUrl,
@@ -198,11 +206,22 @@ export function createToolRunner(options: ToolRunnerOptions) {
    * conversation's prefetch, and a call naming a customer starts that prefetch alongside.
    */
   async function run(tool: AnyReadTool, input: unknown, call: RunCall): Promise<ToolResult> {
+    // A read has no effect, so the caller's limit is counted alongside the work rather than
+    // before it (one round trip less); a refusal still wins over the answer.
+    const admission = options.userLimit?.admit(call.caller.sub);
+    admission?.catch(() => undefined);
+    // A failed call answers at once: waiting for the count would only change which error wins.
+    const result = await runEnabled(tool, input, call);
+    await admission;
+    return result;
+  }
+
+  async function runEnabled(tool: AnyReadTool, input: unknown, call: RunCall): Promise<ToolResult> {
+    await options.switches?.assertEnabled(tool);
     const { prefetch, cache } = options;
     const conversationId = call.conversationId;
     if (prefetch && cache && conversationId && tool.name === prefetch.tool.name) {
       const started = performance.now();
-      await admit(tool, call.caller);
       const key = prefetch.keyOf(call.caller, conversationId, input);
       const prefetched = await cache.get(tool.name, key);
       if (prefetched.fresh && prefetched.entry) {
@@ -217,24 +236,18 @@ export function createToolRunner(options: ToolRunnerOptions) {
           },
         };
       }
-      return runLive(tool, input, call, false);
+      return runLive(tool, input, call);
     }
     const starting = prefetch?.start(call, tool, input);
     try {
-      return await runLive(tool, input, call, true);
+      return await runLive(tool, input, call);
     } finally {
       await starting;
     }
   }
 
-  async function runLive(
-    tool: AnyReadTool,
-    input: unknown,
-    call: RunCall,
-    admitFirst: boolean,
-  ): Promise<ToolResult> {
+  async function runLive(tool: AnyReadTool, input: unknown, call: RunCall): Promise<ToolResult> {
     const started = performance.now();
-    if (admitFirst) await admit(tool, call.caller);
     const ctx = contextFor(tool.systems, call, tool.timeoutMs);
     const meta = (cache: ToolResult['meta']['cache'], degraded = ctx.degraded) => ({
       requestId: call.requestId,

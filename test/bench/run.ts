@@ -6,6 +6,12 @@ import { measureAuditWrite } from './audit.ts';
 import { measureBundles } from './bundles.ts';
 import { measureAddedLatency } from './latency.ts';
 import { measureMcpVersusRest } from './mcp.ts';
+import {
+  measureContextOverSlowest,
+  measureConversations,
+  measureFailFast,
+  measureRetryAmplification,
+} from './resilience.ts';
 
 /**
  * `npm run bench`: the gateway's added latency per read call (local mode vs the sandbox
@@ -16,8 +22,18 @@ const coldStarts = Number(process.env.BENCH_COLD_STARTS ?? 10);
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const dataDir = await mkdtemp(join(tmpdir(), 'toolgate-bench-'));
-// The per-user limit stays on (its round trip is part of every call) but high enough never to refuse.
-const local = await startLocalMode({ port: 0, dataDir, env: { USER_RATE_LIMIT: '100000000/60' } });
+const local = await startLocalMode({
+  port: 0,
+  dataDir,
+  env: {
+    // The limits stay on (their round trips are part of every call) but never refuse here.
+    USER_RATE_LIMIT: '100000000/60',
+    SYSTEM_CRM_RATE_LIMIT: '100000000/10',
+    // The retry-budget figure is taken on the ERP with its breaker off, to see retries alone.
+    SYSTEM_ERP_BREAKER: 'off',
+    BREAKER_COOLDOWN_MS: '60000',
+  },
+});
 try {
   console.log(
     `Added latency per read call, ${iterations} sequential calls each (Node ${process.version}):`,
@@ -33,6 +49,26 @@ try {
   );
   console.table(mcp.rows);
   console.log(`MCP throughput / REST throughput = ${mcp.ratio} (goal: at least 0.5)`);
+  const token = await local.issuer.issue({
+    sub: 'bench',
+    roles: ['admin'],
+    expiresInSeconds: 3600,
+  });
+  const context = await measureContextOverSlowest(local, token, 30);
+  console.log('get_customer_context against its sources alone, sandboxes at 50/100/200 ms:');
+  console.table(context.rows);
+  console.log(`context p50 / slowest single source p50 = ${context.ratio} (goal: at most 1.10)`);
+  const conversations = await measureConversations(local, 100, 20);
+  console.log('100 concurrent conversations of 20 tool calls each (X-Conversation-Id):');
+  console.table([conversations.row]);
+  console.table(conversations.byTool);
+  if (conversations.row.errors > 0) console.log('Errors:', conversations.failures);
+  console.log('Calls made to a system failing 50% of its calls (retry budget; breaker off):');
+  console.table([await measureRetryAmplification(local, token, 400)]);
+  console.log('(goal: ratio at most 1.1)');
+  console.log('Answers while the breaker is open (ticketing failing every call):');
+  console.table(await measureFailFast(local, token, 500));
+  console.log('(goal: p99 at most 2 ms)');
 } finally {
   await local.close();
   await rm(dataDir, { recursive: true, force: true });

@@ -69,9 +69,9 @@ describe('get_customer_context: parallel reads that degrade', () => {
       let total = 0;
       for (const url of [local.sandboxes.crm, local.sandboxes.erp, local.sandboxes.ticketing]) {
         const seen = (await (await fetch(`${url}/_sandbox/requests`)).json()) as {
-          requests: unknown[];
+          counts: Record<string, number>;
         };
-        total += seen.requests.length;
+        total += Object.values(seen.counts).reduce((sum, count) => sum + count, 0);
       }
       return total;
     };

@@ -9,9 +9,9 @@ const ana = { sub: 'ana', roles: ['support'] };
 /** Calls the sandbox CRM answered (any operation): what the budget is meant to bound. */
 async function crmCalls(local: LocalHarness): Promise<number> {
   const seen = (await (await fetch(`${local.sandboxes.crm}/_sandbox/requests`)).json()) as {
-    requests: unknown[];
+    counts: Record<string, number>;
   };
-  return seen.requests.length;
+  return Object.values(seen.counts).reduce((sum, count) => sum + count, 0);
 }
 
 describe('outbound rate budget shared by two gateway instances', () => {

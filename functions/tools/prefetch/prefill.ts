@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GatewayDependencies } from '#layers/runtime/dependencies.ts';
 
 const prefetchEvent = z.object({

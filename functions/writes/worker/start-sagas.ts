@@ -1,6 +1,6 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError } from '#layers/errors/index.ts';
 import { isWriteTool, type ToolLogger } from '#layers/tools/define.ts';
 import type { ToolRegistry } from '#layers/tools/registry-types.ts';

@@ -114,6 +114,8 @@ export async function startSandbox(
   const routes = definition.routes.map((route) => ({ route, ...compile(route.path) }));
   let faults: Faults = {};
   const seen: SeenCall[] = [];
+  /** Calls per operation since start, uncapped: what benches and tests count. */
+  const counts = new Map<string, number>();
   // Aborts injected delays on close, so a pending `latencyMs` timer cannot keep the process alive.
   const closing = new AbortController();
 
@@ -122,7 +124,8 @@ export async function startSandbox(
       return { status: 200, body: { status: 'ok', system: definition.name } };
     if (path === '/_sandbox/operations')
       return { status: 200, body: { operations: definition.routes.map((r) => r.operation) } };
-    if (path === '/_sandbox/requests') return { status: 200, body: { requests: seen } };
+    if (path === '/_sandbox/requests')
+      return { status: 200, body: { requests: seen, counts: Object.fromEntries(counts) } };
     const own = definition.control?.(req.method ?? 'GET', path);
     if (own) return own;
     if (path !== '/_sandbox/faults') return undefined;
@@ -202,6 +205,7 @@ export async function startSandbox(
           status,
         });
         if (seen.length > MAX_SEEN) seen.shift();
+        counts.set(route.operation, (counts.get(route.operation) ?? 0) + 1);
       };
       if (faulted && faults.down) {
         record(0);

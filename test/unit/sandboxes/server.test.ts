@@ -157,6 +157,7 @@ describe('startSandbox routing', () => {
         status: 200,
       }),
     );
+    expect(res.body.counts['things.get']).toBeGreaterThanOrEqual(1);
   });
 });
 

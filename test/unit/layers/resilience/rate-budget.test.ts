@@ -125,6 +125,43 @@ describe('SharedRateBudget (against dynalite)', () => {
     await expect(a.admit('ana')).resolves.toBeUndefined();
   });
 
+  it('takes a lease of calls per round trip and never grants more than the budget across instances', async () => {
+    now = 1_700_000_601_000;
+    let roundTrips = 0;
+    const counting = {
+      send: (command: never) => {
+        roundTrips++;
+        return client.send(command);
+      },
+    } as unknown as typeof client;
+    const budget = (c = client) =>
+      new SharedRateBudget({
+        client: c,
+        tableName: localTableNames.resilience,
+        systemId: 'crm-lease',
+        displayName: 'CRM',
+        requests: 12,
+        perSeconds: 10,
+        leaseSize: 5,
+        now: () => now,
+      });
+    const a = budget(counting);
+    const b = budget();
+    for (let call = 0; call < 5; call++) await a.acquire(now + 5_000);
+    expect(roundTrips).toBe(1); // five calls, one lease
+    const granted = [];
+    for (let call = 0; call < 10; call++)
+      granted.push(
+        await b.acquire(now + 5_000).then(
+          () => 'ok',
+          () => 'refused',
+        ),
+      );
+    // b gets the 7 calls left of 12: a full lease of 5, then a partial one of 2
+    expect(granted.filter((result) => result === 'ok')).toHaveLength(7);
+    await expect(a.acquire(now + 5_000)).rejects.toMatchObject({ statusCode: 429 });
+  });
+
   it('reads limits written <requests>/<seconds>, and none for off or nonsense', () => {
     expect(parseRateLimit('100/10')).toEqual({ requests: 100, perSeconds: 10 });
     expect(parseRateLimit(' 5 / 0.5 ')).toEqual({ requests: 5, perSeconds: 0.5 });
