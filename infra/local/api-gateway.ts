@@ -70,6 +70,8 @@ function buildEvent(
   const query: Record<string, string> = {};
   for (const [key, value] of url.searchParams)
     query[key] = query[key] ? `${query[key]},${value}` : value;
+  // API Gateway tells the function the scheme it was called with; locally that is plain HTTP.
+  headers['x-forwarded-proto'] ??= 'http';
   const isText = TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');
   const now = new Date();
   const routeKey = `${route.method} ${route.path}`;

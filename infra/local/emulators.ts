@@ -49,6 +49,7 @@ export const localTableNames = {
   operations: 'toolgate-local-operations',
   idempotency: 'toolgate-local-idempotency',
   resilience: 'toolgate-local-resilience',
+  webhooks: 'toolgate-local-webhooks',
 } as const;
 
 /** Creates the tables the CDK app defines, with the same keys. */
@@ -63,6 +64,7 @@ export async function createLocalTables(endpoint: string, names = localTableName
     [names.operations, 'pk'],
     [names.idempotency, 'id'],
     [names.resilience, 'pk'],
+    [names.webhooks, 'pk'],
   ] as const) {
     await client.send(
       new CreateTableCommand({
@@ -107,7 +109,25 @@ export async function createLocalQueues(
   client: SQSClient,
   options: { visibilityTimeoutSeconds: number; maxReceiveCount: number },
 ): Promise<{ writeQueueUrl: string; writeQueueArn: string; deadLetterQueueUrl: string }> {
-  const dlq = await client.send(new CreateQueueCommand({ QueueName: 'toolgate-local-writes-dlq' }));
+  return createQueueWithDeadLetters(client, 'toolgate-local-writes', options);
+}
+
+/** Creates the webhook events queue and its dead-letter queue as the CDK app does. */
+export async function createLocalEventQueues(
+  client: SQSClient,
+): Promise<{ writeQueueUrl: string; writeQueueArn: string; deadLetterQueueUrl: string }> {
+  return createQueueWithDeadLetters(client, 'toolgate-local-events', {
+    visibilityTimeoutSeconds: 30,
+    maxReceiveCount: 5,
+  });
+}
+
+async function createQueueWithDeadLetters(
+  client: SQSClient,
+  name: string,
+  options: { visibilityTimeoutSeconds: number; maxReceiveCount: number },
+): Promise<{ writeQueueUrl: string; writeQueueArn: string; deadLetterQueueUrl: string }> {
+  const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
   const dlqUrl = dlq.QueueUrl ?? '';
   const dlqArn =
     (
@@ -117,7 +137,7 @@ export async function createLocalQueues(
     ).Attributes?.QueueArn ?? '';
   const queue = await client.send(
     new CreateQueueCommand({
-      QueueName: 'toolgate-local-writes',
+      QueueName: name,
       Attributes: {
         VisibilityTimeout: String(options.visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({

@@ -5,6 +5,7 @@ import {
   type LocalSecretsFile,
   localSecretsFileSchema,
 } from '#layers/secrets/file-secret-provider.ts';
+import { webhookSources } from '#layers/webhooks/sources.ts';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 
@@ -17,8 +18,24 @@ export function demoSecrets(): LocalSecretsFile {
       ticketing: { username: 'api@acme.example/token', password: random(24) },
       mail: { clientId: 'toolgate-local-mail', clientSecret: random(24) },
     },
-    webhooks: {},
+    webhooks: demoWebhookSecrets(),
   };
+}
+
+/** One signing secret per webhook source, in the shape each vendor hands out. */
+function demoWebhookSecrets(): Record<string, { current: string }> {
+  return Object.fromEntries(
+    webhookSources.map((source) => {
+      const key = randomBytes(24);
+      const current =
+        source.scheme.type === 'stripe'
+          ? `whsec_${key.toString('hex')}`
+          : source.scheme.type === 'standard-webhooks'
+            ? `whsec_${key.toString('base64')}`
+            : key.toString('base64url');
+      return [source.id, { current }];
+    }),
+  );
 }
 
 /** Reads the local secrets file, creating it with demo values (mode 600) when absent. */
@@ -28,8 +45,10 @@ export async function ensureLocalSecrets(path: string): Promise<LocalSecretsFile
     // A file from an older version lacks the systems added since: give them demo values.
     const demo = demoSecrets();
     const missing = Object.keys(demo.systems).filter((id) => !existing.systems[id]);
-    if (missing.length === 0) return existing;
+    const missingHooks = Object.keys(demo.webhooks).filter((id) => !existing.webhooks[id]);
+    if (missing.length === 0 && missingHooks.length === 0) return existing;
     for (const id of missing) existing.systems[id] = demo.systems[id] as Record<string, unknown>;
+    for (const id of missingHooks) existing.webhooks[id] = demo.webhooks[id];
     await writeFile(path, `${JSON.stringify(existing, null, 2)}\n`, { mode: 0o600 });
     return existing;
   } catch (error) {

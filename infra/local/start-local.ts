@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { baseUrlEnvName, secretIdEnvName } from '#layers/systems/definition.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
+import { webhookSecretEnvName, webhookSources } from '#layers/webhooks/sources.ts';
 import {
   createApiGateway,
   type LambdaHandler,
@@ -13,6 +14,7 @@ import {
 } from './api-gateway.ts';
 import { type DevIssuer, loadDevIssuer } from './dev-issuer.ts';
 import {
+  createLocalEventQueues,
   createLocalQueues,
   createLocalTables,
   localTableNames,
@@ -45,7 +47,7 @@ export interface LocalMode {
   secretsFile: string;
   issuer: DevIssuer;
   stepFunctions: LocalStepFunctions;
-  queues: { write: string; deadLetter: string };
+  queues: { write: string; deadLetter: string; events: string; eventsDeadLetter: string };
   /** Environment the functions run with (AWS endpoints, tables, issuer, systems). */
   functionEnv: Record<string, string>;
   close(): Promise<void>;
@@ -90,6 +92,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     visibilityTimeoutSeconds: options.writeQueueVisibilitySeconds ?? 30,
     maxReceiveCount: 10,
   });
+  const eventQueues = await createLocalEventQueues(sqs);
   const sagaStep = lazy(() => import('#functions/writes/step/handler.ts'));
   const sagas = localSagaDefinitions(tools.filter(isWriteTool));
   const stepFunctions = await startLocalStepFunctions({
@@ -123,6 +126,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     mcp: lazy(() => import('#functions/mcp/serve/handler.ts')),
     openapi: lazy(() => import('#functions/openapi/document/handler.ts')),
     admin: lazy(() => import('#functions/admin/switches/handler.ts')),
+    webhooks: lazy(() => import('#functions/webhooks/receive/handler.ts')),
   };
   // The routes of the deployed HTTP API (infra/stacks/api-stack.ts), to the same handlers.
   const routes: Route[] = (
@@ -142,6 +146,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       ['GET', '/admin/switches', 'admin'],
       ['PUT', '/admin/switches/{kind}/{name}', 'admin'],
       ['POST', '/admin/cache/{tool}/invalidate', 'admin'],
+      ['POST', '/webhooks/{source}', 'webhooks'],
     ] as const
   ).map(([method, path, functionName]) => ({
     method,
@@ -173,6 +178,12 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     OPERATIONS_TABLE_NAME: localTableNames.operations,
     IDEMPOTENCY_TABLE_NAME: localTableNames.idempotency,
     RESILIENCE_TABLE_NAME: localTableNames.resilience,
+    WEBHOOK_TABLE_NAME: localTableNames.webhooks,
+    EVENTS_QUEUE_URL: eventQueues.writeQueueUrl,
+    // Each source's signing secrets are under webhooks.<source> in the local secrets file.
+    ...Object.fromEntries(
+      webhookSources.map((source) => [webhookSecretEnvName(source.id), `webhooks/${source.id}`]),
+    ),
     WRITE_QUEUE_URL: queues.writeQueueUrl,
     SAGA_STATE_MACHINES: JSON.stringify(
       Object.fromEntries(sagas.map((saga) => [saga.tool, saga.arn])),
@@ -204,6 +215,13 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     handler: lazy(() => import('#functions/writes/worker/handler.ts')),
     onError: (error) => console.error('local write worker:', (error as Error).message),
   });
+  const eventWorker = pollQueue({
+    client: sqs,
+    queueUrl: eventQueues.writeQueueUrl,
+    queueArn: eventQueues.writeQueueArn,
+    handler: lazy(() => import('#functions/webhooks/process/handler.ts')),
+    onError: (error) => console.error('local event worker:', (error as Error).message),
+  });
 
   return {
     url,
@@ -218,12 +236,18 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     secretsFile,
     issuer,
     stepFunctions,
-    queues: { write: queues.writeQueueUrl, deadLetter: queues.deadLetterQueueUrl },
+    queues: {
+      write: queues.writeQueueUrl,
+      deadLetter: queues.deadLetterQueueUrl,
+      events: eventQueues.writeQueueUrl,
+      eventsDeadLetter: eventQueues.deadLetterQueueUrl,
+    },
     functionEnv,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await worker.stop();
+      await eventWorker.stop();
       await stepFunctions.idle();
       await stepFunctions.close();
       sqs.destroy();

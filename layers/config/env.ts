@@ -69,6 +69,16 @@ export const runtimeEnvSchema = z.object({
   PREFETCH_FUNCTION_NAME: z.string().min(1).optional(),
   /** How long a prefetched customer context answers its conversation. @default 300 */
   PREFETCH_TTL_SECONDS: positiveInt(300),
+  /** Table of webhook receipts (de-duplication) and the event log. */
+  WEBHOOK_TABLE_NAME: z.string().min(1).optional(),
+  /** SQS queue between the webhook endpoint and the event worker. */
+  EVENTS_QUEUE_URL: z.url().optional(),
+  /** EventBridge bus the event worker publishes to; unset (local mode): no publication. */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  /** Largest webhook body accepted; larger ones get 413. @default 262144 */
+  WEBHOOK_MAX_BODY_BYTES: positiveInt(262_144),
+  /** How long the event log keeps an event. @default 30 */
+  WEBHOOK_EVENT_RETENTION_DAYS: positiveInt(30),
   /** How long an open circuit breaker fails fast before probing. @default 30000 */
   BREAKER_COOLDOWN_MS: positiveInt(30_000),
   /** How long a write confirmation stays valid. @default 600 */

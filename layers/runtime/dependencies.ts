@@ -109,7 +109,8 @@ function breakers(
   };
 }
 
-function secretProvider(env: RuntimeEnv): SecretProvider {
+/** Credentials and signing secrets: Secrets Manager on AWS, the local secrets file in local mode. */
+export function secretProvider(env: RuntimeEnv): SecretProvider {
   if (env.SECRETS_SOURCE === 'file') {
     if (!env.LOCAL_SECRETS_FILE)
       throw new Error('LOCAL_SECRETS_FILE must be set when SECRETS_SOURCE=file');

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { ConfigurationError } from '../errors/index.ts';
 import type { SecretProvider } from './secret-provider.ts';
 
-/** Shape of the local secrets file: system credentials and (later) webhook signing secrets. */
+/** Shape of the local secrets file: system credentials and webhook signing secrets. */
 export const localSecretsFileSchema = z.object({
   systems: z.record(z.string(), z.record(z.string(), z.unknown())),
   webhooks: z.record(z.string(), z.unknown()).default({}),
@@ -12,7 +12,8 @@ export type LocalSecretsFile = z.output<typeof localSecretsFileSchema>;
 
 /**
  * Local mode's stand-in for Secrets Manager: the git-ignored local secrets file, where the secret
- * id is the key under `systems`. Cached like the real provider.
+ * id is the key under `systems`, or `webhooks/<source>` for a key under `webhooks`. Cached like the
+ * real provider.
  */
 export class FileSecretProvider implements SecretProvider {
   readonly #path: string;
@@ -29,14 +30,18 @@ export class FileSecretProvider implements SecretProvider {
     options: { forceFetch?: boolean } = {},
   ): Promise<Record<string, unknown>> {
     const file = await this.#load(options.forceFetch ?? false);
-    const value = file.systems[secretId];
-    if (!value) {
+    // `webhooks/<source>` names a webhook signing secret; anything else a system's credentials.
+    const [section, key] = secretId.startsWith('webhooks/')
+      ? (['webhooks', secretId.slice('webhooks/'.length)] as const)
+      : (['systems', secretId] as const);
+    const value = file[section][key];
+    if (!value || typeof value !== 'object') {
       throw new ConfigurationError(
         'credentials_unavailable',
-        `The local secrets file has no entry "systems.${secretId}". Add it (see the README's local secrets section) or delete the file to recreate the demo values.`,
+        `The local secrets file has no entry "${section}.${key}". Add it (see the README's local secrets section) or delete the file to recreate the demo values.`,
       );
     }
-    return value;
+    return value as Record<string, unknown>;
   }
 
   async #load(forceFetch: boolean): Promise<LocalSecretsFile> {
