@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import Stripe from 'stripe';
 import { createDocumentClient } from '#layers/aws/clients.ts';
 import { localTableNames } from '#local/emulators.ts';
 import type { LocalHarness } from './local-mode.ts';
@@ -79,4 +81,19 @@ export async function eventually<T>(
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+export const unix = (): number => Math.floor(Date.now() / 1000);
+
+/** A Stripe event body and its header, signed by Stripe's own test helper. */
+export function stripeDelivery(secret: string, id = `evt_${randomUUID()}`, timestamp = unix()) {
+  const body = JSON.stringify({
+    id,
+    object: 'event',
+    type: 'customer.updated',
+    created: timestamp,
+    data: { object: { id: 'cus_123', object: 'customer' } },
+  });
+  const header = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
+  return { id, body, headers: { 'stripe-signature': header } };
 }

@@ -2,25 +2,16 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { sign as signGitHub } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
-import { deliver, eventLog, eventually, webhookSecret } from '#test/helpers/webhooks.ts';
-
-const unix = () => Math.floor(Date.now() / 1000);
-
-/** A Stripe event body and its header, signed by Stripe's own test helper. */
-function stripeDelivery(secret: string, id = `evt_${randomUUID()}`, timestamp = unix()) {
-  const body = JSON.stringify({
-    id,
-    object: 'event',
-    type: 'customer.updated',
-    created: timestamp,
-    data: { object: { id: 'cus_123', object: 'customer' } },
-  });
-  const header = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
-  return { id, body, headers: { 'stripe-signature': header } };
-}
+import {
+  deliver,
+  eventLog,
+  eventually,
+  stripeDelivery,
+  unix,
+  webhookSecret,
+} from '#test/helpers/webhooks.ts';
 
 describe('webhooks in local mode', () => {
   let local: LocalHarness;
