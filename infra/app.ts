@@ -3,6 +3,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { systems } from '../layers/systems/registry.ts';
 import { tools } from '../layers/tools/registry.ts';
+import { webhookSources } from '../layers/webhooks/sources.ts';
 import { resolveStage } from './config/configs.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
@@ -38,6 +39,7 @@ export function buildApp(
     env,
     config,
     systems,
+    webhookSources,
     terminationProtection: stage === 'prod',
   });
   const api = new ApiStack(app, `${prefix}-Api`, {
@@ -52,6 +54,13 @@ export function buildApp(
     resilienceTable: stateful.resilienceTable,
     writeQueue: stateful.writeQueue,
     writeDeadLetterQueue: stateful.writeDeadLetterQueue,
+    webhooks: {
+      table: stateful.webhookTable,
+      queue: stateful.eventsQueue,
+      deadLetterQueue: stateful.eventsDeadLetterQueue,
+      bus: stateful.eventBus,
+      secrets: stateful.webhookSecrets,
+    },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { stateful, api };

@@ -43,4 +43,6 @@ export const functionEntries = [
   { name: 'mcp', path: 'functions/mcp/serve/handler.ts' },
   { name: 'openapi', path: 'functions/openapi/document/handler.ts' },
   { name: 'admin-switches', path: 'functions/admin/switches/handler.ts' },
+  { name: 'webhook-receive', path: 'functions/webhooks/receive/handler.ts' },
+  { name: 'webhook-process', path: 'functions/webhooks/process/handler.ts' },
 ] as const;

@@ -35,6 +35,7 @@ import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
 import { GatewayFunction } from '../constructs/tool-function.ts';
+import { WebhookIntake, type WebhookIntakeProps } from '../constructs/webhook-intake.ts';
 import { type FunctionFactory, grantTable, WritePath } from '../constructs/write-path.ts';
 
 export interface ApiStackProps extends StackProps {
@@ -48,6 +49,10 @@ export interface ApiStackProps extends StackProps {
   readonly resilienceTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
+  readonly webhooks: Omit<
+    WebhookIntakeProps,
+    'api' | 'makeFunction' | 'resilienceTable' | 'alarmAction'
+  >;
 }
 
 /**
@@ -250,6 +255,13 @@ export class ApiStack extends Stack {
       integration: new HttpLambdaIntegration('OperationsIntegration', writes.operationsFunction),
     });
     this.addAgentRoutes(props, fn, prefetch);
+    new WebhookIntake(this, 'Webhooks', {
+      ...props.webhooks,
+      api: this.api,
+      makeFunction: fn,
+      resilienceTable: props.resilienceTable,
+      alarmAction,
+    });
     const admin = fn(
       'AdminSwitches',
       'functions/admin/switches/handler.ts',

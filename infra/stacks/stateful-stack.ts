@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -11,6 +12,8 @@ import { pascal } from '../constructs/names.ts';
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
   readonly systems: readonly SystemDefinition[];
+  /** Webhook sources, as declared in layers/webhooks/sources.ts. */
+  readonly webhookSources: readonly { id: string; displayName: string }[];
 }
 
 /** Placeholder secret JSON per auth mode: a fixed field for the operator, a random one to replace. */
@@ -26,6 +29,8 @@ const secretTemplates: Record<
 
 /** The write worker's timeout; the write queue's visibility timeout is six times this. */
 export const WRITE_WORKER_TIMEOUT_SECONDS = 30;
+/** Timeout of the webhook event worker; the events queue's visibility timeout is six times it. */
+export const EVENT_WORKER_TIMEOUT_SECONDS = 30;
 
 /**
  * Stateful resources, kept apart so the stateless stacks can be replaced freely: the audit table
@@ -41,6 +46,14 @@ export class StatefulStack extends Stack {
   readonly resilienceTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
+  /** Webhook receipts (de-duplication) and the event log. */
+  readonly webhookTable: Table;
+  readonly eventsQueue: Queue;
+  readonly eventsDeadLetterQueue: Queue;
+  /** Where the event worker publishes canonical events for anything downstream. */
+  readonly eventBus: EventBus;
+  /** One signing-secret store per webhook source, `{"current","previous"?}`. */
+  readonly webhookSecrets: ReadonlyMap<string, Secret>;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -133,5 +146,57 @@ export class StatefulStack extends Stack {
       deadLetterQueue: { queue: this.writeDeadLetterQueue, maxReceiveCount: 10 },
       removalPolicy: config.removalPolicy,
     });
+
+    this.webhookTable = table('WebhookTable', 'pk', 'ttl');
+    this.eventsDeadLetterQueue = new Queue(this, 'EventsDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(this.eventsDeadLetterQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This is the dead-letter queue of the webhook events queue; an alarm fires and an operator redrives it.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This is itself the dead-letter queue; a dead-letter queue of its own would only hide messages from the operator.',
+      },
+    );
+    this.eventsQueue = new Queue(this, 'EventsQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(EVENT_WORKER_TIMEOUT_SECONDS * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.eventsDeadLetterQueue, maxReceiveCount: 5 },
+      removalPolicy: config.removalPolicy,
+    });
+    this.eventBus = new EventBus(this, 'EventBus', {
+      description: `Toolgate ${config.stage}: canonical events from the SaaS systems' webhooks`,
+    });
+
+    const webhookSecrets = new Map<string, Secret>();
+    for (const source of props.webhookSources) {
+      const secret = new Secret(this, `${pascal(source.id)}WebhookSecret`, {
+        description: `Toolgate: signing secret of ${source.displayName} webhooks, {"current","previous"?}; set it to the one the sender shows.`,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({}),
+          generateStringKey: 'current',
+          excludePunctuation: true,
+          passwordLength: 48,
+        },
+        removalPolicy: config.removalPolicy,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Webhook signing secrets are issued by the sender (Stripe, GitHub, HubSpot, …) and rotated there; the README describes the rotation with current and previous values.',
+      });
+      webhookSecrets.set(source.id, secret);
+    }
+    this.webhookSecrets = webhookSecrets;
   }
 }

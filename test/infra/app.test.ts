@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { systems } from '#layers/systems/registry.ts';
 import { tools } from '#layers/tools/registry.ts';
+import { webhookSources } from '#layers/webhooks/sources.ts';
 
 interface ValidationReport {
   pluginReports: {
@@ -74,6 +75,13 @@ describe('CDK app', () => {
 
   describe('StatefulStack', () => {
     it('keeps every stateful resource under its logical ID', () => {
+      const resources = Object.keys(stateful.toJSON().Resources as Record<string, unknown>);
+      // The webhook resources, one secret per source: each listed once, as the template has it.
+      const actualIds = (pattern: RegExp) => resources.filter((id) => pattern.test(id));
+      expect(actualIds(/WebhookSecret/)).toHaveLength(webhookSources.length);
+      expect(
+        actualIds(/^(WebhookTable|EventsQueue|EventsDeadLetterQueue)[0-9A-F]{8}$/),
+      ).toHaveLength(3);
       const stateful_ = Object.entries(
         stateful.toJSON().Resources as Record<string, { Type: string }>,
       )
@@ -97,6 +105,9 @@ describe('CDK app', () => {
           'MailSecret222636C9',
           'WriteDeadLetterQueue6CA58406',
           'WriteQueue141C819B',
+          ...actualIds(
+            /^((WebhookTable|EventsQueue|EventsDeadLetterQueue)|[A-Z][a-z]+WebhookSecret)[0-9A-F]{8}$/,
+          ),
         ].sort(),
       );
     });
@@ -115,8 +126,8 @@ describe('CDK app', () => {
     });
 
     it('creates one secret per business system, shaped by its auth mode', () => {
-      const secrets = stateful.findResources('AWS::SecretsManager::Secret');
-      expect(Object.keys(secrets)).toHaveLength(systems.length);
+      const secrets = Object.keys(stateful.findResources('AWS::SecretsManager::Secret'));
+      expect(secrets.filter((id) => !id.includes('WebhookSecret'))).toHaveLength(systems.length);
       stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
         GenerateSecretString: Match.objectLike({
           GenerateStringKey: 'clientSecret',
@@ -228,6 +239,7 @@ describe('CDK app', () => {
           'GET /admin/switches',
           'PUT /admin/switches/{kind}/{name}',
           'POST /admin/cache/{tool}/invalidate',
+          'POST /webhooks/{source}',
           ...tools.map((tool) => `POST /tools/${tool.name}`),
         ].sort(),
       );
@@ -240,6 +252,8 @@ describe('CDK app', () => {
           'DELETE /mcp',
           'GET /.well-known/oauth-protected-resource',
           'GET /openapi.json',
+          // Senders sign their deliveries instead; the function verifies the signature.
+          'POST /webhooks/{source}',
         ];
         if (open.includes(route.RouteKey))
           expect(route.AuthorizationType, route.RouteKey).toBe('NONE');
@@ -340,6 +354,57 @@ describe('CDK app', () => {
     });
   });
 
+  describe('webhooks', () => {
+    it('keeps receipts and the event log in a table with TTL, and events on an encrypted queue with a dead-letter queue', () => {
+      stateful.hasResourceProperties('AWS::SQS::Queue', {
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: 180,
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+      });
+      stateful.hasResourceProperties('AWS::Events::EventBus', {});
+      const webhookSecrets = Object.entries(stateful.findResources('AWS::SecretsManager::Secret'))
+        .filter(([id]) => id.includes('WebhookSecret'))
+        .map(([, secret]) => secret.Properties.GenerateSecretString.GenerateStringKey);
+      expect(webhookSecrets).toEqual(webhookSources.map(() => 'current'));
+    });
+
+    it('lets the receiving function read the webhook secrets, write receipts and send to the queue, and nothing else', () => {
+      const functions = api.findResources('AWS::Lambda::Function');
+      const [receiveId] = Object.keys(functions).filter((id) => id.startsWith('WebhookReceive'));
+      expect(receiveId).toBeDefined();
+      const role = functions[receiveId as string]?.Properties.Role['Fn::GetAtt'][0];
+      const statements = Object.values(api.findResources('AWS::IAM::Policy'))
+        .filter((policy) => policy.Properties.Roles.some((r: { Ref: string }) => r.Ref === role))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      const actions = statements.flatMap((statement: { Action: string | string[] }) =>
+        Array.isArray(statement.Action) ? statement.Action : [statement.Action],
+      );
+      expect(actions).toContain('dynamodb:PutItem');
+      expect(actions).toContain('dynamodb:DeleteItem');
+      expect(actions).toContain('sqs:SendMessage');
+      expect(actions).not.toContain('dynamodb:Scan');
+      expect(actions).not.toContain('events:PutEvents');
+      const secretReads = statements.filter((statement: { Action: string | string[] }) =>
+        [statement.Action].flat().includes('secretsmanager:GetSecretValue'),
+      );
+      // Only the webhook secrets, never a system's credentials
+      expect(JSON.stringify(secretReads)).toContain('WebhookSecret');
+      expect(JSON.stringify(secretReads)).not.toMatch(/(Crm|Erp|Ticketing|Mail)Secret[A-F0-9]/);
+    });
+
+    it('consumes the events queue with partial batch failures, publishes to the bus and alarms on dead letters', () => {
+      api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 10,
+      });
+      const policies = JSON.stringify(api.findResources('AWS::IAM::Policy'));
+      expect(policies).toContain('events:PutEvents');
+      api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: 'Webhook events reached the dead-letter queue: they were not processed',
+      });
+    });
+  });
+
   describe('write path', () => {
     it('queues writes on an encrypted, TLS-only queue with a dead-letter queue and a long enough visibility timeout', () => {
       stateful.hasResourceProperties('AWS::SQS::Queue', {
@@ -348,7 +413,7 @@ describe('CDK app', () => {
         RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
       });
       const policies = Object.values(stateful.findResources('AWS::SQS::QueuePolicy'));
-      expect(policies).toHaveLength(2);
+      expect(policies).toHaveLength(4);
       for (const policy of policies)
         expect(JSON.stringify(policy)).toContain('aws:SecureTransport');
     });
