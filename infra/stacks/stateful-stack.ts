@@ -196,7 +196,12 @@ export class StatefulStack extends Stack {
           'Webhook signing secrets are issued by the sender (Stripe, GitHub, HubSpot, …) and rotated there; the README describes the rotation with current and previous values.',
       });
       webhookSecrets.set(source.id, secret);
+      new CfnOutput(this, `${pascal(source.id)}WebhookSecretArn`, {
+        value: secret.secretArn,
+        description: `Set with: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string '{"current":"<signing secret from ${source.displayName}>"}'`,
+      });
     }
     this.webhookSecrets = webhookSecrets;
+    new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
   }
 }

@@ -12,6 +12,7 @@ import {
   measureFailFast,
   measureRetryAmplification,
 } from './resilience.ts';
+import { measureWebhooks } from './webhooks.ts';
 
 /**
  * `npm run bench`: the gateway's added latency per read call (local mode vs the sandbox
@@ -69,6 +70,8 @@ try {
   console.log('Answers while the breaker is open (ticketing failing every call):');
   console.table(await measureFailFast(local, token, 500));
   console.log('(goal: p99 at most 2 ms)');
+  console.log('Webhook acknowledgement (verify, de-duplicate, queue, 202), Stripe deliveries:');
+  console.table(await measureWebhooks(local, Number(process.env.BENCH_WEBHOOKS ?? 1000), 20));
 } finally {
   await local.close();
   await rm(dataDir, { recursive: true, force: true });
