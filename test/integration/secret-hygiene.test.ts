@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecords } from '#test/helpers/audit.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { deliver, stripeDelivery } from '#test/helpers/webhooks.ts';
 
 const admin = { sub: 'root', roles: ['admin'] };
 
@@ -68,5 +69,36 @@ describe('credentials never leave the gateway', () => {
       expect(audit).not.toContain(secret);
     }
     expect(audit).not.toContain('typed-by-agent-123');
+  });
+
+  it('keeps webhook signing secrets and signatures out of responses and logs, accepted or refused', async () => {
+    // Arrange
+    const file = JSON.parse(await readFile(local.secretsFile, 'utf8'));
+    const webhookSecrets = Object.values(file.webhooks as Record<string, { current: string }>).map(
+      (secret) => secret.current,
+    );
+    expect(webhookSecrets.length).toBeGreaterThanOrEqual(8);
+    const signed = stripeDelivery(file.webhooks.stripe.current);
+    const signature = signed.headers['stripe-signature'];
+    const forged = stripeDelivery('whsec_forged_secret_value');
+    const before = output.length;
+    // Act
+    const answers = [
+      await deliver(local, 'stripe', signed.body, signed.headers),
+      await deliver(local, 'stripe', `${signed.body} `, signed.headers),
+      await deliver(local, 'stripe', forged.body, forged.headers),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the worker's logs too
+    // Assert
+    expect(answers.map((answer) => answer.status)).toEqual([202, 401, 401]);
+    const logs = output.slice(before).join('');
+    expect(logs).toContain('webhook received'); // debug logging was really on
+    const seen = `${logs}\n${JSON.stringify(answers)}`;
+    for (const secret of [...webhookSecrets, 'whsec_forged_secret_value'])
+      expect(seen).not.toContain(secret);
+    for (const value of [signature, forged.headers['stripe-signature']]) {
+      const v1 = /v1=([0-9a-f]+)/.exec(value as string)?.[1] as string;
+      expect(seen).not.toContain(v1);
+    }
   });
 });
