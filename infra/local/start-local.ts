@@ -167,6 +167,16 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   });
   const actualPort = portOf(server);
   const url = `http://127.0.0.1:${actualPort}`;
+  // The CRM and ticketing sandboxes announce their changes to local mode as HubSpot and Zendesk do.
+  const signingSecret = (source: string) =>
+    (secrets.webhooks[source] as { current?: string } | undefined)?.current;
+  for (const [system, source] of [
+    ['crm', 'hubspot'],
+    ['ticketing', 'zendesk'],
+  ] as const) {
+    const secret = signingSecret(source);
+    if (secret) sandboxes[system].setWebhooks({ url: `${url}/webhooks/${source}`, secret });
+  }
 
   const functionEnv: Record<string, string> = {
     STAGE: 'local',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CrmChange } from './crm-webhooks.ts';
 import type { Reply, SandboxRoute } from './server.ts';
 
 export type CrmProperties = Record<string, string | null>;
@@ -31,9 +32,32 @@ interface Note {
 /**
  * The CRM's write routes, HubSpot CRM v3 shapes: contact updates and notes (activities)
  * associated with contacts. HubSpot has no idempotency keys, and neither has this.
+ *
+ * Each change is announced as HubSpot webhooks would see it: a `contact.propertyChange` per
+ * property whose value changed, and for a note created or deleted, `notes_last_updated` of each
+ * associated contact (HubSpot has no note subscriptions).
  */
-export function crmWriteRoutes(contacts: readonly CrmRecord[]): SandboxRoute[] {
+export function crmWriteRoutes(
+  contacts: readonly CrmRecord[],
+  announce: (changes: readonly CrmChange[]) => void,
+): SandboxRoute[] {
   const notes = new Map<string, Note>();
+  /** Touches `notes_last_updated` of the note's contacts, as logging an activity does in HubSpot. */
+  const notesUpdated = (note: Note, at: number) => {
+    const changes: CrmChange[] = [];
+    for (const id of note.contactIds) {
+      const contact = contacts.find((candidate) => candidate.id === id);
+      if (!contact) continue;
+      contact.all.notes_last_updated = new Date(at).toISOString();
+      changes.push({
+        subscriptionType: 'contact.propertyChange',
+        objectId: contact.id,
+        property: { name: 'notes_last_updated', value: String(at) },
+        occurredAt: at,
+      });
+    }
+    announce(changes);
+  };
   let nextNote = 71_000_000_001;
   const presentNote = (note: Note) => ({
     id: note.id,
@@ -70,12 +94,24 @@ export function crmWriteRoutes(contacts: readonly CrmRecord[]): SandboxRoute[] {
             `Property values were not valid: ${unknown.map((name) => `"${name}" does not exist`).join(', ')}`,
           );
         }
-        const now = new Date().toISOString();
+        const at = Date.now();
+        const now = new Date(at).toISOString();
+        const changes: CrmChange[] = [];
         for (const [name, value] of Object.entries(properties)) {
-          contact.all[name] = value === null || value === '' ? null : String(value);
+          const next = value === null || value === '' ? null : String(value);
+          if ((contact.all[name] ?? null) !== next) {
+            changes.push({
+              subscriptionType: 'contact.propertyChange',
+              objectId: contact.id,
+              property: { name, value: next },
+              occurredAt: at,
+            });
+          }
+          contact.all[name] = next;
         }
         contact.all.lastmodifieddate = now;
         contact.updatedAt = now;
+        announce(changes);
         return {
           status: 200,
           body: {
@@ -125,6 +161,7 @@ export function crmWriteRoutes(contacts: readonly CrmRecord[]): SandboxRoute[] {
           archived: false,
         };
         notes.set(note.id, note);
+        notesUpdated(note, Date.parse(note.createdAt));
         return { status: 201, body: presentNote(note) };
       },
     },
@@ -145,7 +182,10 @@ export function crmWriteRoutes(contacts: readonly CrmRecord[]): SandboxRoute[] {
       operation: 'notes.delete',
       handle: ({ params }) => {
         const note = notes.get(params.id ?? '');
-        if (note) note.archived = true;
+        if (note && !note.archived) {
+          note.archived = true;
+          notesUpdated(note, Date.now());
+        }
         return { status: 204 };
       },
     },

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
+import { hubspotWebhooks } from './crm-webhooks.ts';
 import { type CrmRecord, crmWriteRoutes, hubspotError } from './crm-writes.ts';
 import { getSeed, type SeedCompany, type SeedContact } from './seed.ts';
 import {
@@ -11,6 +12,7 @@ import {
   type SandboxRoute,
   startSandbox,
 } from './server.ts';
+import { webhookOutbox } from './webhooks.ts';
 
 type Properties = Record<string, string | null>;
 type CrmObject = CrmRecord;
@@ -310,7 +312,8 @@ function objectRoutes(
 
 /**
  * The CRM sandbox: HubSpot CRM v3 objects (companies and contacts) over the seed data, with a
- * private-app bearer token.
+ * private-app bearer token. Its changes are announced by HubSpot v3 webhooks once a target is set
+ * (`setWebhooks`).
  */
 export function startCrmSandbox(options: {
   port?: number;
@@ -324,11 +327,13 @@ export function startCrmSandbox(options: {
     contactObject(contact, companiesById.get(contact.companyCrmId)),
   );
   const expected = Buffer.from(`Bearer ${options.credentials.token}`);
+  const webhooks = webhookOutbox();
   return startSandbox(
     {
       name: 'crm',
+      webhooks,
       routes: [
-        ...crmWriteRoutes(contacts),
+        ...crmWriteRoutes(contacts, hubspotWebhooks(webhooks)),
         ...objectRoutes('companies', () => companies, {
           defaults: COMPANY_DEFAULTS,
           association: 'contacts',

@@ -20,10 +20,14 @@ export interface Sandboxes {
 }
 
 /**
- * Starts the three sandbox business systems, each accepting exactly the given credentials.
+ * Starts the three sandbox business systems and the mail system, each accepting exactly the given
+ * credentials. CRM and ticketing announce their data changes by signed webhook once a target is
+ * set with their `setWebhooks`.
  *
  * @example
  * const sandboxes = await startSandboxes(secrets.systems, { crm: 3001, erp: 3002, ticketing: 3003 });
+ * sandboxes.crm.setWebhooks({ url: 'http://127.0.0.1:3000/webhooks/hubspot', secret: hubspotSecret });
+ * sandboxes.ticketing.setWebhooks({ url: 'http://127.0.0.1:3000/webhooks/zendesk', secret: zendeskSecret });
  */
 export async function startSandboxes(
   credentials: SandboxCredentials,

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'no
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import type { WebhookOutbox, WebhookTarget } from './webhooks.ts';
 
 export interface SandboxRequest {
   params: Record<string, string>;
@@ -37,6 +38,8 @@ export interface SandboxDefinition {
   errorReply(status: number, message: string): Reply;
   /** Extra `/_sandbox/...` endpoints of this system (no credentials, never faulted). */
   control?(method: string, path: string): Reply | undefined;
+  /** Where the routes announce data changes by webhook; absent when the system sends none. */
+  webhooks?: WebhookOutbox;
 }
 
 export const faultsSchema = z.strictObject({
@@ -62,6 +65,12 @@ export interface RunningSandbox {
   close(): Promise<void>;
   faults(): Faults;
   setFaults(faults: Faults): void;
+  /**
+   * Sends a signed webhook, in the vendor's scheme, to `url` for each later data change (CRM and
+   * ticketing); `undefined` stops sending. Throws when the target is invalid, or for a system
+   * that sends no webhooks (ERP, mail).
+   */
+  setWebhooks(target: WebhookTarget | undefined): void;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -105,7 +114,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 
 /**
  * Runs a sandbox business system: vendor-shaped routes, its credential check, and the fault
- * switches (`/_sandbox/faults`) and call log (`/_sandbox/requests`) that need no credentials.
+ * switches (`/_sandbox/faults`), call log (`/_sandbox/requests`) and, for a system that sends
+ * webhooks, delivery log (`/_sandbox/webhooks`) that need no credentials.
  */
 export async function startSandbox(
   definition: SandboxDefinition,
@@ -126,6 +136,14 @@ export async function startSandbox(
       return { status: 200, body: { operations: definition.routes.map((r) => r.operation) } };
     if (path === '/_sandbox/requests')
       return { status: 200, body: { requests: seen, counts: Object.fromEntries(counts) } };
+    if (path === '/_sandbox/webhooks' && definition.webhooks) {
+      if (req.method !== 'GET') return { status: 405, body: { error: 'Use GET' } };
+      const { webhooks } = definition;
+      return {
+        status: 200,
+        body: { target: webhooks.targetUrl() ?? null, deliveries: webhooks.attempts() },
+      };
+    }
     const own = definition.control?.(req.method ?? 'GET', path);
     if (own) return own;
     if (path !== '/_sandbox/faults') return undefined;
@@ -253,12 +271,18 @@ export async function startSandbox(
     setFaults: (next) => {
       faults = faultsSchema.parse(next);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        closing.abort();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    setWebhooks: (target) => {
+      if (definition.webhooks) definition.webhooks.setTarget(target);
+      else if (target) throw new Error(`The ${definition.name} sandbox sends no webhooks`);
+    },
+    close: async () => {
+      closing.abort();
+      server.closeAllConnections();
+      await Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        definition.webhooks?.close(),
+      ]);
+    },
   };
 }
 

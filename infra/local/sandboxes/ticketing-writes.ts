@@ -1,5 +1,6 @@
 import type { SeedTicket } from './seed.ts';
 import type { Reply, SandboxRequest, SandboxRoute } from './server.ts';
+import type { TicketChange } from './ticketing-webhooks.ts';
 
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 const TYPES = ['problem', 'incident', 'question', 'task'] as const;
@@ -12,6 +13,8 @@ interface TicketState {
   present: (ticket: SeedTicket) => unknown;
   base: string;
   idempotent: (request: SandboxRequest, produce: () => Reply | Promise<Reply>) => Promise<Reply>;
+  /** Announces a change by webhook (after the answer); a replayed create announces nothing. */
+  announce: (change: TicketChange) => void;
 }
 
 const recordInvalid = (details: Record<string, string>): Reply => ({
@@ -27,7 +30,8 @@ const recordInvalid = (details: Record<string, string>): Reply => ({
 
 /**
  * Zendesk-shaped ticket writes: create (honours `Idempotency-Key`, as Zendesk does on ticket
- * creation), update, and (soft) delete.
+ * creation), update, and (soft) delete. Each change is announced: `created`, `status_changed` and
+ * `subject_changed` (only when the value changes), `soft_deleted`.
  */
 export function ticketWriteRoutes(state: TicketState): SandboxRoute[] {
   let nextId = Math.max(...state.tickets.map((ticket) => ticket.id)) + 1;
@@ -76,6 +80,7 @@ export function ticketWriteRoutes(state: TicketState): SandboxRoute[] {
           };
           state.tickets.push(ticket);
           state.byId.set(ticket.id, ticket);
+          state.announce({ type: 'created', ticket });
           return {
             status: 201,
             body: { ticket: state.present(ticket) },
@@ -91,6 +96,7 @@ export function ticketWriteRoutes(state: TicketState): SandboxRoute[] {
         const ticket = state.byId.get(Number(params.id));
         if (!ticket) return notFound;
         const input = (body as { ticket?: Record<string, unknown> })?.ticket ?? {};
+        const previous = { status: ticket.status, subject: ticket.subject };
         if (input.status !== undefined) {
           if (!STATUSES.includes(input.status as never))
             return recordInvalid({ status: 'Status: is invalid' });
@@ -99,6 +105,10 @@ export function ticketWriteRoutes(state: TicketState): SandboxRoute[] {
         if (typeof input.subject === 'string' && input.subject.trim())
           ticket.subject = input.subject.trim();
         ticket.updatedAt = Date.now();
+        if (ticket.status !== previous.status)
+          state.announce({ type: 'status_changed', ticket, previous: previous.status });
+        if (ticket.subject !== previous.subject)
+          state.announce({ type: 'subject_changed', ticket, previous: previous.subject });
         return { status: 200, body: { ticket: state.present(ticket) } };
       },
     },
@@ -111,6 +121,7 @@ export function ticketWriteRoutes(state: TicketState): SandboxRoute[] {
         if (!ticket) return notFound;
         state.byId.delete(ticket.id);
         state.tickets.splice(state.tickets.indexOf(ticket), 1);
+        state.announce({ type: 'soft_deleted', ticket });
         return { status: 204 };
       },
     },

@@ -8,7 +8,9 @@ import {
   type RunningSandbox,
   startSandbox,
 } from './server.ts';
+import { zendeskWebhooks } from './ticketing-webhooks.ts';
 import { ticketWriteRoutes } from './ticketing-writes.ts';
+import { webhookOutbox } from './webhooks.ts';
 
 const notFound: Reply = {
   status: 404,
@@ -21,7 +23,8 @@ const invalid = (description: string): Reply => ({
 
 /**
  * The ticketing sandbox: the Zendesk Support API v2 shape (tickets, organizations, users, cursor
- * pagination), with basic auth as `{email}/token:{api_token}`.
+ * pagination), with basic auth as `{email}/token:{api_token}`. Ticket changes are announced by
+ * Zendesk event webhooks once a target is set (`setWebhooks`).
  */
 export function startTicketingSandbox(options: {
   port?: number;
@@ -101,11 +104,14 @@ export function startTicketingSandbox(options: {
     };
   };
 
+  const webhooks = webhookOutbox();
   return startSandbox(
     {
       name: 'ticketing',
+      webhooks,
       routes: [
         ...ticketWriteRoutes({
+          announce: zendeskWebhooks(webhooks),
           tickets: ownTickets,
           byId: tickets,
           organizations: new Set(organizations.keys()),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandboxes, startSandboxes } from '#local/sandboxes/index.ts';
-import { basic, call, credentials, erpToken } from './support.ts';
+import { getSeed } from '#local/sandboxes/seed.ts';
+import { basic, call, credentials, erpToken, startReceiver } from './support.ts';
 
 describe('startSandboxes', () => {
   let sandboxes: Sandboxes;
@@ -91,6 +92,52 @@ describe('startSandboxes', () => {
     expect(contacts.body.results.map((c: any) => c.properties.email)).toContain(
       requester.body.user.email,
     );
+  });
+});
+
+describe('startSandboxes webhooks', () => {
+  let sandboxes: Sandboxes;
+
+  beforeAll(async () => {
+    sandboxes = await startSandboxes(credentials);
+  });
+  afterAll(() => sandboxes.close());
+
+  it("sends the CRM's and the ticketing system's changes to the targets set on each", async () => {
+    // Arrange
+    const receiver = await startReceiver();
+    sandboxes.crm.setWebhooks({ url: `${receiver.url}?source=hubspot`, secret: 'crm-hook' });
+    sandboxes.ticketing.setWebhooks({ url: `${receiver.url}?source=zendesk`, secret: 'zd-hook' });
+
+    // Act
+    await call(`${sandboxes.crm.url}/crm/v3/objects/contacts/${getSeed().contacts[0]!.crmId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${credentials.crm.token}` },
+      body: { properties: { jobtitle: 'Webhook Buyer' } },
+    });
+    await call(`${sandboxes.ticketing.url}/api/v2/tickets.json`, {
+      method: 'POST',
+      headers: {
+        authorization: basic(credentials.ticketing.username, credentials.ticketing.password),
+      },
+      body: { ticket: { subject: 'Hello', comment: { body: 'Hi' } } },
+    });
+    const deliveries = await receiver.waitFor(2);
+    await receiver.close();
+
+    // Assert
+    expect(deliveries.map((delivery) => new URL(delivery.url).search).sort()).toEqual([
+      '?source=hubspot',
+      '?source=zendesk',
+    ]);
+  });
+
+  it('throws when a target is set on a system that sends no webhooks', () => {
+    // Act + Assert
+    expect(() =>
+      sandboxes.erp.setWebhooks({ url: 'http://127.0.0.1:9/hook', secret: 's' }),
+    ).toThrow(/erp sandbox sends no webhooks/);
+    expect(() => sandboxes.mail.setWebhooks(undefined)).not.toThrow();
   });
 });
 

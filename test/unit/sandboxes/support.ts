@@ -1,4 +1,8 @@
-/** Shared bits of the sandbox unit tests: credentials and small HTTP helpers. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Shared bits of the sandbox unit tests: credentials, small HTTP helpers, a webhook receiver. */
 export const credentials = {
   crm: { token: 'crm-token-123' },
   erp: { clientId: 'erp-client', clientSecret: 'erp-secret-456' },
@@ -51,4 +55,78 @@ export async function erpToken(baseUrl: string): Promise<string> {
     }).toString(),
   });
   return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** A webhook delivery as a receiver got it: the exact body bytes and lower-cased headers. */
+export interface ReceivedWebhook {
+  method: string;
+  /** The full URL called, as the sender signs it. */
+  url: string;
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+/**
+ * A webhook receiver on a free loopback port that records each delivery and answers it with
+ * `answer(delivery, index)` (200 by default), which may wait.
+ */
+export async function startReceiver(
+  answer: (delivery: ReceivedWebhook, index: number) => number | Promise<number> = () => 200,
+  path = '/webhooks/sandbox',
+) {
+  const received: ReceivedWebhook[] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers))
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    const delivery = {
+      method: req.method ?? '',
+      url: `${base}${req.url ?? ''}`,
+      headers,
+      rawBody: Buffer.concat(chunks),
+    };
+    received.push(delivery);
+    res.writeHead(await answer(delivery, received.length - 1)).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: `${base}${path}`,
+    received,
+    /** Waits until `count` deliveries have arrived (3 s at most). */
+    async waitFor(count: number): Promise<ReceivedWebhook[]> {
+      const deadline = Date.now() + 3000;
+      while (received.length < count) {
+        if (Date.now() > deadline)
+          throw new Error(`${received.length} of ${count} webhook deliveries arrived`);
+        await sleep(10);
+      }
+      return received;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The attempts `GET /_sandbox/webhooks` lists for one event, once there are `count` of them (an
+ * attempt is logged after the receiver's answer, so just after the receiver saw it).
+ */
+export async function loggedAttempts(
+  sandboxUrl: string,
+  eventId: string | number,
+  count: number,
+): Promise<any[]> {
+  for (const deadline = Date.now() + 3000; Date.now() < deadline; ) {
+    const { deliveries } = (await call(`${sandboxUrl}/_sandbox/webhooks`)).body;
+    const mine = deliveries.filter((entry: any) => entry.eventIds.includes(eventId));
+    if (mine.length >= count) return mine;
+    await sleep(10);
+  }
+  throw new Error(`fewer than ${count} attempts logged for event ${eventId}`);
 }
