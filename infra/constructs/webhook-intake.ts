@@ -1,12 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { type HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IAlarmAction,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -16,6 +11,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
 import { EVENT_WORKER_TIMEOUT_SECONDS } from '../stacks/stateful-stack.ts';
+import { addQueueAlarms } from './queue-alarms.ts';
 import { type FunctionFactory, grantTable } from './write-path.ts';
 
 export interface WebhookIntakeProps {
@@ -105,38 +101,16 @@ export class WebhookIntake extends Construct {
     this.receiveFunction = receive;
     this.processFunction = worker;
 
-    const alarm = (
-      alarmId: string,
-      description: string,
-      metric: ReturnType<Queue['metricApproximateNumberOfMessagesVisible']>,
-      threshold: number,
-    ) =>
-      new Alarm(this, alarmId, {
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(props.alarmAction);
-    alarm(
-      'EventDeadLettersAlarm',
-      'Webhook events reached the dead-letter queue: they were not processed',
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      0,
-    );
-    const maxAge = props.maxQueueAge ?? Duration.minutes(15);
-    alarm(
-      'OldestEventAlarm',
-      `A webhook event has waited in the queue for over ${maxAge.toMinutes()} minutes`,
-      props.queue.metricApproximateAgeOfOldestMessage({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      maxAge.toSeconds(),
-    );
+    addQueueAlarms(this, {
+      queue: props.queue,
+      deadLetterQueue: props.deadLetterQueue,
+      alarmAction: props.alarmAction,
+      ids: { deadLetters: 'EventDeadLettersAlarm', oldest: 'OldestEventAlarm' },
+      descriptions: {
+        deadLetters: 'Webhook events reached the dead-letter queue: they were not processed',
+        oldest: (minutes) => `A webhook event has waited in the queue for over ${minutes} minutes`,
+      },
+      ...(props.maxQueueAge ? { maxAge: props.maxQueueAge } : {}),
+    });
   }
 }

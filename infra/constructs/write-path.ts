@@ -22,6 +22,7 @@ import { Construct } from 'constructs';
 import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
 import { pascal } from './names.ts';
+import { addQueueAlarms } from './queue-alarms.ts';
 import { SagaDefinition } from './saga-definition.ts';
 
 /** Builds one gateway function (see ApiStack): common environment, audit grant, logs. */
@@ -198,38 +199,17 @@ export class WritePath extends Construct {
         'Failed write messages return to the write queue and, after maxReceiveCount, go to its dead-letter queue (alarmed); an on-failure destination would duplicate that.',
     });
 
-    const alarm = (
-      alarmId: string,
-      description: string,
-      metric: ReturnType<Queue['metricApproximateNumberOfMessagesVisible']>,
-      threshold: number,
-    ) =>
-      new Alarm(this, alarmId, {
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(props.alarmAction);
-    alarm(
-      'DeadLettersAlarm',
-      'Confirmed writes reached the dead-letter queue: they were not started',
-      props.writeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      0,
-    );
-    const maxAge = props.maxQueueAge ?? Duration.minutes(15);
-    alarm(
-      'OldestWriteAlarm',
-      `A confirmed write has waited in the queue for over ${maxAge.toMinutes()} minutes`,
-      props.writeQueue.metricApproximateAgeOfOldestMessage({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      maxAge.toSeconds(),
-    );
+    addQueueAlarms(this, {
+      queue: props.writeQueue,
+      deadLetterQueue: props.writeDeadLetterQueue,
+      alarmAction: props.alarmAction,
+      ids: { deadLetters: 'DeadLettersAlarm', oldest: 'OldestWriteAlarm' },
+      descriptions: {
+        deadLetters: 'Confirmed writes reached the dead-letter queue: they were not started',
+        oldest: (minutes) =>
+          `A confirmed write has waited in the queue for over ${minutes} minutes`,
+      },
+      ...(props.maxQueueAge ? { maxAge: props.maxQueueAge } : {}),
+    });
   }
 }
