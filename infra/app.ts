@@ -54,6 +54,7 @@ export function buildApp(
     resilienceTable: stateful.resilienceTable,
     writeQueue: stateful.writeQueue,
     writeDeadLetterQueue: stateful.writeDeadLetterQueue,
+    prefetchQueue: stateful.prefetchQueue,
     webhooks: {
       table: stateful.webhookTable,
       queue: stateful.eventsQueue,

@@ -21,7 +21,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { EventBridgeDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -49,6 +49,8 @@ export interface ApiStackProps extends StackProps {
   readonly resilienceTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
+  /** Conversation-start prefetches, from the read tool functions to the prefetch function. */
+  readonly prefetchQueue: Queue;
   readonly webhooks: Omit<
     WebhookIntakeProps,
     'api' | 'makeFunction' | 'resilienceTable' | 'alarmAction'
@@ -180,9 +182,8 @@ export class ApiStack extends Stack {
       // Read tools naming a customer start the conversation-start prefetch; the prefetched tool reads it.
       const startsPrefetch = prefetch && !isWriteTool(tool) && 'customerId' in tool.input.shape;
       if (prefetch && (startsPrefetch || tool.name === prefetch.tool)) {
-        environment.CONVERSATION_PREFETCH = 'lambda';
-        if (tool.name !== prefetch.tool)
-          environment.PREFETCH_FUNCTION_NAME = prefetch.function.functionName;
+        environment.CONVERSATION_PREFETCH = 'queue';
+        if (tool.name !== prefetch.tool) environment.PREFETCH_QUEUE_URL = prefetch.queue.queueUrl;
       }
       Object.assign(environment, systemEnvironment(props, tool.systems, `Tool ${tool.name}`));
       environment.RESILIENCE_TABLE_NAME = props.resilienceTable.tableName;
@@ -203,7 +204,7 @@ export class ApiStack extends Stack {
       // PutItem: cached answers and prefetch claims.
       grantTable(toolFunction, props.resilienceTable, 'GetItem', 'PutItem', 'UpdateItem', 'Scan');
       if (prefetch && startsPrefetch && tool.name !== prefetch.tool)
-        grantPrefetchInvoke(toolFunction, prefetch.function);
+        prefetch.queue.grantSendMessages(toolFunction);
       this.api.addRoutes({
         path: `/tools/${tool.name}`,
         methods: [HttpMethod.POST],
@@ -301,38 +302,37 @@ export class ApiStack extends Stack {
   }
 
   /**
-   * The conversation-start prefetch of get_customer_context: a function the read tool functions
-   * and MCP invoke asynchronously (`X-Conversation-Id`), which keeps its answer in the resilience
-   * table for the conversation. Only IAM principals granted invoke can call it: no route.
+   * The conversation-start prefetch of get_customer_context: the read tool functions and MCP put a
+   * message on the prefetch queue (`X-Conversation-Id`); this function reads it and keeps the
+   * answer in the resilience table for the conversation. No route reaches it.
    */
   private addConversationPrefetch(
     props: ApiStackProps,
     fn: FunctionFactory,
-  ): { tool: string; function: IFunction } | undefined {
+  ): { tool: string; function: IFunction; queue: Queue } | undefined {
     const tool = props.tools.find((candidate) => candidate.name === 'get_customer_context');
     if (!tool) return undefined;
     const environment: Record<string, string> = {
       TOOL_NAME: tool.name,
       RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
-      CONVERSATION_PREFETCH: 'lambda',
+      CONVERSATION_PREFETCH: 'queue',
     };
     Object.assign(environment, systemEnvironment(props, tool.systems, 'The prefetch'));
     const prefetch = fn(
       'ConversationPrefetch',
       'functions/tools/prefetch/handler.ts',
-      'Conversation-start prefetch of get_customer_context (async invoke)',
+      'Conversation-start prefetch of get_customer_context (prefetch queue)',
       environment,
     );
     for (const systemId of tool.systems) props.systemSecrets.get(systemId)?.grantRead(prefetch);
     grantTable(prefetch, props.resilienceTable, 'GetItem', 'PutItem', 'UpdateItem', 'Scan');
-    // A prefetch that failed is not worth a retry (the agent's own call runs live); invocations
-    // that failed outright are recorded as events on the account's default bus.
-    prefetch.configureAsyncInvoke({
-      retryAttempts: 0,
-      maxEventAge: Duration.minutes(1),
-      onFailure: new EventBridgeDestination(),
+    prefetch.addEventSource(new SqsEventSource(props.prefetchQueue, { batchSize: 10 }));
+    Validations.of(prefetch).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        "A prefetch is best effort: the function logs and drops one that fails (the agent's own call then runs live), and prefetch messages expire after 5 minutes.",
     });
-    return { tool: tool.name, function: prefetch };
+    return { tool: tool.name, function: prefetch, queue: props.prefetchQueue };
   }
 
   /**
@@ -345,7 +345,7 @@ export class ApiStack extends Stack {
   private addAgentRoutes(
     props: ApiStackProps,
     fn: FunctionFactory,
-    prefetch: { tool: string; function: IFunction } | undefined,
+    prefetch: { tool: string; function: IFunction; queue: Queue } | undefined,
   ): void {
     const systems = [...new Set(props.tools.flatMap((tool) => tool.systems))];
     const environment: Record<string, string> = {
@@ -355,8 +355,8 @@ export class ApiStack extends Stack {
       RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
       ...(prefetch
         ? {
-            CONVERSATION_PREFETCH: 'lambda',
-            PREFETCH_FUNCTION_NAME: prefetch.function.functionName,
+            CONVERSATION_PREFETCH: 'queue',
+            PREFETCH_QUEUE_URL: prefetch.queue.queueUrl,
           }
         : {}),
     };
@@ -371,7 +371,7 @@ export class ApiStack extends Stack {
     grantTable(mcp, props.confirmationsTable, 'GetItem', 'PutItem', 'UpdateItem');
     grantTable(mcp, props.operationsTable, 'GetItem', 'PutItem');
     grantTable(mcp, props.resilienceTable, 'GetItem', 'PutItem', 'UpdateItem', 'Scan');
-    if (prefetch) grantPrefetchInvoke(mcp, prefetch.function);
+    if (prefetch) prefetch.queue.grantSendMessages(mcp);
     props.writeQueue.grantSendMessages(mcp);
     const mcpIntegration = new HttpLambdaIntegration('McpIntegration', mcp);
     const openapi = fn('OpenApi', 'functions/openapi/document/handler.ts', 'GET /openapi.json');
@@ -467,18 +467,6 @@ export class ApiStack extends Stack {
     }
     return action;
   }
-}
-
-/**
- * Invoke on the unqualified function only: `grantInvoke` would add every version and alias
- * (`<arn>:*`), which nothing here needs.
- */
-function grantPrefetchInvoke(grantee: IFunction, prefetch: IFunction): void {
-  Grant.addToPrincipal({
-    grantee,
-    actions: ['lambda:InvokeFunction'],
-    resourceArns: [prefetch.functionArn],
-  });
 }
 
 /** Base URL and secret ARN of each system, as the runtime reads them; synth fails on a gap. */

@@ -46,6 +46,8 @@ export class StatefulStack extends Stack {
   readonly resilienceTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
+  /** Conversation-start prefetches (best effort, 5 minutes). */
+  readonly prefetchQueue: Queue;
   /** Webhook receipts (de-duplication) and the event log. */
   readonly webhookTable: Table;
   readonly eventsQueue: Queue;
@@ -146,6 +148,27 @@ export class StatefulStack extends Stack {
       deadLetterQueue: { queue: this.writeDeadLetterQueue, maxReceiveCount: 10 },
       removalPolicy: config.removalPolicy,
     });
+
+    // Best effort and short-lived: a prefetch older than its conversation's first minutes is useless.
+    this.prefetchQueue = new Queue(this, 'PrefetchQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.minutes(5),
+      visibilityTimeout: Duration.seconds(60),
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(this.prefetchQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'Conversation-start prefetches are best effort and expire after 5 minutes; one that fails costs the agent a live call, so a dead-letter queue would only collect stale reads.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'Conversation-start prefetches are best effort and expire after 5 minutes; there is nothing to redrive.',
+      },
+    );
 
     this.webhookTable = table('WebhookTable', 'pk', 'ttl');
     this.eventsDeadLetterQueue = new Queue(this, 'EventsDeadLetterQueue', {

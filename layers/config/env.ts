@@ -63,10 +63,10 @@ export const runtimeEnvSchema = z.object({
     .string()
     .regex(/^(off|\d+\/\d+(\.\d+)?)$/, 'write it as <requests>/<seconds>, e.g. 300/60, or off')
     .default('300/60'),
-  /** Conversation-start prefetch of get_customer_context: `lambda` (AWS), `inline` (local mode) or `off`. @default off */
-  CONVERSATION_PREFETCH: z.enum(['off', 'inline', 'lambda']).default('off'),
-  /** The function that runs prefetches when CONVERSATION_PREFETCH=lambda. */
-  PREFETCH_FUNCTION_NAME: z.string().min(1).optional(),
+  /** Conversation-start prefetch of get_customer_context: `queue` (AWS), `inline` (local mode) or `off`. @default off */
+  CONVERSATION_PREFETCH: z.enum(['off', 'inline', 'queue']).default('off'),
+  /** The SQS queue the prefetch function reads, when CONVERSATION_PREFETCH=queue. */
+  PREFETCH_QUEUE_URL: z.url().optional(),
   /** How long a prefetched customer context answers its conversation. @default 300 */
   PREFETCH_TTL_SECONDS: positiveInt(300),
   /** Table of webhook receipts (de-duplication) and the event log. */

@@ -1,6 +1,7 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isAllowed, type Policy } from '../auth/policy.ts';
-import { createDocumentClient } from '../aws/clients.ts';
+import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import type { RuntimeEnv } from '../config/env.ts';
 import { logger } from '../observability/logger.ts';
 import {
@@ -11,9 +12,9 @@ import {
 import { getCustomerContext } from '../tools/read/get-customer-context.ts';
 
 /**
- * The conversation-start prefetch of the customer context, as CONVERSATION_PREFETCH says: `lambda`
- * invokes PREFETCH_FUNCTION_NAME asynchronously (AWS), `inline` runs it in this process after the
- * answer (local mode), `off` has none. Claims are conditional writes in the resilience table, so
+ * The conversation-start prefetch of the customer context, as CONVERSATION_PREFETCH says: `queue`
+ * sends it to PREFETCH_QUEUE_URL for the prefetch function (AWS), `inline` runs it in this process
+ * after the answer (local mode), `off` has none. Claims are conditional writes in the resilience table, so
  * one conversation prefetches a customer once across every instance.
  *
  * @example
@@ -66,22 +67,13 @@ function launcherFor(
       });
     };
   }
-  // The prefetch function itself has no PREFETCH_FUNCTION_NAME: it only fills, never launches.
-  const functionName = env.PREFETCH_FUNCTION_NAME;
-  // Loaded on the first prefetch, not at cold start: most calls never start one.
-  let lambda: Promise<typeof import('@aws-sdk/client-lambda')> | undefined;
-  let client: import('@aws-sdk/client-lambda').LambdaClient | undefined;
+  // The prefetch function itself has no PREFETCH_QUEUE_URL: it only fills, never launches.
+  const queueUrl = env.PREFETCH_QUEUE_URL;
+  const sqs = queueUrl ? createSqsClient() : undefined;
   return async (request) => {
-    if (!functionName) throw new Error('CONVERSATION_PREFETCH=lambda needs PREFETCH_FUNCTION_NAME');
-    lambda ??= import('@aws-sdk/client-lambda');
-    const { InvokeCommand, LambdaClient } = await lambda;
-    client ??= new LambdaClient({});
-    await client.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify(request)),
-      }),
+    if (!sqs) throw new Error('CONVERSATION_PREFETCH=queue needs PREFETCH_QUEUE_URL');
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request) }),
     );
   };
 }

@@ -18,6 +18,9 @@ const coldStartEnv = {
   OPERATIONS_TABLE_NAME: 'bench-operations',
   CONFIRMATIONS_TABLE_NAME: 'bench-confirmations',
   WRITE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench-writes',
+  RESILIENCE_TABLE_NAME: 'bench-resilience',
+  WEBHOOK_TABLE_NAME: 'bench-webhooks',
+  EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench-events',
 };
 
 /**

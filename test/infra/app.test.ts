@@ -105,6 +105,7 @@ describe('CDK app', () => {
           'MailSecret222636C9',
           'WriteDeadLetterQueue6CA58406',
           'WriteQueue141C819B',
+          ...actualIds(/^PrefetchQueue[0-9A-F]{8}$/),
           ...actualIds(
             /^((WebhookTable|EventsQueue|EventsDeadLetterQueue)|[A-Z][a-z]+WebhookSecret)[0-9A-F]{8}$/,
           ),
@@ -294,24 +295,22 @@ describe('CDK app', () => {
         expect(resource.Properties.Environment.Variables.USER_RATE_LIMIT).toBe('300/60');
     });
 
-    it('lets only the customer read tools and MCP start the conversation prefetch, on the function itself', () => {
+    it('lets only the customer read tools and MCP start the conversation prefetch, through its queue', () => {
       const functions = api.findResources('AWS::Lambda::Function');
-      const [prefetchId] = Object.entries(functions)
-        .filter(([id]) => id.startsWith('ConversationPrefetch'))
-        .map(([id]) => id);
+      const [prefetchId] = Object.keys(functions).filter((id) =>
+        id.startsWith('ConversationPrefetch'),
+      );
       expect(prefetchId).toBeDefined();
-      const invokesPrefetch = (statement: { Action: unknown; Resource: unknown }) =>
-        statement.Action === 'lambda:InvokeFunction' &&
-        JSON.stringify(statement.Resource).includes(prefetchId as string);
-      const invokers = Object.values(api.findResources('AWS::IAM::Policy'))
-        .filter((policy) => policy.Properties.PolicyDocument.Statement.some(invokesPrefetch))
-        .map((policy) => {
-          const statement = policy.Properties.PolicyDocument.Statement.find(invokesPrefetch);
-          // The function itself, not its versions and aliases
-          expect(statement.Resource).toEqual({ 'Fn::GetAtt': [prefetchId, 'Arn'] });
-          return policy.Properties.Roles[0].Ref as string;
-        })
-        .sort();
+      api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: prefetchId },
+        BatchSize: 10,
+      });
+      const sendsPrefetches = (statement: { Action: unknown; Resource: unknown }) =>
+        [statement.Action].flat().includes('sqs:SendMessage') &&
+        JSON.stringify(statement.Resource).includes('PrefetchQueue');
+      const senders = Object.values(api.findResources('AWS::IAM::Policy'))
+        .filter((policy) => policy.Properties.PolicyDocument.Statement.some(sendsPrefetches))
+        .map((policy) => policy.Properties.Roles[0].Ref as string);
       const customerReads = tools
         .filter(
           (tool) =>
@@ -323,9 +322,13 @@ describe('CDK app', () => {
           (tool) =>
             `Tool${tool.name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`,
         );
-      expect(invokers).toHaveLength(customerReads.length + 1);
+      expect(senders).toHaveLength(customerReads.length + 1);
       for (const name of [...customerReads, 'Mcp'])
-        expect(invokers.some((role) => role.startsWith(name))).toBe(true);
+        expect(senders.some((role) => role.startsWith(name))).toBe(true);
+      stateful.hasResourceProperties('AWS::SQS::Queue', {
+        MessageRetentionPeriod: 300,
+        SqsManagedSseEnabled: true,
+      });
     });
 
     it('alarms when a circuit breaker opens, for every system', () => {
@@ -413,7 +416,7 @@ describe('CDK app', () => {
         RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
       });
       const policies = Object.values(stateful.findResources('AWS::SQS::QueuePolicy'));
-      expect(policies).toHaveLength(4);
+      expect(policies).toHaveLength(5);
       for (const policy of policies)
         expect(JSON.stringify(policy)).toContain('aws:SecureTransport');
     });

@@ -8,8 +8,8 @@ const prefetchEvent = z.object({
 });
 
 /**
- * The conversation-start prefetch on AWS: an asynchronous invoke from a read tool function, whose
- * caller was authenticated and authorised there. It runs the customer context and keeps the
+ * The conversation-start prefetch on AWS: a message from a read tool function or MCP, whose caller
+ * was authenticated and authorised there. It runs the customer context and keeps the
  * answer for the conversation; a failure is logged and dropped (the agent's own call runs live).
  */
 export function prefillHandler(deps: Pick<GatewayDependencies, 'runner' | 'logger'>) {
