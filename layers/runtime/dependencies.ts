@@ -7,6 +7,9 @@ import {
   createSqsClient,
 } from '../aws/clients.ts';
 import { parseEnv, type RuntimeEnv } from '../config/env.ts';
+
+type DocumentClient = ReturnType<typeof createDocumentClient>;
+
 import { ConfigurationError } from '../errors/index.ts';
 import { logger } from '../observability/logger.ts';
 import { recordCircuitOpened } from '../observability/metrics.ts';
@@ -67,11 +70,11 @@ function required(
 
 /** One shared circuit breaker per system, for this instance. */
 function breakers(
+  client: DocumentClient,
   tableName: string,
   coolDownMs: number,
   source: Record<string, string | undefined>,
 ) {
-  const client = createDocumentClient();
   return (system: SystemDefinition) => {
     const setting = source[breakerEnvName(system.id)]?.trim();
     if (setting === 'off') return undefined;
@@ -125,6 +128,16 @@ export function secretProvider(env: RuntimeEnv): SecretProvider {
   });
 }
 
+/** The per-user inbound limit of USER_RATE_LIMIT; none when it is `off`. */
+function userLimit(
+  client: DocumentClient,
+  tableName: string,
+  setting: string,
+): { userLimit?: UserRateLimit } {
+  const limit = parseRateLimit(setting);
+  return limit ? { userLimit: new UserRateLimit({ client, tableName, ...limit }) } : {};
+}
+
 /**
  * Builds the handler dependencies from the environment. With TOOL_NAME set (one function per tool
  * on AWS) the registry holds only that tool.
@@ -132,16 +145,10 @@ export function secretProvider(env: RuntimeEnv): SecretProvider {
  * @example
  * const deps = buildDependencies(process.env);
  */
-/** The per-user inbound limit of USER_RATE_LIMIT; none when it is `off`. */
-function userLimit(tableName: string, setting: string): { userLimit?: UserRateLimit } {
-  const limit = parseRateLimit(setting);
-  return limit
-    ? { userLimit: new UserRateLimit({ client: createDocumentClient(), tableName, ...limit }) }
-    : {};
-}
-
 export function buildDependencies(source: Record<string, string | undefined>): GatewayDependencies {
   const env = parseEnv(source);
+  // One DynamoDB client (and connection pool) for every store of this instance.
+  const dynamo = createDocumentClient();
   const registry = env.TOOL_NAME
     ? createRegistry(fullRegistry.all.filter((tool) => tool.name === env.TOOL_NAME))
     : fullRegistry;
@@ -157,7 +164,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
       );
     }
     killSwitches ??= new KillSwitches({
-      client: createDocumentClient(),
+      client: dynamo,
       tableName: env.RESILIENCE_TABLE_NAME,
       cacheMs: env.SWITCHES_CACHE_MS,
     });
@@ -172,7 +179,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
       );
     }
     cache ??= new ResponseCache({
-      client: createDocumentClient(),
+      client: dynamo,
       tableName: env.RESILIENCE_TABLE_NAME,
     });
     return cache;
@@ -181,14 +188,13 @@ export function buildDependencies(source: Record<string, string | undefined>): G
   let proposals: ProposalDeps | undefined;
   const writeDependencies = (): WriteDependencies => {
     if (!writes) {
-      const client = createDocumentClient();
       writes = {
         confirmations: new DynamoConfirmationStore({
-          client,
+          client: dynamo,
           tableName: required(env, 'CONFIRMATIONS_TABLE_NAME'),
         }),
         operations: new DynamoOperationStore({
-          client,
+          client: dynamo,
           tableName: required(env, 'OPERATIONS_TABLE_NAME'),
         }),
         queue: new SqsWriteQueue({
@@ -200,7 +206,9 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     return writes;
   };
   // The prefetch runs the runner, which starts prefetches: bound through a late reference.
-  const prefetch = conversationPrefetch(env, defaultPolicy, (request) => runner.prefill(request));
+  const prefetch = conversationPrefetch(env, defaultPolicy, dynamo, (request) =>
+    runner.prefill(request),
+  );
   const runner: ToolRunner = createToolRunner({
     env: source,
     secrets: secretProvider(env),
@@ -210,7 +218,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     ...(env.CACHE_MAX_TTL_SECONDS ? { maxCacheTtlSeconds: env.CACHE_MAX_TTL_SECONDS } : {}),
     ...(env.RESILIENCE_TABLE_NAME
       ? {
-          breakerFor: breakers(env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS, source),
+          breakerFor: breakers(dynamo, env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS, source),
           switches: switches(),
           cache: responseCache(),
           rateBudgetFor: (
@@ -218,13 +226,13 @@ export function buildDependencies(source: Record<string, string | undefined>): G
             limit: { requests: number; perSeconds: number },
           ) =>
             new SharedRateBudget({
-              client: createDocumentClient(),
+              client: dynamo,
               tableName: env.RESILIENCE_TABLE_NAME as string,
               systemId: system.id,
               displayName: system.displayName,
               ...limit,
             }),
-          ...userLimit(env.RESILIENCE_TABLE_NAME, env.USER_RATE_LIMIT),
+          ...userLimit(dynamo, env.RESILIENCE_TABLE_NAME, env.USER_RATE_LIMIT),
         }
       : {}),
   });
@@ -237,7 +245,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     proposals: () => {
       proposals ??= {
         confirmations: new DynamoConfirmationStore({
-          client: createDocumentClient(),
+          client: dynamo,
           tableName: required(env, 'CONFIRMATIONS_TABLE_NAME'),
         }),
         policyVersion: defaultPolicy.version,
@@ -257,7 +265,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
       rolesClaim: env.JWT_ROLES_CLAIM,
     }),
     audit: new DynamoAuditRepository({
-      client: createDocumentClient(),
+      client: dynamo,
       tableName: env.AUDIT_TABLE_NAME,
       retentionDays: env.AUDIT_RETENTION_DAYS,
     }),

@@ -1,7 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isAllowed, type Policy } from '../auth/policy.ts';
-import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
+import { type createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import type { RuntimeEnv } from '../config/env.ts';
 import { logger } from '../observability/logger.ts';
 import {
@@ -18,17 +18,17 @@ import { getCustomerContext } from '../tools/read/get-customer-context.ts';
  * one conversation prefetches a customer once across every instance.
  *
  * @example
- * const prefetch = conversationPrefetch(env, policy, (request) => runner.prefill(request));
+ * const prefetch = conversationPrefetch(env, policy, dynamo, (request) => runner.prefill(request));
  */
 export function conversationPrefetch(
   env: RuntimeEnv,
   policy: Policy,
+  client: ReturnType<typeof createDocumentClient>,
   prefill: (request: PrefetchRequest) => Promise<void>,
 ): ConversationPrefetch | undefined {
   const table = env.RESILIENCE_TABLE_NAME;
   if (env.CONVERSATION_PREFETCH === 'off' || !table) return undefined;
   const launch = launcherFor(env, prefill);
-  const client = createDocumentClient();
   return new ConversationPrefetch({
     tool: getCustomerContext,
     trigger: 'customerId',
