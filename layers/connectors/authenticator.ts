@@ -55,7 +55,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
       throw new ConfigurationError(
         'credentials_invalid',
-        `The credentials secret of ${system.displayName} lacks or has invalid fields (${fields}). An operator must fix the secret "${secretId}".`,
+        `The gateway's credentials for ${system.displayName} are incomplete. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        { operatorDetail: `secret "${secretId}" lacks or has invalid fields (${fields})` },
       );
     }
     return parsed.data;
@@ -121,7 +122,10 @@ async function requestToken(
   if (response.status === 400 || response.status === 401 || response.status === 403) {
     throw new ConfigurationError(
       'upstream_auth_failed',
-      `${name} refused the gateway's OAuth2 client credentials. An operator must update the secret "${options.secretId}"; retrying will not help.`,
+      `${name} refused the gateway's credentials. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+      {
+        operatorDetail: `${name}'s token endpoint refused the OAuth2 client of secret "${options.secretId}" (status ${response.status}): update the secret`,
+      },
     );
   }
   if (!response.ok) {
@@ -133,7 +137,8 @@ async function requestToken(
   if (!parsed.success) {
     throw new ConfigurationError(
       'upstream_auth_failed',
-      `${name}'s token endpoint answered without an access token. An operator must check the system's OAuth2 setup.`,
+      `${name} did not give the gateway an access token. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+      { operatorDetail: `${name}'s token endpoint (${url}) answered without an access_token` },
     );
   }
   const ttlMs = (parsed.data.expires_in ?? 300) * 1000;

@@ -251,7 +251,10 @@ function classify(response: Response, req: ConnectorRequest<z.ZodType>, name: st
   if (status === 401 || status === 403) {
     return new ConfigurationError(
       'upstream_auth_failed',
-      `${name} rejected the gateway's credentials (status ${status}) even after re-reading them. An operator must update the system's secret; retrying will not help.`,
+      `${name} rejected the gateway's credentials. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+      {
+        operatorDetail: `${name} answered ${status} on ${req.operation} even after the secret was re-read: update the system's secret`,
+      },
     );
   }
   if (status === 404) {

@@ -109,7 +109,15 @@ export class ConfigurationError extends AppError {
   readonly code: string;
   readonly statusCode = 502;
   readonly category: ErrorCategory = 'configuration';
-  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+  /**
+   * @param message For the agent: what it can do (usually: tell the user, do not retry).
+   * @param options.operatorDetail Which secret, setting or host is wrong: logged, never answered.
+   */
+  constructor(
+    code: string,
+    message: string,
+    options: { cause?: unknown; operatorDetail?: string } = {},
+  ) {
     super(message, options);
     this.code = code;
   }

@@ -51,6 +51,23 @@ export function toEnvelope(error: AppError): ErrorEnvelope {
 }
 
 /**
+ * Logs a failed call for operators: what the agent was told, and what only operators may read
+ * (`operatorDetail`: secret ids, settings, hosts). A configuration error is an error (an operator
+ * must act; alarms watch error logs), any other 5xx a warning.
+ */
+export function logFailure(logger: Pick<Logger, 'error' | 'warn'>, error: AppError): void {
+  if (error.statusCode < 500 && error.category !== 'configuration') return;
+  const details = {
+    code: error.code,
+    status: error.statusCode,
+    error,
+    ...(error.operatorDetail ? { operatorDetail: error.operatorDetail } : {}),
+  };
+  if (error.category === 'configuration') logger.error('gateway misconfigured', details);
+  else logger.warn('call failed', details);
+}
+
+/**
  * Turns any error into the envelope with the right status. Unknown errors become a logged, generic
  * 500 that names the request id; nothing of the original message leaves the gateway.
  */
@@ -73,9 +90,7 @@ export function errorEnvelope(options: {
       } satisfies ErrorEnvelope);
       return;
     }
-    if (error.statusCode >= 500) {
-      options.logger.warn('call failed', { code: error.code, status: error.statusCode, error });
-    }
+    logFailure(options.logger, error);
     const headers: Record<string, string> = { ...error.headers };
     if (error.retryAfterMs !== undefined) {
       headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type ErrorIssue, ValidationError } from '../errors/index.ts';
+import { type ErrorIssue, MAX_ISSUES, ValidationError } from '../errors/index.ts';
 import { describeTool } from '../tools/descriptor.ts';
 import { dropOmittedNulls } from '../tools/schema-dialects.ts';
 import type { GatewayMiddleware, GatewayRequest } from './types.ts';
@@ -36,6 +36,26 @@ function fixHint(issue: z.core.$ZodIssue): string {
 
 const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 
+/**
+ * The 400 for a tool input that fails its schema, the same over every transport: names the fields
+ * (the first few, when there are many) and says what to do.
+ *
+ * @example
+ * if (!result.success) throw invalidInput(tool.name, result.error);
+ */
+export function invalidInput(toolName: string, error: z.ZodError): ValidationError {
+  const issues = describeIssues(error);
+  const paths = [...new Set(issues.map((issue) => issue.path || '(input)'))];
+  const named =
+    paths.length > MAX_ISSUES
+      ? `${paths.slice(0, MAX_ISSUES).join(', ')} and ${paths.length - MAX_ISSUES} more`
+      : paths.join(', ');
+  return new ValidationError(
+    `The input of "${toolName}" is invalid: ${named}. Fix the listed fields and call again.`,
+    { issues },
+  );
+}
+
 /** Validates the parsed body against the tool's input schema (unknown fields rejected). */
 export function validateInput(): GatewayMiddleware {
   const before = (request: GatewayRequest) => {
@@ -50,13 +70,7 @@ export function validateInput(): GatewayMiddleware {
     // Strict function-calling clients send null for a field they leave out.
     const input = dropOmittedNulls(describeTool(tool).inputSchema, body);
     const result = tool.input.safeParse(input, { reportInput: true });
-    if (!result.success) {
-      const issues = describeIssues(result.error);
-      throw new ValidationError(
-        `The input of "${tool.name}" is invalid: ${issues.map((issue) => issue.path || '(body)').join(', ')}. Fix the listed fields and call again.`,
-        { issues },
-      );
-    }
+    if (!result.success) throw invalidInput(tool.name, result.error);
     request.context.gateway.input = result.data;
   };
   return { before };

@@ -10,8 +10,9 @@ import {
 import type { AuditRepository } from '../audit/audit-repository.ts';
 import { redact } from '../audit/redact.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
-import { AppError, ValidationError } from '../errors/index.ts';
-import { describeIssues } from '../http/validate-input.ts';
+import { AppError } from '../errors/index.ts';
+import { logFailure } from '../http/error-envelope.ts';
+import { invalidInput } from '../http/validate-input.ts';
 import { type AnyTool, type Caller, isWriteTool, type ToolLogger } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
 import type { ToolRegistry } from '../tools/registry-types.ts';
@@ -139,13 +140,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
   const runMeta = async (name: MetaToolName, args: unknown): Promise<unknown> => {
     const meta = metaTools[name];
     const parsed = meta.input.safeParse(args ?? {}, { reportInput: true });
-    if (!parsed.success) {
-      const issues = describeIssues(parsed.error);
-      throw new ValidationError(
-        `The input of "${name}" is invalid. Fix the listed fields and call again.`,
-        { issues },
-      );
-    }
+    if (!parsed.success) throw invalidInput(name, parsed.error);
     const input = parsed.data as Record<string, unknown>;
     switch (name) {
       case 'search_tools':
@@ -175,13 +170,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
       dropOmittedNulls(describeTool(tool).inputSchema, args ?? {}),
       { reportInput: true },
     );
-    if (!parsed.success) {
-      const issues = describeIssues(parsed.error);
-      throw new ValidationError(
-        `The input of "${tool.name}" is invalid: ${issues.map((issue) => issue.path || '(input)').join(', ')}. Fix the listed fields and call again.`,
-        { issues },
-      );
-    }
+    if (!parsed.success) throw invalidInput(tool.name, parsed.error);
     if (isWriteTool(tool)) {
       await deps.runner.admit(tool, call.caller);
       const ctx = deps.runner.contextFor(tool.systems, {
@@ -226,6 +215,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
       };
     } catch (error) {
       if (error instanceof AppError) {
+        logFailure(deps.logger, error);
         await audit(
           name,
           args,

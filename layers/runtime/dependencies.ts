@@ -62,7 +62,8 @@ function required(
   if (!value) {
     throw new ConfigurationError(
       'write_path_not_configured',
-      `This function is not configured for writes (${name} is not set). An operator must fix the deployment.`,
+      `This gateway function is not configured for writes. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+      { operatorDetail: `${name} is not set` },
     );
   }
   return value;
@@ -82,7 +83,10 @@ function breakers(
     if (setting && !override) {
       throw new ConfigurationError(
         'bad_breaker_setting',
-        `${breakerEnvName(system.id)} must be <failure rate>/<minimum calls>/<window seconds> (e.g. 0.5/10/30) or off.`,
+        `The circuit breaker of "${system.id}" is misconfigured. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        {
+          operatorDetail: `${breakerEnvName(system.id)} must be <failure rate>/<minimum calls>/<window seconds> (e.g. 0.5/10/30) or off`,
+        },
       );
     }
     const declared = system.breaker;
@@ -160,7 +164,8 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     if (!env.RESILIENCE_TABLE_NAME) {
       throw new ConfigurationError(
         'switches_not_configured',
-        'This function has no RESILIENCE_TABLE_NAME; an operator must fix the deployment.',
+        "This gateway function is not configured for that. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.",
+        { operatorDetail: 'RESILIENCE_TABLE_NAME is not set' },
       );
     }
     killSwitches ??= new KillSwitches({
@@ -175,7 +180,8 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     if (!env.RESILIENCE_TABLE_NAME) {
       throw new ConfigurationError(
         'cache_not_configured',
-        'This function has no RESILIENCE_TABLE_NAME; an operator must fix the deployment.',
+        "This gateway function is not configured for that. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.",
+        { operatorDetail: 'RESILIENCE_TABLE_NAME is not set' },
       );
     }
     cache ??= new ResponseCache({

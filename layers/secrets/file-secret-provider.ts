@@ -38,7 +38,10 @@ export class FileSecretProvider implements SecretProvider {
     if (!value || typeof value !== 'object') {
       throw new ConfigurationError(
         'credentials_unavailable',
-        `The local secrets file has no entry "${section}.${key}". Add it (see the README's local secrets section) or delete the file to recreate the demo values.`,
+        `The gateway has no credentials for this system. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        {
+          operatorDetail: `the local secrets file ${this.#path} has no entry "${section}.${key}": add it (README, local secrets) or delete the file to recreate the demo values`,
+        },
       );
     }
     return value as Record<string, unknown>;
@@ -54,7 +57,10 @@ export class FileSecretProvider implements SecretProvider {
     } catch {
       throw new ConfigurationError(
         'credentials_unavailable',
-        `The local secrets file ${this.#path} cannot be read. Run npm start once to create it with demo values.`,
+        `The gateway cannot read its credentials. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        {
+          operatorDetail: `the local secrets file ${this.#path} cannot be read: run npm start once to create it with demo values`,
+        },
       );
     }
     let parsed: unknown;
@@ -63,14 +69,18 @@ export class FileSecretProvider implements SecretProvider {
     } catch {
       throw new ConfigurationError(
         'credentials_invalid',
-        `The local secrets file ${this.#path} is not valid JSON.`,
+        `The gateway's credentials are malformed. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        { operatorDetail: `the local secrets file ${this.#path} is not valid JSON` },
       );
     }
     const result = localSecretsFileSchema.safeParse(parsed);
     if (!result.success) {
       throw new ConfigurationError(
         'credentials_invalid',
-        `The local secrets file ${this.#path} must be an object with a "systems" object.`,
+        `The gateway's credentials are malformed. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        {
+          operatorDetail: `the local secrets file ${this.#path} must be an object with a "systems" object`,
+        },
       );
     }
     this.#cache = { at: Date.now(), file: result.data };

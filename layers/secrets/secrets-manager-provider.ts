@@ -39,14 +39,18 @@ export class SecretsManagerSecretProvider implements SecretProvider {
     } catch (cause) {
       throw new ConfigurationError(
         'credentials_unavailable',
-        `The gateway could not read the credentials secret "${secretId}". An operator must create it or grant access; see the README's deploy section.`,
-        { cause: stripSecret(cause) },
+        `The gateway cannot read its credentials for this system. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        {
+          cause: stripSecret(cause),
+          operatorDetail: `secret "${secretId}" cannot be read: create it or grant access (README, deploy)`,
+        },
       );
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new ConfigurationError(
         'credentials_invalid',
-        `The credentials secret "${secretId}" is not a JSON object. An operator must set it as the README describes.`,
+        `The gateway's credentials for this system are malformed. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        { operatorDetail: `secret "${secretId}" is not a JSON object (README, deploy)` },
       );
     }
     return value as Record<string, unknown>;

@@ -97,7 +97,10 @@ export function createToolRunner(options: ToolRunnerOptions) {
     if (!system || !baseUrl || !secretId) {
       throw new ConfigurationError(
         'system_not_configured',
-        `The system "${systemId}" is not configured for this function (${baseUrlEnvName(systemId)} and ${secretIdEnvName(systemId)} must be set). An operator must fix the deployment.`,
+        `The system "${systemId}" is not configured for this tool. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        {
+          operatorDetail: `${baseUrlEnvName(systemId)} and ${secretIdEnvName(systemId)} must be set`,
+        },
       );
     }
     const timeoutMs =
@@ -107,7 +110,10 @@ export function createToolRunner(options: ToolRunnerOptions) {
     if (limitSetting && limitSetting !== 'off' && !rateLimitOverride) {
       throw new ConfigurationError(
         'bad_rate_limit_setting',
-        `${rateLimitEnvName(systemId)} must be <requests>/<seconds> (e.g. 100/10) or off.`,
+        `The rate budget of "${systemId}" is misconfigured. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
+        {
+          operatorDetail: `${rateLimitEnvName(systemId)} must be <requests>/<seconds> (e.g. 100/10) or off`,
+        },
       );
     }
     const rateLimit = limitSetting === 'off' ? undefined : (rateLimitOverride ?? system.rateLimit);

@@ -113,7 +113,8 @@ async function signingSecrets(deps: ReceiveDeps, sourceId: string): Promise<stri
   if (!secretId) {
     throw new ConfigurationError(
       'webhook_not_configured',
-      `Webhooks from ${sourceId} are not configured here: ${webhookSecretEnvName(sourceId)} is not set.`,
+      `Webhooks from ${sourceId} are not configured on this gateway.`,
+      { operatorDetail: `${webhookSecretEnvName(sourceId)} is not set` },
     );
   }
   const secret = await deps.secrets.getJson(secretId);

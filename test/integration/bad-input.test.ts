@@ -79,6 +79,24 @@ describe('bad input in local mode', () => {
     expect(byPath.colour).toContain('remove it');
   });
 
+  it('bounds the error of a body with thousands of unknown fields, naming the first ones and the count', async () => {
+    // Arrange: about 200 KB of unknown fields with long names
+    const body: Record<string, string> = { orderId: 'SO-100001' };
+    for (let i = 0; i < 4000; i += 1) body[`unknown_${i}_${'x'.repeat(30)}`] = 'y';
+    const sent = JSON.stringify(body).length;
+    // Act
+    const res = await local.call('POST', '/tools/get_order_status', { as: sales, body });
+    // Assert
+    expectEnvelope(res, 400, 'validation_failed');
+    const answered = JSON.stringify(res.body).length;
+    expect(answered).toBeLessThan(10_000);
+    expect(answered).toBeLessThan(sent / 20);
+    expect(res.body.error.issues).toHaveLength(21);
+    expect(res.body.error.issues[0].path).toBe(`unknown_0_${'x'.repeat(30)}`);
+    expect(res.body.error.issues[20].message).toContain('3980 more issues');
+    expect(res.body.error.message).toContain('and 3980 more');
+  });
+
   it('answers 400 naming a missing required field', async () => {
     const res = await local.call('POST', '/tools/get_customer', { as: sales, body: {} });
     expectEnvelope(res, 400, 'validation_failed');

@@ -39,7 +39,7 @@ describe('createAuthenticator', () => {
     expect(headers.authorization).toBe(`Basic ${Buffer.from('u@x/token:p').toString('base64')}`);
   });
 
-  it('names missing secret fields without their values', async () => {
+  it('names missing secret fields to operators only, without their values', async () => {
     const auth = createAuthenticator({
       system: system({ type: 'basic' }),
       baseUrl: 'http://s',
@@ -48,8 +48,10 @@ describe('createAuthenticator', () => {
     });
     const error = (await auth.headers({ fetchToken: fetch }).catch((e: unknown) => e)) as AppError;
     expect(error.code).toBe('credentials_invalid');
-    expect(error.message).toContain('password');
-    expect(error.message).not.toContain('only-user');
+    expect(error.operatorDetail).toContain('password');
+    expect(error.operatorDetail).toContain('"sec"');
+    expect(error.message).not.toContain('sec');
+    expect(`${error.message}${error.operatorDetail}`).not.toContain('only-user');
   });
 
   it('caches an OAuth2 token until shortly before it expires', async () => {

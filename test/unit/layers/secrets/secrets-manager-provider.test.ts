@@ -43,15 +43,18 @@ describe('SecretsManagerSecretProvider', () => {
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
-  it('throws a configuration error naming the secret, not its value, when it is missing', async () => {
+  it('throws a configuration error naming the secret to operators only when it is missing', async () => {
     secretsManager
       .on(GetSecretValueCommand)
       .rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
     const provider = new SecretsManagerSecretProvider({ client: new SecretsManagerClient({}) });
-    const error = await provider.getJson('erp-secret').catch((caught: unknown) => caught);
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:erp-secret-AbCdEf';
+    const error = await provider.getJson(arn).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).code).toBe('credentials_unavailable');
-    expect((error as Error).message).toContain('erp-secret');
+    expect((error as ConfigurationError).operatorDetail).toContain(arn);
+    expect((error as Error).message).not.toContain('erp-secret');
+    expect((error as Error).message).not.toContain('arn:');
   });
 
   it('refuses a secret that is not a JSON object', async () => {
