@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { auditTable } from './audit-table.ts';
 
@@ -5,12 +7,13 @@ export type AuditOutcome = 'success' | 'error';
 
 /** One call, as the audit trail keeps it: who, what, when, why, and how it ended. */
 export interface AuditRecord {
+  /** The call's request id (the caller's `X-Request-Id` when well formed): not unique. */
   requestId: string;
   at: Date;
   /** Caller's subject, or `anonymous` when authentication failed. */
   sub: string;
   roles: readonly string[];
-  /** Tool name, or the route for non-tool calls (e.g. `GET /tools`). */
+  /** Tool name (as requested, also when unknown or refused), or the route for non-tool calls. */
   tool: string;
   /** Input with secrets and the tool's marked fields already redacted. */
   input?: unknown;
@@ -20,6 +23,8 @@ export interface AuditRecord {
   outcome: AuditOutcome;
   statusCode: number;
   errorCode?: string;
+  /** Why the call was refused or failed, as the caller was told. */
+  errorMessage?: string;
   durationMs: number;
 }
 
@@ -28,7 +33,9 @@ export interface AuditRepository {
 }
 
 /**
- * Audit trail in DynamoDB, one item per call, expiring after `retentionDays`.
+ * Audit trail in DynamoDB, one item per call, expiring after `retentionDays`. Each record's key
+ * holds an id of its own, so records never overwrite each other, whatever request ids callers
+ * send; the SDK retries transient failures.
  *
  * @example
  * const audit = new DynamoAuditRepository({ client: documentClient, tableName, retentionDays: 365 });
@@ -50,12 +57,24 @@ export class DynamoAuditRepository implements AuditRepository {
 
   async put(record: AuditRecord): Promise<void> {
     const at = record.at.toISOString();
+    const auditId = randomUUID();
+    try {
+      await this.#send(record, at, auditId);
+    } catch (error) {
+      // The key is ours alone: a condition failure means a retried attempt found its own write.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+  }
+
+  async #send(record: AuditRecord, at: string, auditId: string): Promise<void> {
     await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
         Item: {
           [auditTable.partitionKey]: `CALLER#${record.sub}`,
-          [auditTable.sortKey]: `${at}#${record.requestId}`,
+          [auditTable.sortKey]: `${at}#${auditId}`,
+          auditId,
           ...record,
           at,
           input: record.input === undefined ? undefined : JSON.stringify(record.input),

@@ -28,6 +28,11 @@ export const runtimeEnvSchema = z.object({
   SECRETS_MAX_AGE_SECONDS: positiveInt(300),
   /** Default per-call timeout to business systems in ms. @default 5000 */
   UPSTREAM_TIMEOUT_MS: positiveInt(5000),
+  /**
+   * A successful read whose audit record cannot be written: `closed` answers 503 audit_unavailable,
+   * `open` answers the data (and logs the failure). Writes always fail closed. @default closed
+   */
+  AUDIT_FAILURE_MODE: z.enum(['closed', 'open']).default('closed'),
   /** Days an audit record is kept (DynamoDB TTL). @default 365 */
   AUDIT_RETENTION_DAYS: positiveInt(365),
   /** Name of the tool this function serves (one function per tool on AWS); unset = all tools. */

@@ -192,9 +192,32 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     }
   };
 
+  /**
+   * The body, read under the same deadline as the call: a body cut off by the deadline is a
+   * timeout and one cut off by the connection an outage, never "data the gateway does not
+   * understand".
+   */
+  const readBody = async (response: Response, operation: string): Promise<string> => {
+    try {
+      return await response.text();
+    } catch (error) {
+      const kind = (error as Error).name;
+      if (options.signal?.aborted || kind === 'TimeoutError' || kind === 'AbortError') {
+        throw new UpstreamTimeoutError(
+          `${name} did not finish its answer in time (${operation}). It may be slow right now: try again shortly, or tell the user the data is temporarily unavailable.`,
+          { cause: error },
+        );
+      }
+      throw new UpstreamUnavailableError(
+        `${name}'s answer was cut off (${operation}). Try again in a few seconds, or tell the user the data is temporarily unavailable.`,
+        { cause: error },
+      );
+    }
+  };
+
   const request = async <S extends z.ZodType>(req: ConnectorRequest<S>): Promise<z.output<S>> => {
     const response = await withRetries(req);
-    const payload: unknown = await response.json().catch(() => undefined);
+    const payload = parseJson(await readBody(response, req.operation));
     const parsed = req.response.safeParse(payload);
     if (!parsed.success) {
       const fields = parsed.error.issues
@@ -282,6 +305,14 @@ function classify(response: Response, req: ConnectorRequest<z.ZodType>, name: st
     `${name} rejected ${req.operation} (status ${status}). Check the tool's input; the gateway does not pass the system's own message on.`,
     { upstreamStatus: status },
   );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `Retry-After` as seconds or an HTTP date, in ms. */

@@ -137,6 +137,17 @@ export class ConflictError extends AppError {
   }
 }
 
+/** The audit trail cannot take the call's record, and no call may stand unaudited. */
+export class AuditUnavailableError extends AppError {
+  readonly code = 'audit_unavailable';
+  readonly statusCode = 503;
+  readonly category: ErrorCategory = 'internal';
+  override readonly retryable = true;
+  constructor(message: string) {
+    super(message, { retryAfterMs: 2000 });
+  }
+}
+
 /** A confirmation whose time ran out. */
 export class ExpiredError extends AppError {
   readonly code = 'confirmation_expired';

@@ -1,57 +1,68 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { CallAuditor, CallEffect } from '../audit/audit-policy.ts';
 import { redact } from '../audit/redact.ts';
+import { errorResponse } from './error-envelope.ts';
 import { type GatewayMiddleware, type GatewayRequest, header } from './types.ts';
 
 const MAX_REASON_LENGTH = 500;
+const MAX_NAME_LENGTH = 128;
 
 /**
- * Writes one audit record per call (who, tool, redacted input, why, outcome, duration), after the
- * response is decided. A failed audit write is logged as an error and does not fail a read.
+ * Writes one audit record per call (who, tool, redacted input, why, outcome and, when refused, the
+ * reason given), after the response is decided. A successful call whose record cannot be written
+ * is answered with the auditor's refusal instead (writes always; reads unless the deployment
+ * chose `open`). Order: runs after the error envelope decided the answer, before the request id
+ * header is added.
  */
 export function auditTrail(options: {
-  repository: AuditRepository;
-  logger: Pick<Logger, 'error'>;
-  /** Name recorded when no tool was resolved, e.g. the route. */
-  subject?: (request: GatewayRequest) => string;
+  auditor: CallAuditor;
+  /** The tool the caller asked for, read from the request, recorded even when it was refused. */
+  subject?: (request: GatewayRequest) => string | undefined;
 }): GatewayMiddleware {
   const write = async (request: GatewayRequest) => {
     const state = request.context.gateway;
-    if (!state) return;
+    if (!state) return undefined;
     const status = request.response?.statusCode ?? 500;
     const tool = state.tool;
     const reason = header(request.event, 'x-agent-reason')?.slice(0, MAX_REASON_LENGTH);
     const conversationId = header(request.event, 'x-conversation-id')?.slice(0, 200);
-    const errorCode = status >= 400 ? errorCodeOf(request) : undefined;
-    try {
-      await options.repository.put({
+    const refusal = status >= 400 ? state.error : undefined;
+    const effect: CallEffect = tool
+      ? tool.risk
+      : request.event.requestContext?.http?.method === 'GET'
+        ? 'read'
+        : 'write';
+    return options.auditor.record(
+      {
         requestId: state.requestId,
         at: new Date(),
         sub: state.caller?.sub ?? 'anonymous',
         roles: state.caller?.roles ?? [],
-        tool: tool?.name ?? options.subject?.(request) ?? request.event.routeKey ?? 'unknown',
+        tool:
+          tool?.name ??
+          options.subject?.(request)?.slice(0, MAX_NAME_LENGTH) ??
+          request.event.routeKey ??
+          'unknown',
         ...(state.input === undefined ? {} : { input: redact(state.input, tool?.redact ?? []) }),
         ...(reason ? { reason } : {}),
         ...(conversationId ? { conversationId } : {}),
         outcome: status < 400 ? 'success' : 'error',
         statusCode: status,
-        ...(errorCode ? { errorCode } : {}),
+        ...(status >= 400 ? { errorCode: refusal?.code ?? 'internal_error' } : {}),
+        ...(refusal ? { errorMessage: refusal.message } : {}),
         durationMs: Math.round(performance.now() - state.startedAt),
-      });
-    } catch (error) {
-      options.logger.error('audit write failed', { error, requestId: state.requestId });
+      },
+      effect,
+    );
+  };
+  const after = async (request: GatewayRequest) => {
+    const refused = await write(request);
+    if (refused) {
+      request.context.gateway.error = refused;
+      request.response = errorResponse(refused);
     }
   };
-  return { after: write, onError: write };
-}
-
-function errorCodeOf(request: GatewayRequest): string | undefined {
-  try {
-    const body = JSON.parse(String(request.response?.body ?? '{}')) as {
-      error?: { code?: string };
-    };
-    return body.error?.code;
-  } catch {
-    return undefined;
-  }
+  const onError = async (request: GatewayRequest) => {
+    await write(request);
+  };
+  return { after, onError };
 }

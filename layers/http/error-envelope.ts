@@ -67,6 +67,15 @@ export function logFailure(logger: Pick<Logger, 'error' | 'warn'>, error: AppErr
   else logger.warn('call failed', details);
 }
 
+/** The response for an error: its status, the envelope and its headers (Retry-After). */
+export function errorResponse(error: AppError) {
+  const headers: Record<string, string> = { ...error.headers };
+  if (error.retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+  }
+  return json(error.statusCode, toEnvelope(error), headers);
+}
+
 /**
  * Turns any error into the envelope with the right status. Unknown errors become a logged, generic
  * 500 that names the request id; nothing of the original message leaves the gateway.
@@ -91,11 +100,8 @@ export function errorEnvelope(options: {
       return;
     }
     logFailure(options.logger, error);
-    const headers: Record<string, string> = { ...error.headers };
-    if (error.retryAfterMs !== undefined) {
-      headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
-    }
-    request.response = json(error.statusCode, toEnvelope(error), headers);
+    if (request.context.gateway) request.context.gateway.error = error;
+    request.response = errorResponse(error);
   };
   return { onError };
 }

@@ -5,7 +5,7 @@ import { auditTrail } from './audit-trail.ts';
 import { authenticate } from './authenticate.ts';
 import { errorEnvelope } from './error-envelope.ts';
 import { requestContext } from './request-context.ts';
-import type { GatewayContext, HttpEvent, HttpResult } from './types.ts';
+import type { GatewayContext, GatewayRequest, HttpEvent, HttpResult } from './types.ts';
 
 export type GatewayLogic = (event: HttpEvent, context: GatewayContext) => Promise<HttpResult>;
 
@@ -18,12 +18,18 @@ export type GatewayLogic = (event: HttpEvent, context: GatewayContext) => Promis
  * export const handler = gatewayHandler(deps, listTools(deps)).use(...)
  */
 export function gatewayHandler(
-  deps: Pick<GatewayDependencies, 'logger' | 'audit' | 'resolver'>,
+  deps: Pick<GatewayDependencies, 'logger' | 'auditor' | 'resolver'>,
   logic: GatewayLogic,
+  options: { auditSubject?: (request: GatewayRequest) => string | undefined } = {},
 ) {
   return middy<HttpEvent, HttpResult, Error, GatewayContext>(logic)
     .use(requestContext({ logger: deps.logger }))
-    .use(auditTrail({ repository: deps.audit, logger: deps.logger }))
+    .use(
+      auditTrail({
+        auditor: deps.auditor,
+        ...(options.auditSubject ? { subject: options.auditSubject } : {}),
+      }),
+    )
     .use(errorEnvelope({ logger: deps.logger }))
     .use(httpHeaderNormalizer())
     .use(authenticate({ resolver: deps.resolver }));

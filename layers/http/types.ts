@@ -4,6 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import type { AppError } from '../errors/index.ts';
 import type { AnyTool, Caller } from '../tools/define.ts';
 
 /** API Gateway HTTP API (payload 2.0) event; `authorizer.jwt` is present behind the JWT authorizer. */
@@ -27,6 +28,8 @@ export interface CallState {
   tool?: AnyTool;
   /** Validated input of a tool call. */
   input?: unknown;
+  /** The error the call was answered with, as the error envelope decided it. */
+  error?: AppError;
 }
 
 export type GatewayContext = Context & { gateway: CallState };

@@ -7,7 +7,7 @@ import {
   McpError,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { AuditRepository } from '../audit/audit-repository.ts';
+import type { CallAuditor, CallEffect } from '../audit/audit-policy.ts';
 import { redact } from '../audit/redact.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import { AppError } from '../errors/index.ts';
@@ -29,7 +29,7 @@ export interface McpDeps {
   runner: ToolRunner;
   proposals: () => ProposalDeps;
   decisions: DecideDeps;
-  audit: AuditRepository;
+  auditor: CallAuditor;
   logger: Pick<ToolLogger, 'error' | 'warn'>;
   /** `all`: every permitted tool; `search`: only search_tools, the pinned tools and the write helpers. */
   listing: 'all' | 'search';
@@ -110,32 +110,33 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
     return [...gatewayTools, ...helpers];
   };
 
-  const audit = async (
+  /** Records the call; answers the auditor's refusal when a success cannot stand unaudited. */
+  const audit = (
     tool: string,
     input: unknown,
     redactPaths: readonly string[],
-    outcome: { status: number; code?: string },
+    outcome: { status: number; code?: string; message?: string },
     started: number,
-  ) => {
-    try {
-      await deps.audit.put({
+    effect: CallEffect,
+  ) =>
+    deps.auditor.record(
+      {
         requestId: call.requestId,
         at: new Date(),
         sub: call.caller.sub,
         roles: call.caller.roles,
-        tool,
+        tool: tool.slice(0, 128),
         input: redact(input, redactPaths),
         ...(call.reason ? { reason: call.reason } : {}),
         ...(call.conversationId ? { conversationId: call.conversationId } : {}),
         outcome: outcome.status < 400 ? 'success' : 'error',
         statusCode: outcome.status,
         ...(outcome.code ? { errorCode: outcome.code } : {}),
+        ...(outcome.message ? { errorMessage: outcome.message } : {}),
         durationMs: Math.round(performance.now() - started),
-      });
-    } catch (error) {
-      deps.logger.error('audit write failed', { error, requestId: call.requestId });
-    }
-  };
+      },
+      effect,
+    );
 
   const runMeta = async (name: MetaToolName, args: unknown): Promise<unknown> => {
     const meta = metaTools[name];
@@ -198,17 +199,29 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
     const isMeta = name in metaTools;
     if (!isMeta && (!tool || !isAllowed(deps.policy, call.caller, tool))) {
       // Unknown and forbidden look alike: a tool the caller may not use is not listed either.
-      await audit(name, undefined, [], { status: 404, code: 'tool_not_found' }, started);
-      throw new McpError(
-        ErrorCode.InvalidParams,
-        `Unknown tool: ${name}. Call tools/list or search_tools to see the tools you may use.`,
+      const message = `Unknown tool: ${name}. Call tools/list or search_tools to see the tools you may use.`;
+      const code = tool ? 'forbidden' : 'tool_not_found';
+      await audit(
+        name,
+        undefined,
+        [],
+        { status: tool ? 403 : 404, code, message },
+        started,
+        'read',
       );
+      throw new McpError(ErrorCode.InvalidParams, message);
     }
+    const effect: CallEffect = isMeta
+      ? metaTools[name as MetaToolName].annotations.readOnlyHint
+        ? 'read'
+        : 'write'
+      : (tool as AnyTool).risk;
     try {
       const structured = isMeta
         ? await runMeta(name as MetaToolName, args)
         : await runTool(tool as AnyTool, args);
-      await audit(name, args, tool?.redact ?? [], { status: 200 }, started);
+      const refused = await audit(name, args, tool?.redact ?? [], { status: 200 }, started, effect);
+      if (refused) return errorResult(refused);
       return {
         content: [{ type: 'text', text: text(structured) }],
         structuredContent: structured as Record<string, unknown>,
@@ -220,13 +233,21 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
           name,
           args,
           tool?.redact ?? [],
-          { status: error.statusCode, code: error.code },
+          { status: error.statusCode, code: error.code, message: error.message },
           started,
+          effect,
         );
         return errorResult(error);
       }
       deps.logger.error('MCP tool call failed', { error, tool: name, requestId: call.requestId });
-      await audit(name, args, tool?.redact ?? [], { status: 500, code: 'internal_error' }, started);
+      await audit(
+        name,
+        args,
+        tool?.redact ?? [],
+        { status: 500, code: 'internal_error' },
+        started,
+        effect,
+      );
       return {
         isError: true,
         content: [

@@ -1,4 +1,5 @@
-import { type AuditRepository, DynamoAuditRepository } from '../audit/audit-repository.ts';
+import { type CallAuditor, createCallAuditor } from '../audit/audit-policy.ts';
+import { DynamoAuditRepository } from '../audit/audit-repository.ts';
 import { type CallerResolver, createJwtVerifier } from '../auth/jwt-verifier.ts';
 import { defaultPolicy, type Policy } from '../auth/policy.ts';
 import {
@@ -37,7 +38,8 @@ export interface GatewayDependencies {
   registry: ToolRegistry;
   policy: Policy;
   resolver: CallerResolver;
-  audit: AuditRepository;
+  /** The audit trail, with the deployment's rule for calls it cannot record. */
+  auditor: CallAuditor;
   runner: ToolRunner;
   /** Run-time kill switches (RESILIENCE_TABLE_NAME). */
   switches(): KillSwitches;
@@ -270,10 +272,14 @@ export function buildDependencies(source: Record<string, string | undefined>): G
       algorithms: env.JWT_ALGORITHMS.split(',').map((alg) => alg.trim()),
       rolesClaim: env.JWT_ROLES_CLAIM,
     }),
-    audit: new DynamoAuditRepository({
-      client: dynamo,
-      tableName: env.AUDIT_TABLE_NAME,
-      retentionDays: env.AUDIT_RETENTION_DAYS,
+    auditor: createCallAuditor({
+      repository: new DynamoAuditRepository({
+        client: dynamo,
+        tableName: env.AUDIT_TABLE_NAME,
+        retentionDays: env.AUDIT_RETENTION_DAYS,
+      }),
+      mode: env.AUDIT_FAILURE_MODE,
+      logger,
     }),
     runner,
   };

@@ -1,17 +1,25 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { LocalMode } from '#local/start-local.ts';
 
-/** Every audit record local mode has written (a scan of its dynalite table). */
-export async function auditRecords(local: LocalMode): Promise<Record<string, unknown>[]> {
-  const client = new DynamoDBClient({
+/** A DynamoDB client for local mode's dynalite; destroy it when done. */
+export function localDynamo(local: LocalMode): DynamoDBClient {
+  return new DynamoDBClient({
     endpoint: local.emulators.dynamodb,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const { Items = [] } = await DynamoDBDocumentClient.from(client).send(
-    new ScanCommand({ TableName: local.functionEnv.AUDIT_TABLE_NAME }),
+}
+
+/** Every audit record local mode has written (a scan of its dynalite table, every page). */
+export async function auditRecords(local: LocalMode): Promise<Record<string, unknown>[]> {
+  const client = localDynamo(local);
+  const items: Record<string, unknown>[] = [];
+  const pages = paginateScan(
+    { client: DynamoDBDocumentClient.from(client) },
+    { TableName: local.functionEnv.AUDIT_TABLE_NAME },
   );
+  for await (const page of pages) items.push(...(page.Items ?? []));
   client.destroy();
-  return Items;
+  return items;
 }

@@ -9,7 +9,7 @@ const mcpDeps = {
   runner: deps.runner,
   proposals: deps.proposals,
   decisions: { registry: deps.registry, policy: deps.policy, writes: deps.writes },
-  audit: deps.audit,
+  auditor: deps.auditor,
   logger: deps.logger,
   resolver: deps.resolver,
   listing: deps.env.MCP_TOOL_LISTING,

@@ -8,7 +8,9 @@ import { callTool } from './call-tool.ts';
 const deps = buildDependencies(process.env);
 
 /** POST /tools/{name}: one function per tool on AWS (TOOL_NAME), all tools in local mode. */
-export const handler = gatewayHandler(deps, callTool(deps))
+export const handler = gatewayHandler(deps, callTool(deps), {
+  auditSubject: (request) => request.event.pathParameters?.name,
+})
   .use(jsonBody())
   .use(authorizeTool({ registry: deps.registry, policy: deps.policy }))
   .use(validateInput());

@@ -154,6 +154,42 @@ describe('createHttpConnector', () => {
     expect(error.statusCode).toBe(504);
   });
 
+  it('times out with 504 when the body is cut off by the deadline, and 503 when the connection drops it', async () => {
+    // Arrange: headers arrive at once, the body stalls (then is aborted) or breaks off
+    const stalled = (signal: AbortSignal | undefined) =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"ok":'));
+            signal?.addEventListener('abort', () => controller.error(signal.reason));
+          },
+        }),
+        { status: 200 },
+      );
+    const broken = () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"ok":'));
+            controller.error(new TypeError('terminated'));
+          },
+        }),
+        { status: 200 },
+      );
+    const slow = connector((_request, signal) => stalled(signal), { timeoutMs: 50 });
+    const cut = connector(broken);
+    // Act
+    const timedOut = await failure(
+      slow.instance.request({ operation: 'things.get', path: '/t', response: ok }),
+    );
+    const dropped = await failure(
+      cut.instance.request({ operation: 'things.get', path: '/t', response: ok }),
+    );
+    // Assert
+    expect(timedOut.code).toBe('upstream_timeout');
+    expect(dropped.code).toBe('upstream_unavailable');
+  });
+
   it('maps a refused connection to 503 upstream_unavailable', async () => {
     const { instance } = connector(() => {
       throw new TypeError('fetch failed');
