@@ -178,15 +178,17 @@ export function createToolRunner(options: ToolRunnerOptions) {
   };
 
   /**
-   * Admits a call: 429 when the caller used up their limit, 503 when an administrator switched the
-   * tool or one of its systems off.
+   * Admits a call before anything reaches a business system: 429 when the caller used up their
+   * limit, 503 when an administrator switched the tool or one of its systems off. Both checks
+   * run together; a refused call makes no upstream call.
    */
   const admit = async (
     tool: { name: string; systems: readonly string[] },
     caller: Caller,
   ): Promise<void> => {
-    await options.userLimit?.admit(caller.sub);
-    await options.switches?.assertEnabled(tool);
+    const checks = [options.userLimit?.admit(caller.sub), options.switches?.assertEnabled(tool)];
+    const settled = await Promise.allSettled(checks);
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
   };
 
   return {
@@ -212,18 +214,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
    * conversation's prefetch, and a call naming a customer starts that prefetch alongside.
    */
   async function run(tool: AnyReadTool, input: unknown, call: RunCall): Promise<ToolResult> {
-    // A read has no effect, so the caller's limit is counted alongside the work rather than
-    // before it (one round trip less); a refusal still wins over the answer.
-    const admission = options.userLimit?.admit(call.caller.sub);
-    admission?.catch(() => undefined);
-    // A failed call answers at once: waiting for the count would only change which error wins.
-    const result = await runEnabled(tool, input, call);
-    await admission;
-    return result;
-  }
-
-  async function runEnabled(tool: AnyReadTool, input: unknown, call: RunCall): Promise<ToolResult> {
-    await options.switches?.assertEnabled(tool);
+    await admit(tool, call.caller);
     const { prefetch, cache } = options;
     const conversationId = call.conversationId;
     if (prefetch && cache && conversationId && tool.name === prefetch.tool.name) {
