@@ -219,6 +219,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
   );
   const runner: ToolRunner = createToolRunner({
     env: source,
+    policy: defaultPolicy,
     secrets: secretProvider(env),
     logger,
     defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,

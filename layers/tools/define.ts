@@ -30,6 +30,22 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Records that a source was left out, for `meta.degraded`; the tool still answers. */
   reportDegraded(system: string, reason: string): void;
+  /**
+   * Parts of a composite answer (see `parts`) the caller is not granted: the tool does not fetch
+   * them and answers them as null; the runtime names them in `meta.withheld`.
+   */
+  withheld: ReadonlySet<string>;
+}
+
+/**
+ * A part of a composite answer that carries another tool's data: the caller gets it only when the
+ * policy lets them call that tool, so a composite tool never widens what a role may read.
+ */
+export interface ToolPart {
+  /** The read tool whose grant the part needs, e.g. `get_customer_tickets`. */
+  needs: string;
+  /** The systems that tool reads (checked against it by the registry test). */
+  systems: readonly string[];
 }
 
 export type ObjectSchema = z.ZodObject;
@@ -62,6 +78,11 @@ export interface ToolDefinition<
   risk: 'read';
   /** Reference data: answers are cached for `ttlSeconds` and served stale while the system is down. */
   cache?: { ttlSeconds: number };
+  /**
+   * A composite tool's parts, by output field: each field is null, and named in `meta.withheld`,
+   * for a caller not granted the tool it carries the data of. Every part field must be nullable.
+   */
+  parts?: Readonly<Record<string, ToolPart>>;
   run(ctx: ToolContext, input: z.output<I>): Promise<z.input<O>>;
 }
 

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { isAllowed, type Policy } from '../auth/policy.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
-import { AppError, ConfigurationError } from '../errors/index.ts';
+import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
 import { parseRateLimit, type UserRateLimit } from '../resilience/rate-budget.ts';
 import type { ResponseCache } from '../resilience/response-cache.ts';
@@ -30,6 +31,8 @@ export interface ToolResult {
     cache: 'hit' | 'miss' | 'none';
     /** Answered from the conversation-start prefetch (`X-Conversation-Id`). */
     prefetched?: boolean;
+    /** A composite tool's parts the caller is not granted: null in `data`. */
+    withheld?: { part: string; reason: 'forbidden' }[];
   };
 }
 
@@ -42,6 +45,8 @@ export interface RunCall {
 
 export interface ToolRunnerOptions {
   env: Readonly<Record<string, string | undefined>>;
+  /** Decides which parts of a composite tool each caller may see. */
+  policy: Policy;
   secrets: SecretProvider;
   logger: ToolLogger;
   /** Default per-call timeout when a system sets none. */
@@ -135,6 +140,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
     systems: readonly string[],
     call: { requestId: string; caller: Caller },
     toolTimeoutMs?: number,
+    withheld: readonly string[] = [],
   ): ToolContext & { degraded: { system: string; reason: string }[] } => {
     const runtimesUsed = systems.map(runtimeOf);
     const deadlineMs =
@@ -174,6 +180,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       reportDegraded: (system, reason) => {
         degraded.push({ system, reason });
       },
+      withheld: new Set(withheld),
     };
   };
 
@@ -215,6 +222,34 @@ export function createToolRunner(options: ToolRunnerOptions) {
    */
   async function run(tool: AnyReadTool, input: unknown, call: RunCall): Promise<ToolResult> {
     await admit(tool, call.caller);
+    if (!tool.parts) return answer(tool, input, call, []);
+    const withheld = withheldParts(tool, call.caller);
+    return withhold(await answer(tool, input, call, withheld), withheld);
+  }
+
+  /** The parts of a composite tool whose underlying tool the caller may not call. */
+  function withheldParts(tool: AnyReadTool, caller: Caller): string[] {
+    const parts = Object.entries(tool.parts ?? {});
+    const withheld = parts
+      .filter(
+        ([, part]) =>
+          !isAllowed(options.policy, caller, { ...part, name: part.needs, risk: 'read' }),
+      )
+      .map(([name]) => name);
+    if (parts.length > 0 && withheld.length === parts.length) {
+      throw new ForbiddenError(
+        `Your roles (${caller.roles.join(', ') || 'none'}) grant none of what "${tool.name}" combines (${parts.map(([, part]) => part.needs).join(', ')}). Ask an administrator for a role that grants one of them; GET /tools lists the tools you may use.`,
+      );
+    }
+    return withheld;
+  }
+
+  async function answer(
+    tool: AnyReadTool,
+    input: unknown,
+    call: RunCall,
+    withheld: readonly string[],
+  ): Promise<ToolResult> {
     const { prefetch, cache } = options;
     const conversationId = call.conversationId;
     if (prefetch && cache && conversationId && tool.name === prefetch.tool.name) {
@@ -233,19 +268,24 @@ export function createToolRunner(options: ToolRunnerOptions) {
           },
         };
       }
-      return runLive(tool, input, call);
+      return runLive(tool, input, call, withheld);
     }
     const starting = prefetch?.start(call, tool, input);
     try {
-      return await runLive(tool, input, call);
+      return await runLive(tool, input, call, withheld);
     } finally {
       await starting;
     }
   }
 
-  async function runLive(tool: AnyReadTool, input: unknown, call: RunCall): Promise<ToolResult> {
+  async function runLive(
+    tool: AnyReadTool,
+    input: unknown,
+    call: RunCall,
+    withheld: readonly string[],
+  ): Promise<ToolResult> {
     const started = performance.now();
-    const ctx = contextFor(tool.systems, call, tool.timeoutMs);
+    const ctx = contextFor(tool.systems, call, tool.timeoutMs, withheld);
     const meta = (cache: ToolResult['meta']['cache'], degraded = ctx.degraded) => ({
       requestId: call.requestId,
       durationMs: Math.round(performance.now() - started),
@@ -260,7 +300,8 @@ export function createToolRunner(options: ToolRunnerOptions) {
               options.maxCacheTtlSeconds ?? Number.POSITIVE_INFINITY,
             ),
             store: options.cache,
-            key: inputDigest(input),
+            // Callers who may see different parts never share an answer.
+            key: inputDigest(withheld.length > 0 ? { input, withheld } : input),
           }
         : undefined;
     const cached = cache ? await cache.store.get(tool.name, cache.key) : undefined;
@@ -282,6 +323,16 @@ export function createToolRunner(options: ToolRunnerOptions) {
       throw error;
     }
   }
+}
+
+/** Blanks the withheld parts, whatever the tool or a prefetch returned, and names them in `meta`. */
+function withhold(result: ToolResult, withheld: readonly string[]): ToolResult {
+  const data = { ...(result.data as Record<string, unknown>) };
+  for (const part of withheld) data[part] = null;
+  return {
+    data,
+    meta: { ...result.meta, withheld: withheld.map((part) => ({ part, reason: 'forbidden' })) },
+  };
 }
 
 export type ToolRunner = ReturnType<typeof createToolRunner>;

@@ -48,3 +48,11 @@ export async function sandboxCalls(
   };
   return seen.requests.filter((call) => call.operation === operation);
 }
+
+/** Every request a sandbox has received since it started, whatever the operation. */
+export async function sandboxRequestCount(baseUrl: string): Promise<number> {
+  const seen = (await (await fetch(`${baseUrl}/_sandbox/requests`)).json()) as {
+    counts: Record<string, number>;
+  };
+  return Object.values(seen.counts).reduce((sum, count) => sum + count, 0);
+}

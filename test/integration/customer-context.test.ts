@@ -1,7 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { connectMcp } from '#test/helpers/mcp-client.ts';
+import { sandboxRequestCount } from '#test/helpers/operations.ts';
 
-const ana = { sub: 'ana', roles: ['support'] };
+// support and sales together are granted every part of the customer context.
+const ana = { sub: 'ana', roles: ['support', 'sales'] };
 
 describe('get_customer_context: parallel reads that degrade', () => {
   let local: LocalHarness;
@@ -52,6 +55,47 @@ describe('get_customer_context: parallel reads that degrade', () => {
     expect(res.status).toBe(200);
     expect(res.body.data.openTickets).toBeNull();
     expect(res.body.meta.degraded).toEqual([{ system: 'ticketing', reason: 'upstream_timeout' }]);
+  });
+
+  it('withholds the parts a role is not granted, without reading them, and says so', async () => {
+    // Arrange: sales may not read tickets, support may not read a customer's orders
+    const ticketsBefore = await sandboxRequestCount(local.sandboxes.ticketing);
+    // Act
+    const sales = await local.call('POST', '/tools/get_customer_context', {
+      as: { sub: 'sam', roles: ['sales'] },
+      body: { customerId: 'C-00021' },
+    });
+    const ticketsAfterSales = await sandboxRequestCount(local.sandboxes.ticketing);
+    const support = await local.call('POST', '/tools/get_customer_context', {
+      as: { sub: 'sue', roles: ['support'] },
+      body: { customerId: 'C-00021' },
+    });
+    // Assert
+    expect(sales.status).toBe(200);
+    expect(sales.body.data.customer.id).toBe('C-00021');
+    expect(sales.body.data.recentOrders.length).toBeGreaterThan(0);
+    expect(sales.body.data.openTickets).toBeNull();
+    expect(sales.body.meta.withheld).toEqual([{ part: 'openTickets', reason: 'forbidden' }]);
+    expect(sales.body.meta.degraded).toEqual([]);
+    expect(sales.body.data.note).toBe(
+      'Open support tickets are withheld: your role does not grant them (get_customer_tickets).',
+    );
+    expect(ticketsAfterSales).toBe(ticketsBefore);
+    expect(support.body.data.recentOrders).toBeNull();
+    expect(support.body.data.openTickets).not.toBeNull();
+    expect(support.body.meta.withheld).toEqual([{ part: 'recentOrders', reason: 'forbidden' }]);
+  });
+
+  it('withholds the same parts over MCP, where the note tells the agent', async () => {
+    const mcp = await connectMcp(local, { sub: 'sam', roles: ['sales'] });
+    const result = await mcp.callTool({
+      name: 'get_customer_context',
+      arguments: { customerId: 'C-00021' },
+    });
+    await mcp.close();
+    const data = result.structuredContent as { openTickets: unknown; note: string };
+    expect(data.openTickets).toBeNull();
+    expect(data.note).toContain('withheld');
   });
 
   it('answers 404 for an unknown customer rather than degrading', async () => {

@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { connectMcp } from '#test/helpers/mcp-client.ts';
+import { sandboxRequestCount } from '#test/helpers/operations.ts';
 
 const admin = { sub: 'root', roles: ['admin'] };
 
-/** Every request the ERP sandbox has received since it started. */
-async function erpRequests(local: LocalHarness): Promise<number> {
-  const seen = (await (await fetch(`${local.sandboxes.erp}/_sandbox/requests`)).json()) as {
-    counts: Record<string, number>;
-  };
-  return Object.values(seen.counts).reduce((sum, count) => sum + count, 0);
-}
+const erpRequests = (local: LocalHarness) => sandboxRequestCount(local.sandboxes.erp);
 
 const orderStatus = (local: LocalHarness, as: { sub: string; roles: string[] }) =>
   local.call('POST', '/tools/get_order_status', { as, body: { orderId: 'SO-100001' } });

@@ -77,5 +77,17 @@ describe('tool registry', () => {
       expect(undescribed(descriptor.inputSchema)).toEqual([]);
       expect(undescribed(descriptor.outputSchema)).toEqual([]);
     });
+
+    it('declares each composite part over a read tool with the same systems, as a nullable output field', () => {
+      for (const [field, part] of Object.entries(tool.risk === 'read' ? (tool.parts ?? {}) : {})) {
+        const carried = tools.find((candidate) => candidate.name === part.needs);
+        expect(carried?.risk, `${field} needs ${part.needs}`).toBe('read');
+        expect([...part.systems].sort()).toEqual([...(carried?.systems ?? [])].sort());
+        for (const system of part.systems) expect(tool.systems).toContain(system);
+        const shape = (tool.output as z.ZodObject).shape[field] as z.ZodType | undefined;
+        expect(shape, `${field} is an output field`).toBeDefined();
+        expect(shape?.safeParse(null).success, `${field} may be null`).toBe(true);
+      }
+    });
   });
 });
