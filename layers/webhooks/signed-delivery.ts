@@ -25,8 +25,11 @@ export interface SignedDelivery {
   timestamp?: SignedTimestamp;
   /** Turns a configured secret into the HMAC key. @default the secret's UTF-8 bytes */
   key?: (secret: string) => Buffer;
-  /** Read only once the signature holds. */
-  deliveryId: () => string | undefined;
+  /**
+   * The sender's delivery or event id, only when it is part of `content` (so the signature covers
+   * it); read only once the signature holds.
+   */
+  signedId: () => string | undefined;
   /** Added to the mismatch message, for senders that sign more than the body. */
   mismatchHint?: string;
 }

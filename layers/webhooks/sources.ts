@@ -18,7 +18,11 @@ export interface WebhookSource {
   scheme: WebhookScheme;
   /** A vendor handshake answered at once and not queued (Slack `url_verification`, GitHub `ping`). */
   handshake?(delivery: ParsedDelivery): { statusCode: number; body: unknown } | undefined;
-  /** The delivery's events; each id is the sender's own (`<source>:<id>`). Throws ValidationError. */
+  /**
+   * The delivery's events, each keyed `<source>:<id>` on something the signature covers (an id in
+   * the signed body, the scheme's signed id, or else the body's digest), never on an unsigned
+   * header: a replay keeps the key, so it is a duplicate. Throws ValidationError.
+   */
   toEvents(delivery: ParsedDelivery): CanonicalEvent[];
 }
 
@@ -45,6 +49,9 @@ function iso(value: string | number): string {
   return date.toISOString();
 }
 const text = z.union([z.string(), z.number()]).transform(String);
+
+/** The key of a delivery whose sender signs no id: its body, which no replay can change. */
+const bodyKey = (verified: VerifiedDelivery): string => `sha256:${verified.bodyDigest}`;
 
 /** HubSpot webhooks v3: a JSON array of events, each with its own eventId. */
 const hubspot: WebhookSource = {
@@ -81,12 +88,16 @@ const hubspot: WebhookSource = {
   },
 };
 
-/** Zendesk event webhooks (`zen:event-type:ticket.*`), one event per delivery. */
+/**
+ * Zendesk event webhooks (`zen:event-type:ticket.*`), one event per delivery, keyed on the event's
+ * `id`; a body without one (a trigger's own payload) on its digest, since Zendesk does not sign
+ * `X-Zendesk-Webhook-Invocation-Id`.
+ */
 const zendesk: WebhookSource = {
   id: 'zendesk',
   displayName: 'Zendesk (ticketing)',
   scheme: { type: 'zendesk' },
-  toEvents({ body, headers }) {
+  toEvents({ body, verified }) {
     const event = shaped(
       'zendesk',
       z.looseObject({
@@ -97,8 +108,7 @@ const zendesk: WebhookSource = {
       }),
       body,
     );
-    const id = event.id ?? headers['x-zendesk-webhook-invocation-id'];
-    if (!id) throw new ValidationError('The zendesk webhook has no event id nor invocation id.');
+    const id = event.id ?? bodyKey(verified);
     const type = event.type.replace(/^zen:event-type:/, '');
     return [
       {
@@ -145,7 +155,10 @@ const stripe: WebhookSource = {
   },
 };
 
-/** GitHub: the event in `X-GitHub-Event`, the delivery in `X-GitHub-Delivery`; `ping` is a handshake. */
+/**
+ * GitHub: the event in `X-GitHub-Event`; `ping` is a handshake. Keyed on the body's digest:
+ * GitHub signs the body only, not `X-GitHub-Delivery`.
+ */
 const github: WebhookSource = {
   id: 'github',
   displayName: 'GitHub',
@@ -154,12 +167,7 @@ const github: WebhookSource = {
     headers['x-github-event'] === 'ping' ? { statusCode: 200, body: { ok: true } } : undefined,
   toEvents({ body, headers, verified, receivedAt }) {
     const kind = headers['x-github-event'];
-    const delivery = verified.deliveryId;
-    if (!kind || !delivery) {
-      throw new ValidationError(
-        'A GitHub delivery needs the X-GitHub-Event and X-GitHub-Delivery headers.',
-      );
-    }
+    if (!kind) throw new ValidationError('A GitHub delivery needs the X-GitHub-Event header.');
     const event = shaped(
       'github',
       z.looseObject({
@@ -174,7 +182,7 @@ const github: WebhookSource = {
     const numbered = event.issue ?? event.pull_request;
     return [
       {
-        id: `github:${delivery}`,
+        id: `github:${bodyKey(verified)}`,
         source: 'github',
         type: event.action ? `${kind}.${event.action}` : kind,
         entity: numbered
@@ -187,23 +195,22 @@ const github: WebhookSource = {
   },
 };
 
-/** Shopify: the topic in `X-Shopify-Topic` (e.g. `products/update`), the resource in the body. */
+/**
+ * Shopify: the topic in `X-Shopify-Topic` (e.g. `products/update`), the resource in the body.
+ * Keyed on the body's digest: Shopify signs the body only, not `X-Shopify-Event-Id`.
+ */
 const shopify: WebhookSource = {
   id: 'shopify',
   displayName: 'Shopify',
   scheme: { type: 'shopify' },
   toEvents({ body, headers, verified, receivedAt }) {
     const topic = headers['x-shopify-topic'];
-    if (!topic || !verified.deliveryId) {
-      throw new ValidationError(
-        'A Shopify delivery needs the X-Shopify-Topic and X-Shopify-Event-Id headers.',
-      );
-    }
+    if (!topic) throw new ValidationError('A Shopify delivery needs the X-Shopify-Topic header.');
     const resource = shaped('shopify', z.looseObject({ id: text }), body);
     const triggeredAt = headers['x-shopify-triggered-at'];
     return [
       {
-        id: `shopify:${verified.deliveryId}`,
+        id: `shopify:${bodyKey(verified)}`,
         source: 'shopify',
         type: topic,
         entity: {
@@ -275,7 +282,7 @@ const svix: WebhookSource = {
       }),
       body,
     );
-    const id = verified.deliveryId as string;
+    const id = verified.signedId ?? bodyKey(verified);
     return [
       {
         id: `svix:${id}`,
@@ -295,8 +302,8 @@ const svix: WebhookSource = {
 
 /**
  * The ERP, with the generic HMAC scheme: `X-Toolgate-Signature: sha256=<hex>` over
- * `${X-Toolgate-Timestamp}.${body}`, delivery id in `X-Toolgate-Delivery`; body
- * `{ type, entity: { type, id }, occurredAt }`.
+ * `${X-Toolgate-Delivery}.${X-Toolgate-Timestamp}.${body}`, so the delivery id it is keyed on is
+ * signed; body `{ type, entity: { type, id }, occurredAt }`.
  */
 const erp: WebhookSource = {
   id: 'erp',
@@ -307,13 +314,11 @@ const erp: WebhookSource = {
     algorithm: 'sha256',
     encoding: 'hex',
     prefix: 'sha256=',
-    signedContent: 'timestamp.body',
+    signedContent: 'id.timestamp.body',
     timestampHeader: 'X-Toolgate-Timestamp',
     deliveryIdHeader: 'X-Toolgate-Delivery',
   },
   toEvents({ body, verified }) {
-    if (!verified.deliveryId)
-      throw new ValidationError('An ERP delivery needs the X-Toolgate-Delivery header.');
     const event = shaped(
       'erp',
       z.looseObject({
@@ -325,7 +330,7 @@ const erp: WebhookSource = {
     );
     return [
       {
-        id: `erp:${verified.deliveryId}`,
+        id: `erp:${verified.signedId ?? bodyKey(verified)}`,
         source: 'erp',
         type: event.type,
         entity: { system: 'erp', ...event.entity },

@@ -13,7 +13,7 @@ export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
  *   algorithm: 'sha256',
  *   encoding: 'hex',
  *   prefix: 'sha256=',
- *   signedContent: 'timestamp.body',
+ *   signedContent: 'id.timestamp.body',
  *   timestampHeader: 'X-Timestamp',
  *   deliveryIdHeader: 'X-Delivery-Id',
  * };
@@ -33,7 +33,10 @@ export type WebhookScheme =
   | { type: 'standard-webhooks' }
   /** `X-Zendesk-Webhook-Signature: <base64>` over `${X-Zendesk-Webhook-Signature-Timestamp}${body}`. */
   | { type: 'zendesk'; toleranceSeconds?: number }
-  /** Any other sender that puts an HMAC of the body (or of `${timestamp}.${body}`) in one header. */
+  /**
+   * Any other sender that puts an HMAC of the body, of `${timestamp}.${body}` or of
+   * `${deliveryId}.${timestamp}.${body}` in one header.
+   */
   | {
       type: 'hmac';
       /** Header holding the signature. */
@@ -42,12 +45,18 @@ export type WebhookScheme =
       encoding: 'hex' | 'base64';
       /** Text before the digest in the header, e.g. `sha256=`. */
       prefix?: string;
-      /** What was signed. `timestamp.body` needs `timestampHeader`. @default 'body' */
-      signedContent?: 'body' | 'timestamp.body';
+      /**
+       * What was signed. `timestamp.body` needs `timestampHeader`; `id.timestamp.body` needs it and
+       * `deliveryIdHeader`. @default 'body'
+       */
+      signedContent?: 'body' | 'timestamp.body' | 'id.timestamp.body';
       /** Header holding the time of sending in Unix seconds; checked against the tolerance when set. */
       timestampHeader?: string;
       toleranceSeconds?: number;
-      /** Header naming the delivery, for de-duplication. */
+      /**
+       * Header naming the delivery, for de-duplication; only with `id.timestamp.body`, which signs
+       * it: an unsigned id would let a replay with a fresh one pass as a new delivery.
+       */
       deliveryIdHeader?: string;
     };
 
@@ -65,10 +74,18 @@ export interface WebhookRequest {
 /** What a verified delivery tells about itself. */
 export interface VerifiedDelivery {
   /**
-   * The sender's id of the delivery or event, for de-duplication, when it sends one in a header
-   * (or in the body for Stripe `id` and Slack `event_id`); undefined otherwise.
+   * The sender's id of the delivery or event when the signature covers it (Standard Webhooks
+   * `webhook-id`, the generic scheme's signed delivery id, Stripe's `id` and Slack's `event_id` in
+   * the body); undefined otherwise. Ids in headers the sender does not sign (`X-GitHub-Delivery`,
+   * `X-Shopify-Event-Id`, `X-Zendesk-Webhook-Invocation-Id`) are never returned: whoever captured
+   * a delivery could replay it under a fresh one.
    */
-  deliveryId: string | undefined;
+  signedId: string | undefined;
+  /**
+   * SHA-256 of the body, hex. Every scheme signs the body, so this is the de-duplication key of a
+   * delivery without a signed id: a replay has the same body, whatever headers it changes.
+   */
+  bodyDigest: string;
   /** When the sender signed it, for schemes that sign a timestamp. */
   timestamp?: Date;
 }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { ConfigurationError } from '../errors/index.ts';
 import { WebhookSignatureError } from './errors.ts';
 import { readGitHub } from './schemes/github.ts';
@@ -21,18 +21,19 @@ export type { HmacAlgorithm, VerifiedDelivery, WebhookRequest, WebhookScheme } f
  *
  * @param secrets The current secret first, then any previous one still valid while a secret is
  *   being rotated: any one verifying is enough.
- * @returns The sender's delivery id for de-duplication, and the signed time when there is one.
+ * @returns What de-duplication may key on (the sender's id when the signature covers it, and the
+ *   body's digest), and the signed time when there is one.
  * @throws {WebhookSignatureError} 401 `invalid_signature`: a header missing or malformed, a time
  *   out of tolerance, or a signature that does not match. `reason` tells which.
  * @throws {ConfigurationError} When no secret is configured, or the scheme is inconsistent.
  *
  * @example
- * const { deliveryId } = verifyWebhook(
+ * const { signedId, bodyDigest } = verifyWebhook(
  *   { type: 'stripe' },
  *   { method: 'POST', url: 'https://api.example.com/hooks/stripe', headers, rawBody },
  *   [currentSecret, previousSecret],
  * );
- * if (deliveryId && (await seen(deliveryId))) return; // a redelivery
+ * if (await seen(signedId ?? bodyDigest)) return; // a redelivery, or a replay
  */
 export function verifyWebhook(
   scheme: WebhookScheme,
@@ -55,7 +56,8 @@ export function verifyWebhook(
   }
   if (delivery.timestamp) checkFreshness(delivery.timestamp, now);
   return {
-    deliveryId: delivery.deliveryId(),
+    signedId: delivery.signedId(),
+    bodyDigest: createHash('sha256').update(request.rawBody).digest('hex'),
     ...(delivery.timestamp ? { timestamp: delivery.timestamp.at } : {}),
   };
 }

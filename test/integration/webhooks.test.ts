@@ -167,7 +167,7 @@ describe('webhooks in local mode', () => {
     }
   });
 
-  it('invalidates the cached product catalogue when the ERP says a product changed', async () => {
+  it('invalidates the cached product catalogue when the ERP says a product changed, and refuses its replay under a fresh delivery id', async () => {
     // Arrange: the catalogue is cached
     const sam = { sub: 'sam', roles: ['sales'] };
     await local.call('POST', '/tools/get_product_catalog', { as: sam, body: {} });
@@ -182,12 +182,18 @@ describe('webhooks in local mode', () => {
     });
     const timestamp = String(unix());
     const delivery = randomUUID();
-    const accepted = await deliver(local, 'erp', body, {
+    const headers = {
       'x-toolgate-timestamp': timestamp,
       'x-toolgate-delivery': delivery,
-      'x-toolgate-signature': `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`,
+      'x-toolgate-signature': `sha256=${createHmac('sha256', secret).update(`${delivery}.${timestamp}.${body}`).digest('hex')}`,
+    };
+    const accepted = await deliver(local, 'erp', body, headers);
+    const replayed = await deliver(local, 'erp', body, {
+      ...headers,
+      'x-toolgate-delivery': randomUUID(),
     });
     expect(accepted.status).toBe(202);
+    expect(replayed.status).toBe(401);
     await eventually('the ERP event to be processed', async () =>
       (await eventLog(local)).get(`erp:${delivery}`)?.processedCount ? true : undefined,
     );

@@ -1,10 +1,4 @@
-import {
-  decodeDigest,
-  malformed,
-  optionalHeader,
-  requireHeader,
-  type SignedDelivery,
-} from '../signed-delivery.ts';
+import { decodeDigest, malformed, requireHeader, type SignedDelivery } from '../signed-delivery.ts';
 import type { WebhookRequest } from '../types.ts';
 
 const HEADER = 'X-Hub-Signature-256';
@@ -12,8 +6,8 @@ const PREFIX = 'sha256=';
 
 /**
  * GitHub: an HMAC-SHA256 (hex) of the body, sent when the webhook has a secret. The SHA-1
- * `X-Hub-Signature` is not accepted. GitHub signs no timestamp; `X-GitHub-Delivery` names the
- * delivery (a redelivery keeps it).
+ * `X-Hub-Signature` is not accepted. GitHub signs no timestamp, and not `X-GitHub-Delivery`
+ * either, so that header is no signed id: a replay could carry any.
  *
  * @example
  * // X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17
@@ -30,6 +24,6 @@ export function readGitHub(request: WebhookRequest): SignedDelivery {
     algorithm: 'sha256',
     content: request.rawBody,
     signatures: [signature],
-    deliveryId: () => optionalHeader(request, 'X-GitHub-Delivery'),
+    signedId: () => undefined,
   };
 }

@@ -4,7 +4,6 @@ import {
   decodeDigest,
   digestShape,
   malformed,
-  optionalHeader,
   parseUnixTime,
   requireHeader,
   type SignedDelivery,
@@ -13,10 +12,22 @@ import {
 } from '../signed-delivery.ts';
 import type { WebhookRequest, WebhookScheme } from '../types.ts';
 
+/** Letters, digits, `-`, `_`, `:`: no `.`, so `${id}.${timestamp}.${body}` splits one way only. */
+const DELIVERY_ID = /^[A-Za-z0-9_:-]{1,200}$/;
+
+function invalid(scheme: Extract<WebhookScheme, { type: 'hmac' }>, problem: string) {
+  return new ConfigurationError(
+    'webhook_scheme_invalid',
+    `The hmac webhook scheme for ${scheme.header} ${problem}.`,
+  );
+}
+
 /**
- * Any sender that puts one HMAC of the body, or of `${timestamp}.${body}`, in one header. A
- * `timestampHeader` (Unix seconds) is checked against the tolerance; only with `timestamp.body`
- * is it also covered by the signature.
+ * Any sender that puts one HMAC of the body, of `${timestamp}.${body}` or of
+ * `${deliveryId}.${timestamp}.${body}` in one header. A `timestampHeader` (Unix seconds) is
+ * checked against the tolerance; it is covered by the signature with `timestamp.body` and
+ * `id.timestamp.body`. A delivery id is taken only when signed (`id.timestamp.body`): one in an
+ * unsigned header would make a captured delivery new again under a fresh id.
  *
  * @example
  * // X-Signature: sha256=<64 hex characters>
@@ -29,11 +40,18 @@ export function readHmac(
   scheme: Extract<WebhookScheme, { type: 'hmac' }>,
   request: WebhookRequest,
 ): SignedDelivery {
-  const signsTimestamp = scheme.signedContent === 'timestamp.body';
-  if (signsTimestamp && scheme.timestampHeader === undefined) {
-    throw new ConfigurationError(
-      'webhook_scheme_invalid',
-      `The hmac webhook scheme for ${scheme.header} signs 'timestamp.body' but names no timestampHeader.`,
+  const signedContent = scheme.signedContent ?? 'body';
+  const { deliveryIdHeader, timestampHeader } = scheme;
+  if (signedContent !== 'body' && timestampHeader === undefined) {
+    throw invalid(scheme, `signs '${signedContent}' but names no timestampHeader`);
+  }
+  if (signedContent === 'id.timestamp.body' && deliveryIdHeader === undefined) {
+    throw invalid(scheme, "signs 'id.timestamp.body' but names no deliveryIdHeader");
+  }
+  if (signedContent !== 'id.timestamp.body' && deliveryIdHeader !== undefined) {
+    throw invalid(
+      scheme,
+      `names the deliveryIdHeader ${deliveryIdHeader} without signing it: use signedContent 'id.timestamp.body', or drop the header (deliveries are then de-duplicated on their body)`,
     );
   }
   const sender = 'the sender';
@@ -47,24 +65,35 @@ export function readHmac(
   }
   let timestamp: SignedTimestamp | undefined;
   let timestampText = '';
-  if (scheme.timestampHeader !== undefined) {
-    timestampText = requireHeader(request, scheme.timestampHeader, sender);
+  if (timestampHeader !== undefined) {
+    timestampText = requireHeader(request, timestampHeader, sender);
     const at = parseUnixTime(timestampText, 'seconds');
-    if (!at) throw malformed(scheme.timestampHeader, 'a Unix time in seconds');
+    if (!at) throw malformed(timestampHeader, 'a Unix time in seconds');
     timestamp = {
       at,
-      header: scheme.timestampHeader,
+      header: timestampHeader,
       toleranceSeconds: toleranceOf(scheme.toleranceSeconds),
     };
   }
-  const { deliveryIdHeader } = scheme;
+  let deliveryId: string | undefined;
+  if (deliveryIdHeader !== undefined) {
+    deliveryId = requireHeader(request, deliveryIdHeader, sender);
+    if (!DELIVERY_ID.test(deliveryId)) {
+      throw malformed(deliveryIdHeader, "up to 200 letters, digits, '-', '_' or ':'");
+    }
+  }
+  const content =
+    signedContent === 'body'
+      ? request.rawBody
+      : signedContent === 'timestamp.body'
+        ? concatBytes(timestampText, '.', request.rawBody)
+        : concatBytes(deliveryId ?? '', '.', timestampText, '.', request.rawBody);
   return {
     header: scheme.header,
     algorithm: scheme.algorithm,
-    content: signsTimestamp ? concatBytes(timestampText, '.', request.rawBody) : request.rawBody,
+    content,
     signatures: [signature],
     ...(timestamp ? { timestamp } : {}),
-    deliveryId: () =>
-      deliveryIdHeader === undefined ? undefined : optionalHeader(request, deliveryIdHeader),
+    signedId: () => deliveryId,
   };
 }

@@ -74,7 +74,7 @@ export function readHubSpotV3(
       header: TIMESTAMP_HEADER,
       toleranceSeconds: toleranceOf(scheme.toleranceSeconds),
     },
-    deliveryId: () => undefined,
+    signedId: () => undefined,
     mismatchHint:
       ' (HubSpot also signs the method and the full URL it called: pass the public https URL, query string included)',
   };

@@ -1,18 +1,12 @@
-import {
-  decodeDigest,
-  malformed,
-  optionalHeader,
-  requireHeader,
-  type SignedDelivery,
-} from '../signed-delivery.ts';
+import { decodeDigest, malformed, requireHeader, type SignedDelivery } from '../signed-delivery.ts';
 import type { WebhookRequest } from '../types.ts';
 
 const HEADER = 'X-Shopify-Hmac-Sha256';
 
 /**
  * Shopify: an HMAC-SHA256 (base64) of the body keyed with the app's client secret. Shopify signs
- * no timestamp. `X-Shopify-Event-Id` names the event (Shopify's advice for spotting duplicates),
- * with `X-Shopify-Webhook-Id` as the fallback.
+ * no timestamp, and neither `X-Shopify-Event-Id` nor `X-Shopify-Webhook-Id` (Shopify's advice for
+ * spotting duplicates), so neither is a signed id: a replay could carry any.
  *
  * @example
  * // X-Shopify-Hmac-Sha256: <44 base64 characters>
@@ -26,8 +20,6 @@ export function readShopify(request: WebhookRequest): SignedDelivery {
     algorithm: 'sha256',
     content: request.rawBody,
     signatures: [signature],
-    deliveryId: () =>
-      optionalHeader(request, 'X-Shopify-Event-Id') ??
-      optionalHeader(request, 'X-Shopify-Webhook-Id'),
+    signedId: () => undefined,
   };
 }

@@ -46,6 +46,6 @@ export function readSlack(
       header: TIMESTAMP_HEADER,
       toleranceSeconds: toleranceOf(scheme.toleranceSeconds),
     },
-    deliveryId: () => jsonStringField(request.rawBody, 'event_id'),
+    signedId: () => jsonStringField(request.rawBody, 'event_id'),
   };
 }

@@ -83,6 +83,6 @@ export function readStandardWebhooks(request: WebhookRequest): SignedDelivery {
     signatures,
     timestamp: { at, header: `${family}-timestamp`, toleranceSeconds: TOLERANCE_SECONDS },
     key: standardWebhooksKey,
-    deliveryId: () => id,
+    signedId: () => id,
   };
 }

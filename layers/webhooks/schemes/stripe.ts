@@ -49,6 +49,6 @@ export function readStripe(
     content: concatBytes(timestamp, '.', request.rawBody),
     signatures,
     timestamp: { at, header: HEADER, toleranceSeconds: toleranceOf(scheme.toleranceSeconds) },
-    deliveryId: () => jsonStringField(request.rawBody, 'id'),
+    signedId: () => jsonStringField(request.rawBody, 'id'),
   };
 }

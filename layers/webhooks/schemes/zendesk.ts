@@ -2,7 +2,6 @@ import {
   concatBytes,
   decodeDigest,
   malformed,
-  optionalHeader,
   requireHeader,
   type SignedDelivery,
   toleranceOf,
@@ -15,8 +14,9 @@ const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{
 
 /**
  * Zendesk: an HMAC-SHA256 (base64) of `${X-Zendesk-Webhook-Signature-Timestamp}${body}` keyed
- * with the webhook's signing secret; the timestamp is ISO 8601. `X-Zendesk-Webhook-Invocation-Id`
- * names the delivery when present.
+ * with the webhook's signing secret; the timestamp is ISO 8601. Zendesk does not sign
+ * `X-Zendesk-Webhook-Invocation-Id`, so it is no signed id; event webhooks carry their `id` in the
+ * body, which is left to the caller.
  *
  * @example
  * // X-Zendesk-Webhook-Signature-Timestamp: 2021-03-25T05:09:27Z
@@ -44,6 +44,6 @@ export function readZendesk(
       header: TIMESTAMP_HEADER,
       toleranceSeconds: toleranceOf(scheme.toleranceSeconds),
     },
-    deliveryId: () => optionalHeader(request, 'X-Zendesk-Webhook-Invocation-Id'),
+    signedId: () => undefined,
   };
 }

@@ -64,7 +64,7 @@ describe('CRM sandbox webhooks', () => {
     expect(delivery!.url).toBe(url);
     expect(delivery!.headers['content-type']).toBe('application/json');
     expect(delivery!.headers['x-hubspot-request-timestamp']).toMatch(/^\d{13}$/);
-    expect(verify(delivery!, url)).toMatchObject({ deliveryId: undefined });
+    expect(verify(delivery!, url)).toMatchObject({ signedId: undefined });
     const events = eventsOf(delivery!);
     expect(events).toEqual([
       {

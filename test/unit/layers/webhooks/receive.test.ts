@@ -15,7 +15,10 @@ function erpEvent(options: { base64?: boolean; delivery?: string } = {}): HttpEv
     occurredAt: '2026-11-23T10:00:00Z',
   });
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+  const delivery = options.delivery ?? 'd-1';
+  const signature = createHmac('sha256', secret)
+    .update(`${delivery}.${timestamp}.${body}`)
+    .digest('hex');
   return {
     rawPath: '/webhooks/erp',
     rawQueryString: '',
@@ -23,7 +26,7 @@ function erpEvent(options: { base64?: boolean; delivery?: string } = {}): HttpEv
     headers: {
       host: 'api.example.com',
       'x-toolgate-timestamp': timestamp,
-      'x-toolgate-delivery': options.delivery ?? 'd-1',
+      'x-toolgate-delivery': delivery,
       'x-toolgate-signature': `sha256=${signature}`,
     },
     requestContext: { http: { method: 'POST' }, domainName: 'api.example.com' },

@@ -1,13 +1,20 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#layers/errors/index.ts';
 import { getWebhookSource, type ParsedDelivery } from '#layers/webhooks/sources.ts';
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const receivedAt = new Date('2026-11-23T10:00:00.000Z');
 const delivery = (
   body: unknown,
   headers: Record<string, string> = {},
-  deliveryId?: string,
-): ParsedDelivery => ({ body, headers, verified: { deliveryId }, receivedAt });
+  signedId?: string,
+): ParsedDelivery => ({
+  body,
+  headers,
+  verified: { signedId, bodyDigest: sha256(JSON.stringify(body)) },
+  receivedAt,
+});
 const source = (id: string) => {
   const found = getWebhookSource(id);
   if (!found) throw new Error(`no source ${id}`);
@@ -77,7 +84,10 @@ describe('webhook sources', () => {
       }),
     );
     const [shopify] = source('shopify').toEvents(
-      delivery({ id: 632910392 }, { 'x-shopify-topic': 'products/update' }, 'evt-shop-1'),
+      delivery(
+        { id: 632910392 },
+        { 'x-shopify-topic': 'products/update', 'x-shopify-event-id': 'evt-shop-1' },
+      ),
     );
     const [slack] = source('slack').toEvents(
       delivery({
@@ -88,11 +98,35 @@ describe('webhook sources', () => {
     );
     expect(stripe?.entity).toEqual({ system: 'stripe', type: 'invoice', id: 'in_1' });
     expect(shopify).toMatchObject({
-      id: 'shopify:evt-shop-1',
+      id: `shopify:sha256:${sha256('{"id":632910392}')}`,
       entity: { system: 'shopify', type: 'product', id: '632910392' },
       occurredAt: receivedAt.toISOString(),
     });
     expect(slack?.entity).toEqual({ system: 'slack', type: 'channel', id: 'C1' });
+  });
+
+  it('keys GitHub, Shopify and id-less Zendesk deliveries on their body, never on an unsigned id header', () => {
+    const body = { id: 'ignored-by-github', action: 'opened', repository: { full_name: 'a/b' } };
+    const headers = {
+      'x-github-event': 'issues',
+      'x-github-delivery': 'gh-1',
+      'x-shopify-topic': 'products/update',
+      'x-shopify-event-id': 'shop-1',
+      'x-zendesk-webhook-invocation-id': 'zd-1',
+    };
+    const zendeskBody = {
+      type: 'ticket.created',
+      time: '2026-11-23T09:59:00Z',
+      detail: { id: '1' },
+    };
+
+    const [github] = source('github').toEvents(delivery(body, headers));
+    const [shopify] = source('shopify').toEvents(delivery(body, headers));
+    const [zendesk] = source('zendesk').toEvents(delivery(zendeskBody, headers));
+
+    expect(github?.id).toBe(`github:sha256:${sha256(JSON.stringify(body))}`);
+    expect(shopify?.id).toBe(`shopify:sha256:${sha256(JSON.stringify(body))}`);
+    expect(zendesk?.id).toBe(`zendesk:sha256:${sha256(JSON.stringify(zendeskBody))}`);
   });
 
   it('answers the Slack url_verification and GitHub ping handshakes, and nothing else', () => {

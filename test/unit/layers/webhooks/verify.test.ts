@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { sign as signGitHub, verify as verifyGitHub } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
@@ -22,6 +22,7 @@ const BODY = Buffer.from(
   JSON.stringify({ id: 'evt_1NG8Du2eZvKYlo2C', event_id: 'Ev0PV52K21', amount: 1999, name: 'Zoë' }),
 );
 const TAMPERED = Buffer.from(BODY.toString().replace('1999', '1'));
+const BODY_DIGEST = createHash('sha256').update(BODY).digest('hex');
 const HUBSPOT_URL =
   'https://hooks.example.com/webhooks/hubspot?portal=62515&from=ana%40example.com%2Cbob%20x';
 
@@ -141,16 +142,16 @@ const fixtures: Fixture[] = [
       algorithm: 'sha512',
       encoding: 'hex',
       prefix: 'sha512=',
-      signedContent: 'timestamp.body',
+      signedContent: 'id.timestamp.body',
       timestampHeader: 'X-Acme-Timestamp',
       deliveryIdHeader: 'X-Acme-Delivery',
     },
-    required: ['X-Acme-Signature', 'X-Acme-Timestamp'],
+    required: ['X-Acme-Signature', 'X-Acme-Timestamp', 'X-Acme-Delivery'],
     timestamped: true,
     sign: async (secret, body, at) => {
       const timestamp = String(unixSeconds(at));
       return {
-        'x-acme-signature': `sha512=${hmac('sha512', secret, utf8(timestamp, '.', body)).digest('hex')}`,
+        'x-acme-signature': `sha512=${hmac('sha512', secret, utf8('dlv_1.', timestamp, '.', body)).digest('hex')}`,
         'x-acme-timestamp': timestamp,
         'x-acme-delivery': 'dlv_1',
       };
@@ -202,6 +203,7 @@ describe('verifyWebhook', () => {
 
       // Assert
       expect(verified.timestamp).toEqual(timestamped ? secondsAgo(60) : undefined);
+      expect(verified.bodyDigest).toBe(BODY_DIGEST);
     });
 
     it('accepts a delivery signed with the previous secret when both are configured', async () => {
@@ -354,7 +356,7 @@ describe('verifyWebhook', () => {
       );
 
       // Assert
-      expect(verified.deliveryId).toBe('evt_1NG8Du2eZvKYlo2C');
+      expect(verified.signedId).toBe('evt_1NG8Du2eZvKYlo2C');
     });
 
     it('refuses a header without a timestamp, saying what shape was expected', () => {
@@ -397,7 +399,7 @@ describe('verifyWebhook', () => {
         NOW,
       );
 
-      expect(verified.deliveryId).toBeUndefined();
+      expect(verified.signedId).toBeUndefined();
     });
 
     it('signs t.body the way Stripe’s own verifier checks it', () => {
@@ -423,7 +425,7 @@ describe('verifyWebhook', () => {
   describe('with the github scheme', () => {
     const scheme: WebhookScheme = { type: 'github' };
 
-    it('accepts GitHub’s documented example and returns X-GitHub-Delivery', () => {
+    it('accepts GitHub’s documented example, with no signed id since X-GitHub-Delivery is unsigned', () => {
       // Arrange: docs.github.com, "Validating webhook deliveries".
       const request = requestWith(
         {
@@ -438,7 +440,10 @@ describe('verifyWebhook', () => {
       const verified = verifyWebhook(scheme, request, ["It's a Secret to Everybody"], NOW);
 
       // Assert
-      expect(verified).toEqual({ deliveryId: '72d3162e-cc78-11e3-81ab-4c9367dc0958' });
+      expect(verified).toEqual({
+        signedId: undefined,
+        bodyDigest: createHash('sha256').update('Hello, World!').digest('hex'),
+      });
     });
 
     it('refuses a delivery carrying only the SHA-1 X-Hub-Signature, naming the SHA-256 header', () => {
@@ -468,19 +473,17 @@ describe('verifyWebhook', () => {
     const scheme: WebhookScheme = { type: 'shopify' };
     const signature = () => hmac('sha256', CURRENT, BODY).digest('base64');
 
-    it('returns X-Shopify-Event-Id as the delivery id, else X-Shopify-Webhook-Id', () => {
-      const both = requestWith({
+    it('returns no signed id, since Shopify signs neither X-Shopify-Event-Id nor X-Shopify-Webhook-Id', () => {
+      const request = requestWith({
         'x-shopify-hmac-sha256': signature(),
         'x-shopify-event-id': 'event-1',
         'x-shopify-webhook-id': 'webhook-1',
       });
-      const webhookOnly = requestWith({
-        'x-shopify-hmac-sha256': signature(),
-        'x-shopify-webhook-id': 'webhook-1',
-      });
 
-      expect(verifyWebhook(scheme, both, [CURRENT], NOW).deliveryId).toBe('event-1');
-      expect(verifyWebhook(scheme, webhookOnly, [CURRENT], NOW).deliveryId).toBe('webhook-1');
+      expect(verifyWebhook(scheme, request, [CURRENT], NOW)).toEqual({
+        signedId: undefined,
+        bodyDigest: BODY_DIGEST,
+      });
     });
 
     it('refuses a hex digest, saying a base64 one was expected', () => {
@@ -518,7 +521,7 @@ describe('verifyWebhook', () => {
       );
 
       // Assert
-      expect(verified).toEqual({ deliveryId: undefined, timestamp: new Date(1531420618_000) });
+      expect(verified).toMatchObject({ signedId: undefined, timestamp: new Date(1531420618_000) });
     });
 
     it('returns the Events API event_id as the delivery id', async () => {
@@ -526,7 +529,7 @@ describe('verifyWebhook', () => {
         .find((fixture) => fixture.name === 'slack')!
         .sign(CURRENT, BODY, NOW);
 
-      expect(verifyWebhook(scheme, requestWith(headers), [CURRENT], NOW).deliveryId).toBe(
+      expect(verifyWebhook(scheme, requestWith(headers), [CURRENT], NOW).signedId).toBe(
         'Ev0PV52K21',
       );
     });
@@ -567,13 +570,14 @@ describe('verifyWebhook', () => {
       expect(uri).toBe("https://x.example/h?a=:/?@!$'()*,;&b=%20%26%3D%2B%25");
     });
 
-    it('returns no delivery id, since HubSpot’s event ids are in the body', () => {
+    it('returns no signed id, since HubSpot’s event ids are in the body', () => {
       const headers = signed(
         'https://hooks.example.com/webhooks/hubspot?portal=62515&from=ana@example.com,bob%20x',
       );
 
       expect(verifyWebhook(scheme, requestWith(headers), [CURRENT], NOW)).toEqual({
-        deliveryId: undefined,
+        signedId: undefined,
+        bodyDigest: BODY_DIGEST,
         timestamp: NOW,
       });
     });
@@ -608,7 +612,8 @@ describe('verifyWebhook', () => {
       };
 
       expect(verifyWebhook(scheme, requestWith(headers), [CURRENT], NOW)).toEqual({
-        deliveryId: id,
+        signedId: id,
+        bodyDigest: BODY_DIGEST,
         timestamp: NOW,
       });
     });
@@ -625,7 +630,7 @@ describe('verifyWebhook', () => {
         'webhook-signature': list,
       };
 
-      expect(verifyWebhook(scheme, requestWith(headers), [CURRENT, PREVIOUS], NOW).deliveryId).toBe(
+      expect(verifyWebhook(scheme, requestWith(headers), [CURRENT, PREVIOUS], NOW).signedId).toBe(
         id,
       );
     });
@@ -645,7 +650,7 @@ describe('verifyWebhook', () => {
       expect(new Webhook(CURRENT).verify(BODY, headers)).toMatchObject({ amount: 1999 });
       expect(
         verifyWebhook(scheme, requestWith(headers), [CURRENT], new Date(Number(timestamp) * 1000)),
-      ).toMatchObject({ deliveryId: id });
+      ).toMatchObject({ signedId: id });
     });
 
     it('reports a secret that is not whsec_ and base64 as configuration, without the secret', () => {
@@ -671,13 +676,14 @@ describe('verifyWebhook', () => {
   describe('with the zendesk scheme', () => {
     const scheme: WebhookScheme = { type: 'zendesk' };
 
-    it('returns X-Zendesk-Webhook-Invocation-Id as the delivery id', async () => {
+    it('returns no signed id, since Zendesk does not sign X-Zendesk-Webhook-Invocation-Id', async () => {
       const headers = await fixtures
         .find((fixture) => fixture.name === 'zendesk')!
         .sign(CURRENT, BODY, NOW);
 
       expect(verifyWebhook(scheme, requestWith(headers), [CURRENT], NOW)).toEqual({
-        deliveryId: '8350205582',
+        signedId: undefined,
+        bodyDigest: BODY_DIGEST,
         timestamp: NOW,
       });
     });
@@ -720,7 +726,7 @@ describe('verifyWebhook', () => {
 
       // Assert
       expect(await verifyGitHub(CURRENT, BODY.toString(), signature)).toBe(true);
-      expect(verified).toEqual({ deliveryId: undefined });
+      expect(verified).toEqual({ signedId: undefined, bodyDigest: BODY_DIGEST });
     });
 
     it('accepts a base64 SHA-1 signature without prefix or timestamp', () => {
@@ -768,6 +774,58 @@ describe('verifyWebhook', () => {
       expect(() =>
         verifyWebhook(scheme, requestWith({ 'x-signature': '0'.repeat(64) }), [CURRENT], NOW),
       ).toThrow(ConfigurationError);
+    });
+
+    describe('signing the delivery id (id.timestamp.body)', () => {
+      const scheme: WebhookScheme = {
+        type: 'hmac',
+        header: 'X-Signature',
+        algorithm: 'sha256',
+        encoding: 'hex',
+        prefix: 'sha256=',
+        signedContent: 'id.timestamp.body',
+        timestampHeader: 'X-Timestamp',
+        deliveryIdHeader: 'X-Delivery',
+      };
+      const signedBy = (delivery: string) => {
+        const timestamp = String(unixSeconds(NOW));
+        return {
+          'x-signature': `sha256=${hmac('sha256', CURRENT, `${delivery}.${timestamp}.${BODY}`).digest('hex')}`,
+          'x-timestamp': timestamp,
+          'x-delivery': delivery,
+        };
+      };
+
+      it('returns the delivery id as signed', () => {
+        const verified = verifyWebhook(scheme, requestWith(signedBy('d-1')), [CURRENT], NOW);
+
+        expect(verified).toEqual({ signedId: 'd-1', bodyDigest: BODY_DIGEST, timestamp: NOW });
+      });
+
+      it('refuses the delivery replayed under a fresh delivery id', () => {
+        const replay = { ...signedBy('d-1'), 'x-delivery': 'd-2' };
+
+        const error = refusal(() => verifyWebhook(scheme, requestWith(replay), [CURRENT], NOW));
+
+        expect(error.reason).toBe('signature_mismatch');
+      });
+
+      it('refuses a delivery id with a dot, so the signed content splits one way only', () => {
+        const error = refusal(() =>
+          verifyWebhook(scheme, requestWith(signedBy('d.1')), [CURRENT], NOW),
+        );
+
+        expect(error.reason).toBe('malformed_header');
+        expect(error.message).toContain('X-Delivery');
+      });
+
+      it('reports a delivery id header that is not signed as configuration', () => {
+        const unsigned: WebhookScheme = { ...scheme, signedContent: 'timestamp.body' };
+
+        expect(() => verifyWebhook(unsigned, requestWith(signedBy('d-1')), [CURRENT], NOW)).toThrow(
+          /without signing it/,
+        );
+      });
     });
   });
 });
