@@ -12,7 +12,7 @@ import {
   measureFailFast,
   measureRetryAmplification,
 } from './resilience.ts';
-import { measureWebhooks } from './webhooks.ts';
+import { measureExactlyOnce, measureWebhooks } from './webhooks.ts';
 
 /**
  * `npm run bench`: the gateway's added latency per read call (local mode vs the sandbox
@@ -72,6 +72,12 @@ try {
   console.log('(goal: p99 at most 2 ms)');
   console.log('Webhook acknowledgement (verify, de-duplicate, queue, 202), Stripe deliveries:');
   console.table(await measureWebhooks(local, Number(process.env.BENCH_WEBHOOKS ?? 1000), 20));
+  const webhookLoad = Number(process.env.BENCH_WEBHOOK_LOAD ?? 10_000);
+  console.log(
+    `Webhooks exactly once under load: ${webhookLoad} Stripe deliveries, 30% redeliveries, shuffled, 25 senders:`,
+  );
+  console.table([await measureExactlyOnce(local, webhookLoad, 25)]);
+  console.log('(goal: every event processed exactly once, none lost)');
 } finally {
   await local.close();
   await rm(dataDir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import Stripe from 'stripe';
 import type { LocalMode } from '#local/start-local.ts';
+import { deliverWithDuplicates, eventLog } from '#test/helpers/webhooks.ts';
 import { percentile, round } from './stats.ts';
 
 /**
@@ -68,4 +69,45 @@ export async function measureWebhooks(local: LocalMode, deliveries: number, conc
       'deliveries/s': round(deliveries / seconds, 0),
     },
   ];
+}
+
+/**
+ * The exactly-once load run: `deliveries` Stripe deliveries of which 30% are redeliveries,
+ * shuffled, from `senders` concurrent senders; how long acknowledging and processing took, and
+ * whether every event was processed exactly once with none lost.
+ */
+export async function measureExactlyOnce(local: LocalMode, deliveries: number, senders: number) {
+  const distinct = Math.round(deliveries * 0.7);
+  const started = performance.now();
+  const { events, statuses } = await deliverWithDuplicates(local, {
+    distinct,
+    duplicates: deliveries - distinct,
+    senders,
+  });
+  const acknowledged = (performance.now() - started) / 1000;
+  const ids = events.map((event) => `stripe:${event.id}`);
+  let log = await eventLog(local);
+  const processed = () => ids.filter((id) => (log.get(id)?.processedCount ?? 0) > 0).length;
+  // Waits while processing progresses; gives up after 30 s without any.
+  for (let last = -1, idleSince = performance.now(); processed() < ids.length; ) {
+    if (processed() > last) [last, idleSince] = [processed(), performance.now()];
+    else if (performance.now() - idleSince > 30_000) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    log = await eventLog(local);
+  }
+  const allProcessed = (performance.now() - started) / 1000;
+  const counts = ids.map((id) => log.get(id)?.processedCount ?? 0);
+  return {
+    deliveries,
+    senders,
+    '202 accepted': statuses.get(202) ?? 0,
+    '200 duplicate': statuses.get(200) ?? 0,
+    'other answers': deliveries - (statuses.get(202) ?? 0) - (statuses.get(200) ?? 0),
+    'processed once': counts.filter((count) => count === 1).length,
+    'processed twice or more': counts.filter((count) => count > 1).length,
+    lost: counts.filter((count) => count === 0).length,
+    'ack s': round(acknowledged),
+    'all processed s': round(allProcessed),
+    'deliveries/s': round(deliveries / acknowledged, 0),
+  };
 }

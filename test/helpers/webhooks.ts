@@ -5,17 +5,21 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import Stripe from 'stripe';
 import { createDocumentClient } from '#layers/aws/clients.ts';
 import { localTableNames } from '#local/emulators.ts';
-import type { LocalHarness } from './local-mode.ts';
+import { seededRandom } from '#local/sandboxes/prng.ts';
+import type { LocalMode } from '#local/start-local.ts';
 
 /** A source's current signing secret from the local secrets file. */
-export async function webhookSecret(local: LocalHarness, source: string): Promise<string> {
+export async function webhookSecret(
+  local: Pick<LocalMode, 'secretsFile'>,
+  source: string,
+): Promise<string> {
   const file = JSON.parse(await readFile(local.secretsFile, 'utf8'));
   return file.webhooks[source].current as string;
 }
 
 /** Posts raw bytes to `/webhooks/<source>` with the given headers. */
 export async function deliver(
-  local: LocalHarness,
+  local: Pick<LocalMode, 'url'>,
   source: string,
   body: string,
   headers: Record<string, string>,
@@ -37,7 +41,7 @@ export async function deliver(
 
 /** The event log as stored: id → { processedCount, processed }. */
 export async function eventLog(
-  local: LocalHarness,
+  local: Pick<LocalMode, 'emulators'>,
 ): Promise<Map<string, { processedCount: number; source: string }>> {
   const client = createDocumentClient(
     new DynamoDBClient({
@@ -96,4 +100,50 @@ export function stripeDelivery(secret: string, id = `evt_${randomUUID()}`, times
   });
   const header = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp });
   return { id, body, headers: { 'stripe-signature': header } };
+}
+
+/**
+ * Sends `distinct` Stripe events and `duplicates` redeliveries of some of them, in an order
+ * shuffled by a fixed seed, from `senders` concurrent senders; answers the events and how many
+ * deliveries got each status.
+ *
+ * @example
+ * const { events, statuses } = await deliverWithDuplicates(local, { distinct: 140, duplicates: 60, senders: 10 });
+ */
+export async function deliverWithDuplicates(
+  local: Pick<LocalMode, 'url' | 'secretsFile'>,
+  options: { distinct: number; duplicates: number; senders: number; prefix?: string },
+): Promise<{ events: ReturnType<typeof stripeDelivery>[]; statuses: Map<number, number> }> {
+  const secret = await webhookSecret(local, 'stripe');
+  const prefix = options.prefix ?? `evt_${randomUUID().slice(0, 8)}`;
+  const events = Array.from({ length: options.distinct }, (_, index) =>
+    stripeDelivery(secret, `${prefix}_${index}`),
+  );
+  const deliveries = [
+    ...events,
+    ...Array.from(
+      { length: options.duplicates },
+      (_, index) => events[(index * 7) % events.length] as (typeof events)[number],
+    ),
+  ];
+  const random = seededRandom(20261123);
+  for (let index = deliveries.length - 1; index > 0; index--) {
+    const other = random.int(0, index);
+    [deliveries[index], deliveries[other]] = [
+      deliveries[other] as (typeof deliveries)[number],
+      deliveries[index] as (typeof deliveries)[number],
+    ];
+  }
+  const statuses = new Map<number, number>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: options.senders }, async () => {
+      while (next < deliveries.length) {
+        const delivery = deliveries[next++] as (typeof deliveries)[number];
+        const { status } = await deliver(local, 'stripe', delivery.body, delivery.headers);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  return { events, statuses };
 }
