@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FetchImplementation,
+  type JWTPayload,
+  jwtVerify,
+} from 'jose';
 import { type AppError, AuthenticationError, UpstreamUnavailableError } from '../errors/index.ts';
 import type { Caller } from '../tools/define.ts';
 
@@ -8,6 +15,10 @@ export interface JwtVerifierOptions {
   jwksUrl: string;
   algorithms: readonly string[];
   rolesClaim: string;
+  /** How far the issuer's clock may be from ours, for `exp`, `nbf` and `iat`. @default 60 */
+  clockToleranceSeconds?: number;
+  /** The current time. @default the system clock */
+  now?: () => Date;
 }
 
 /** Turns a bearer token or already-verified claims into a Caller. */
@@ -16,16 +27,51 @@ export interface CallerResolver {
   fromClaims(claims: Record<string, unknown>): Caller;
 }
 
+/** The key endpoint failed (no answer, not 200, not JSON): a token may be valid, so never a 401. */
+class JwksUnavailable extends Error {}
+
 /**
- * Verifies bearer JWTs against the issuer's JWKS: signature, algorithm, issuer, audience, expiry.
- * The JWKS is fetched once and cached by jose.
+ * Fetches the JWKS as jose would, but marks every failure of the endpoint as such: jose reports a
+ * 5xx or an HTML page with the same generic error class as a bad token.
+ */
+const fetchJwks: FetchImplementation = async (url, options) => {
+  let response: Response;
+  try {
+    response = await fetch(url, options);
+  } catch (error) {
+    // jose turns a TimeoutError into JWKSTimeout; anything else is the network.
+    if ((error as Error).name === 'TimeoutError') throw error;
+    throw new JwksUnavailable('JWKS request failed', { cause: error });
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    throw new JwksUnavailable(`JWKS answered HTTP ${response.status}`);
+  }
+  const text = await response.text();
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new JwksUnavailable('JWKS answered something that is not JSON', { cause: error });
+  }
+  return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
+};
+
+/**
+ * Verifies bearer JWTs against the issuer's JWKS: signature, algorithm, issuer, audience, expiry,
+ * not before, and an issue time not in the future (each within the clock tolerance). The JWKS is
+ * fetched once and cached by jose; when it cannot be fetched the answer is a 503, never a 401.
  *
  * @example
  * const verifier = createJwtVerifier({ issuer, audience, jwksUrl, algorithms: ['RS256'], rolesClaim: 'roles' });
  * const caller = await verifier.fromToken(token); // throws AuthenticationError saying why
  */
 export function createJwtVerifier(options: JwtVerifierOptions): CallerResolver {
-  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cacheMaxAge: 10 * 60_000 });
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+    cacheMaxAge: 10 * 60_000,
+    [customFetch]: fetchJwks,
+  });
+  const tolerance = options.clockToleranceSeconds ?? 60;
+  const now = options.now ?? (() => new Date());
   const fromClaims = (claims: Record<string, unknown>): Caller => {
     const sub = typeof claims.sub === 'string' ? claims.sub : '';
     if (!sub) throw new AuthenticationError('invalid_token', 'The token has no subject (sub).');
@@ -35,15 +81,27 @@ export function createJwtVerifier(options: JwtVerifierOptions): CallerResolver {
     fromClaims,
     async fromToken(token) {
       let payload: JWTPayload;
+      const currentDate = now();
       try {
         ({ payload } = await jwtVerify(token, jwks, {
           issuer: options.issuer,
           audience: options.audience,
           algorithms: [...options.algorithms],
           requiredClaims: ['exp', 'sub'],
+          clockTolerance: tolerance,
+          currentDate,
         }));
       } catch (error) {
         throw explain(error, options);
+      }
+      // jose checks iat only against a maximum age; a token from the future is a forged or
+      // mis-clocked one, and would outlive its intended lifetime.
+      const ahead = (payload.iat ?? 0) - currentDate.getTime() / 1000;
+      if (ahead > tolerance) {
+        throw new AuthenticationError(
+          'invalid_token',
+          `The bearer token's "iat" (issued at) is ${Math.ceil(ahead)} s in the future, beyond the ${tolerance} s of clock skew allowed: check the issuer's clock and get a new token.`,
+        );
       }
       return fromClaims(payload as Record<string, unknown>);
     },
@@ -72,8 +130,13 @@ export function parseRoles(value: unknown): string[] {
 }
 
 function explain(error: unknown, options: JwtVerifierOptions): AppError {
-  if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
-    // The issuer's keys could not be fetched: not the caller's fault.
+  if (
+    error instanceof JwksUnavailable ||
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    !(error instanceof errors.JOSEError)
+  ) {
+    // The issuer's keys could not be fetched or read: not the caller's fault.
     return new UpstreamUnavailableError(
       "The gateway cannot reach the token issuer's keys (JWKS) right now, so it cannot check your token. Try again shortly.",
       { retryAfterMs: 5000 },
