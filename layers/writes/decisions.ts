@@ -19,19 +19,38 @@ const notFound = (id: string) =>
     `There is no confirmation ${id}. Propose the write again with POST /tools/{name}.`,
   );
 
-function authorise(deps: DecideDeps, caller: Caller, confirmation: Confirmation): AnyWriteTool {
+/**
+ * Deciding a proposal is one right, both ways: a four-eyes write is confirmed or cancelled only by
+ * an approver other than the proposer, so that a second person decides every four-eyes proposal
+ * and the audit shows who; a self-confirmed write only by its proposer.
+ */
+function authorise(
+  deps: DecideDeps,
+  caller: Caller,
+  confirmation: Confirmation,
+  action: 'confirm' | 'cancel',
+): AnyWriteTool {
   const tool = deps.registry.get(confirmation.tool);
   if (!tool || !isWriteTool(tool)) throw notFound(confirmation.id);
   const allowed = mayConfirm(deps.policy, caller, confirmation.sub, tool.confirmBy);
   const stillGranted = tool.confirmBy === 'approver' || isAllowed(deps.policy, caller, tool);
-  if (!allowed || !stillGranted) {
+  if (allowed && stillGranted) return tool;
+  if (tool.confirmBy === 'self') {
     throw new ForbiddenError(
-      tool.confirmBy === 'approver'
-        ? `"${tool.name}" needs a second person: a user with the ${deps.policy.approverRole} role other than the proposer must confirm it.`
-        : `Only the user who proposed this "${tool.name}" write may confirm or cancel it.`,
+      `Only the user who proposed this "${tool.name}" write may confirm or cancel it.`,
     );
   }
-  return tool;
+  const approver = deps.policy.approverRole;
+  if (action === 'confirm') {
+    throw new ForbiddenError(
+      `"${tool.name}" needs a second person: a user with the ${approver} role other than the proposer must confirm it.`,
+    );
+  }
+  throw new ForbiddenError(
+    caller.sub === confirmation.sub
+      ? `You proposed this "${tool.name}" write, which needs four eyes, so you cannot cancel it: only a user with the ${approver} role other than you may cancel (reject) it. Ask one to reject it, or let it expire at ${confirmation.expiresAt}.`
+      : `"${tool.name}" needs four eyes: only a user with the ${approver} role other than the proposer may cancel (reject) it.`,
+  );
 }
 
 /**
@@ -48,7 +67,7 @@ export async function confirmWrite(
   const { confirmations, operations, queue } = deps.writes();
   const confirmation = await confirmations.get(id);
   if (!confirmation) throw notFound(id);
-  const tool = authorise(deps, caller, confirmation);
+  const tool = authorise(deps, caller, confirmation, 'confirm');
   const now = deps.now?.() ?? new Date();
   let current = confirmation;
   if (current.status === 'pending') {
@@ -97,12 +116,15 @@ export async function confirmWrite(
   return { id: operation.id, status: operation.status };
 }
 
-/** Cancels a pending confirmation; cancelling twice is fine, a confirmed one is a 409. */
+/**
+ * Cancels a pending confirmation; cancelling twice is fine, a confirmed one is a 409. Only who may
+ * confirm it may cancel it: for a four-eyes write an approver other than the proposer.
+ */
 export async function cancelWrite(deps: DecideDeps, caller: Caller, id: string): Promise<void> {
   const { confirmations } = deps.writes();
   const confirmation = await confirmations.get(id);
   if (!confirmation) throw notFound(id);
-  authorise(deps, caller, confirmation);
+  authorise(deps, caller, confirmation, 'cancel');
   if (confirmation.status === 'confirmed') {
     throw new ConflictError(
       'confirmation_already_confirmed',
