@@ -25,6 +25,14 @@ export interface Route {
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 const TEXT_TYPES = /^(application\/(json|.*\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
+/** A path parameter whose percent-encoding does not decode to UTF-8 text. */
+class MalformedParameter extends Error {
+  constructor(readonly parameter: string) {
+    super(`path parameter ${parameter} is malformed`);
+  }
+}
+
+/** Matches a route, decoding its parameters as API Gateway does; throws MalformedParameter. */
 function match(route: Route, method: string, path: string): Record<string, string> | undefined {
   if (route.method !== method) return undefined;
   const want = route.path.split('/');
@@ -36,7 +44,12 @@ function match(route: Route, method: string, path: string): Record<string, strin
     const actual = got[index] ?? '';
     if (segment.startsWith('{') && segment.endsWith('}')) {
       if (!actual) return undefined;
-      params[segment.slice(1, -1)] = decodeURIComponent(actual);
+      const name = segment.slice(1, -1);
+      try {
+        params[name] = decodeURIComponent(actual);
+      } catch {
+        throw new MalformedParameter(name);
+      }
     } else if (segment !== actual) {
       return undefined;
     }
@@ -134,9 +147,21 @@ function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2 | u
   res.end(body);
 }
 
-function gatewayError(res: ServerResponse, status: number, code: string, message: string): void {
+function gatewayError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extra: { category?: string; issues?: { path: string; message: string }[] } = {},
+): void {
   const body = JSON.stringify({
-    error: { code, category: 'not_found', message, retryable: false },
+    error: {
+      code,
+      category: extra.category ?? 'not_found',
+      message,
+      retryable: false,
+      ...(extra.issues ? { issues: extra.issues } : {}),
+    },
   });
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -144,6 +169,28 @@ function gatewayError(res: ServerResponse, status: number, code: string, message
     'content-length': Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/** The request target as a URL; undefined when it is not one (`OPTIONS *`, `GET //[`). */
+function targetUrl(target: string): URL | undefined {
+  try {
+    // Prefixed rather than resolved against a base: a base would read `//x` as a host.
+    return new URL(target.startsWith('/') ? `http://localhost${target}` : target);
+  } catch {
+    return undefined;
+  }
+}
+
+function malformedParameter(res: ServerResponse, parameter: string): void {
+  const fix =
+    "Percent-encode it as UTF-8 (RFC 3986): '%' and two hex digits per byte, a literal '%' as %25.";
+  gatewayError(
+    res,
+    400,
+    'validation_failed',
+    `The path parameter "${parameter}" is not valid percent-encoding. ${fix}`,
+    { category: 'validation', issues: [{ path: parameter, message: fix }] },
+  );
 }
 
 /**
@@ -157,15 +204,27 @@ export function createApiGateway(
   return createServer(async (req, res) => {
     try {
       if (extra?.(req, res)) return;
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = targetUrl(req.url ?? '/');
+      if (!url) {
+        gatewayError(res, 400, 'validation_failed', 'The request target is not a URL path.', {
+          category: 'validation',
+        });
+        return;
+      }
       const method = req.method ?? 'GET';
       let found: { route: Route; params: Record<string, string> } | undefined;
-      for (const route of routes) {
-        const params = match(route, method, url.pathname);
-        if (params) {
-          found = { route, params };
-          break;
+      try {
+        for (const route of routes) {
+          const params = match(route, method, url.pathname);
+          if (params) {
+            found = { route, params };
+            break;
+          }
         }
+      } catch (error) {
+        if (!(error instanceof MalformedParameter)) throw error;
+        malformedParameter(res, error.parameter);
+        return;
       }
       if (!found) {
         gatewayError(

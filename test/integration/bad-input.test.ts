@@ -166,4 +166,44 @@ describe('bad input in local mode', () => {
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('route_not_found');
   });
+
+  it('answers 400 or 404, never 500, for malformed percent-encoding in any route', async () => {
+    // Arrange: every route of local mode that takes a path parameter, and some that take none
+    const routes = [
+      'GET /tools/{}',
+      'POST /tools/{}',
+      'POST /confirmations/{}',
+      'DELETE /confirmations/{}',
+      'GET /operations/{}',
+      'PUT /admin/switches/{}/send_email',
+      'PUT /admin/switches/tool/{}',
+      'POST /admin/cache/{}/invalidate',
+      'POST /webhooks/{}',
+      'GET /health/{}',
+      'POST /mcp/{}',
+      'GET /openapi.json{}',
+      'GET /{}',
+    ];
+    const admin = { sub: 'root', roles: ['admin'] };
+    const answers: string[] = [];
+
+    // Act
+    for (const route of routes) {
+      for (const malformed of ['%E0%A4%A', '%', '%zz']) {
+        const [method, path] = route.split(' ') as [string, string];
+        const res = await local.call(method, path.replace('{}', malformed), {
+          as: admin,
+          ...(method === 'GET' ? {} : { body: {} }),
+        });
+        answers.push(
+          `${method} ${path.replace('{}', malformed)} ${res.status} ${res.body.error?.code}`,
+        );
+      }
+    }
+
+    // Assert: each is refused with the envelope as a bad or unknown path
+    expect(answers.filter((answer) => !/ (400 validation_failed|404 \w+)$/.test(answer))).toEqual(
+      [],
+    );
+  });
 });
