@@ -72,13 +72,25 @@ export function createJwtVerifier(options: JwtVerifierOptions): CallerResolver {
   });
   const tolerance = options.clockToleranceSeconds ?? 60;
   const now = options.now ?? (() => new Date());
-  const fromClaims = (claims: Record<string, unknown>): Caller => {
+  const issuedInTheFuture = (iat: unknown, at: Date) => {
+    // jose checks iat only against a maximum age; a token from the future is forged or
+    // mis-clocked, and would outlive its intended lifetime. API Gateway hands claims over as text.
+    const ahead = Number(iat ?? 0) - at.getTime() / 1000;
+    if (ahead > tolerance) {
+      throw new AuthenticationError(
+        'invalid_token',
+        `The bearer token's "iat" (issued at) is ${Math.ceil(ahead)} s in the future, beyond the ${tolerance} s of clock skew allowed: check the issuer's clock and get a new token.`,
+      );
+    }
+  };
+  const fromClaims = (claims: Record<string, unknown>, at = now()): Caller => {
     const sub = typeof claims.sub === 'string' ? claims.sub : '';
     if (!sub) throw new AuthenticationError('invalid_token', 'The token has no subject (sub).');
+    issuedInTheFuture(claims.iat, at);
     return { sub, roles: parseRoles(claims[options.rolesClaim]) };
   };
   return {
-    fromClaims,
+    fromClaims: (claims) => fromClaims(claims),
     async fromToken(token) {
       let payload: JWTPayload;
       const currentDate = now();
@@ -94,16 +106,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): CallerResolver {
       } catch (error) {
         throw explain(error, options);
       }
-      // jose checks iat only against a maximum age; a token from the future is a forged or
-      // mis-clocked one, and would outlive its intended lifetime.
-      const ahead = (payload.iat ?? 0) - currentDate.getTime() / 1000;
-      if (ahead > tolerance) {
-        throw new AuthenticationError(
-          'invalid_token',
-          `The bearer token's "iat" (issued at) is ${Math.ceil(ahead)} s in the future, beyond the ${tolerance} s of clock skew allowed: check the issuer's clock and get a new token.`,
-        );
-      }
-      return fromClaims(payload as Record<string, unknown>);
+      return fromClaims(payload as Record<string, unknown>, currentDate);
     },
   };
 }

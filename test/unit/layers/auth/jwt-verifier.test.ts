@@ -141,6 +141,19 @@ describe('createJwtVerifier', () => {
       expect(error.message).toContain('60 s');
     });
 
+    it('refuses claims verified by API Gateway whose iat is beyond the skew, as text or number', () => {
+      const resolver = skewed();
+
+      expect(() => resolver.fromClaims({ sub: 'ana', iat: String(at(600)) })).toThrow(
+        /"iat" \(issued at\) is 600 s in the future/,
+      );
+      expect(() => resolver.fromClaims({ sub: 'ana', iat: at(61) })).toThrow(/in the future/);
+      expect(resolver.fromClaims({ sub: 'ana', iat: String(at(30)), roles: '[sales]' })).toEqual({
+        sub: 'ana',
+        roles: ['sales'],
+      });
+    });
+
     it('accepts a token issued in the future within the skew', async () => {
       const token = await issuer.issue({ sub: 'ana', roles: [], issuedAt: at(45) });
 
