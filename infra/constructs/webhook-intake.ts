@@ -10,8 +10,10 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
+import { cacheInvalidations } from '../../layers/webhooks/subscribers.ts';
 import { EVENT_WORKER_TIMEOUT_SECONDS } from '../stacks/stateful-stack.ts';
 import { addQueueAlarms } from './queue-alarms.ts';
+import { grantResilienceAccess } from './resilience-access.ts';
 import { type FunctionFactory, grantTable } from './write-path.ts';
 
 export interface WebhookIntakeProps {
@@ -87,8 +89,10 @@ export class WebhookIntake extends Construct {
       Duration.seconds(EVENT_WORKER_TIMEOUT_SECONDS),
     );
     grantTable(worker, props.table, 'PutItem', 'UpdateItem');
-    // Invalidation bumps a cache generation; reading it is the cache's own GetItem.
-    grantTable(worker, props.resilienceTable, 'GetItem', 'UpdateItem');
+    // Invalidation only bumps the generations of the caches an event makes stale.
+    grantResilienceAccess(worker, props.resilienceTable, {
+      invalidates: [...new Set(cacheInvalidations.flatMap((rule) => rule.tools))],
+    });
     props.bus.grantPutEventsTo(worker);
     worker.addEventSource(
       new SqsEventSource(props.queue, { batchSize: 10, reportBatchItemFailures: true }),

@@ -23,6 +23,7 @@ import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
 import { pascal } from './names.ts';
 import { addQueueAlarms } from './queue-alarms.ts';
+import { grantResilienceAccess } from './resilience-access.ts';
 import { SagaDefinition } from './saga-definition.ts';
 
 /** Builds one gateway function (see ApiStack): common environment, audit grant, logs. */
@@ -132,7 +133,7 @@ export class WritePath extends Construct {
       grantSecrets(step, tool.systems);
       grantTable(step, props.operationsTable, 'GetItem', 'UpdateItem');
       grantTable(step, props.idempotencyTable, 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem');
-      grantTable(step, props.resilienceTable, 'GetItem', 'UpdateItem');
+      grantResilienceAccess(step, props.resilienceTable, { systems: tool.systems });
       const saga = new SagaDefinition(this, `Saga${name}`, { tool, stepFunction: step });
       const machine = new StateMachine(this, `Saga${name}StateMachine`, {
         definitionBody: DefinitionBody.fromChainable(saga.chain),
@@ -188,7 +189,7 @@ export class WritePath extends Construct {
       props.workerTimeout ?? Duration.seconds(30),
     );
     for (const machine of machines.values()) machine.grantStartExecution(worker);
-    grantTable(worker, props.resilienceTable, 'GetItem', 'UpdateItem');
+    grantResilienceAccess(worker, props.resilienceTable, { systems: readinessSystems });
     grantSecrets(worker, readinessSystems);
     worker.addEventSource(
       new SqsEventSource(props.writeQueue, { batchSize: 10, reportBatchItemFailures: true }),

@@ -34,6 +34,11 @@ import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
+import {
+  accessToRun,
+  cachedTools,
+  grantResilienceAccess,
+} from '../constructs/resilience-access.ts';
 import { GatewayFunction } from '../constructs/tool-function.ts';
 import { WebhookIntake, type WebhookIntakeProps } from '../constructs/webhook-intake.ts';
 import { type FunctionFactory, grantTable, WritePath } from '../constructs/write-path.ts';
@@ -176,6 +181,7 @@ export class ApiStack extends Stack {
     });
 
     const prefetch = this.addConversationPrefetch(props, fn);
+    const userLimits = config.userRateLimit !== 'off';
     const toolFunctions = new Map<string, IFunction>();
     for (const tool of props.tools) {
       const environment: Record<string, string> = { TOOL_NAME: tool.name };
@@ -201,8 +207,17 @@ export class ApiStack extends Stack {
         // A write tool only proposes: it reads for the preview and stores the confirmation.
         grantTable(toolFunction, props.confirmationsTable, 'GetItem', 'PutItem');
       }
-      // PutItem: cached answers and prefetch claims.
-      grantTable(toolFunction, props.resilienceTable, 'GetItem', 'PutItem', 'UpdateItem', 'Scan');
+      grantResilienceAccess(
+        toolFunction,
+        props.resilienceTable,
+        accessToRun([tool], {
+          userLimits,
+          prefetch: prefetch && {
+            tool: prefetch.tool,
+            starts: Boolean(startsPrefetch) && tool.name !== prefetch.tool,
+          },
+        }),
+      );
       if (prefetch && startsPrefetch && tool.name !== prefetch.tool)
         prefetch.queue.grantSendMessages(toolFunction);
       this.api.addRoutes({
@@ -271,7 +286,10 @@ export class ApiStack extends Stack {
         RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
       },
     );
-    grantTable(admin, props.resilienceTable, 'Scan', 'PutItem', 'UpdateItem');
+    grantResilienceAccess(admin, props.resilienceTable, {
+      switches: 'write',
+      invalidates: cachedTools(props.tools),
+    });
     const adminIntegration = new HttpLambdaIntegration('AdminSwitchesIntegration', admin);
     this.api.addRoutes({
       path: '/admin/switches',
@@ -325,7 +343,14 @@ export class ApiStack extends Stack {
       environment,
     );
     for (const systemId of tool.systems) props.systemSecrets.get(systemId)?.grantRead(prefetch);
-    grantTable(prefetch, props.resilienceTable, 'GetItem', 'PutItem', 'UpdateItem', 'Scan');
+    grantResilienceAccess(
+      prefetch,
+      props.resilienceTable,
+      accessToRun([tool], {
+        userLimits: props.config.userRateLimit !== 'off',
+        prefetch: { tool: tool.name, starts: false },
+      }),
+    );
     prefetch.addEventSource(new SqsEventSource(props.prefetchQueue, { batchSize: 10 }));
     Validations.of(prefetch).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
@@ -370,7 +395,14 @@ export class ApiStack extends Stack {
     for (const systemId of systems) props.systemSecrets.get(systemId)?.grantRead(mcp);
     grantTable(mcp, props.confirmationsTable, 'GetItem', 'PutItem', 'UpdateItem');
     grantTable(mcp, props.operationsTable, 'GetItem', 'PutItem');
-    grantTable(mcp, props.resilienceTable, 'GetItem', 'PutItem', 'UpdateItem', 'Scan');
+    grantResilienceAccess(
+      mcp,
+      props.resilienceTable,
+      accessToRun(props.tools, {
+        userLimits: props.config.userRateLimit !== 'off',
+        prefetch: prefetch && { tool: prefetch.tool, starts: true },
+      }),
+    );
     if (prefetch) prefetch.queue.grantSendMessages(mcp);
     props.writeQueue.grantSendMessages(mcp);
     const mcpIntegration = new HttpLambdaIntegration('McpIntegration', mcp);

@@ -42,7 +42,10 @@ export class StatefulStack extends Stack {
   readonly confirmationsTable: Table;
   readonly operationsTable: Table;
   readonly idempotencyTable: Table;
-  /** Shared resilience state: circuit breakers. */
+  /**
+   * Shared resilience state, keyed by kind and owner (layers/resilience/keys.ts): kill switches,
+   * breakers, rate budgets, caller limits, cached answers and prefetch claims.
+   */
   readonly resilienceTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;

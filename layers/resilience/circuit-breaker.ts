@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { UpstreamUnavailableError } from '../errors/index.ts';
+import { resilienceKeys } from './keys.ts';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -77,7 +78,7 @@ export class SharedCircuitBreaker {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#systemId = options.systemId;
-    this.#key = `breaker#${options.systemId}`;
+    this.#key = resilienceKeys.breaker.key(options.systemId);
     this.#name = options.displayName;
     this.#policy = { ...defaultBreakerPolicy, ...options.policy };
     this.#now = options.now ?? Date.now;

@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { UpstreamUnavailableError } from '../errors/index.ts';
+import { resilienceKeys } from './keys.ts';
 
 export type SwitchKind = 'system' | 'tool';
 
@@ -15,6 +16,9 @@ export interface KillSwitch {
 /**
  * Run-time switches that disable a system or a tool without a deploy. Every instance re-reads
  * them at most every `cacheMs` (default 5 s), so a change takes effect everywhere within that.
+ * All switches are attributes of one item (one per system and tool at most, far below the 400 KB
+ * item limit): reading them costs one GetItem however large the table grows, where a filtered
+ * Scan would read the whole table and miss what lies past its first page.
  *
  * @example
  * await switches.assertEnabled(tool); // throws 503 when the tool or one of its systems is off
@@ -39,22 +43,28 @@ export class KillSwitches {
   }
 
   async list(): Promise<KillSwitch[]> {
-    const { Items = [] } = await this.#client.send(
-      new ScanCommand({
+    const { Item = {} } = await this.#client.send(
+      new GetCommand({
         TableName: this.#table,
-        FilterExpression: 'begins_with(pk, :prefix)',
-        ExpressionAttributeValues: { ':prefix': 'switch#' },
+        Key: { pk: resilienceKeys.switches.key() },
         ConsistentRead: true,
       }),
     );
-    return Items.map(({ pk: _pk, ...rest }) => rest as KillSwitch);
+    return Object.entries(Item)
+      .filter(([attribute]) => attribute !== 'pk')
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, value]) => value as KillSwitch);
   }
 
   async set(change: KillSwitch): Promise<void> {
+    // One attribute per switch: concurrent changes of different switches never overwrite each other.
     await this.#client.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.#table,
-        Item: { pk: `switch#${change.kind}#${change.name}`, ...change },
+        Key: { pk: resilienceKeys.switches.key() },
+        UpdateExpression: 'SET #switch = :change',
+        ExpressionAttributeNames: { '#switch': `${change.kind}#${change.name}` },
+        ExpressionAttributeValues: { ':change': change },
       }),
     );
     this.#cached = undefined;

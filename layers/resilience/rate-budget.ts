@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { parseRetryAfter } from '../connectors/http-connector.ts';
 import { RateLimitedError } from '../errors/index.ts';
+import { type ResilienceKeyKind, resilienceKeys } from './keys.ts';
 
 interface CounterOptions {
   client: DynamoDBDocumentClient;
@@ -12,18 +13,21 @@ interface CounterOptions {
 
 /**
  * Calls counted per fixed window in the resilience table, shared by every instance: one atomic
- * `ADD` per call, items expire two windows later (TTL).
+ * `ADD` per call, items expire two windows later (TTL). Each owner (a system, a caller) has one
+ * item per window, keyed by `kind`.
  */
 class FixedWindowCounter {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #kind: ResilienceKeyKind<[windowStart: number]>;
   readonly limit: number;
   readonly windowMs: number;
   readonly now: () => number;
 
-  constructor(options: CounterOptions) {
+  constructor(options: CounterOptions, kind: ResilienceKeyKind<[windowStart: number]>) {
     this.#client = options.client;
     this.#table = options.tableName;
+    this.#kind = kind;
     this.limit = options.requests;
     this.windowMs = options.perSeconds * 1000;
     this.now = options.now ?? Date.now;
@@ -39,7 +43,7 @@ class FixedWindowCounter {
    * the window is spent) and how long until it ends.
    */
   async take(
-    key: string,
+    owner: string,
     count = 1,
   ): Promise<{ granted: number; windowStart: number; resetInMs: number }> {
     const now = this.now();
@@ -47,7 +51,7 @@ class FixedWindowCounter {
     const result = await this.#client.send(
       new UpdateCommand({
         TableName: this.#table,
-        Key: { pk: `rate#${key}#${windowStart}` },
+        Key: { pk: this.#kind.key(owner, windowStart) },
         UpdateExpression: 'ADD used :count SET #ttl = :ttl',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
         ExpressionAttributeValues: { ':count': count, ':ttl': this.#expiry(windowStart) },
@@ -63,12 +67,12 @@ class FixedWindowCounter {
   }
 
   /** Raises a window's count to `used` (never lowers it: other instances' calls still count). */
-  async raise(key: string, windowStart: number, used: number): Promise<void> {
+  async raise(owner: string, windowStart: number, used: number): Promise<void> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: { pk: `rate#${key}#${windowStart}` },
+          Key: { pk: this.#kind.key(owner, windowStart) },
           UpdateExpression: 'SET used = :used, #ttl = :ttl',
           ConditionExpression: 'attribute_not_exists(used) OR used < :used',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
@@ -114,7 +118,7 @@ export class SharedRateBudget {
       leaseSize?: number;
     },
   ) {
-    this.#counter = new FixedWindowCounter(options);
+    this.#counter = new FixedWindowCounter(options, resilienceKeys.rate);
     this.#system = options.systemId;
     this.#name = options.displayName;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -194,7 +198,7 @@ export class UserRateLimit {
   readonly #refusedUntil = new Map<string, number>();
 
   constructor(options: CounterOptions) {
-    this.#counter = new FixedWindowCounter(options);
+    this.#counter = new FixedWindowCounter(options, resilienceKeys.userLimit);
   }
 
   async admit(sub: string): Promise<void> {
@@ -202,7 +206,7 @@ export class UserRateLimit {
     const until = this.#refusedUntil.get(sub);
     if (until !== undefined && until > now) this.#refuse(until - now);
     if (until !== undefined) this.#refusedUntil.delete(sub);
-    const { granted, resetInMs } = await this.#counter.take(`user#${sub}`);
+    const { granted, resetInMs } = await this.#counter.take(sub);
     if (granted > 0) return;
     this.#refusedUntil.set(sub, now + resetInMs);
     this.#refuse(resetInMs);

@@ -4,6 +4,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { resilienceKeys } from './keys.ts';
 
 export interface CacheEntry {
   value: unknown;
@@ -96,7 +97,7 @@ export class ResponseCache {
     const result = await this.#client.send(
       new UpdateCommand({
         TableName: this.#table,
-        Key: { pk: `cachegen#${tool}` },
+        Key: { pk: resilienceKeys.cacheGeneration.key(tool) },
         UpdateExpression: 'ADD generation :one',
         ExpressionAttributeValues: { ':one': 1 },
         ReturnValues: 'UPDATED_NEW',
@@ -112,11 +113,14 @@ export class ResponseCache {
     let generation = this.#generations.get(tool);
     if (!generation || now - generation.at >= this.#generationCacheMs) {
       const { Item } = await this.#client.send(
-        new GetCommand({ TableName: this.#table, Key: { pk: `cachegen#${tool}` } }),
+        new GetCommand({
+          TableName: this.#table,
+          Key: { pk: resilienceKeys.cacheGeneration.key(tool) },
+        }),
       );
       generation = { at: now, value: Number(Item?.generation ?? 0) };
       this.#generations.set(tool, generation);
     }
-    return `cache#${tool}#${generation.value}#${key}`;
+    return resilienceKeys.cache.key(tool, generation.value, key);
   }
 }

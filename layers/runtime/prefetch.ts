@@ -4,6 +4,7 @@ import { isAllowed, type Policy } from '../auth/policy.ts';
 import { type createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import type { RuntimeEnv } from '../config/env.ts';
 import { logger } from '../observability/logger.ts';
+import { resilienceKeys } from '../resilience/keys.ts';
 import {
   ConversationPrefetch,
   type PrefetchLauncher,
@@ -41,7 +42,10 @@ export function conversationPrefetch(
         await client.send(
           new PutCommand({
             TableName: table,
-            Item: { pk: `claim#${key}`, ttl: Math.floor(Date.now() / 1000) + 3600 },
+            Item: {
+              pk: resilienceKeys.prefetchClaim.key(getCustomerContext.name, key),
+              ttl: Math.floor(Date.now() / 1000) + 3600,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
