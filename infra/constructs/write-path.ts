@@ -54,6 +54,15 @@ export interface WritePathProps {
   readonly maxQueueAge?: Duration;
 }
 
+/**
+ * The log group of a saga: under `/aws/vendedlogs/states/`, because Step Functions delivers logs
+ * through CloudWatch Logs' vended-log delivery, and a log group elsewhere adds a statement to the
+ * account's one log resource policy (5,120 characters), which breaks deploys once a few stacks
+ * share an account. The stack name keeps stages and developer copies apart.
+ */
+export const sagaLogGroupName = (stackName: string, tool: string): string =>
+  `/aws/vendedlogs/states/${stackName}-${tool}`;
+
 /** Grants exactly the listed DynamoDB actions on a table (no indexes, no streams). */
 export function grantTable(grantee: IFunction, table: Table, ...actions: string[]): void {
   Grant.addToPrincipal({
@@ -141,7 +150,10 @@ export class WritePath extends Construct {
         tracingEnabled: true,
         timeout: Duration.hours(2),
         logs: {
-          destination: new LogGroup(this, `Saga${name}Logs`, { retention: props.logRetention }),
+          destination: new LogGroup(this, `Saga${name}Logs`, {
+            logGroupName: sagaLogGroupName(Stack.of(this).stackName, tool.name),
+            retention: props.logRetention,
+          }),
           level: LogLevel.ALL,
           includeExecutionData: false,
         },
