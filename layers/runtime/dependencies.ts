@@ -45,15 +45,15 @@ export interface GatewayDependencies {
   switches(): KillSwitches;
   /** Shared cache of reference data (RESILIENCE_TABLE_NAME). */
   cache(): ResponseCache;
-  /** Write-path stores, built on first use; a function without them configured fails clearly. */
+  /** Write-path stores, each built on first use; one whose table is not configured fails clearly. */
   writes(): WriteDependencies;
   proposals(): ProposalDeps;
 }
 
 export interface WriteDependencies {
-  confirmations: ConfirmationStore;
-  operations: OperationStore;
-  queue: WriteQueue;
+  readonly confirmations: ConfirmationStore;
+  readonly operations: OperationStore;
+  readonly queue: WriteQueue;
 }
 
 function required(
@@ -192,26 +192,34 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     });
     return cache;
   };
-  let writes: WriteDependencies | undefined;
   let proposals: ProposalDeps | undefined;
-  const writeDependencies = (): WriteDependencies => {
-    if (!writes) {
-      writes = {
-        confirmations: new DynamoConfirmationStore({
-          client: dynamo,
-          tableName: required(env, 'CONFIRMATIONS_TABLE_NAME'),
-        }),
-        operations: new DynamoOperationStore({
-          client: dynamo,
-          tableName: required(env, 'OPERATIONS_TABLE_NAME'),
-        }),
-        queue: new SqsWriteQueue({
-          client: createSqsClient(),
-          queueUrl: required(env, 'WRITE_QUEUE_URL'),
-        }),
-      };
-    }
-    return writes;
+  // Each store is built on first use from its own setting: a function is given only the tables
+  // it uses (the saga steps and GET /operations have no confirmations table or queue).
+  let confirmations: ConfirmationStore | undefined;
+  let operations: OperationStore | undefined;
+  let queue: WriteQueue | undefined;
+  const writes: WriteDependencies = {
+    get confirmations() {
+      confirmations ??= new DynamoConfirmationStore({
+        client: dynamo,
+        tableName: required(env, 'CONFIRMATIONS_TABLE_NAME'),
+      });
+      return confirmations;
+    },
+    get operations() {
+      operations ??= new DynamoOperationStore({
+        client: dynamo,
+        tableName: required(env, 'OPERATIONS_TABLE_NAME'),
+      });
+      return operations;
+    },
+    get queue() {
+      queue ??= new SqsWriteQueue({
+        client: createSqsClient(),
+        queueUrl: required(env, 'WRITE_QUEUE_URL'),
+      });
+      return queue;
+    },
   };
   // The prefetch runs the runner, which starts prefetches: bound through a late reference.
   const prefetch = conversationPrefetch(env, defaultPolicy, dynamo, (request) =>
@@ -250,7 +258,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     logger,
     switches,
     cache: responseCache,
-    writes: writeDependencies,
+    writes: () => writes,
     proposals: () => {
       proposals ??= {
         confirmations: new DynamoConfirmationStore({

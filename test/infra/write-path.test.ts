@@ -1,7 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '#infra/app.ts';
+import { runtimeEnvSchema } from '#layers/config/env.ts';
+import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
 
@@ -15,6 +17,46 @@ describe('WritePath', () => {
     const stacks = buildApp(new App(), 'dev', () => undefined);
     api = Template.fromStack(stacks.api);
     stackName = stacks.api.stackName;
+  });
+
+  /** A function's environment as the template sets it, with deploy-time values stood in for. */
+  const environmentOf = (description: string): Record<string, string> => {
+    const fn = Object.values(api.findResources('AWS::Lambda::Function')).find((candidate) =>
+      String(candidate.Properties.Description).startsWith(description),
+    );
+    if (!fn) throw new Error(`no function described "${description}"`);
+    const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(variables).map(([key, value]) => {
+        if (typeof value === 'string') return [key, value];
+        if (key === 'SAGA_STATE_MACHINES') return [key, '{}'];
+        return [key, key.endsWith('_URL') ? `https://deploy-time.invalid/${key}` : `deploy-${key}`];
+      }),
+    );
+  };
+  const stubEnvironment = (environment: Record<string, string>) => {
+    for (const key of Object.keys(runtimeEnvSchema.shape)) vi.stubEnv(key, undefined);
+    for (const [key, value] of Object.entries(environment)) vi.stubEnv(key, value);
+  };
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('starts the saga step and write worker functions with the environment the CDK app gives them', async () => {
+    for (const [description, entry] of [
+      ['Saga steps of create_order', '#functions/writes/step/handler.ts'],
+      ['Starts the saga of each confirmed write', '#functions/writes/worker/handler.ts'],
+    ] as const) {
+      vi.resetModules();
+      stubEnvironment(environmentOf(description));
+      await expect(import(entry), description).resolves.toHaveProperty('handler');
+    }
+  });
+
+  it('reads operations with the environment the CDK app gives GET /operations/{id}', () => {
+    const deps = buildDependencies(environmentOf('GET /operations/{id}'));
+    expect(() => deps.writes().operations).not.toThrow();
+    expect(() => deps.writes().confirmations).toThrow(
+      expect.objectContaining({ operatorDetail: 'CONFIRMATIONS_TABLE_NAME is not set' }),
+    );
   });
 
   it('logs every saga to a log group under /aws/vendedlogs/states/, named after the stack', () => {
