@@ -49,6 +49,7 @@ const development: Defaults = {
   alarms: { serverErrorRate: 0.05, p99LatencyMs: 5000 },
   removalPolicy: RemovalPolicy.DESTROY,
   secretsMaxAgeSeconds: 300,
+  writeWait: { windowSeconds: 86_400, firstDelaySeconds: 30 },
 };
 
 /** Every stage, listed. `dev-<user>` is each developer's own copy of `dev`. */
@@ -64,6 +65,7 @@ export const stages: Readonly<Record<string, Defaults>> = {
     alarms: { serverErrorRate: 0.01, p99LatencyMs: 3000 },
     removalPolicy: RemovalPolicy.RETAIN,
     secretsMaxAgeSeconds: 300,
+    writeWait: { windowSeconds: 86_400, firstDelaySeconds: 30 },
   },
 };
 

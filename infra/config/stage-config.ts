@@ -31,4 +31,10 @@ export interface StageConfig {
   /** What happens to the audit table and secrets when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   readonly secretsMaxAgeSeconds: number;
+  /**
+   * How a confirmed write waits in the queue while its system is down (WRITE_WAIT_WINDOW_SECONDS,
+   * WRITE_WAIT_FIRST_DELAY_SECONDS): pauses doubling from the first, then given up after the
+   * window. The write queue's maxReceiveCount and retention follow from it.
+   */
+  readonly writeWait: { readonly windowSeconds: number; readonly firstDelaySeconds: number };
 }

@@ -21,6 +21,7 @@ import {
 import { Construct } from 'constructs';
 import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
+import type { WaitPolicy } from '../../layers/writes/wait-schedule.ts';
 import { pascal } from './names.ts';
 import { addQueueAlarms } from './queue-alarms.ts';
 import { grantResilienceAccess } from './resilience-access.ts';
@@ -48,6 +49,11 @@ export interface WritePathProps {
   readonly systemBaseUrls: Readonly<Record<string, string>>;
   readonly logRetention: RetentionDays;
   readonly alarmAction: IAlarmAction;
+  /**
+   * How a write waits in the queue for its system (the worker's WRITE_WAIT_* settings); the
+   * stateful stack derives the write queue's maxReceiveCount from the same stage setting.
+   */
+  readonly writeWait: WaitPolicy;
   /** @default 30 seconds (the write queue's visibility timeout is six times this) */
   readonly workerTimeout?: Duration;
   /** Age of the oldest queued write that raises an alarm. @default 15 minutes */
@@ -191,6 +197,10 @@ export class WritePath extends Construct {
       'Starts the saga of each confirmed write from the write queue',
       {
         RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
+        OPERATIONS_TABLE_NAME: props.operationsTable.tableName,
+        WRITE_QUEUE_URL: props.writeQueue.queueUrl,
+        WRITE_WAIT_WINDOW_SECONDS: String(props.writeWait.windowSeconds),
+        WRITE_WAIT_FIRST_DELAY_SECONDS: String(props.writeWait.firstDelaySeconds),
         SAGA_STATE_MACHINES: JSON.stringify(
           Object.fromEntries(
             [...machines].map(([tool, machine]) => [tool, machine.stateMachineArn]),
@@ -202,6 +212,8 @@ export class WritePath extends Construct {
     );
     for (const machine of machines.values()) machine.grantStartExecution(worker);
     grantResilienceAccess(worker, props.resilienceTable, { systems: readinessSystems });
+    // UpdateItem: a write whose system stayed down for the whole window ends rolled back.
+    grantTable(worker, props.operationsTable, 'UpdateItem');
     grantSecrets(worker, readinessSystems);
     worker.addEventSource(
       new SqsEventSource(props.writeQueue, { batchSize: 10, reportBatchItemFailures: true }),
@@ -209,7 +221,7 @@ export class WritePath extends Construct {
     Validations.of(worker).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:
-        'Failed write messages return to the write queue and, after maxReceiveCount, go to its dead-letter queue (alarmed); an on-failure destination would duplicate that.',
+        'Waiting writes return to the write queue after growing pauses and are given up by the worker after their window; messages the worker cannot handle go to its dead-letter queue after maxReceiveCount (alarmed); an on-failure destination would duplicate that.',
     });
 
     addQueueAlarms(this, {

@@ -5,6 +5,7 @@ import { baseUrlEnvName, secretIdEnvName } from '#layers/systems/definition.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { webhookSecretEnvName, webhookSources } from '#layers/webhooks/sources.ts';
+import { type WaitPolicy, writeQueueMaxReceiveCount } from '#layers/writes/wait-schedule.ts';
 import {
   createApiGateway,
   type LambdaHandler,
@@ -37,6 +38,11 @@ export interface LocalModeOptions {
   sagaRetryIntervalMs?: number;
   /** Visibility timeout of the local write queue. @default 30 */
   writeQueueVisibilitySeconds?: number;
+  /**
+   * How a write waits for its system (WRITE_WAIT_*); the local queue's maxReceiveCount follows.
+   * @default a 24 h window, first pause `writeQueueVisibilitySeconds`
+   */
+  writeWait?: WaitPolicy;
 }
 
 export interface LocalMode {
@@ -88,9 +94,13 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     useQueueUrlAsEndpoint: false,
   });
+  const writeWait = options.writeWait ?? {
+    windowSeconds: 86_400,
+    firstDelaySeconds: options.writeQueueVisibilitySeconds ?? 30,
+  };
   const queues = await createLocalQueues(sqs, {
     visibilityTimeoutSeconds: options.writeQueueVisibilitySeconds ?? 30,
-    maxReceiveCount: 10,
+    maxReceiveCount: writeQueueMaxReceiveCount(writeWait),
   });
   const eventQueues = await createLocalEventQueues(sqs);
   const sagaStep = lazy(() => import('#functions/writes/step/handler.ts'));
@@ -195,6 +205,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       webhookSources.map((source) => [webhookSecretEnvName(source.id), `webhooks/${source.id}`]),
     ),
     WRITE_QUEUE_URL: queues.writeQueueUrl,
+    WRITE_WAIT_WINDOW_SECONDS: String(writeWait.windowSeconds),
+    WRITE_WAIT_FIRST_DELAY_SECONDS: String(writeWait.firstDelaySeconds),
     SAGA_STATE_MACHINES: JSON.stringify(
       Object.fromEntries(sagas.map((saga) => [saga.tool, saga.arn])),
     ),

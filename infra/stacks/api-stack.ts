@@ -254,6 +254,7 @@ export class ApiStack extends Stack {
       systemBaseUrls: config.systemBaseUrls,
       logRetention: retention,
       alarmAction,
+      writeWait: config.writeWait,
     });
     this.stateMachines = writes.stateMachines;
     const decideIntegration = new HttpLambdaIntegration(

@@ -6,6 +6,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { auditTable } from '../../layers/audit/audit-table.ts';
 import type { SystemDefinition } from '../../layers/systems/definition.ts';
+import { writeQueueMaxReceiveCount } from '../../layers/writes/wait-schedule.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
 
@@ -140,15 +141,27 @@ export class StatefulStack extends Stack {
           'This is itself the dead-letter queue; a dead-letter queue of its own would only hide messages from the operator.',
       },
     );
+    // A waiting write must still be on the queue when its window ends, with a day to spare.
+    const writeRetention = Duration.seconds(
+      Math.max(Duration.days(4).toSeconds(), config.writeWait.windowSeconds + 86_400),
+    );
+    if (writeRetention.toSeconds() > Duration.days(14).toSeconds())
+      throw new Error(
+        `writeWait.windowSeconds of stage ${config.stage} must leave a day within SQS's 14-day retention (at most ${13 * 86_400})`,
+      );
     this.writeQueue = new Queue(this, 'WriteQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // At least 6 times the worker's timeout (30 s), as AWS recommends for Lambda event sources.
       visibilityTimeout: Duration.seconds(WRITE_WORKER_TIMEOUT_SECONDS * 6),
-      retentionPeriod: Duration.days(4),
-      // A write waits in the queue while its system is down; after this many receives it goes to
-      // the dead-letter queue and an alarm fires.
-      deadLetterQueue: { queue: this.writeDeadLetterQueue, maxReceiveCount: 10 },
+      retentionPeriod: writeRetention,
+      // A write waiting for its system is received again after each pause of its schedule, and
+      // given up by the worker when its window ends: maxReceiveCount leaves room for all of those,
+      // so only messages the worker cannot handle reach the dead-letter queue (and its alarm).
+      deadLetterQueue: {
+        queue: this.writeDeadLetterQueue,
+        maxReceiveCount: writeQueueMaxReceiveCount(config.writeWait),
+      },
       removalPolicy: config.removalPolicy,
     });
 

@@ -45,6 +45,10 @@ export const runtimeEnvSchema = z.object({
   IDEMPOTENCY_TABLE_NAME: z.string().min(1).optional(),
   /** SQS queue confirmed writes go through. */
   WRITE_QUEUE_URL: z.url().optional(),
+  /** How long a confirmed write waits in the queue for its system before it is given up. @default 86400 (24 h) */
+  WRITE_WAIT_WINDOW_SECONDS: positiveInt(86_400),
+  /** First pause of a waiting write; each later one doubles, up to SQS's 12 h. @default 30 */
+  WRITE_WAIT_FIRST_DELAY_SECONDS: positiveInt(30),
   /** JSON object: write tool name → ARN of its saga state machine (the write worker). */
   SAGA_STATE_MACHINES: z.string().optional(),
   /** MCP tools/list: `all` permitted tools, or `search` (search_tools, pinned tools, write helpers). @default all */

@@ -55,9 +55,18 @@ export interface OperationStore {
     status: OperationStatus,
     outcome: { result?: unknown; error?: { code: string; message: string } },
   ): Promise<void>;
+  /**
+   * Ends an operation that never started (still `queued`) as `rolled_back`: nothing was written.
+   * False when it started meanwhile, which then ends as its saga decides.
+   */
+  abandon(id: string, error: { code: string; message: string }): Promise<boolean>;
 }
 
 const RETENTION_SECONDS = 90 * 86_400;
+
+const conditionFailed = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error as Error).name === 'ConditionalCheckFailedException';
 
 /**
  * Operations in DynamoDB, one item each; steps in a map keyed by step name, so a step's status and
@@ -138,13 +147,7 @@ export class DynamoOperationStore implements OperationStore {
       );
       return operation;
     } catch (error) {
-      if (
-        !(
-          error instanceof ConditionalCheckFailedException ||
-          (error as Error).name === 'ConditionalCheckFailedException'
-        )
-      )
-        throw error;
+      if (!conditionFailed(error)) throw error;
       const existing = await this.get(operation.id);
       if (!existing) throw error;
       return existing;
@@ -205,6 +208,30 @@ export class DynamoOperationStore implements OperationStore {
     });
   }
 
+  async abandon(id: string, error: { code: string; message: string }): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: id },
+          UpdateExpression: 'SET #status = :rolledBack, #error = :error, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :queued',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':rolledBack': 'rolled_back',
+            ':queued': 'queued',
+            ':error': error,
+            ':now': new Date().toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async #update(
     id: string,
     expression: string,
@@ -227,10 +254,7 @@ export class DynamoOperationStore implements OperationStore {
         }),
       );
     } catch (error) {
-      const failed =
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException';
-      if (!(failed && ignoreConditionFailure)) throw error;
+      if (!(conditionFailed(error) && ignoreConditionFailure)) throw error;
     }
   }
 }

@@ -34,7 +34,10 @@ export interface LocalHarness extends LocalMode {
  */
 export async function startLocalHarness(
   env: Record<string, string> = {},
-  options: Pick<LocalModeOptions, 'sagaRetryIntervalMs' | 'writeQueueVisibilitySeconds'> = {},
+  options: Pick<
+    LocalModeOptions,
+    'sagaRetryIntervalMs' | 'writeQueueVisibilitySeconds' | 'writeWait'
+  > = {},
 ): Promise<LocalHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'toolgate-local-'));
   // A short breaker cool-down keeps one test's injected outage from leaking into the next.

@@ -413,7 +413,7 @@ describe('CDK app', () => {
       stateful.hasResourceProperties('AWS::SQS::Queue', {
         SqsManagedSseEnabled: true,
         VisibilityTimeout: 180,
-        RedrivePolicy: Match.objectLike({ maxReceiveCount: 10 }),
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: 18 }),
       });
       const policies = Object.values(stateful.findResources('AWS::SQS::QueuePolicy'));
       expect(policies).toHaveLength(5);

@@ -2,20 +2,24 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '#infra/app.ts';
+import { stages } from '#infra/config/configs.ts';
 import { runtimeEnvSchema } from '#layers/config/env.ts';
 import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
+import { writeQueueMaxReceiveCount } from '#layers/writes/wait-schedule.ts';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
 describe('WritePath', () => {
   let api: Template;
+  let stateful: Template;
   let stackName: string;
 
   beforeAll(() => {
     const stacks = buildApp(new App(), 'dev', () => undefined);
     api = Template.fromStack(stacks.api);
+    stateful = Template.fromStack(stacks.stateful);
     stackName = stacks.api.stackName;
   });
 
@@ -75,5 +79,22 @@ describe('WritePath', () => {
         .map((tool) => `/aws/vendedlogs/states/${stackName}-${tool.name}`)
         .sort(),
     );
+  });
+
+  it("lets a write wait out its window on the queue: the worker's settings, maxReceiveCount and retention agree", () => {
+    const wait = stages.dev?.writeWait;
+    if (!wait) throw new Error('dev stage has no writeWait');
+    const worker = environmentOf('Starts the saga of each confirmed write');
+    expect(worker).toMatchObject({
+      WRITE_WAIT_WINDOW_SECONDS: String(wait.windowSeconds),
+      WRITE_WAIT_FIRST_DELAY_SECONDS: String(wait.firstDelaySeconds),
+      WRITE_QUEUE_URL: expect.any(String),
+      OPERATIONS_TABLE_NAME: expect.any(String),
+    });
+    const writeQueue = stateful.toJSON().Resources.WriteQueue141C819B as Resource | undefined;
+    expect(writeQueue?.Properties.RedrivePolicy.maxReceiveCount).toBe(
+      writeQueueMaxReceiveCount(wait),
+    );
+    expect(writeQueue?.Properties.MessageRetentionPeriod).toBeGreaterThan(wait.windowSeconds);
   });
 });

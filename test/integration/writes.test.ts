@@ -388,7 +388,8 @@ describe('write path in local mode', () => {
         { ...email, subject: 'Sent after the outage' },
         ana,
       );
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // The worker found the mail system down, waited its first pause, and tried again
+      await waitFor(async () => (await readinessTries(local, operationId)) >= 2);
       const waiting = await local.call('GET', `/operations/${operationId}`, { as: ana });
       expect(waiting.body.operation.status).toBe('queued');
       await local.faults('mail', null);
@@ -403,3 +404,29 @@ describe('write path in local mode', () => {
     });
   });
 });
+
+/** Receives of a write's message whose readiness check reached the mail sandbox (1 s apart). */
+async function readinessTries(local: LocalHarness, operationId: string): Promise<number> {
+  const { requests } = (await (
+    await fetch(`${local.sandboxes.mail}/_sandbox/requests`)
+  ).json()) as {
+    requests: { at: string; requestId: string | null }[];
+  };
+  const times = requests
+    .filter((call) => call.requestId === operationId)
+    .map((call) => Date.parse(call.at));
+  if (times.length === 0) return 0;
+  // Retries inside one check are milliseconds apart; the next receive comes after the pause.
+  return (
+    1 + times.filter((time, index) => index > 0 && time - (times[index - 1] ?? 0) > 500).length
+  );
+}
+
+/** Polls until `condition` holds. */
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,10 +1,14 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { createSfnClient } from '#layers/aws/clients.ts';
+import { createSfnClient, createSqsClient } from '#layers/aws/clients.ts';
 import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { parseStateMachines, startSaga } from './start-sagas.ts';
 
 const deps = buildDependencies(process.env);
+if (!deps.env.WRITE_QUEUE_URL)
+  throw new Error(
+    'WRITE_QUEUE_URL must be set for the write worker: waiting writes change their visibility',
+  );
 const processor = new BatchProcessor(EventType.SQS);
 const recordHandler = startSaga({
   sfn: createSfnClient(),
@@ -12,6 +16,13 @@ const recordHandler = startSaga({
   registry: deps.registry,
   runner: deps.runner,
   logger: deps.logger,
+  sqs: createSqsClient(),
+  queueUrl: deps.env.WRITE_QUEUE_URL,
+  operations: deps.writes().operations,
+  wait: {
+    windowSeconds: deps.env.WRITE_WAIT_WINDOW_SECONDS,
+    firstDelaySeconds: deps.env.WRITE_WAIT_FIRST_DELAY_SECONDS,
+  },
 });
 
 /** The write queue's worker: starts sagas; failed records return to the queue (partial batch failures). */

@@ -125,4 +125,17 @@ describe('DynamoOperationStore', () => {
       'attribute_exists(pk) AND #status = :queued',
     );
   });
+
+  it('gives up only an operation that is still queued, and says whether it did', async () => {
+    const error = { code: 'upstream_unavailable', message: 'Mail stayed unavailable.' };
+    dynamo.on(UpdateCommand).resolvesOnce({}).rejects(conditionFailed());
+    await expect(store.abandon('op_1', error)).resolves.toBe(true);
+    await expect(store.abandon('op_2', error)).resolves.toBe(false);
+    const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toBe('attribute_exists(pk) AND #status = :queued');
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ':rolledBack': 'rolled_back',
+      ':error': error,
+    });
+  });
 });
