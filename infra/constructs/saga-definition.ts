@@ -14,7 +14,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
-import { STEP_ERRORS } from '../../layers/writes/step-errors.ts';
+import { OUTCOME_UNKNOWN_ERRORS, STEP_ERRORS } from '../../layers/writes/step-errors.ts';
 
 export interface SagaDefinitionProps {
   readonly tool: AnyWriteTool;
@@ -34,6 +34,7 @@ export const sagaStateNames = {
   finishSucceeded: 'Record succeeded',
   finishRolledBack: 'Record rolled back',
   finishFailed: 'Record failed',
+  finishingFailed: 'Record finishing failed',
 } as const;
 
 /**
@@ -41,6 +42,11 @@ export const sagaStateNames = {
  * each step retries transient errors (1 s, 2 s, 4 s, full jitter) and, when it finally fails,
  * the completed steps are compensated in reverse order; a compensation retries up to a bound,
  * after which the operation is recorded `failed` and the execution fails (alarmed).
+ *
+ * A step whose outcome is unknown (it timed out, or its function did) is retried on the same
+ * schedule with the same idempotency key, and when it finally fails the compensation starts with
+ * the step itself. A task that records how the saga ended is caught when it keeps failing: the
+ * operation is recorded `failed` and the execution fails.
  *
  * Local mode builds the same definition, with the same code, and runs it with
  * aws-local-stepfunctions.
@@ -70,29 +76,47 @@ export class SagaDefinition extends Construct {
         maxAttempts: 5,
       });
 
-    const failed = finishTask(sagaStateNames.finishFailed, {
+    const finishingFailed = new Fail(this, 'Finishing failed', {
+      error: 'Toolgate.FinishingFailed',
+      cause: 'The saga could not record how the write ended; the operation needs a human.',
+    });
+    const recordFinishingFailed = finishTask(sagaStateNames.finishingFailed, {
       action: 'finish',
-      outcome: 'failed',
-      error: JsonPath.objectAt('$.error'),
-    }).next(
-      new Fail(this, 'Compensation failed', {
-        error: 'Toolgate.CompensationFailed',
-        cause: 'A compensation kept failing; the operation needs a human.',
-      }),
-    );
-    const rolledBack = finishTask(sagaStateNames.finishRolledBack, {
+      outcome: 'finish_failed',
+      error: JsonPath.objectAt('$.finishError'),
+    })
+      .addCatch(finishingFailed, { resultPath: '$.finishError' })
+      .next(finishingFailed);
+    const finish = (name: string, payload: Record<string, unknown>) =>
+      finishTask(name, payload).addCatch(recordFinishingFailed, { resultPath: '$.finishError' });
+
+    // Built only for a saga with something to undo: an unreachable state is invalid.
+    let failed: IChainable | undefined;
+    const compensationFailed = (): IChainable => {
+      failed ??= finish(sagaStateNames.finishFailed, {
+        action: 'finish',
+        outcome: 'failed',
+        error: JsonPath.objectAt('$.error'),
+      }).next(
+        new Fail(this, 'Compensation failed', {
+          error: 'Toolgate.CompensationFailed',
+          cause: 'A compensation kept failing; the operation needs a human.',
+        }),
+      );
+      return failed;
+    };
+    const rolledBack = finish(sagaStateNames.finishRolledBack, {
       action: 'finish',
       outcome: 'rolled_back',
       error: JsonPath.objectAt('$.error'),
     }).next(new Succeed(this, 'Rolled back'));
 
-    // undoUpTo[i]: where to go to undo steps 0..i, the latest compensable one first.
+    // undoUpTo[i]: where to go to undo steps 0..i, the latest compensable one first. Every
+    // compensable step has an undo state: a step whose outcome is unknown is undone too.
     const undoUpTo: IChainable[] = [];
     let tail: IChainable = rolledBack;
-    // The last step is never undone: when it fails it did not complete, and when it succeeds the
-    // saga is over. (An unreachable state would make the definition invalid.)
     tool.steps.forEach((step, index) => {
-      if (step.compensate && index < tool.steps.length - 1) {
+      if (step.compensate) {
         const undo = task(sagaStateNames.undo(step.name), {
           action: 'compensate',
           step: step.name,
@@ -104,7 +128,7 @@ export class SagaDefinition extends Construct {
           maxAttempts: props.compensationAttempts ?? 6,
           jitterStrategy: JitterType.FULL,
         });
-        undo.addCatch(failed, { resultPath: '$.compensationError' });
+        undo.addCatch(compensationFailed(), { resultPath: '$.compensationError' });
         undo.next(tail);
         tail = undo;
       }
@@ -113,19 +137,26 @@ export class SagaDefinition extends Construct {
 
     const runs = tool.steps.map((step, index) => {
       const run = task(sagaStateNames.run(step.name), { action: 'run', step: step.name });
-      run.addRetry({
-        errors: [STEP_ERRORS.transient],
-        interval: Duration.seconds(1),
-        backoffRate: 2,
-        maxAttempts: 3,
-        jitterStrategy: JitterType.FULL,
+      for (const errors of [[STEP_ERRORS.transient], [...OUTCOME_UNKNOWN_ERRORS]]) {
+        run.addRetry({
+          errors,
+          interval: Duration.seconds(1),
+          backoffRate: 2,
+          maxAttempts: 3,
+          jitterStrategy: JitterType.FULL,
+        });
+      }
+      // The step may have been applied: undo it with the completed ones.
+      run.addCatch(undoUpTo[index] ?? rolledBack, {
+        errors: [...OUTCOME_UNKNOWN_ERRORS],
+        resultPath: '$.error',
       });
       run.addCatch(index === 0 ? rolledBack : (undoUpTo[index - 1] ?? rolledBack), {
         resultPath: '$.error',
       });
       return run;
     });
-    const succeeded = finishTask(sagaStateNames.finishSucceeded, {
+    const succeeded = finish(sagaStateNames.finishSucceeded, {
       action: 'finish',
       outcome: 'succeeded',
     });

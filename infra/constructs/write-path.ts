@@ -3,6 +3,7 @@ import {
   Alarm,
   ComparisonOperator,
   type IAlarmAction,
+  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -19,6 +20,7 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../layers/observability/metrics.ts';
 import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
 import type { WaitPolicy } from '../../layers/writes/wait-schedule.ts';
@@ -179,6 +181,21 @@ export class WritePath extends Construct {
       new Alarm(this, `Saga${name}FailedAlarm`, {
         alarmDescription: `A ${tool.name} write could not be rolled back: the operation is "failed" and needs a human`,
         metric: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(props.alarmAction);
+      // Also when the execution succeeds: a step whose outcome stayed unknown ends it at "Rolled back".
+      new Alarm(this, `Saga${name}OperationFailedAlarm`, {
+        alarmDescription: `A ${tool.name} operation ended "failed" (a compensation kept failing, a step's outcome stayed unknown, or its end could not be recorded): it needs a human`,
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'OperationsFailed',
+          dimensionsMap: { Tool: tool.name },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

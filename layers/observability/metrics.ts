@@ -20,3 +20,16 @@ export function recordCircuitOpened(systemId: string): void {
   single.addDimension('System', systemId);
   single.addMetric('CircuitOpened', MetricUnit.Count, 1);
 }
+
+/**
+ * Records that a write operation ended `failed` (it needs a human), as the metric
+ * `Toolgate/OperationsFailed` (dimension `Tool`).
+ *
+ * @example
+ * recordOperationFailed('create_order');
+ */
+export function recordOperationFailed(tool: string): void {
+  const single = metrics.singleMetric();
+  single.addDimension('Tool', tool);
+  single.addMetric('OperationsFailed', MetricUnit.Count, 1);
+}

@@ -117,6 +117,13 @@ export interface WriteStep<I = unknown> {
   /** `^[a-z][a-z0-9_]{2,40}$`; becomes a state name and part of idempotency keys. */
   name: string;
   system: string;
+  /**
+   * Running it again with the same `ctx.idempotencyKey` has no further effect and answers with the
+   * first outcome (the system honours `Idempotency-Key`, or the write sets values). Only then is a
+   * step whose outcome is unknown (a timeout) retried, and resolved by running it once more before
+   * it is compensated; otherwise the operation ends `failed` for a person to check.
+   */
+  repeatable?: boolean;
   /** Re-checks its preconditions, then writes; returns a JSON result kept for later steps. */
   run(ctx: StepContext, input: I): Promise<unknown>;
   /** Undoes `run` given its result; absent when there is nothing to undo. */

@@ -14,7 +14,9 @@ export type StepStatus =
   | 'failed'
   | 'compensating'
   | 'compensated'
-  | 'compensation_failed';
+  | 'compensation_failed'
+  /** A try timed out: the system may or may not have applied it. */
+  | 'outcome_unknown';
 
 export interface OperationStep {
   name: string;

@@ -1,4 +1,4 @@
-import { AppError } from '../errors/index.ts';
+import { AppError, UpstreamTimeoutError } from '../errors/index.ts';
 
 /**
  * Error names a saga step throws. Step Functions' Retry and Catch match on them, so they are a
@@ -9,19 +9,42 @@ export const STEP_ERRORS = {
   transient: 'Toolgate.TransientError',
   /** The system refused the write or a precondition no longer holds; not retried: compensate. */
   rejected: 'Toolgate.StepRejected',
+  /**
+   * The request may or may not have reached the system (it timed out): retried with the same
+   * idempotency key, and when it finally fails, the step itself is compensated too.
+   */
+  outcomeUnknown: 'Toolgate.OutcomeUnknown',
 } as const;
+
+/**
+ * Errors after which a step's outcome is unknown: its own timeouts, and Lambda's names for a task
+ * whose function crashed or timed out before it could say (`Lambda.Unknown`, `Sandbox.Timedout`).
+ */
+export const OUTCOME_UNKNOWN_ERRORS = [
+  STEP_ERRORS.outcomeUnknown,
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
+] as const;
+
+export type StepErrorName = (typeof STEP_ERRORS)[keyof typeof STEP_ERRORS];
 
 /** An error with a stable name and a JSON message `{code, message}` that the saga keeps. */
 export class StepError extends Error {
-  constructor(name: (typeof STEP_ERRORS)[keyof typeof STEP_ERRORS], code: string, message: string) {
+  constructor(name: StepErrorName, code: string, message: string) {
     super(JSON.stringify({ code, message }));
     this.name = name;
   }
 }
 
-/** Classifies what a step threw: retryable upstream failures are transient, the rest rejected. */
+/**
+ * Classifies what a step threw: a timeout leaves its outcome unknown, other retryable upstream
+ * failures are transient (the system answered that it did nothing), the rest rejected.
+ */
 export function toStepError(error: unknown): StepError {
   if (error instanceof StepError) return error;
+  if (error instanceof UpstreamTimeoutError) {
+    return new StepError(STEP_ERRORS.outcomeUnknown, error.code, error.message);
+  }
   if (error instanceof AppError) {
     return new StepError(
       error.retryable ? STEP_ERRORS.transient : STEP_ERRORS.rejected,

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { stages } from '#infra/config/configs.ts';
@@ -96,5 +96,18 @@ describe('WritePath', () => {
       writeQueueMaxReceiveCount(wait),
     );
     expect(writeQueue?.Properties.MessageRetentionPeriod).toBeGreaterThan(wait.windowSeconds);
+  });
+
+  it('alarms on every write operation that ends failed, per write tool', () => {
+    for (const tool of tools.filter(isWriteTool)) {
+      api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Toolgate',
+        MetricName: 'OperationsFailed',
+        Dimensions: [{ Name: 'Tool', Value: tool.name }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: Match.anyValue(),
+      });
+    }
   });
 });

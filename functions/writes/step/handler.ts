@@ -1,6 +1,7 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
+import { recordOperationFailed } from '#layers/observability/metrics.ts';
 import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { type SagaStepEvent, sagaStep } from './saga-step.ts';
 
@@ -19,6 +20,7 @@ const step = sagaStep({
   runner: deps.runner,
   operations: deps.writes().operations,
   logger: deps.logger,
+  recordFailed: recordOperationFailed,
 });
 
 /** A saga task: run or compensate one step of a confirmed write, or record its end. */

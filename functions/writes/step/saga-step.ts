@@ -15,7 +15,8 @@ export type SagaStepEvent =
   | {
       operationId: string;
       action: 'finish';
-      outcome: 'succeeded' | 'rolled_back' | 'failed';
+      /** `finish_failed`: recording one of the others failed (the saga's catch-all). */
+      outcome: 'succeeded' | 'rolled_back' | 'failed' | 'finish_failed';
       error?: { Error?: string; Cause?: string };
     };
 
@@ -24,7 +25,12 @@ export interface SagaStepDeps {
   runner: ToolRunner;
   operations: OperationStore;
   logger: ToolLogger;
+  /** Counts an operation that ended `failed` (the metric the CDK app alarms on). */
+  recordFailed: (tool: string) => void;
 }
+
+/** A try ended without saying what it did: it timed out, or its function crashed meanwhile. */
+const unresolved = (status: string) => status === 'outcome_unknown' || status === 'running';
 
 const completedResults = (operation: Operation) =>
   Object.fromEntries(
@@ -79,6 +85,12 @@ export function sagaStep(deps: SagaStepDeps) {
 
     if (event.action === 'run') {
       if (record.status === 'succeeded') return { ok: true };
+      const earlierUnknown = unresolved(record.status);
+      if (earlierUnknown && !step.repeatable) {
+        // Another try could apply the write twice: leave it to a person.
+        await deps.operations.stepEnded(operation.id, step.name, 'outcome_unknown');
+        throw new StepError(STEP_ERRORS.rejected, 'outcome_unknown', unknownMessage(step.name));
+      }
       if (operation.status === 'queued') await deps.operations.markRunning(operation.id);
       await deps.operations.stepStarted(operation.id, step.name, 'running');
       try {
@@ -91,18 +103,46 @@ export function sagaStep(deps: SagaStepDeps) {
           step: step.name,
           error: stepError.name,
         });
-        if (stepError.name === STEP_ERRORS.rejected)
-          await deps.operations.stepEnded(operation.id, step.name, 'failed');
+        // After a try whose outcome is unknown, a later refusal does not prove nothing was done.
+        if (earlierUnknown || stepError.name === STEP_ERRORS.outcomeUnknown) {
+          await deps.operations.stepEnded(operation.id, step.name, 'outcome_unknown');
+          const { code, message } = parseStepCause({ Cause: stepError.message });
+          // A repeatable step is tried again with the same idempotency key; any other is not.
+          throw step.repeatable
+            ? new StepError(STEP_ERRORS.outcomeUnknown, code, message)
+            : new StepError(STEP_ERRORS.rejected, 'outcome_unknown', unknownMessage(step.name));
+        }
+        await deps.operations.stepEnded(operation.id, step.name, 'failed');
         throw stepError;
       }
       return { ok: true };
     }
 
-    if (record.status !== 'succeeded' && record.status !== 'compensating') return { ok: true };
     if (!step.compensate) return { ok: true };
+    let result = record.result;
+    if (unresolved(record.status)) {
+      // Stays unknown (the operation ends failed) unless another try with the same key tells.
+      if (!step.repeatable) return { ok: true };
+      try {
+        result = (await step.run(ctx, operation.input)) ?? null;
+      } catch (error) {
+        const stepError = toStepError(error);
+        if (stepError.name === STEP_ERRORS.rejected) {
+          deps.logger.error('outcome of a timed-out step could not be resolved', {
+            operationId: operation.id,
+            step: step.name,
+          });
+          return { ok: true };
+        }
+        throw stepError;
+      }
+      await deps.operations.stepEnded(operation.id, step.name, 'succeeded', result);
+    } else if (record.status !== 'succeeded' && record.status !== 'compensating') {
+      return { ok: true };
+    }
     await deps.operations.stepStarted(operation.id, step.name, 'compensating');
     try {
-      await step.compensate(ctx, operation.input, record.result);
+      await step.compensate(ctx, operation.input, result);
     } catch (error) {
       deps.logger.warn('saga compensation failed', { operationId: operation.id, step: step.name });
       throw toStepError(error);
@@ -111,6 +151,9 @@ export function sagaStep(deps: SagaStepDeps) {
     return { ok: true };
   };
 }
+
+const unknownMessage = (step: string) =>
+  `The outcome of step ${step} is unknown: the system did not answer in time, so it may or may not have applied it, and another try could apply it twice.`;
 
 async function finish(
   deps: SagaStepDeps,
@@ -123,15 +166,33 @@ async function finish(
     await deps.operations.finish(operation.id, 'succeeded', { result });
     return;
   }
-  const error = parseStepCause(event.error);
-  if (event.outcome === 'failed') {
+  let status: 'rolled_back' | 'failed' = event.outcome === 'rolled_back' ? 'rolled_back' : 'failed';
+  let error = parseStepCause(event.error);
+  const unknown = operation.steps.filter((step) => unresolved(step.status));
+  if (event.outcome === 'finish_failed') {
+    const steps = operation.steps.map((step) => `${step.name} ${step.status}`).join(', ');
+    error = {
+      code: 'finish_failed',
+      message: `Recording how this write ended failed (${event.error?.Error ?? 'error'}); its steps ended: ${steps}. A person must check the systems before anything is retried.`,
+    };
+  } else if (unknown.length > 0) {
+    // Rolled back as far as the saga knows; what the unknown steps did needs a person.
+    status = 'failed';
+    error = {
+      code: 'outcome_unknown',
+      message: `${unknown.map((step) => step.name).join(', ')} timed out and may or may not have been applied; the other steps were undone. A person must check the systems.`,
+    };
+  }
+  if (status === 'failed') {
     for (const step of operation.steps.filter((candidate) => candidate.status === 'compensating')) {
       await deps.operations.stepEnded(operation.id, step.name, 'compensation_failed');
     }
-    deps.logger.error('operation failed and could not be rolled back: needs a human', {
+    deps.logger.error('operation failed: needs a human', {
       operationId: operation.id,
       tool: tool.name,
+      code: error.code,
     });
+    deps.recordFailed(tool.name);
   }
-  await deps.operations.finish(operation.id, event.outcome, { error });
+  await deps.operations.finish(operation.id, status, { error });
 }

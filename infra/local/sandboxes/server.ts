@@ -230,6 +230,9 @@ export async function startSandbox(
         req.socket.destroy();
         return;
       }
+      // Read before the injected delay, as a slow server has the request by then: it carries the
+      // request out even when the client stopped waiting, so a timeout's outcome is unknown.
+      const body = await readBody(req);
       if (faulted && faults.latencyMs)
         await sleep(faults.latencyMs, undefined, { signal: closing.signal });
       if (faulted && faults.errorRate && Math.random() < faults.errorRate) {
@@ -243,7 +246,6 @@ export async function startSandbox(
         record(denied.status);
         return respond(denied);
       }
-      const body = await readBody(req);
       const reply = await route.handle({
         params: matched.params,
         query: url.searchParams,

@@ -153,6 +153,8 @@ export const createOrder = defineWriteTool({
     {
       name: 'reserve_stock',
       system: 'erp',
+      // The ERP honours Idempotency-Key: a repeat answers with the first outcome.
+      repeatable: true,
       async run(ctx, input) {
         const lines = mergedLines(input);
         await checkStock(ctx, lines);
@@ -169,6 +171,8 @@ export const createOrder = defineWriteTool({
     {
       name: 'create_order',
       system: 'erp',
+      // The ERP honours Idempotency-Key: a repeat answers with the first outcome.
+      repeatable: true,
       async run(ctx, input) {
         const { reservationId } = reserved.parse(ctx.results.reserve_stock);
         return erpOrderWrites(connectorOf(ctx, 'erp')).create(

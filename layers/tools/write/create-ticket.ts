@@ -60,6 +60,8 @@ export const createTicket = defineWriteTool({
     {
       name: 'create_ticket',
       system: 'ticketing',
+      // Zendesk honours Idempotency-Key on ticket creation: a repeat answers with the first ticket.
+      repeatable: true,
       async run(ctx, input) {
         const tickets = zendeskTicketWrites(connectorOf(ctx, 'ticketing'));
         const organization = await tickets.organization(input.customerId);

@@ -9,7 +9,14 @@ import { parseStepCause, STEP_ERRORS, toStepError } from '#layers/writes/step-er
 describe('toStepError', () => {
   it('names retryable upstream failures transient, so the saga retries them', () => {
     expect(toStepError(new UpstreamUnavailableError('down')).name).toBe(STEP_ERRORS.transient);
-    expect(toStepError(new UpstreamTimeoutError('slow')).name).toBe(STEP_ERRORS.transient);
+  });
+
+  it('names a timeout an unknown outcome: the system may have applied the write', () => {
+    const error = toStepError(new UpstreamTimeoutError('slow'));
+    expect(error.name).toBe(STEP_ERRORS.outcomeUnknown);
+    expect(parseStepCause({ Error: error.name, Cause: error.message }).code).toBe(
+      'upstream_timeout',
+    );
   });
 
   it('names business refusals and unknown failures rejected, so the saga compensates', () => {
