@@ -6,7 +6,6 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing, invalid or expired bearer token',
   403: 'The caller may not use this',
   404: 'Not found',
-  405: 'Method not allowed',
   409: 'Conflict with the current state',
   410: 'The confirmation expired',
   413: 'Body over 256 KB',
