@@ -9,9 +9,9 @@ export interface ReadmeSection {
 
 const FENCE = /^```(\S*)\s*$/;
 
-/** The project README, read from the repository root. */
-export function readme(): string {
-  return readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+/** A README of the project, by its path from the repository root (default the main one). */
+export function readme(path = 'README.md'): string {
+  return readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8');
 }
 
 /**

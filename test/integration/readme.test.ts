@@ -76,15 +76,15 @@ describe('README.md', () => {
   });
 
   it('switches off, in the same block, every sandbox fault a block switches on', () => {
-    const units = [
-      ...codeBlocks(text, SHELL).map((block) => ({ lines: commands(block), text: block })),
-      ...paragraphs(text).map((paragraph) => ({
+    const units = [text, readme('infra/local/sandboxes/README.md')].flatMap((markdown) => [
+      ...codeBlocks(markdown, SHELL).map((block) => ({ lines: commands(block), text: block })),
+      ...paragraphs(markdown).map((paragraph) => ({
         lines: [...paragraph.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''),
         text: paragraph,
       })),
-    ];
+    ]);
     const switching = units.filter((unit) => unit.text.includes('/_sandbox/faults'));
-    expect(switching.length).toBeGreaterThan(3);
+    expect(switching.length).toBeGreaterThan(4);
     // The check itself catches a fault left on, and one switched off on another sandbox only.
     expect(
       faultsLeftOn(['curl -X PUT localhost:3002/_sandbox/faults -d \'{"down":true}\'']),
