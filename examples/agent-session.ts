@@ -4,7 +4,7 @@
  * operation to its end.
  *
  *   npm start                              # in one terminal
- *   npm run example                        # in another (TOOLGATE_URL to point elsewhere)
+ *   npm run example                        # in another, with the same PORT (or TOOLGATE_URL)
  */
 
 import { join, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { loadDevIssuer } from '#local/dev-issuer.ts';
 
-const url = process.env.TOOLGATE_URL ?? 'http://127.0.0.1:3000';
+const url = process.env.TOOLGATE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 const issuer = await loadDevIssuer(
   join(resolve(process.env.TOOLGATE_DATA_DIR ?? '.toolgate'), 'dev-issuer.json'),
 );

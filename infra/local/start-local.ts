@@ -23,6 +23,7 @@ import {
 } from './emulators.ts';
 import { ensureLocalSecrets } from './local-secrets.ts';
 import { pollQueue } from './queue-poller.ts';
+import { type LocalFunction, localRoutes } from './routes.ts';
 import { localSagaDefinitions } from './sagas.ts';
 import { startSandboxes } from './sandboxes/index.ts';
 import { type LocalStepFunctions, startLocalStepFunctions } from './step-functions.ts';
@@ -127,7 +128,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     { crm: sandboxPort(1), erp: sandboxPort(2), ticketing: sandboxPort(3), mail: sandboxPort(4) },
   );
 
-  const handlers = {
+  const handlers: Record<LocalFunction, () => Promise<LambdaHandler>> = {
     health: lazy(() => import('#functions/health/check/handler.ts')),
     catalog: lazy(() => import('#functions/catalog/list/handler.ts')),
     tools: lazy(() => import('#functions/tools/call/handler.ts')),
@@ -138,31 +139,9 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     admin: lazy(() => import('#functions/admin/switches/handler.ts')),
     webhooks: lazy(() => import('#functions/webhooks/receive/handler.ts')),
   };
-  // The routes of the deployed HTTP API (infra/stacks/api-stack.ts), to the same handlers.
-  const routes: Route[] = (
-    [
-      ['GET', '/health', 'health'],
-      ['GET', '/tools', 'catalog'],
-      ['GET', '/tools/{name}', 'catalog'],
-      ['POST', '/tools/{name}', 'tools'],
-      ['POST', '/confirmations/{id}', 'confirmations'],
-      ['DELETE', '/confirmations/{id}', 'confirmations'],
-      ['GET', '/operations/{id}', 'operations'],
-      ['POST', '/mcp', 'mcp'],
-      ['GET', '/mcp', 'mcp'],
-      ['DELETE', '/mcp', 'mcp'],
-      ['GET', '/.well-known/oauth-protected-resource', 'mcp'],
-      ['GET', '/openapi.json', 'openapi'],
-      ['GET', '/admin/switches', 'admin'],
-      ['PUT', '/admin/switches/{kind}/{name}', 'admin'],
-      ['POST', '/admin/cache/{tool}/invalidate', 'admin'],
-      ['POST', '/webhooks/{source}', 'webhooks'],
-    ] as const
-  ).map(([method, path, functionName]) => ({
-    method,
-    path,
-    functionName,
-    handler: handlers[functionName],
+  const routes: Route[] = localRoutes.map((route) => ({
+    ...route,
+    handler: handlers[route.functionName],
   }));
   const serveIssuer = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' || req.url !== '/_local/jwks.json') return false;

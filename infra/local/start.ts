@@ -1,3 +1,4 @@
+import { defaultPolicy } from '#layers/auth/policy.ts';
 import { DEV_AUDIENCE } from './dev-issuer.ts';
 import { startLocalMode } from './start-local.ts';
 
@@ -15,7 +16,7 @@ console.log(
 );
 console.log(`  Local secrets file:  ${local.secretsFile}`);
 console.log(
-  `Ready in ${Math.round(performance.now() - started)} ms. Get a token for a demo user (roles: viewer, support, sales, admin):`,
+  `Ready in ${Math.round(performance.now() - started)} ms. Get a token for a demo user (roles: ${Object.keys(defaultPolicy.roles).join(', ')}):`,
 );
 console.log(`  TOKEN=$(npm run --silent token -- --sub ana --roles support)`);
 console.log(`  curl -s ${local.url}/tools -H "Authorization: Bearer $TOKEN"`);

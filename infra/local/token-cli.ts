@@ -1,9 +1,10 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultPolicy } from '#layers/auth/policy.ts';
 import { loadDevIssuer } from './dev-issuer.ts';
 
-const usage =
-  'Usage: npm run --silent token -- --sub <user> --roles <role1,role2> [--ttl <seconds>]\nRoles: viewer, support, sales, admin (see layers/auth/policy.ts).';
+const knownRoles = Object.keys(defaultPolicy.roles);
+const usage = `Usage: npm run --silent token -- --sub <user> --roles <role1,role2> [--ttl <seconds>]\nRoles: ${knownRoles.join(', ')} (see layers/auth/policy.ts).`;
 
 try {
   const { values } = parseArgs({
@@ -23,6 +24,12 @@ try {
     .split(',')
     .map((role) => role.trim())
     .filter(Boolean);
+  // A misspelt role would give a token that silently grants nothing.
+  const unknown = roles.filter((role) => !knownRoles.includes(role));
+  if (unknown.length > 0)
+    throw new Error(
+      `Unknown role ${unknown.map((role) => `"${role}"`).join(', ')} in --roles; the roles are ${knownRoles.join(', ')}.`,
+    );
   process.stdout.write(
     `${await issuer.issue({ sub: values.sub, roles, expiresInSeconds: ttl })}\n`,
   );

@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { confirmationOutput } from '../mcp/meta-tools.ts';
 import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
+import { errors, json } from './responses.ts';
+import { servicePaths } from './service-paths.ts';
 
 const errorSchema = {
   type: 'object',
@@ -75,34 +77,10 @@ const operationSchema = jsonSchemaOf(
   'output',
 );
 
-const errorRef = { $ref: '#/components/schemas/Error' };
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      {
-        description: ERROR_TEXT[status] ?? 'Error',
-        content: { 'application/json': { schema: errorRef } },
-      },
-    ]),
-  );
-const ERROR_TEXT: Record<number, string> = {
-  400: 'Invalid input: one issue per field',
-  401: 'Missing, invalid or expired bearer token',
-  403: 'The caller may not use this',
-  404: 'Not found',
-  409: 'Conflict with the current state',
-  410: 'The confirmation expired',
-  413: 'Body over 256 KB',
-  415: 'Body is not JSON',
-  502: 'The business system refused or answered wrongly',
-  503: 'The business system is unavailable; see Retry-After',
-  504: 'The business system did not answer in time',
-};
-const json = (schema: unknown, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+const mcpMethodNotAllowed = json(
+  { type: 'object', description: 'A JSON-RPC 2.0 error' },
+  'Method not allowed; POST only (Allow: POST)',
+);
 
 /**
  * The OpenAPI 3.1 document of the whole HTTP API, every tool's request and answer generated from
@@ -211,7 +189,18 @@ export function openApiDocument(
           ...errors(401),
         },
       },
+      get: {
+        operationId: 'mcpStream',
+        summary: 'Not offered: the server is stateless and opens no SSE stream',
+        responses: { 405: mcpMethodNotAllowed },
+      },
+      delete: {
+        operationId: 'mcpEndSession',
+        summary: 'Not offered: the server keeps no sessions',
+        responses: { 405: mcpMethodNotAllowed },
+      },
     },
+    ...servicePaths(),
   };
   for (const tool of tools) {
     const descriptor = describeTool(tool);

@@ -6,9 +6,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
+import { openApiDocument } from '#layers/openapi/document.ts';
 import { systems } from '#layers/systems/registry.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
+import { asDocumented, documentedRoutes } from '#test/helpers/routes.ts';
 
 interface ValidationReport {
   pluginReports: {
@@ -267,6 +269,21 @@ describe('CDK app', () => {
           Audience: ['toolgate'],
         },
       });
+    });
+
+    it('deploys exactly the routes the OpenAPI document describes', () => {
+      const routeKeys = Object.values(api.findResources('AWS::ApiGatewayV2::Route')).map((route) =>
+        String(route.Properties.RouteKey),
+      );
+      const doc = openApiDocument(tools, 'https://api.example.com') as Parameters<
+        typeof documentedRoutes
+      >[0];
+      expect(
+        asDocumented(
+          routeKeys,
+          tools.map((tool) => tool.name),
+        ),
+      ).toEqual(documentedRoutes(doc));
     });
 
     it('logs access and throttles by default on the stage', () => {

@@ -3,8 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPolicy } from '#layers/auth/policy.ts';
 
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const policyRoles = Object.keys(defaultPolicy.roles);
 
 describe('npm start and npm run token', () => {
   let dataDir: string;
@@ -48,6 +50,29 @@ describe('npm start and npm run token', () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('--sub');
     expect(result.stdout).toBe('');
+  });
+
+  it('issues a token for every role of the policy, approver included', () => {
+    const result = spawnSync(
+      'npm',
+      ['run', '--silent', 'token', '--', '--sub', 'bea', '--roles', policyRoles.join(',')],
+      { env: { ...process.env, TOOLGATE_DATA_DIR: dataDir }, encoding: 'utf8' },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    expect(policyRoles).toContain('approver');
+  });
+
+  it('refuses an unknown role, naming the roles of the policy', () => {
+    const result = spawnSync(
+      'npm',
+      ['run', '--silent', 'token', '--', '--sub', 'bea', '--roles', 'support,approvr'],
+      { env: { ...process.env, TOOLGATE_DATA_DIR: dataDir }, encoding: 'utf8' },
+    );
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('"approvr"');
+    expect(result.stderr).not.toContain('"support"');
+    expect(result.stderr).toContain(`the roles are ${policyRoles.join(', ')}`);
   });
 
   it('starts, says where it listens, answers with a token from npm run token, and stops on Ctrl-C', async () => {
@@ -95,6 +120,7 @@ describe('npm start and npm run token', () => {
     expect(tools.status).toBe(200);
     expect(((await tools.json()) as { tools: unknown[] }).tools.length).toBe(8);
     expect(printed).toMatch(/CRM sandbox.*http:\/\/127\.0\.0\.1:\d+/);
+    expect(printed).toContain(`(roles: ${policyRoles.join(', ')})`);
     // Ctrl-C reaches npm and the gateway together: npm ends by the signal, the gateway by exit 0.
     expect(['0', 'SIGINT']).toContain(await exited);
     const crmUrl = /CRM sandbox.*(http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1];

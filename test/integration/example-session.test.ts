@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 
@@ -10,11 +11,12 @@ describe('examples/agent-session.ts', () => {
   });
   afterAll(() => local.stop());
 
-  it('plays the scripted agent session to a succeeded write', async () => {
-    const token = await local.token('example-agent', ['support']);
+  it('plays the scripted agent session to a succeeded write, against the gateway on PORT', async () => {
+    // As a user runs it beside `PORT=… npm start`: no URL, no token, the same data directory.
+    const { TOOLGATE_URL: _url, TOOLGATE_TOKEN: _token, ...env } = process.env;
     const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn('npm', ['run', '--silent', 'example'], {
-        env: { ...process.env, TOOLGATE_URL: local.url, TOOLGATE_TOKEN: token },
+        env: { ...env, PORT: String(local.port), TOOLGATE_DATA_DIR: dirname(local.secretsFile) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecords } from '#test/helpers/audit.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { readme } from '#test/helpers/readme.ts';
 
 const admin = { sub: 'ops', roles: ['admin'] };
 const ana = { sub: 'ana', roles: ['support'] };
@@ -76,7 +77,7 @@ describe('kill switch', () => {
         kind: 'system',
         name: 'ticketing',
         enabled: false,
-        changedBy: 'ops',
+        by: 'ops',
       }),
     ]);
 
@@ -102,6 +103,28 @@ describe('kill switch', () => {
       expect.arrayContaining([false, true]),
     );
     expect(records.find((record) => record.reason === 'ops runbook 7')).toBeDefined();
+  });
+
+  it('answers GET /admin/switches and a switch change with exactly the fields the README documents', async () => {
+    // The README's HTTP API table is the contract: `{"switches":[{"kind",…}]}`.
+    const row = readme()
+      .split('\n')
+      .find((line) => line.startsWith('| `GET /admin/switches`'));
+    const documented = [...(/\[\{([^}]+)\}\]/.exec(row ?? '')?.[1] ?? '').matchAll(/"(\w+)"/g)]
+      .map((match) => match[1])
+      .sort();
+    expect(documented).toContain('kind');
+    const changed = await local.call('PUT', '/admin/switches/tool/check_inventory', {
+      as: admin,
+      body: { enabled: true, reason: 'fields check' },
+    });
+    const listed = await local.call('GET', '/admin/switches', { as: admin });
+    const answered = listed.body.switches.find(
+      (entry: { name: string }) => entry.name === 'check_inventory',
+    );
+    expect(Object.keys(answered).sort()).toEqual(documented);
+    expect(Object.keys(changed.body.switch).sort()).toEqual(documented);
+    expect(answered).toMatchObject({ by: 'ops', at: expect.any(String) });
   });
 
   it('switches a single tool off', async () => {

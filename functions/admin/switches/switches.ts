@@ -4,7 +4,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '#layers/errors/i
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
 import { json } from '#layers/http/respond.ts';
 import { describeIssues } from '#layers/http/validate-input.ts';
-import type { KillSwitches } from '#layers/resilience/kill-switches.ts';
+import type { KillSwitch, KillSwitches } from '#layers/resilience/kill-switches.ts';
 import type { ResponseCache } from '#layers/resilience/response-cache.ts';
 import { getSystem } from '#layers/systems/registry.ts';
 import type { ToolRegistry } from '#layers/tools/registry-types.ts';
@@ -24,6 +24,16 @@ const changeSchema = z
     path: ['reason'],
   });
 
+/** A switch as the README documents it for clients: who changed it and when are `by` and `at`. */
+const switchView = ({ kind, name, enabled, reason, changedBy, changedAt }: KillSwitch) => ({
+  kind,
+  name,
+  enabled,
+  reason,
+  by: changedBy,
+  at: changedAt,
+});
+
 /**
  * GET /admin/switches and PUT /admin/switches/{kind}/{name}: an administrator switches a system
  * or a tool off and on at run time. Every change is audited (who, what, why).
@@ -42,7 +52,7 @@ export function killSwitchAdmin(deps: {
       );
     }
     if (event.requestContext.http.method === 'GET')
-      return json(200, { switches: await deps.switches().list() });
+      return json(200, { switches: (await deps.switches().list()).map(switchView) });
     if (event.rawPath.startsWith('/admin/cache/')) {
       const tool = deps.registry.get(event.pathParameters?.tool ?? '');
       if (tool?.risk !== 'read' || !tool.cache) {
@@ -83,6 +93,6 @@ export function killSwitchAdmin(deps: {
     } as const;
     context.gateway.input = { kind, name, enabled: change.enabled, reason: change.reason };
     await deps.switches().set(change);
-    return json(200, { switch: change });
+    return json(200, { switch: switchView(change) });
   };
 }
