@@ -22,7 +22,9 @@ export const PRICE_LISTS: Readonly<Record<string, number>> = { USD: 1, EUR: EUR_
 
 /** A product's unit price in an order's currency (that currency's price list), rounded to cents. */
 export function unitPriceIn(product: Pick<SeedProduct, 'unitPrice'>, currency: string): number {
-  const rate = PRICE_LISTS[currency] ?? 1;
+  const rate = PRICE_LISTS[currency];
+  // A price in another currency would be a wrong price: no list, no price.
+  if (rate === undefined) throw new Error(`The ERP has no ${currency} price list`);
   return Math.round(product.unitPrice * rate * 100) / 100;
 }
 
