@@ -28,6 +28,10 @@ export function buildApp(
       systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),
+      mailSender: context('mailSender'),
+      mailAllowedSenders: context('mailAllowedSenders'),
+      mailRoleSenders: context('mailRoleSenders'),
+      mailAiFooter: context('mailAiFooter'),
     },
     systemIds,
   );

@@ -1,4 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { mailEnvSchema } from '../../layers/config/env.ts';
 import type { StageConfig } from './stage-config.ts';
 
 /** Values a deployer passes with `-c key=value`; they override the stage defaults. */
@@ -13,15 +14,25 @@ export interface StageOverrides {
   userRateLimit?: string | undefined;
   /** `-c toolThrottle='{"create_order":{"rateLimit":5,"burstLimit":10}}'`, merged over the defaults. */
   toolThrottle?: string | undefined;
+  /** `-c mailSender=assistant@acme.com`: the gateway's own mailbox. */
+  mailSender?: string | undefined;
+  /** `-c mailAllowedSenders=service@acme.com,help@acme.com`: senders every caller may use. */
+  mailAllowedSenders?: string | undefined;
+  /** `-c mailRoleSenders='{"sales":["sales@acme.com"]}'`: senders per role. */
+  mailRoleSenders?: string | undefined;
+  /** `-c mailAiFooter='…'`: the AI disclosure line under every message. */
+  mailAiFooter?: string | undefined;
 }
 
 type Defaults = Omit<
   StageConfig,
-  'stage' | 'issuerUrl' | 'audience' | 'systemBaseUrls' | 'rolesClaim'
+  'stage' | 'issuerUrl' | 'audience' | 'systemBaseUrls' | 'rolesClaim' | 'mail'
 > & {
   issuerUrl?: string;
   audience?: string;
   systemBaseUrls: Readonly<Record<string, string>>;
+  /** Demo mailbox of non-production stages; production must name its own. */
+  mailSender?: string;
 };
 
 /** Demo endpoints for non-production stages; production must name its own. */
@@ -46,6 +57,7 @@ const development: Defaults = {
   throttle: { rateLimit: 50, burstLimit: 100 },
   toolThrottle: writeToolThrottle,
   userRateLimit: '300/60',
+  mailSender: 'assistant@acme.example',
   alarms: { serverErrorRate: 0.05, p99LatencyMs: 5000 },
   removalPolicy: RemovalPolicy.DESTROY,
   secretsMaxAgeSeconds: 300,
@@ -100,6 +112,9 @@ export function resolveStage(
   }
   if (!issuerUrl) missing.push('-c issuerUrl=<OIDC issuer URL>');
   if (!audience) missing.push('-c audience=<expected aud>');
+  const { mailSender: demoMailSender, ...settings } = defaults;
+  const mailSender = overrides.mailSender ?? demoMailSender;
+  if (!mailSender) missing.push("-c mailSender=<the gateway's own mailbox>");
   if (missing.length > 0 || !issuerUrl || !audience) {
     throw new Error(`Stage "${stage}" needs: ${missing.join(' ')}`);
   }
@@ -113,7 +128,7 @@ export function resolveStage(
   if (!issuerUrl.startsWith('https://'))
     throw new Error(`issuerUrl must be an https URL, got ${issuerUrl}`);
   return {
-    ...defaults,
+    ...settings,
     stage,
     issuerUrl,
     audience,
@@ -122,6 +137,36 @@ export function resolveStage(
     systemBaseUrls,
     userRateLimit,
     toolThrottle,
+    mail: parseMail({ ...overrides, mailSender }),
+  };
+}
+
+/** The mail settings, checked by the schema the functions parse them with. */
+function parseMail(overrides: StageOverrides): StageConfig['mail'] {
+  const contextKeys: Record<string, string> = {
+    MAIL_SENDER: 'mailSender',
+    MAIL_ALLOWED_SENDERS: 'mailAllowedSenders',
+    MAIL_ROLE_SENDERS: 'mailRoleSenders',
+    MAIL_AI_FOOTER: 'mailAiFooter',
+  };
+  const parsed = mailEnvSchema.safeParse({
+    MAIL_SENDER: overrides.mailSender,
+    MAIL_ALLOWED_SENDERS: overrides.mailAllowedSenders,
+    MAIL_ROLE_SENDERS: overrides.mailRoleSenders,
+    MAIL_AI_FOOTER: overrides.mailAiFooter,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const [variable = '', ...rest] = issue.path.map(String);
+      return `${[contextKeys[variable] ?? variable, ...rest].join('.')}: ${issue.message}`;
+    });
+    throw new Error(`Invalid mail settings: ${problems.join('; ')}`);
+  }
+  return {
+    sender: parsed.data.MAIL_SENDER,
+    allowedSenders: parsed.data.MAIL_ALLOWED_SENDERS,
+    roleSenders: parsed.data.MAIL_ROLE_SENDERS,
+    aiFooter: parsed.data.MAIL_AI_FOOTER,
   };
 }
 

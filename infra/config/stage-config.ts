@@ -22,6 +22,17 @@ export interface StageConfig {
   >;
   /** Tool calls per user, `<requests>/<seconds>` or `off` (USER_RATE_LIMIT). */
   readonly userRateLimit: string;
+  /** Who `send_email` may send as and the AI disclosure footer (the MAIL_* function settings). */
+  readonly mail: {
+    /** The gateway's own mailbox: the default sender, always allowed. */
+    readonly sender: string;
+    /** Further senders every caller may use. */
+    readonly allowedSenders: readonly string[];
+    /** Further senders per role. */
+    readonly roleSenders: Readonly<Record<string, readonly string[]>>;
+    /** Line appended to every message, saying an AI assistant prepared it. */
+    readonly aiFooter: string;
+  };
   readonly alarms: {
     /** Share of 5xx answers over 5 minutes that raises the alarm. */
     readonly serverErrorRate: number;

@@ -122,6 +122,10 @@ export class ApiStack extends Stack {
       SECRETS_SOURCE: 'secretsmanager',
       USER_RATE_LIMIT: config.userRateLimit,
       SECRETS_MAX_AGE_SECONDS: String(config.secretsMaxAgeSeconds),
+      MAIL_SENDER: config.mail.sender,
+      MAIL_ALLOWED_SENDERS: config.mail.allowedSenders.join(','),
+      MAIL_ROLE_SENDERS: JSON.stringify(config.mail.roleSenders),
+      MAIL_AI_FOOTER: config.mail.aiFooter,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
     const allFunctions: IFunction[] = [];

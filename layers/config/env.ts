@@ -2,6 +2,51 @@ import * as z from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** Mail addresses are compared without regard to case, as mail systems do. */
+const address = z.email('must be an email address').transform((value) => value.toLowerCase());
+const addressList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(address));
+const roleAddresses = z
+  .string()
+  .default('{}')
+  .transform((value, ctx) => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'write it as JSON: {"<role>":["<address>",…]}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().min(1), z.array(address)));
+
+/**
+ * Who `send_email` may send as, and the AI disclosure every message carries. Also checked by the
+ * CDK app, so a bad stage setting fails the synth rather than the first cold start.
+ */
+export const mailEnvSchema = z.object({
+  /** The gateway's own mailbox: the default sender, always allowed. @default assistant@acme.example */
+  MAIL_SENDER: address.default('assistant@acme.example'),
+  /** Further senders every caller of send_email may use, comma separated. @default none */
+  MAIL_ALLOWED_SENDERS: addressList,
+  /** Further senders per role, JSON `{"<role>":["<address>",…]}`. @default none */
+  MAIL_ROLE_SENDERS: roleAddresses,
+  /** Line appended to every message, saying an AI assistant prepared it. */
+  MAIL_AI_FOOTER: z
+    .string()
+    .trim()
+    .min(1, 'must say that an AI assistant prepared the message')
+    .max(500)
+    .default('This message was prepared with the help of an AI assistant.'),
+});
+
 /**
  * Runtime configuration of every function, read from the environment once per cold start.
  * Set by the CDK app on AWS and by `npm start` in local mode.
@@ -92,6 +137,7 @@ export const runtimeEnvSchema = z.object({
   BREAKER_COOLDOWN_MS: positiveInt(30_000),
   /** How long a write confirmation stays valid. @default 600 */
   CONFIRMATION_TTL_SECONDS: positiveInt(600),
+  ...mailEnvSchema.shape,
 });
 export type RuntimeEnv = z.output<typeof runtimeEnvSchema>;
 

@@ -22,6 +22,7 @@ import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provider.ts';
 import { breakerEnvName, type SystemDefinition } from '../systems/definition.ts';
+import { mailSettings } from '../systems/mail/mail-settings.ts';
 import { registry as fullRegistry } from '../tools/registry.ts';
 import { createRegistry, type ToolRegistry } from '../tools/registry-types.ts';
 import { createToolRunner, type ToolRunner } from '../tools/runtime.ts';
@@ -230,6 +231,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     policy: defaultPolicy,
     secrets: secretProvider(env),
     logger,
+    settings: { mail: mailSettings(env) },
     defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     ...(prefetch ? { prefetch } : {}),
     ...(env.CACHE_MAX_TTL_SECONDS ? { maxCacheTtlSeconds: env.CACHE_MAX_TTL_SECONDS } : {}),

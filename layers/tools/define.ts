@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Connector } from '../connectors/connector.ts';
 import { ConfigurationError } from '../errors/index.ts';
+import type { MailSettings } from '../systems/mail/mail-settings.ts';
 
 export type Risk = 'read' | 'write';
 
@@ -19,6 +20,11 @@ export type ToolLogger = {
   error(message: string, ...extra: unknown[]): void;
 };
 
+/** The deployment's settings a tool may read, parsed once per cold start. */
+export interface ToolSettings {
+  mail: MailSettings;
+}
+
 /** What the runtime hands a tool: its connectors and the call's identity. Tools never build clients. */
 export interface ToolContext {
   /** One connector per system the tool declared, keyed by system id. */
@@ -26,6 +32,7 @@ export interface ToolContext {
   logger: ToolLogger;
   requestId: string;
   caller: Caller;
+  settings: ToolSettings;
   /** Aborted when the call's deadline passes. */
   signal: AbortSignal;
   /** Records that a source was left out, for `meta.degraded`; the tool still answers. */

@@ -18,7 +18,7 @@ import {
 } from '../systems/definition.ts';
 import { getSystem } from '../systems/registry.ts';
 import { inputDigest } from '../writes/digest.ts';
-import type { AnyReadTool, Caller, ToolContext, ToolLogger } from './define.ts';
+import type { AnyReadTool, Caller, ToolContext, ToolLogger, ToolSettings } from './define.ts';
 import type { ConversationPrefetch, PrefetchRequest } from './prefetch.ts';
 
 /** What a read tool call answers (DESIGN.md). */
@@ -49,6 +49,8 @@ export interface ToolRunnerOptions {
   policy: Policy;
   secrets: SecretProvider;
   logger: ToolLogger;
+  /** The deployment's settings the tools read (ctx.settings). */
+  settings: ToolSettings;
   /** Default per-call timeout when a system sets none. */
   defaultTimeoutMs: number;
   /** Shared cache of reference data, if the deployment has one. */
@@ -87,7 +89,7 @@ interface SystemRuntime {
  * bounds the call by its deadline, and checks the tool's output against its schema.
  *
  * @example
- * const runner = createToolRunner({ env: process.env, secrets, logger, defaultTimeoutMs: 5000 });
+ * const runner = createToolRunner({ env: process.env, secrets, logger, settings, defaultTimeoutMs: 5000 });
  * const result = await runner.run(getCustomer, { customerId: 'C-00001' }, { requestId, caller });
  */
 export function createToolRunner(options: ToolRunnerOptions) {
@@ -175,6 +177,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       logger: options.logger,
       requestId: call.requestId,
       caller: call.caller,
+      settings: options.settings,
       signal: deadline,
       degraded,
       reportDegraded: (system, reason) => {

@@ -15,6 +15,8 @@ export interface Confirmation {
   tool: string;
   /** Who proposed it. */
   sub: string;
+  /** The proposer's roles when proposing: the saga's steps decide by them (e.g. allowed senders). */
+  roles?: readonly string[];
   input: unknown;
   inputDigest: string;
   policyVersion: string;

@@ -102,6 +102,7 @@ export async function confirmWrite(
     id: operationId,
     tool: tool.name,
     owner: current.sub,
+    ...(current.roles ? { ownerRoles: current.roles } : {}),
     confirmedBy: current.confirmedBy ?? caller.sub,
     confirmationId: id,
     input: current.input,

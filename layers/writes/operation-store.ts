@@ -34,6 +34,8 @@ export interface Operation {
   tool: string;
   /** Who proposed the write. */
   owner: string;
+  /** The owner's roles when proposing; absent on operations recorded before they were kept. */
+  ownerRoles?: readonly string[];
   confirmedBy: string;
   confirmationId: string;
   input: unknown;
@@ -97,6 +99,7 @@ export class DynamoOperationStore implements OperationStore {
       id: Item.pk as string,
       tool: Item.tool as string,
       owner: Item.owner as string,
+      ...(Item.ownerRoles === undefined ? {} : { ownerRoles: Item.ownerRoles as string[] }),
       confirmedBy: Item.confirmedBy as string,
       confirmationId: Item.confirmationId as string,
       input: JSON.parse(Item.input as string),
@@ -129,6 +132,7 @@ export class DynamoOperationStore implements OperationStore {
             pk: operation.id,
             tool: operation.tool,
             owner: operation.owner,
+            ...(operation.ownerRoles ? { ownerRoles: operation.ownerRoles } : {}),
             confirmedBy: operation.confirmedBy,
             confirmationId: operation.confirmationId,
             input: JSON.stringify(operation.input),

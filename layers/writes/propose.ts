@@ -64,6 +64,7 @@ export async function proposeWrite(
     id: `cf_${randomUUID().replace(/-/g, '')}`,
     tool: tool.name,
     sub: ctx.caller.sub,
+    roles: ctx.caller.roles,
     input,
     inputDigest: digest,
     policyVersion: deps.policyVersion,

@@ -312,6 +312,21 @@ describe('CDK app', () => {
         expect(resource.Properties.Environment.Variables.USER_RATE_LIMIT).toBe('300/60');
     });
 
+    it("passes the stage's mail settings to every function, so proposal and saga step check the same senders", () => {
+      const functions = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+        (resource) => resource.Properties.Environment?.Variables?.AUDIT_TABLE_NAME,
+      );
+      expect(functions.length).toBeGreaterThan(tools.length);
+      for (const resource of functions) {
+        expect(resource.Properties.Environment.Variables).toMatchObject({
+          MAIL_SENDER: 'assistant@acme.example',
+          MAIL_ALLOWED_SENDERS: '',
+          MAIL_ROLE_SENDERS: '{}',
+          MAIL_AI_FOOTER: expect.stringMatching(/AI assistant/),
+        });
+      }
+    });
+
     it('lets only the customer read tools and MCP start the conversation prefetch, through its queue', () => {
       const functions = api.findResources('AWS::Lambda::Function');
       const [prefetchId] = Object.keys(functions).filter((id) =>

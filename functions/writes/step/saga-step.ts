@@ -76,7 +76,8 @@ export function sagaStep(deps: SagaStepDeps) {
     const ctx: StepContext = {
       ...deps.runner.contextFor([step.system], {
         requestId: `${operation.id}:${step.name}:${event.action}`,
-        caller: { sub: operation.owner, roles: [] },
+        // The proposer's roles: a step re-checks what they allowed (e.g. send_email's sender).
+        caller: { sub: operation.owner, roles: operation.ownerRoles ?? [] },
       }),
       operationId: operation.id,
       idempotencyKey: `${operation.id}:${step.name}`,

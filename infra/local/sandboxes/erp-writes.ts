@@ -1,4 +1,5 @@
 import {
+  PRICE_LISTS,
   type SeedCompany,
   type SeedOrder,
   type SeedProduct,
@@ -176,6 +177,9 @@ export function erpWriteRoutes(state: ErpState): SandboxRoute[] {
             );
           }
           const currency = state.customers.get(body.customer_number)?.currency ?? 'USD';
+          if (!(currency in PRICE_LISTS)) {
+            return erpError(409, 'NO_PRICE_LIST', `No ${currency} price list to price the order`);
+          }
           const order: SeedOrder = {
             orderNumber: state.nextOrderNumber(),
             customerNumber: body.customer_number,

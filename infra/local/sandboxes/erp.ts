@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { erpPriceRoutes } from './erp-prices.ts';
 import { erpError, erpWriteRoutes, type Reservation } from './erp-writes.ts';
 import { getSeed, type OrderStatus, type SeedOrder, type SeedStock } from './seed.ts';
 import { cursor, idempotencyKeys, intParam, type RunningSandbox, startSandbox } from './server.ts';
@@ -71,11 +72,12 @@ export function startErpSandbox(options: {
       'This Idempotency-Key was used with a different request body',
     ),
   );
+  const products = new Map(seed.products.map((product) => [product.sku, product]));
   const writes = erpWriteRoutes({
     customers,
     orders,
     ordersByCustomer,
-    products: new Map(seed.products.map((p) => [p.sku, p])),
+    products,
     stock,
     reservations,
     idempotent,
@@ -83,7 +85,7 @@ export function startErpSandbox(options: {
     presentOrder,
     legacy,
   });
-  const products = new Map(seed.products.map((product) => [product.sku, product]));
+  const prices = erpPriceRoutes(products, money);
   const tokens = new Map<string, number>();
   const ttl = options.tokenTtlSeconds ?? 3600;
 
@@ -104,6 +106,7 @@ export function startErpSandbox(options: {
       name: 'erp',
       routes: [
         ...writes,
+        ...prices,
         {
           method: 'POST',
           path: '/oauth/token',

@@ -33,7 +33,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * The mail sandbox: the Microsoft Graph v1.0 sendMail shape behind Entra ID-style OAuth2 client
- * credentials. Sent messages land in an outbox (`GET /_sandbox/outbox`) instead of the world.
+ * credentials. Sent messages land in an outbox (`GET /_sandbox/outbox`) instead of the world, with
+ * their internet message headers, so tests can check what was actually sent.
  */
 export function startMailSandbox(options: {
   port?: number;
@@ -140,15 +141,22 @@ export function startMailSandbox(options: {
               return graphError(400, 'BadRequest', 'The subject is missing.');
             }
             const content = message.body as { contentType?: string; content?: string } | undefined;
-            const headers = Object.fromEntries(
-              (Array.isArray(message.internetMessageHeaders)
-                ? message.internetMessageHeaders
-                : []
-              ).map((header) => [
-                String((header as { name?: unknown }).name),
-                String((header as { value?: unknown }).value),
-              ]),
-            );
+            const pairs = (
+              Array.isArray(message.internetMessageHeaders) ? message.internetMessageHeaders : []
+            ).map((header) => [
+              String((header as { name?: unknown }).name),
+              String((header as { value?: unknown }).value),
+            ]);
+            // As Graph does: custom headers only, the whole message refused otherwise.
+            const invalid = pairs.find(([name]) => !/^x-/i.test(name ?? ''));
+            if (invalid) {
+              return graphError(
+                400,
+                'InvalidInternetMessageHeader',
+                `The internet message header name '${invalid[0]}' should start with 'x-' or 'X-'.`,
+              );
+            }
+            const headers = Object.fromEntries(pairs);
             outbox.push({
               id: randomUUID(),
               from: params.user ?? '',

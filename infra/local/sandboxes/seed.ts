@@ -17,9 +17,14 @@ export const SAMPLE_CUSTOMER_NUMBERS = ['C-00001', 'C-00007', 'C-00021'] as cons
 /** Fixed exchange rate of the ERP's EUR price list (product prices are kept in USD). */
 export const EUR_PER_USD = 0.92;
 
-/** A product's unit price in an order's currency, rounded to cents. */
+/** The ERP's price lists, one per currency it sells in, as a rate on the USD list price. */
+export const PRICE_LISTS: Readonly<Record<string, number>> = { USD: 1, EUR: EUR_PER_USD };
+
+/** A product's unit price in an order's currency (that currency's price list), rounded to cents. */
 export function unitPriceIn(product: Pick<SeedProduct, 'unitPrice'>, currency: string): number {
-  const rate = currency === 'EUR' ? EUR_PER_USD : 1;
+  const rate = PRICE_LISTS[currency];
+  // A price in another currency would be a wrong price: no list, no price.
+  if (rate === undefined) throw new Error(`The ERP has no ${currency} price list`);
   return Math.round(product.unitPrice * rate * 100) / 100;
 }
 

@@ -4,6 +4,7 @@ import { customerIdSchema } from '../../model/customer.ts';
 import { crmWrites } from '../../systems/crm/crm-writes.ts';
 import { erpOrderWrites } from '../../systems/erp/order-writes.ts';
 import { erpOrders } from '../../systems/erp/orders.ts';
+import { erpPrices } from '../../systems/erp/prices.ts';
 import { connectorOf, defineWriteTool, type ToolContext } from '../define.ts';
 
 const lineSchema = z.strictObject({
@@ -119,21 +120,20 @@ export const createOrder = defineWriteTool({
         'product_inactive',
         `${inactive.join(', ')} can no longer be ordered.`,
       );
-    const priced = lines.map((line, index) => {
-      const product = products[index];
-      return {
-        sku: line.sku,
-        name: product?.name ?? line.sku,
-        quantity: line.quantity,
-        unitPrice: product?.unit_price ?? 0,
-      };
-    });
-    const total =
-      Math.round(priced.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0) * 100) / 100;
+    // The approver confirms an amount: it must be the one the ERP books, so it comes from the
+    // price list of the customer's currency, never from the products' list prices.
+    const quote = await erpPrices(connectorOf(ctx, 'erp')).quote(customer.currency, lines);
+    const priced = quote.lines.map((line, index) => ({
+      sku: line.sku,
+      name: products[index]?.name ?? line.sku,
+      quantity: line.quantity,
+      unitPrice: line.unitPrice,
+      amount: line.amount,
+    }));
     const contactId = await contactFor(ctx, input);
     const items = priced.map((line) => `${line.quantity} × ${line.name} (${line.sku})`).join(', ');
     return {
-      summary: `Order for ${customer.name} (${input.customerId}): ${items}; about ${total.toFixed(2)} ${customer.currency}. Stock is reserved in the ERP and the order is logged on CRM contact ${contactId}.`,
+      summary: `Order for ${customer.name} (${input.customerId}): ${items}; total ${quote.total.toFixed(2)} ${quote.currency} from the ERP's ${quote.currency} price list. Stock is reserved in the ERP and the order is logged on CRM contact ${contactId}.`,
       changes: [
         {
           field: 'order',
@@ -141,8 +141,8 @@ export const createOrder = defineWriteTool({
           after: {
             customerId: input.customerId,
             lines: priced,
-            total,
-            currency: customer.currency,
+            total: quote.total,
+            currency: quote.currency,
           },
         },
       ],

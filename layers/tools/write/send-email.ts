@@ -1,15 +1,20 @@
 import * as z from 'zod';
+import { AI_DISCLOSURE_HEADER, aiDisclosure } from '../../systems/mail/disclosure.ts';
 import { graphMail } from '../../systems/mail/send-mail.ts';
+import { senderFor } from '../../systems/mail/senders.ts';
 import { connectorOf, defineWriteTool } from '../define.ts';
 
-/** The mailbox Toolgate sends from unless the caller names another the mail system allows. */
-export const DEFAULT_SENDER = 'assistant@acme.example';
+const sent = z.object({
+  sent: z.literal(true).describe('The mail system accepted the message.'),
+  from: z.string().describe('Mailbox the message was sent from.'),
+  to: z.array(z.string()).describe('Recipients.'),
+  reference: z.string().describe('X-Toolgate-Reference header of the message, for tracing.'),
+});
 
 export const sendEmail = defineWriteTool({
   name: 'send_email',
   title: 'Send an email',
-  description:
-    'Sends a plain-text email through the company mail system, for example a follow-up or confirmation to a customer contact. Use it only when the user asked for an email to be sent. Nothing is sent until the confirmation is confirmed; while the mail system is down the email waits in the queue and goes out when it recovers.',
+  description: `Sends a plain-text email through the company mail system, for example a follow-up or confirmation to a customer contact. Use it only when the user asked for an email to be sent. Every email says that an AI assistant prepared it (a footer line and an ${AI_DISCLOSURE_HEADER} header). Nothing is sent until the confirmation is confirmed; while the mail system is down the email waits in the queue and goes out when it recovers.`,
   risk: 'write',
   confirmBy: 'self',
   systems: ['mail'],
@@ -24,40 +29,53 @@ export const sendEmail = defineWriteTool({
     body: z.string().trim().min(1).max(20_000).describe('Plain-text body.'),
     from: z
       .email()
-      .default(DEFAULT_SENDER)
-      .describe(`Mailbox to send from. Default ${DEFAULT_SENDER}.`),
+      .optional()
+      .describe(
+        "Mailbox to send from. Leave it out to send from the gateway's own mailbox; other senders only where the deployment allows them for your role (a 403 names them).",
+      ),
   }),
-  output: z.object({
-    sent: z.literal(true).describe('The mail system accepted the message.'),
-    to: z.array(z.string()).describe('Recipients.'),
-    reference: z.string().describe('X-Toolgate-Reference header of the message, for tracing.'),
-  }),
-  async preview(_ctx, input) {
+  output: sent,
+  async preview(ctx, input) {
+    const from = senderFor(ctx.settings.mail, ctx.caller.roles, input.from);
+    const disclosure = aiDisclosure(ctx.settings.mail.aiFooter);
     const words = input.body.split(/\s+/).length;
     return {
-      summary: `Send "${input.subject}" from ${input.from} to ${input.to.join(', ')} (${words} words).`,
+      summary: `Send "${input.subject}" from ${from} to ${input.to.join(', ')} (${words} words), marked as prepared by an AI assistant.`,
       changes: [
         {
           field: 'email',
           before: null,
-          after: { from: input.from, to: input.to, subject: input.subject },
+          after: {
+            from,
+            to: input.to,
+            subject: input.subject,
+            headers: disclosure.headers,
+            footer: disclosure.footer,
+          },
         },
       ],
       details: { bodyPreview: input.body.slice(0, 280) },
     };
   },
   async readiness(ctx) {
-    await graphMail(connectorOf(ctx, 'mail')).ready(DEFAULT_SENDER);
+    await graphMail(connectorOf(ctx, 'mail')).ready(ctx.settings.mail.sender);
   },
   steps: [
     {
       name: 'send',
       system: 'mail',
       async run(ctx, input) {
-        await graphMail(connectorOf(ctx, 'mail')).send({ ...input, reference: ctx.idempotencyKey });
-        return { sent: true, to: input.to, reference: ctx.idempotencyKey };
+        // Checked again here: the senders a deployment allows may have changed since the proposal.
+        const from = senderFor(ctx.settings.mail, ctx.caller.roles, input.from);
+        await graphMail(connectorOf(ctx, 'mail')).send({
+          ...input,
+          from,
+          reference: ctx.idempotencyKey,
+          disclosure: aiDisclosure(ctx.settings.mail.aiFooter),
+        });
+        return { sent: true, from, to: input.to, reference: ctx.idempotencyKey };
       },
     },
   ],
-  result: (results) => results.send as { sent: true; to: string[]; reference: string },
+  result: (results) => sent.parse(results.send),
 });

@@ -373,6 +373,60 @@ describe('startErpSandbox', () => {
     });
   });
 
+  describe('prices.list', () => {
+    it('prices in USD at the list price and in EUR at the EUR price list, leaving unknown SKUs out', async () => {
+      // Act
+      const usd = await get('/api/v1/price-lists/USD/prices?sku=SKU-10001,SKU-00000');
+      const eur = await get('/api/v1/price-lists/EUR/prices?sku=SKU-10001');
+
+      // Assert
+      const listPrice = seed.products[0]!.unitPrice;
+      expect(usd.body).toEqual({
+        currency: 'USD',
+        items: [{ sku: 'SKU-10001', unit_price: listPrice.toFixed(2) }],
+      });
+      expect(eur.body.currency).toBe('EUR');
+      expect(eur.body.items[0].unit_price).toBe((Math.round(listPrice * 92) / 100).toFixed(2));
+    });
+
+    it('returns 404 for a currency without a price list and 400 without SKUs', async () => {
+      // Act
+      const unknown = await get('/api/v1/price-lists/JPY/prices?sku=SKU-10001');
+      const missing = await get('/api/v1/price-lists/EUR/prices');
+
+      // Assert
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe('NOT_FOUND');
+      expect(missing.status).toBe(400);
+    });
+
+    it('books an order at the prices of the customer currency price list', async () => {
+      // Arrange: C-00021 buys in EUR
+      const lines = [{ sku: 'SKU-10002', quantity: 3 }];
+      const write = (path: string, body: unknown) =>
+        call(`${erp.url}${path}`, { method: 'POST', headers, body });
+      const reservation = await write('/api/v1/reservations', {
+        customer_number: 'C-00021',
+        lines,
+      });
+
+      // Act
+      const order = await write('/api/v1/orders', {
+        customer_number: 'C-00021',
+        reservation_id: reservation.body.reservation_id,
+        lines,
+      });
+      const prices = await get('/api/v1/price-lists/EUR/prices?sku=SKU-10002');
+
+      // Assert
+      expect(order.body.currency).toBe('EUR');
+      expect(order.body.lines[0].unit_price).toBe(prices.body.items[0].unit_price);
+      expect(order.body.total_amount).toBe(
+        (Number(prices.body.items[0].unit_price) * 3).toFixed(2),
+      );
+    });
+  });
+
   it('answers injected faults in the ERP error shape', async () => {
     // Arrange
     await setFaults(erp.url, { errorRate: 1, operation: 'inventory.list' });

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { resolveStage, type StageOverrides } from '#infra/config/configs.ts';
+
+const systemIds = ['crm', 'erp', 'ticketing', 'mail'];
+const production: StageOverrides = {
+  issuerUrl: 'https://login.acme.com/',
+  audience: 'toolgate',
+  systemBaseUrls: {
+    crm: 'https://api.hubapi.com',
+    erp: 'https://erp.acme.internal',
+    ticketing: 'https://acme.zendesk.com',
+    mail: 'https://graph.microsoft.com',
+  },
+};
+
+describe('resolveStage mail settings', () => {
+  it('lets a dev stage send only as its demo mailbox, with the default AI footer', () => {
+    // Act
+    const { mail } = resolveStage('dev-ana', {}, systemIds);
+
+    // Assert
+    expect(mail).toEqual({
+      sender: 'assistant@acme.example',
+      allowedSenders: [],
+      roleSenders: {},
+      aiFooter: expect.stringMatching(/AI assistant/),
+    });
+  });
+
+  it("refuses prod without the gateway's own mailbox", () => {
+    expect(() => resolveStage('prod', production, systemIds)).toThrow(
+      /Stage "prod" needs: -c mailSender=/,
+    );
+  });
+
+  it('takes the senders and the footer from context', () => {
+    // Act
+    const { mail } = resolveStage(
+      'prod',
+      {
+        ...production,
+        mailSender: 'toolgate@acme.com',
+        mailAllowedSenders: 'service@acme.com',
+        mailRoleSenders: '{"sales":["sales@acme.com"]}',
+        mailAiFooter: 'Written with an AI assistant.',
+      },
+      systemIds,
+    );
+
+    // Assert
+    expect(mail).toEqual({
+      sender: 'toolgate@acme.com',
+      allowedSenders: ['service@acme.com'],
+      roleSenders: { sales: ['sales@acme.com'] },
+      aiFooter: 'Written with an AI assistant.',
+    });
+  });
+
+  it('names the context key of each bad mail setting', () => {
+    expect(() =>
+      resolveStage(
+        'dev',
+        { mailAllowedSenders: 'service@acme.com,nobody', mailRoleSenders: '["sales"]' },
+        systemIds,
+      ),
+    ).toThrow(/mailAllowedSenders\.1: must be an email address; mailRoleSenders: /);
+  });
+});
