@@ -203,9 +203,17 @@ export async function startSandbox(
         const match = regex.exec(url.pathname);
         if (!match) continue;
         const params: Record<string, string> = {};
+        let malformed: string | undefined;
         names.forEach((name, index) => {
-          params[name] = decodeURIComponent(match[index + 1] ?? '');
+          try {
+            params[name] = decodeURIComponent(match[index + 1] ?? '');
+          } catch {
+            malformed = name;
+          }
         });
+        // As the vendors do: a path that does not decode is the client's error, never a 500.
+        if (malformed)
+          return respond(definition.errorReply(400, `Malformed percent-encoding in ${malformed}`));
         matched = { route, params };
         break;
       }

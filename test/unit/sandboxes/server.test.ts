@@ -60,6 +60,12 @@ describe('startSandbox routing', () => {
     expect(res.body).toEqual({ id: 'a b', q: 'x' });
   });
 
+  it('returns 400 in the vendor shape, never 500, when a path parameter does not decode', async () => {
+    const res = await call(`${sandbox.url}/things/%E0%A4%A.json`, { headers: auth });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ toyError: 'Malformed percent-encoding in id' });
+  });
+
   it('parses JSON and form-encoded bodies', async () => {
     // Act
     const json = await call(`${sandbox.url}/things`, {
