@@ -30,6 +30,8 @@ export interface AuthenticatorOptions {
   baseUrl: string;
   secretId: string;
   secrets: SecretProvider;
+  /** Absolute token URL, when the identity provider is not the API host. @default tokenPath under baseUrl */
+  tokenUrl?: string | undefined;
   now?: () => number;
 }
 
@@ -103,7 +105,7 @@ async function requestToken(
   client: { clientId: string; clientSecret: string },
   now: () => number,
 ): Promise<{ value: string; expiresAt: number }> {
-  const url = new URL(tokenPath, options.baseUrl).toString();
+  const url = options.tokenUrl ?? new URL(tokenPath, options.baseUrl).toString();
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (scope) form.set('scope', scope);
   const basic = Buffer.from(

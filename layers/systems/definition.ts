@@ -91,6 +91,13 @@ export const baseUrlEnvName = (systemId: string): string =>
 /** Environment variable that carries the id (name or ARN) of a system's secret. */
 export const secretIdEnvName = (systemId: string): string =>
   `SYSTEM_${systemId.toUpperCase()}_SECRET_ID`;
+/**
+ * Environment variable with the absolute token URL of an OAuth2 system whose identity provider is
+ * not its API host (Microsoft Graph: `https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token`).
+ * Unset: the declared `tokenPath` under the base URL.
+ */
+export const tokenUrlEnvName = (systemId: string): string =>
+  `SYSTEM_${systemId.toUpperCase()}_TOKEN_URL`;
 /** Environment variable that overrides a system's per-call timeout in ms. */
 export const timeoutEnvName = (systemId: string): string =>
   `SYSTEM_${systemId.toUpperCase()}_TIMEOUT_MS`;

@@ -15,6 +15,7 @@ import {
   type SystemDefinition,
   secretIdEnvName,
   timeoutEnvName,
+  tokenUrlEnvName,
 } from '../systems/definition.ts';
 import { getSystem } from '../systems/registry.ts';
 import { inputDigest } from '../writes/digest.ts';
@@ -128,7 +129,13 @@ export function createToolRunner(options: ToolRunnerOptions) {
       system,
       baseUrl,
       timeoutMs,
-      authenticator: createAuthenticator({ system, baseUrl, secretId, secrets: options.secrets }),
+      authenticator: createAuthenticator({
+        system,
+        baseUrl,
+        secretId,
+        secrets: options.secrets,
+        tokenUrl: options.env[tokenUrlEnvName(systemId)],
+      }),
       retryBudget: new RetryBudget(),
       breaker: options.breakerFor?.(system),
       rateBudget: rateLimit ? options.rateBudgetFor?.(system, rateLimit) : undefined,

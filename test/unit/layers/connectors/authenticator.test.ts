@@ -81,6 +81,23 @@ describe('createAuthenticator', () => {
     );
   });
 
+  it('asks the identity provider for tokens when the token URL is set apart from the API host', async () => {
+    const fake = fakeFetch(() => jsonResponse(200, { access_token: 'at-graph', expires_in: 3600 }));
+    const auth = createAuthenticator({
+      system: system({ type: 'oauth2_client_credentials', tokenPath: '/oauth2/v2.0/token' }),
+      baseUrl: 'https://graph.microsoft.com',
+      secretId: 'mail',
+      secrets: secrets({ clientId: 'cid', clientSecret: 'cs' }),
+      tokenUrl: 'https://login.microsoftonline.com/acme-tenant/oauth2/v2.0/token',
+    });
+    expect(await auth.headers({ fetchToken: fake.fetch })).toEqual({
+      authorization: 'Bearer at-graph',
+    });
+    expect(fake.seen[0]?.url).toBe(
+      'https://login.microsoftonline.com/acme-tenant/oauth2/v2.0/token',
+    );
+  });
+
   it('reports refused client credentials as a configuration error', async () => {
     const fake = fakeFetch(() => jsonResponse(401, { error: 'invalid_client' }));
     const auth = createAuthenticator({
