@@ -80,9 +80,11 @@ function buildEvent(
     if (value !== undefined)
       headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
+  // API Gateway joins repeated parameters with commas; a Map keeps `constructor` or `__proto__`
+  // plain names instead of keys of an object's prototype.
+  const query = new Map<string, string>();
   for (const [key, value] of url.searchParams)
-    query[key] = query[key] ? `${query[key]},${value}` : value;
+    query.set(key, query.has(key) ? `${query.get(key)},${value}` : value);
   // API Gateway tells the function the scheme it was called with; locally that is plain HTTP.
   headers['x-forwarded-proto'] ??= 'http';
   const isText = TEXT_TYPES.test(headers['content-type'] ?? 'text/plain');
@@ -94,7 +96,7 @@ function buildEvent(
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(query.size ? { queryStringParameters: Object.fromEntries(query) } : {}),
     ...(Object.keys(params).length ? { pathParameters: params } : {}),
     requestContext: {
       accountId: 'local',

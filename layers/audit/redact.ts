@@ -12,11 +12,14 @@ export const REDACTED = '[REDACTED]';
 export function redact(value: unknown, paths: readonly string[] = [], prefix = ''): unknown {
   if (Array.isArray(value)) return value.map((item) => redact(item, paths, prefix));
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    out[key] =
-      SENSITIVE_KEY.test(key) || paths.includes(path) ? REDACTED : redact(child, paths, path);
-  }
-  return out;
+  // An own-property copy: a caller's `__proto__` key is recorded, not made the copy's prototype.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => {
+      const path = prefix ? `${prefix}.${key}` : key;
+      return [
+        key,
+        SENSITIVE_KEY.test(key) || paths.includes(path) ? REDACTED : redact(child, paths, path),
+      ];
+    }),
+  );
 }

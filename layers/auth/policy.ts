@@ -100,7 +100,10 @@ const grantMatches = (grant: string, tool: PolicySubject): boolean => {
  * isAllowed(defaultPolicy, { sub: 'ana', roles: ['support'] }, getCustomerTickets); // true
  */
 export function isAllowed(policy: Policy, caller: Caller, tool: PolicySubject): boolean {
-  return caller.roles.some((role) =>
-    (policy.roles[role]?.grants ?? []).some((grant) => grantMatches(grant, tool)),
+  // Roles come from the token: a role named `constructor` is not a key of the policy's prototype.
+  return caller.roles.some(
+    (role) =>
+      Object.hasOwn(policy.roles, role) &&
+      (policy.roles[role]?.grants ?? []).some((grant) => grantMatches(grant, tool)),
   );
 }

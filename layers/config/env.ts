@@ -100,7 +100,7 @@ export const runtimeEnvSchema = z.object({
   MCP_TOOL_LISTING: z.enum(['all', 'search']).default('all'),
   /** Tools listed over MCP even in `search` listing, comma separated. */
   MCP_PINNED_TOOLS: z.string().default('search_customers,get_customer'),
-  /** Browser origins allowed to call /mcp, comma separated; other Origin headers get 403. */
+  /** Browser origins allowed to call /mcp besides the gateway's own address, comma separated; other Origin headers get 403. */
   MCP_ALLOWED_ORIGINS: z.string().default(''),
   /** Authorization server named in the MCP protected resource metadata. @default JWT_ISSUER */
   MCP_AUTHORIZATION_SERVER: z.url().optional(),

@@ -1,17 +1,16 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  CallToolRequestSchema,
   type CallToolResult,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 import type { CallAuditor, CallEffect } from '../audit/audit-policy.ts';
 import { redact } from '../audit/redact.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import { AppError } from '../errors/index.ts';
-import { logFailure } from '../http/error-envelope.ts';
+import { logFailure, toEnvelope } from '../http/error-envelope.ts';
+import { errorSchema } from '../http/error-envelope-schema.ts';
 import { invalidInput } from '../http/validate-input.ts';
 import { type AnyTool, type Caller, isWriteTool, type ToolLogger } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
@@ -20,7 +19,13 @@ import type { ToolRunner } from '../tools/runtime.ts';
 import { dropOmittedNulls } from '../tools/schema-dialects.ts';
 import { cancelWrite, confirmWrite, type DecideDeps, readOperation } from '../writes/decisions.ts';
 import { type ProposalDeps, proposeWrite } from '../writes/propose.ts';
-import { confirmationOutput, type MetaToolName, metaToolSchemas, metaTools } from './meta-tools.ts';
+import {
+  confirmationOutput,
+  type MetaToolName,
+  metaToolNamed,
+  metaToolSchemas,
+  metaTools,
+} from './meta-tools.ts';
 import { searchTools } from './tool-search.ts';
 
 export interface McpDeps {
@@ -46,14 +51,29 @@ export interface McpCall {
 
 const confirmationSchema = jsonSchemaOf(confirmationOutput, 'output');
 
-/** MCP annotations from the risk tier: reads are safe to repeat, writes change the world. */
+/**
+ * What a call of the tool does, not what the write it may propose will do: a write tool only
+ * proposes (nothing changes until `confirm_operation`, which carries the destructive hint). Both
+ * read the business systems, so both are open-world.
+ */
 const annotationsOf = (tool: AnyTool) =>
   tool.risk === 'read'
     ? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true }
-    : { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+    : { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true };
+
+/**
+ * An output schema that also admits the error envelope of an `isError` result: SDK clients that
+ * check structured content against the output schema even for errors (TypeScript SDK 1.x) would
+ * otherwise turn a tool error the agent can act on into a schema failure.
+ */
+const orError = (schema: Record<string, unknown>): Tool['outputSchema'] => ({
+  type: 'object',
+  anyOf: [schema, errorSchema],
+});
 
 const text = (value: unknown) => JSON.stringify(value);
 
+/** A tool error: the REST error envelope as structured content, and as text for older clients. */
 function errorResult(error: AppError): CallToolResult {
   const issues = error.issues
     ?.map((issue) => `- ${issue.path || '(input)'}: ${issue.message}`)
@@ -63,8 +83,15 @@ function errorResult(error: AppError): CallToolResult {
     content: [
       { type: 'text', text: `${error.code}: ${error.message}${issues ? `\n${issues}` : ''}` },
     ],
+    structuredContent: { ...toEnvelope(error) },
   };
 }
+
+const unknownTool = (name: string) =>
+  new ProtocolError(
+    ProtocolErrorCode.InvalidParams,
+    `Unknown tool: ${name}. Call tools/list or search_tools to see the tools you may use.`,
+  );
 
 /**
  * The gateway as an MCP server for one caller and one request (stateless Streamable HTTP): the
@@ -89,9 +116,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
         title: tool.title,
         description: tool.description,
         inputSchema: descriptor.inputSchema as Tool['inputSchema'],
-        outputSchema: (isWriteTool(tool)
-          ? confirmationSchema
-          : descriptor.outputSchema) as Tool['outputSchema'],
+        outputSchema: orError(isWriteTool(tool) ? confirmationSchema : descriptor.outputSchema),
         annotations: { title: tool.title, ...annotationsOf(tool) },
       };
     });
@@ -104,7 +129,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
         title: metaTools[name].title,
         description: metaTools[name].description,
         inputSchema: metaToolSchemas[name].inputSchema as Tool['inputSchema'],
-        outputSchema: metaToolSchemas[name].outputSchema as Tool['outputSchema'],
+        outputSchema: orError(metaToolSchemas[name].outputSchema),
         annotations: { title: metaTools[name].title, ...metaTools[name].annotations },
       }));
     return [...gatewayTools, ...helpers];
@@ -191,35 +216,42 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
     ).data;
   };
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed() }));
-  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+  server.setRequestHandler('tools/list', async (request) => {
+    // The whole list fits one page, so no cursor was ever issued: any cursor is not ours.
+    if (request.params?.cursor !== undefined) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        'Invalid cursor: tools/list answers every tool in one page. Call it without a cursor.',
+      );
+    }
+    return { tools: listed() };
+  });
+  server.setRequestHandler('tools/call', async (request): Promise<CallToolResult> => {
     const started = performance.now();
     const { name, arguments: args } = request.params;
-    const tool = deps.registry.get(name);
-    const isMeta = name in metaTools;
-    if (!isMeta && (!tool || !isAllowed(deps.policy, call.caller, tool))) {
+    const meta = metaToolNamed(name);
+    const tool = meta ? undefined : deps.registry.get(name);
+    if (!meta && (!tool || !isAllowed(deps.policy, call.caller, tool))) {
       // Unknown and forbidden look alike: a tool the caller may not use is not listed either.
-      const message = `Unknown tool: ${name}. Call tools/list or search_tools to see the tools you may use.`;
+      const refusal = unknownTool(name);
       const code = tool ? 'forbidden' : 'tool_not_found';
       await audit(
         name,
         undefined,
         [],
-        { status: tool ? 403 : 404, code, message },
+        { status: tool ? 403 : 404, code, message: refusal.message },
         started,
         'read',
       );
-      throw new McpError(ErrorCode.InvalidParams, message);
+      throw refusal;
     }
-    const effect: CallEffect = isMeta
-      ? metaTools[name as MetaToolName].annotations.readOnlyHint
+    const effect: CallEffect = meta
+      ? metaTools[meta].annotations.readOnlyHint
         ? 'read'
         : 'write'
       : (tool as AnyTool).risk;
     try {
-      const structured = isMeta
-        ? await runMeta(name as MetaToolName, args)
-        : await runTool(tool as AnyTool, args);
+      const structured = meta ? await runMeta(meta, args) : await runTool(tool as AnyTool, args);
       const refused = await audit(name, args, tool?.redact ?? [], { status: 200 }, started, effect);
       if (refused) return errorResult(refused);
       return {

@@ -128,6 +128,13 @@ export const metaTools = {
 
 export type MetaToolName = keyof typeof metaTools;
 
+/**
+ * The meta tool a caller-given name means, if any. Own keys only: `constructor` or `__proto__`
+ * are names of the object's prototype, not tools.
+ */
+export const metaToolNamed = (name: string): MetaToolName | undefined =>
+  Object.hasOwn(metaTools, name) ? (name as MetaToolName) : undefined;
+
 /** The confirmation a write tool answers with over MCP (its outputSchema there). */
 export const confirmationOutput = z.object({
   confirmation: z

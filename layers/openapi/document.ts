@@ -1,43 +1,10 @@
 import * as z from 'zod';
+import { errorSchema } from '../http/error-envelope-schema.ts';
 import { confirmationOutput } from '../mcp/meta-tools.ts';
 import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
 import { errors, json } from './responses.ts';
 import { servicePaths } from './service-paths.ts';
-
-const errorSchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'category', 'message', 'retryable'],
-      properties: {
-        code: { type: 'string', description: 'snake_case error code, e.g. validation_failed.' },
-        category: {
-          type: 'string',
-          description:
-            'validation, authentication, authorization, not_found, conflict, rate_limited, upstream, configuration or internal.',
-        },
-        message: {
-          type: 'string',
-          description: 'What went wrong and what to do, written for an AI agent.',
-        },
-        retryable: { type: 'boolean', description: 'Whether the same call may succeed later.' },
-        retryAfterMs: { type: 'integer', description: 'When to retry, for retryable errors.' },
-        issues: {
-          type: 'array',
-          description: 'One entry per invalid field.',
-          items: {
-            type: 'object',
-            required: ['path', 'message'],
-            properties: { path: { type: 'string' }, message: { type: 'string' } },
-          },
-        },
-      },
-    },
-  },
-};
 
 const metaSchema = {
   type: 'object',

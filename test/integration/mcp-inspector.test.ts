@@ -30,34 +30,40 @@ describe('MCP Inspector CLI against local mode', () => {
   });
   afterAll(() => local.stop());
 
-  it('lists the tools of a support user and calls one, as the README quickstart does', async () => {
-    const token = await local.token('ana', ['support']);
-    const common = [
-      `${local.url}/mcp`,
-      '--transport',
-      'http',
-      '--header',
-      `Authorization: Bearer ${token}`,
-    ];
-    const listed = await inspector([...common, '--method', 'tools/list']);
-    expect(listed.code, listed.stderr).toBe(0);
-    const names = (JSON.parse(listed.stdout) as { tools: { name: string }[] }).tools.map(
-      (tool) => tool.name,
-    );
-    expect(names).toEqual(
-      expect.arrayContaining(['search_customers', 'create_ticket', 'confirm_operation']),
-    );
-    expect(names).not.toContain('create_order');
-    const called = await inspector([
-      ...common,
-      '--method',
-      'tools/call',
-      '--tool-name',
-      'search_customers',
-      '--tool-arg',
-      'query=northwind',
-    ]);
-    expect(called.code, called.stderr).toBe(0);
-    expect(called.stdout).toContain('Northwind Traders');
-  });
+  // The README quickstart's plain call speaks 2025-11-25; `modern` pins 2026-07-28 (stateless,
+  // server/discover), `auto` probes with server/discover and would fall back to initialize.
+  it.each([[[]], [['--protocol-era', 'modern']], [['--protocol-era', 'auto']]])(
+    'lists the tools of a support user and calls one, as the README quickstart does (%j)',
+    async (era: string[]) => {
+      const token = await local.token('ana', ['support']);
+      const common = [
+        `${local.url}/mcp`,
+        '--transport',
+        'http',
+        '--header',
+        `Authorization: Bearer ${token}`,
+        ...era,
+      ];
+      const listed = await inspector([...common, '--method', 'tools/list']);
+      expect(listed.code, listed.stderr).toBe(0);
+      const names = (JSON.parse(listed.stdout) as { tools: { name: string }[] }).tools.map(
+        (tool) => tool.name,
+      );
+      expect(names).toEqual(
+        expect.arrayContaining(['search_customers', 'create_ticket', 'confirm_operation']),
+      );
+      expect(names).not.toContain('create_order');
+      const called = await inspector([
+        ...common,
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'search_customers',
+        '--tool-arg',
+        'query=northwind',
+      ]);
+      expect(called.code, called.stderr).toBe(0);
+      expect(called.stdout).toContain('Northwind Traders');
+    },
+  );
 });

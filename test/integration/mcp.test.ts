@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
-import { connectMcp as connect } from '#test/helpers/mcp-client.ts';
+import { connectMcp as connect, walkWrite } from '#test/helpers/mcp-client.ts';
 
 const ana = { sub: 'ana', roles: ['support'] };
 
@@ -35,7 +35,12 @@ describe('MCP endpoint in local mode', () => {
       rest.body.tools.find((tool: { name: string }) => tool.name === 'get_customer').inputSchema,
     );
     const write = tools.find((tool) => tool.name === 'create_ticket');
-    expect(write?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(write?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    // Proposing changes nothing outside the gateway; confirming does.
+    expect(tools.find((tool) => tool.name === 'confirm_operation')?.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: true,
+    });
     await client.close();
   });
 
@@ -86,37 +91,8 @@ describe('MCP endpoint in local mode', () => {
 
   it('walks a write: proposal, confirm_operation, get_operation_status', async () => {
     const client = await connect(local, ana);
-    const proposal = await client.callTool({
-      name: 'create_ticket',
-      arguments: {
-        customerId: 'C-00021',
-        subject: 'Via MCP',
-        description: 'Opened by an agent through the MCP endpoint.',
-      },
-    });
-    const confirmation = (
-      proposal.structuredContent as { confirmation: { id: string; summary: string } }
-    ).confirmation;
-    expect(confirmation.summary).toContain('Northwind Traders');
-    const confirmed = await client.callTool({
-      name: 'confirm_operation',
-      arguments: { confirmationId: confirmation.id },
-    });
-    const operationId = (confirmed.structuredContent as { operation: { id: string } }).operation.id;
-    let status = '';
-    for (
-      let attempt = 0;
-      attempt < 100 && !['succeeded', 'rolled_back', 'failed'].includes(status);
-      attempt++
-    ) {
-      const read = await client.callTool({
-        name: 'get_operation_status',
-        arguments: { operationId },
-      });
-      status = (read.structuredContent as { operation: { status: string } }).operation.status;
-      if (status === 'queued' || status === 'running')
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const { summary, status } = await walkWrite(client);
+    expect(summary).toContain('Northwind Traders');
     expect(status).toBe('succeeded');
     await client.close();
   });

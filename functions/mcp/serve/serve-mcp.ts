@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { CallerResolver } from '#layers/auth/jwt-verifier.ts';
 import { AppError, AuthenticationError } from '#layers/errors/index.ts';
 import { toEnvelope } from '#layers/http/error-envelope.ts';
-import { createGatewayMcpServer, type McpDeps } from '#layers/mcp/gateway-mcp.ts';
+import { createGatewayMcpServer, type McpCall, type McpDeps } from '#layers/mcp/gateway-mcp.ts';
+import { acceptsJson, batchRefused, originAllowed, SDK_ACCEPT } from './request-rules.ts';
 
 export interface ServeMcpDeps extends McpDeps {
   resolver: CallerResolver;
   issuer: string;
-  /** Origins (scheme://host:port) browsers may call from; others are refused (DNS rebinding). */
+  /**
+   * Origins (scheme://host:port) browsers may call from besides the gateway's own; others are
+   * refused (DNS rebinding).
+   */
   allowedOrigins: readonly string[];
   /** Public base URL, when it cannot be read from the request (behind a proxy). */
   publicBaseUrl?: string | undefined;
@@ -32,6 +40,9 @@ function baseUrl(event: APIGatewayProxyEventV2, configured: string | undefined):
       : 'https');
   return `${proto}://${header(event, 'host') ?? event.requestContext.domainName}`;
 }
+
+const rpcError = (statusCode: number, code: number, message: string): Result =>
+  jsonResult(statusCode, { jsonrpc: '2.0', error: { code, message }, id: null });
 
 const jsonResult = (
   statusCode: number,
@@ -58,9 +69,10 @@ export function protectedResourceMetadata(deps: Pick<ServeMcpDeps, 'issuer' | 'p
 }
 
 /**
- * POST /mcp: MCP Streamable HTTP, stateless (a new server and transport per request, JSON
- * responses). Authentication happens here, not in API Gateway, because a refused MCP call must
- * carry `WWW-Authenticate` with the protected resource metadata (MCP authorization).
+ * POST /mcp: MCP Streamable HTTP, stateless, JSON responses: protocol 2026-07-28 and the 2025 era
+ * (2025-11-25 and older) side by side, a new server per request. Authentication happens here, not
+ * in API Gateway, because a refused MCP call must carry `WWW-Authenticate` with the protected
+ * resource metadata (MCP authorization).
  */
 export function serveMcp(deps: ServeMcpDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<Result> => {
@@ -74,35 +86,34 @@ export function serveMcp(deps: ServeMcpDeps) {
     });
     const method = event.requestContext.http.method;
     if (method !== 'POST') {
+      const refused = rpcError(
+        405,
+        -32000,
+        'Method not allowed: this stateless MCP endpoint takes POST only.',
+      );
+      return withId({ ...refused, headers: { ...refused.headers, allow: 'POST' } });
+    }
+    const base = baseUrl(event, deps.publicBaseUrl);
+    const origin = header(event, 'origin');
+    if (
+      origin &&
+      !originAllowed(origin, {
+        allowed: deps.allowedOrigins,
+        publicBaseUrl: deps.publicBaseUrl,
+        requestBase: baseUrl(event, undefined),
+      })
+    ) {
       return withId(
-        jsonResult(
-          405,
-          {
-            jsonrpc: '2.0',
-            error: {
-              code: -32000,
-              message: 'Method not allowed: this stateless MCP endpoint takes POST only.',
-            },
-            id: null,
-          },
-          { allow: 'POST' },
+        rpcError(
+          403,
+          -32000,
+          `Origin ${origin} is not allowed. Browser pages may call from the gateway's own address or an origin in MCP_ALLOWED_ORIGINS.`,
         ),
       );
     }
-    const origin = header(event, 'origin');
-    if (origin && !deps.allowedOrigins.includes(origin)) {
-      return withId(
-        jsonResult(403, {
-          jsonrpc: '2.0',
-          error: { code: -32000, message: `Origin ${origin} is not allowed.` },
-          id: null,
-        }),
-      );
-    }
-    const base = baseUrl(event, deps.publicBaseUrl);
     let caller: Awaited<ReturnType<CallerResolver['fromToken']>>;
+    const token = /^Bearer\s+(\S+)$/i.exec(header(event, 'authorization')?.trim() ?? '')?.[1];
     try {
-      const token = /^Bearer\s+(\S+)$/i.exec(header(event, 'authorization')?.trim() ?? '')?.[1];
       if (!token)
         throw new AuthenticationError(
           'missing_token',
@@ -114,42 +125,96 @@ export function serveMcp(deps: ServeMcpDeps) {
         error instanceof AppError
           ? error
           : new AuthenticationError('invalid_token', 'The bearer token cannot be verified.');
-      const challenge = `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource"${appError instanceof AuthenticationError ? `, error="invalid_token", error_description="${appError.message.replace(/"/g, "'")}"` : ''}`;
+      // RFC 6750 §3.1: a request that carries no token gets the challenge without an error code.
+      const invalid = token !== undefined && appError instanceof AuthenticationError;
+      const challenge = `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource"${invalid ? `, error="invalid_token", error_description="${appError.message.replace(/"/g, "'")}"` : ''}`;
       return withId(
         jsonResult(appError.statusCode, toEnvelope(appError), { 'www-authenticate': challenge }),
       );
     }
 
+    if (!acceptsJson(header(event, 'accept'))) {
+      return withId(
+        rpcError(
+          406,
+          -32000,
+          'Not Acceptable: this endpoint answers application/json only; accept it (or send no Accept).',
+        ),
+      );
+    }
     const body =
       event.body === undefined
         ? ''
         : event.isBase64Encoded
           ? Buffer.from(event.body, 'base64').toString('utf8')
           : event.body;
-    const request = new Request(`${base}/mcp`, {
-      method: 'POST',
-      headers: new Headers(event.headers as Record<string, string>),
-      body,
-    });
-    const server = createGatewayMcpServer(deps, {
+    if (batchRefused(body, header(event, 'mcp-protocol-version'))) {
+      return withId(
+        rpcError(
+          400,
+          -32600,
+          'Invalid Request: protocol 2025-06-18 and later have no JSON-RPC batches; send one message per request.',
+        ),
+      );
+    }
+    const headers = new Headers(event.headers as Record<string, string>);
+    headers.set('accept', SDK_ACCEPT);
+    const request = new Request(`${base}/mcp`, { method: 'POST', headers, body });
+    const call: McpCall = {
       caller,
       requestId,
       reason: header(event, 'x-agent-reason')?.slice(0, 500),
       conversationId: header(event, 'x-conversation-id')?.slice(0, 200),
-    });
-    // No session id generator: stateless, one transport per request.
-    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
-    try {
-      await server.connect(transport);
-      const response = await transport.handleRequest(request);
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
-      return withId({ statusCode: response.status, headers, body: await response.text() });
-    } finally {
-      await transport.close();
-      await server.close();
-    }
+    };
+    return withId(
+      (await isLegacyRequest(request))
+        ? await serveLegacy(deps, call, request)
+        : await serveModern(deps, call, request),
+    );
   };
+}
+
+/** Reads the whole answer, before the exchange's server is closed. */
+async function toResult(response: Response): Promise<Result> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return { statusCode: response.status, headers, body: await response.text() };
+}
+
+/**
+ * Protocol 2026-07-28 (a `_meta` envelope on every request, `server/discover`, no `initialize`),
+ * served by the SDK's own entry; 2025-era requests never reach it.
+ */
+async function serveModern(deps: ServeMcpDeps, call: McpCall, request: Request): Promise<Result> {
+  const handler = createMcpHandler(() => createGatewayMcpServer(deps, call), {
+    legacy: 'reject',
+    onerror: (error) =>
+      deps.logger.warn('MCP request refused', { error, requestId: call.requestId }),
+  });
+  try {
+    return await toResult(await handler.fetch(request));
+  } finally {
+    await handler.close();
+  }
+}
+
+/**
+ * Protocol 2025-11-25 and older: a new server and transport per request, no session id, JSON
+ * answers (the SDK's own stateless fallback would stream them as server-sent events).
+ */
+async function serveLegacy(deps: ServeMcpDeps, call: McpCall, request: Request): Promise<Result> {
+  const server = createGatewayMcpServer(deps, call);
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+  try {
+    await server.connect(transport);
+    return await toResult(await transport.handleRequest(request));
+  } finally {
+    await transport.close();
+    await server.close();
+  }
 }

@@ -11,6 +11,10 @@ export interface CrmRecord {
   associated: string[];
 }
 
+/** A record's property by a caller-given name: `constructor` or `toString` are no properties. */
+export const propertyOf = (record: CrmRecord, name: string): string | null | undefined =>
+  Object.hasOwn(record.all, name) ? record.all[name] : undefined;
+
 export const hubspotError = (status: number, category: string, message: string): Reply => ({
   status,
   body: { status: 'error', message, correlationId: randomUUID(), category },

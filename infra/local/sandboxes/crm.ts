@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { hubspotWebhooks } from './crm-webhooks.ts';
-import { type CrmRecord, crmWriteRoutes, hubspotError } from './crm-writes.ts';
+import { type CrmRecord, crmWriteRoutes, hubspotError, propertyOf } from './crm-writes.ts';
 import { getSeed, type SeedCompany, type SeedContact } from './seed.ts';
 import {
   intParam,
@@ -115,7 +115,7 @@ function matchesFilter(
   object: CrmObject,
   filter: { propertyName: string; operator: string; value?: string | number | undefined },
 ): boolean {
-  const actual = object.all[filter.propertyName] ?? null;
+  const actual = propertyOf(object, filter.propertyName) ?? null;
   const wanted = filter.value === undefined ? '' : String(filter.value);
   switch (filter.operator) {
     case 'EQ':
@@ -150,7 +150,10 @@ function objectRoutes(
   const present = (object: CrmObject, requested: string[] | undefined, associations: boolean) => {
     const names = new Set([...options.defaults, ...(requested ?? [])]);
     const properties: Properties = {};
-    for (const name of names) if (name in object.all) properties[name] = object.all[name] ?? null;
+    for (const name of names) {
+      const value = propertyOf(object, name);
+      if (value !== undefined) properties[name] = value;
+    }
     return {
       id: object.id,
       properties,
@@ -226,7 +229,7 @@ function objectRoutes(
         }
         const id = params.id ?? '';
         const object = idProperty
-          ? objects().find((o) => o.all[idProperty] === id)
+          ? objects().find((o) => propertyOf(o, idProperty) === id)
           : byId().get(id);
         if (!object) return hubspotError(404, 'OBJECT_NOT_FOUND', `resource not found: ${id}`);
         return { status: 200, body: present(object, list(query), wantsAssociations(query)) };
@@ -261,7 +264,10 @@ function objectRoutes(
           items = [...items].sort(
             (a, b) =>
               direction *
-              compareValues(a.all[sort.propertyName] ?? '', b.all[sort.propertyName] ?? ''),
+              compareValues(
+                propertyOf(a, sort.propertyName) ?? '',
+                propertyOf(b, sort.propertyName) ?? '',
+              ),
           );
         }
         const offset = offsetParam(search.after);
