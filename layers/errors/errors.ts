@@ -29,8 +29,11 @@ export class AuthenticationError extends AppError {
   readonly statusCode = 401;
   readonly category: ErrorCategory = 'authentication';
   constructor(code: 'missing_token' | 'invalid_token' | 'token_expired', message: string) {
+    // RFC 6750 §3.1: a request that carried no token gets the challenge without an error code.
     super(message, {
-      headers: { 'WWW-Authenticate': `Bearer error="invalid_token"` },
+      headers: {
+        'WWW-Authenticate': code === 'missing_token' ? 'Bearer' : 'Bearer error="invalid_token"',
+      },
     });
     this.code = code;
   }

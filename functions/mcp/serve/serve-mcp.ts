@@ -7,7 +7,7 @@ import {
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { CallerResolver } from '#layers/auth/jwt-verifier.ts';
 import { AppError, AuthenticationError } from '#layers/errors/index.ts';
-import { toEnvelope } from '#layers/http/error-envelope.ts';
+import { errorResponse, toEnvelope } from '#layers/http/error-envelope.ts';
 import { createGatewayMcpServer, type McpCall, type McpDeps } from '#layers/mcp/gateway-mcp.ts';
 import { acceptsJson, batchRefused, originAllowed, SDK_ACCEPT } from './request-rules.ts';
 
@@ -128,8 +128,13 @@ export function serveMcp(deps: ServeMcpDeps) {
       // RFC 6750 §3.1: a request that carries no token gets the challenge without an error code.
       const invalid = token !== undefined && appError instanceof AuthenticationError;
       const challenge = `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource"${invalid ? `, error="invalid_token", error_description="${appError.message.replace(/"/g, "'")}"` : ''}`;
+      // The envelope's own headers (Retry-After when the key endpoint is down), with MCP's challenge.
+      const { 'WWW-Authenticate': _plain, ...headers } = errorResponse(appError).headers;
       return withId(
-        jsonResult(appError.statusCode, toEnvelope(appError), { 'www-authenticate': challenge }),
+        jsonResult(appError.statusCode, toEnvelope(appError), {
+          ...headers,
+          ...(appError.statusCode === 401 ? { 'www-authenticate': challenge } : {}),
+        }),
       );
     }
 
