@@ -20,17 +20,13 @@ export function auditTrail(options: {
 }): GatewayMiddleware {
   const write = async (request: GatewayRequest) => {
     const state = request.context.gateway;
-    if (!state) return undefined;
+    if (!state || state.audited) return undefined;
     const status = request.response?.statusCode ?? 500;
-    const tool = state.tool;
     const reason = header(request.event, 'x-agent-reason')?.slice(0, MAX_REASON_LENGTH);
     const conversationId = header(request.event, 'x-conversation-id')?.slice(0, 200);
     const refusal = status >= 400 ? state.error : undefined;
-    const effect: CallEffect = tool
-      ? tool.risk
-      : request.event.requestContext?.http?.method === 'GET'
-        ? 'read'
-        : 'write';
+    const effect: CallEffect =
+      request.event.requestContext?.http?.method === 'GET' ? 'read' : 'write';
     return options.auditor.record(
       {
         requestId: state.requestId,
@@ -38,11 +34,10 @@ export function auditTrail(options: {
         sub: state.caller?.sub ?? 'anonymous',
         roles: state.caller?.roles ?? [],
         tool:
-          tool?.name ??
           options.subject?.(request)?.slice(0, MAX_NAME_LENGTH) ??
           request.event.routeKey ??
           'unknown',
-        ...(state.input === undefined ? {} : { input: redact(state.input, tool?.redact ?? []) }),
+        ...(state.input === undefined ? {} : { input: redact(state.input, []) }),
         ...(reason ? { reason } : {}),
         ...(conversationId ? { conversationId } : {}),
         outcome: status < 400 ? 'success' : 'error',

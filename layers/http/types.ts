@@ -5,7 +5,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import type { AppError } from '../errors/index.ts';
-import type { AnyTool, Caller } from '../tools/define.ts';
+import type { Caller } from '../tools/define.ts';
 
 /** API Gateway HTTP API (payload 2.0) event; `authorizer.jwt` is present behind the JWT authorizer. */
 export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body' | 'requestContext'> & {
@@ -25,11 +25,12 @@ export interface CallState {
   requestId: string;
   startedAt: number;
   caller?: Caller;
-  tool?: AnyTool;
-  /** Validated input of a tool call. */
+  /** What the call asked for, for its audit record (tool calls: the core records their input). */
   input?: unknown;
   /** The error the call was answered with, as the error envelope decided it. */
   error?: AppError;
+  /** The tool-call core wrote this call's audit record: the audit middleware must not. */
+  audited?: boolean;
 }
 
 export type GatewayContext = Context & { gateway: CallState };

@@ -1,8 +1,5 @@
 import type { z } from 'zod';
 import { type ErrorIssue, MAX_ISSUES, ValidationError } from '../errors/index.ts';
-import { describeTool } from '../tools/descriptor.ts';
-import { dropOmittedNulls } from '../tools/schema-dialects.ts';
-import type { GatewayMiddleware, GatewayRequest } from './types.ts';
 
 /**
  * One issue per field path, with what to do about it. Parse with `{ reportInput: true }` so a
@@ -54,24 +51,4 @@ export function invalidInput(toolName: string, error: z.ZodError): ValidationErr
     `The input of "${toolName}" is invalid: ${named}. Fix the listed fields and call again.`,
     { issues },
   );
-}
-
-/** Validates the parsed body against the tool's input schema (unknown fields rejected). */
-export function validateInput(): GatewayMiddleware {
-  const before = (request: GatewayRequest) => {
-    const tool = request.context.gateway.tool;
-    if (!tool) return;
-    const body = request.event.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new ValidationError('The request body must be a JSON object with the tool input.', {
-        issues: [{ path: '', message: 'Send a JSON object, e.g. {}.' }],
-      });
-    }
-    // Strict function-calling clients send null for a field they leave out.
-    const input = dropOmittedNulls(describeTool(tool).inputSchema, body);
-    const result = tool.input.safeParse(input, { reportInput: true });
-    if (!result.success) throw invalidInput(tool.name, result.error);
-    request.context.gateway.input = result.data;
-  };
-  return { before };
 }

@@ -5,20 +5,22 @@ import {
   Server,
   type Tool,
 } from '@modelcontextprotocol/server';
-import type { CallAuditor, CallEffect } from '../audit/audit-policy.ts';
+import type { CallEffect } from '../audit/audit-policy.ts';
 import { redact } from '../audit/redact.ts';
-import { isAllowed, type Policy } from '../auth/policy.ts';
+import { isAllowed } from '../auth/policy.ts';
+import {
+  callTool,
+  type ToolCallDeps,
+  ToolNotGrantedError,
+  UnknownToolError,
+} from '../core/tool-call.ts';
 import { AppError } from '../errors/index.ts';
 import { logFailure, toEnvelope } from '../http/error-envelope.ts';
 import { errorSchema } from '../http/error-envelope-schema.ts';
 import { invalidInput } from '../http/validate-input.ts';
-import { type AnyTool, type Caller, isWriteTool, type ToolLogger } from '../tools/define.ts';
+import { type AnyTool, type Caller, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
-import type { ToolRegistry } from '../tools/registry-types.ts';
-import type { ToolRunner } from '../tools/runtime.ts';
-import { dropOmittedNulls } from '../tools/schema-dialects.ts';
 import { cancelWrite, confirmWrite, type DecideDeps, readOperation } from '../writes/decisions.ts';
-import { type ProposalDeps, proposeWrite } from '../writes/propose.ts';
 import {
   confirmationOutput,
   type MetaToolName,
@@ -28,14 +30,9 @@ import {
 } from './meta-tools.ts';
 import { searchTools } from './tool-search.ts';
 
-export interface McpDeps {
-  registry: ToolRegistry;
-  policy: Policy;
-  runner: ToolRunner;
-  proposals: () => ProposalDeps;
+/** The tool-call core's dependencies, and what MCP adds: the write helpers and the listing. */
+export interface McpDeps extends ToolCallDeps {
   decisions: DecideDeps;
-  auditor: CallAuditor;
-  logger: Pick<ToolLogger, 'error' | 'warn'>;
   /** `all`: every permitted tool; `search`: only search_tools, the pinned tools and the write helpers. */
   listing: 'all' | 'search';
   pinned: readonly string[];
@@ -191,30 +188,35 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
     }
   };
 
-  const runTool = async (tool: AnyTool, args: unknown): Promise<unknown> => {
-    const parsed = tool.input.safeParse(
-      dropOmittedNulls(describeTool(tool).inputSchema, args ?? {}),
-      { reportInput: true },
-    );
-    if (!parsed.success) throw invalidInput(tool.name, parsed.error);
-    if (isWriteTool(tool)) {
-      await deps.runner.admit(tool, call.caller);
-      const ctx = deps.runner.contextFor(tool.systems, {
-        requestId: call.requestId,
-        caller: call.caller,
-      });
-      return {
-        confirmation: await proposeWrite(deps.proposals(), tool, parsed.data, ctx, undefined),
-      };
+  /** A gateway tool goes through the same core as REST; MCP only translates its outcome. */
+  const callGatewayTool = async (name: string, args: unknown): Promise<CallToolResult> => {
+    try {
+      const outcome = await callTool(deps, call.caller, name, args ?? {}, call);
+      return success(
+        outcome.kind === 'answer' ? outcome.result.data : { confirmation: outcome.confirmation },
+      );
+    } catch (error) {
+      // Unknown and forbidden look alike: a tool the caller may not use is not listed either.
+      if (error instanceof UnknownToolError || error instanceof ToolNotGrantedError)
+        throw unknownTool(name);
+      return error instanceof AppError ? errorResult(error) : internalError();
     }
-    return (
-      await deps.runner.run(tool, parsed.data, {
-        requestId: call.requestId,
-        caller: call.caller,
-        conversationId: call.conversationId,
-      })
-    ).data;
   };
+
+  const success = (structured: unknown): CallToolResult => ({
+    content: [{ type: 'text', text: text(structured) }],
+    structuredContent: structured as Record<string, unknown>,
+  });
+
+  const internalError = (): CallToolResult => ({
+    isError: true,
+    content: [
+      {
+        type: 'text',
+        text: `internal_error: the gateway failed unexpectedly; report request id ${call.requestId}.`,
+      },
+    ],
+  });
 
   server.setRequestHandler('tools/list', async (request) => {
     // The whole list fits one page, so no cursor was ever issued: any cursor is not ours.
@@ -227,68 +229,32 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
     return { tools: listed() };
   });
   server.setRequestHandler('tools/call', async (request): Promise<CallToolResult> => {
-    const started = performance.now();
     const { name, arguments: args } = request.params;
     const meta = metaToolNamed(name);
-    const tool = meta ? undefined : deps.registry.get(name);
-    if (!meta && (!tool || !isAllowed(deps.policy, call.caller, tool))) {
-      // Unknown and forbidden look alike: a tool the caller may not use is not listed either.
-      const refusal = unknownTool(name);
-      const code = tool ? 'forbidden' : 'tool_not_found';
-      await audit(
-        name,
-        undefined,
-        [],
-        { status: tool ? 403 : 404, code, message: refusal.message },
-        started,
-        'read',
-      );
-      throw refusal;
-    }
-    const effect: CallEffect = meta
-      ? metaTools[meta].annotations.readOnlyHint
-        ? 'read'
-        : 'write'
-      : (tool as AnyTool).risk;
+    if (!meta) return callGatewayTool(name, args);
+    const started = performance.now();
+    const effect: CallEffect = metaTools[meta].annotations.readOnlyHint ? 'read' : 'write';
     try {
-      const structured = meta ? await runMeta(meta, args) : await runTool(tool as AnyTool, args);
-      const refused = await audit(name, args, tool?.redact ?? [], { status: 200 }, started, effect);
+      const structured = await runMeta(meta, args);
+      const refused = await audit(name, args, [], { status: 200 }, started, effect);
       if (refused) return errorResult(refused);
-      return {
-        content: [{ type: 'text', text: text(structured) }],
-        structuredContent: structured as Record<string, unknown>,
-      };
+      return success(structured);
     } catch (error) {
-      if (error instanceof AppError) {
-        logFailure(deps.logger, error);
-        await audit(
-          name,
-          args,
-          tool?.redact ?? [],
-          { status: error.statusCode, code: error.code, message: error.message },
-          started,
-          effect,
-        );
-        return errorResult(error);
-      }
-      deps.logger.error('MCP tool call failed', { error, tool: name, requestId: call.requestId });
+      const appError = error instanceof AppError ? error : undefined;
+      if (appError) logFailure(deps.logger, appError);
+      else
+        deps.logger.error('MCP tool call failed', { error, tool: name, requestId: call.requestId });
       await audit(
         name,
         args,
-        tool?.redact ?? [],
-        { status: 500, code: 'internal_error' },
+        [],
+        appError
+          ? { status: appError.statusCode, code: appError.code, message: appError.message }
+          : { status: 500, code: 'internal_error' },
         started,
         effect,
       );
-      return {
-        isError: true,
-        content: [
-          {
-            type: 'text',
-            text: `internal_error: the gateway failed unexpectedly; report request id ${call.requestId}.`,
-          },
-        ],
-      };
+      return appError ? errorResult(appError) : internalError();
     }
   });
   return server;

@@ -1,38 +1,27 @@
+import { callTool as callToolCore, type ToolCallDeps } from '#layers/core/tool-call.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
 import { json } from '#layers/http/respond.ts';
 import { header } from '#layers/http/types.ts';
-import { isWriteTool } from '#layers/tools/define.ts';
-import type { ToolRunner } from '#layers/tools/runtime.ts';
-import { type ProposalDeps, proposeWrite } from '#layers/writes/propose.ts';
 
 /**
- * POST /tools/{name}: a read tool runs and answers `200 { data, meta }`; a write tool is only
- * proposed and answers `202 { confirmation }`: nothing is written upstream.
+ * POST /tools/{name}, the REST edge of the tool-call core: a read tool answers `200 { data, meta }`;
+ * a write tool is only proposed and answers `202 { confirmation }`: nothing is written upstream.
+ * The core authorizes, validates, admits, runs or proposes, and writes the audit record.
  */
-export function callTool(deps: {
-  runner: ToolRunner;
-  proposals: () => ProposalDeps;
-}): GatewayLogic {
+export function callTool(deps: ToolCallDeps): GatewayLogic {
   return async (event, context) => {
-    const { tool, input, caller, requestId } = context.gateway;
-    if (!tool || !caller) throw new Error('callTool ran without an authorised tool');
-    if (isWriteTool(tool)) {
-      await deps.runner.admit(tool, caller);
-      const ctx = deps.runner.contextFor(tool.systems, { requestId, caller });
-      const confirmation = await proposeWrite(
-        deps.proposals(),
-        tool,
-        input,
-        ctx,
-        header(event, 'idempotency-key'),
-      );
-      return json(202, { confirmation });
-    }
-    const result = await deps.runner.run(tool, input, {
+    const { caller, requestId } = context.gateway;
+    if (!caller) throw new Error('callTool ran without an authenticated caller');
+    // From here on the core keeps the call's one audit record.
+    context.gateway.audited = true;
+    const outcome = await callToolCore(deps, caller, event.pathParameters?.name ?? '', event.body, {
       requestId,
-      caller,
-      conversationId: header(event, 'x-conversation-id')?.slice(0, 200),
+      reason: header(event, 'x-agent-reason'),
+      conversationId: header(event, 'x-conversation-id'),
+      idempotencyKey: header(event, 'idempotency-key'),
     });
-    return json(200, result);
+    return outcome.kind === 'answer'
+      ? json(200, outcome.result)
+      : json(202, { confirmation: outcome.confirmation });
   };
 }

@@ -1,7 +1,5 @@
-import { authorizeTool } from '#layers/http/authorize-tool.ts';
 import { gatewayHandler } from '#layers/http/gateway-handler.ts';
 import { jsonBody } from '#layers/http/json-body.ts';
-import { validateInput } from '#layers/http/validate-input.ts';
 import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { callTool } from './call-tool.ts';
 
@@ -10,7 +8,4 @@ const deps = buildDependencies(process.env);
 /** POST /tools/{name}: one function per tool on AWS (TOOL_NAME), all tools in local mode. */
 export const handler = gatewayHandler(deps, callTool(deps), {
   auditSubject: (request) => request.event.pathParameters?.name,
-})
-  .use(jsonBody())
-  .use(authorizeTool({ registry: deps.registry, policy: deps.policy }))
-  .use(validateInput());
+}).use(jsonBody());

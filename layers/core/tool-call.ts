@@ -1,0 +1,186 @@
+import type { CallAuditor, CallEffect } from '../audit/audit-policy.ts';
+import type { AuditRecord } from '../audit/audit-repository.ts';
+import { redact } from '../audit/redact.ts';
+import { isAllowed, type Policy } from '../auth/policy.ts';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors/index.ts';
+import { logFailure } from '../http/error-envelope.ts';
+import { invalidInput } from '../http/validate-input.ts';
+import {
+  type AnyReadTool,
+  type AnyTool,
+  type AnyWriteTool,
+  type Caller,
+  isWriteTool,
+  type ToolLogger,
+} from '../tools/define.ts';
+import { describeTool } from '../tools/descriptor.ts';
+import type { ToolRegistry } from '../tools/registry-types.ts';
+import type { ToolResult, ToolRunner } from '../tools/runtime.ts';
+import { dropOmittedNulls } from '../tools/schema-dialects.ts';
+import { type ConfirmationView, type ProposalDeps, proposeWrite } from '../writes/propose.ts';
+
+/** What the core needs, whatever the transport. */
+export interface ToolCallDeps {
+  registry: ToolRegistry;
+  policy: Policy;
+  runner: ToolRunner;
+  proposals: () => ProposalDeps;
+  auditor: CallAuditor;
+  logger: Pick<ToolLogger, 'error' | 'warn'>;
+}
+
+/** What a transport knows about a call besides the caller, the tool name and the input. */
+export interface CallMeta {
+  requestId: string;
+  /** `X-Agent-Reason`: why the agent calls; kept in the audit trail. */
+  reason?: string | undefined;
+  conversationId?: string | undefined;
+  /** On a write proposal: the same key and input return the same confirmation. */
+  idempotencyKey?: string | undefined;
+}
+
+export type ToolCallOutcome =
+  | { kind: 'answer'; tool: AnyReadTool; result: ToolResult }
+  | { kind: 'proposal'; tool: AnyWriteTool; confirmation: ConfirmationView };
+
+const MAX_NAME_LENGTH = 128;
+
+/** No tool of that name: 404 `tool_not_found`. */
+export class UnknownToolError extends NotFoundError {
+  constructor(message: string) {
+    super('tool_not_found', message);
+  }
+}
+
+/** A tool the caller's roles do not grant: 403 `forbidden` (MCP answers it as unknown). */
+export class ToolNotGrantedError extends ForbiddenError {}
+const MAX_REASON_LENGTH = 500;
+const MAX_CONVERSATION_ID_LENGTH = 200;
+
+/**
+ * The tool a caller names, if the policy lets them use it: 404 naming how to list tools for an
+ * unknown name (own names only: `constructor` is unknown), 403 naming the missing grant.
+ */
+export function resolveTool(
+  deps: Pick<ToolCallDeps, 'registry' | 'policy'>,
+  caller: Caller,
+  name: string,
+): AnyTool {
+  const tool = deps.registry.get(name);
+  if (!tool) {
+    throw new UnknownToolError(
+      `There is no tool named "${name.slice(0, MAX_NAME_LENGTH)}". GET /tools lists the tools you may use.`,
+    );
+  }
+  if (!isAllowed(deps.policy, caller, tool)) {
+    const roles = caller.roles.length ? caller.roles.join(', ') : 'none';
+    throw new ToolNotGrantedError(
+      `Your roles (${roles}) do not allow the tool "${name}". Ask an administrator for a role that grants it; GET /tools lists the tools you may use.`,
+    );
+  }
+  return tool;
+}
+
+/**
+ * The tool's input as its schema defines it (unknown fields refused). Strict function-calling
+ * clients send null for a field they leave out, so those nulls are dropped first.
+ */
+export function validateToolInput(tool: AnyTool, raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ValidationError('The tool input must be a JSON object.', {
+      issues: [{ path: '', message: 'Send a JSON object, e.g. {}.' }],
+    });
+  }
+  const result = tool.input.safeParse(dropOmittedNulls(describeTool(tool).inputSchema, raw), {
+    reportInput: true,
+  });
+  if (!result.success) throw invalidInput(tool.name, result.error);
+  return result.data;
+}
+
+/**
+ * One tool call, the same over every transport (REST, MCP): authorization, validation, admission,
+ * then a read runs or a write is proposed (nothing written), and one audit record, whatever the
+ * outcome. A success that cannot be recorded is refused (`audit_unavailable`); every refusal is
+ * an `AppError` the transport turns into its own error shape.
+ *
+ * @example
+ * const outcome = await callTool(deps, caller, 'get_customer', { customerId: 'C-00001' }, { requestId });
+ * if (outcome.kind === 'answer') return json(200, outcome.result);
+ */
+export async function callTool(
+  deps: ToolCallDeps,
+  caller: Caller,
+  name: string,
+  rawInput: unknown,
+  meta: CallMeta,
+): Promise<ToolCallOutcome> {
+  const started = performance.now();
+  let tool: AnyTool | undefined;
+  let input: unknown;
+  const record = (outcome: { status: number; error?: AppError }): AuditRecord => ({
+    requestId: meta.requestId,
+    at: new Date(),
+    sub: caller.sub,
+    roles: caller.roles,
+    tool: tool?.name ?? name.slice(0, MAX_NAME_LENGTH),
+    ...(input === undefined ? {} : { input: redact(input, tool?.redact ?? []) }),
+    ...(meta.reason ? { reason: meta.reason.slice(0, MAX_REASON_LENGTH) } : {}),
+    ...(meta.conversationId
+      ? { conversationId: meta.conversationId.slice(0, MAX_CONVERSATION_ID_LENGTH) }
+      : {}),
+    outcome: outcome.status < 400 ? 'success' : 'error',
+    statusCode: outcome.status,
+    ...(outcome.status >= 400
+      ? { errorCode: outcome.error?.code ?? 'internal_error', ...messageOf(outcome.error) }
+      : {}),
+    durationMs: Math.round(performance.now() - started),
+  });
+  // A refused or failed call is recorded as a read: its own error stands either way.
+  const effect = (): CallEffect => tool?.risk ?? 'read';
+  let outcome: ToolCallOutcome;
+  try {
+    tool = resolveTool(deps, caller, name);
+    input = validateToolInput(tool, rawInput);
+    outcome = isWriteTool(tool)
+      ? { kind: 'proposal', tool, confirmation: await propose(deps, tool, input, caller, meta) }
+      : {
+          kind: 'answer',
+          tool,
+          result: await deps.runner.run(tool, input, {
+            requestId: meta.requestId,
+            caller,
+            conversationId: meta.conversationId?.slice(0, MAX_CONVERSATION_ID_LENGTH),
+          }),
+        };
+  } catch (error) {
+    if (error instanceof AppError) {
+      logFailure(deps.logger, error);
+      await deps.auditor.record(record({ status: error.statusCode, error }), effect());
+    } else {
+      deps.logger.error('tool call failed', { error, tool: name, requestId: meta.requestId });
+      await deps.auditor.record(record({ status: 500 }), effect());
+    }
+    throw error;
+  }
+  const refusal = await deps.auditor.record(
+    record({ status: outcome.kind === 'answer' ? 200 : 202 }),
+    effect(),
+  );
+  if (refusal) throw refusal;
+  return outcome;
+}
+
+async function propose(
+  deps: ToolCallDeps,
+  tool: AnyWriteTool,
+  input: unknown,
+  caller: Caller,
+  meta: CallMeta,
+): Promise<ConfirmationView> {
+  await deps.runner.admit(tool, caller);
+  const ctx = deps.runner.contextFor(tool.systems, { requestId: meta.requestId, caller });
+  return proposeWrite(deps.proposals(), tool, input, ctx, meta.idempotencyKey);
+}
+
+const messageOf = (error: AppError | undefined) => (error ? { errorMessage: error.message } : {});
