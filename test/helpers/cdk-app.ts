@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '#infra/app.ts';
+
+/** The part of CDK's validation-report.json the infra tests read. */
+export interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+}
+
+export interface SynthesizedApp {
+  readonly stacks: ReturnType<typeof buildApp>;
+  /** The cloud assembly directory: templates, validation report. */
+  readonly outdir: string;
+  /** Every template the synth wrote, control stacks included. */
+  readonly templatePaths: readonly string[];
+  readonly report: ValidationReport;
+  /** What `app.synth()` threw: policy validation fails the synth. */
+  readonly error: unknown;
+  /** The template of one of the app's stacks, as written to disk. */
+  template(stack: 'api' | 'stateful'): Template;
+}
+
+export interface SynthesizeOptions {
+  /** @default dev */
+  readonly stage?: string;
+  /** `-c key=value` settings. */
+  readonly context?: Readonly<Record<string, string>>;
+  /**
+   * Bundle the functions with esbuild. One synth per run is enough to prove that every entry
+   * bundles; the others skip it, which is what makes them cheap.
+   * @default false
+   */
+  readonly bundling?: boolean;
+  /** Adds constructs to the app before synth, for example a control stack. */
+  readonly extend?: (app: App) => void;
+}
+
+/**
+ * A CDK app for a test. Bundling is off unless asked for: NodejsFunction bundles while the app is
+ * built, not at synth, so even an app that is never synthesized pays for it.
+ */
+export function testApp(options: { bundling?: boolean; outdir?: string } = {}): App {
+  return new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    context: options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] },
+  });
+}
+
+/**
+ * Builds and synthesizes the app, as `cdk synth` does, into a fresh directory. Call it once per
+ * test file (in `beforeAll`) and share the result: a synth takes seconds, more on a busy machine.
+ */
+export function synthesizeApp(options: SynthesizeOptions = {}): SynthesizedApp {
+  const outdir = mkdtempSync(join(tmpdir(), 'toolgate-cdk-'));
+  const app = testApp({ outdir, bundling: options.bundling ?? false });
+  const context = options.context ?? {};
+  const stacks = buildApp(app, options.stage ?? 'dev', (key) => context[key]);
+  options.extend?.(app);
+  let error: unknown;
+  try {
+    app.synth();
+  } catch (caught) {
+    error = caught;
+  }
+  const report = JSON.parse(
+    readFileSync(join(outdir, 'validation-report.json'), 'utf8'),
+  ) as ValidationReport;
+  const templatePaths = app.node
+    .findAll()
+    .filter((construct) => Stack.isStack(construct))
+    .map((stack) => join(outdir, stack.templateFile));
+  const templates = new Map<string, Template>();
+  return {
+    stacks,
+    outdir,
+    templatePaths,
+    report,
+    error,
+    template(which) {
+      const stack = stacks[which];
+      let template = templates.get(which);
+      if (!template) {
+        template = Template.fromJSON(
+          JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')),
+        );
+        templates.set(which, template);
+      }
+      return template;
+    },
+  };
+}
+
+/** Every violation of the report as `<rule> at <construct path>`, for one readable assertion. */
+export const violations = (report: ValidationReport): string[] =>
+  report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map((c) => `${violation.ruleName} at ${c.constructPath}`),
+    ),
+  );
