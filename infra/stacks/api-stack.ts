@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
-  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -39,6 +38,7 @@ import {
   cachedTools,
   grantResilienceAccess,
 } from '../constructs/resilience-access.ts';
+import { throttleRoutes } from '../constructs/route-throttles.ts';
 import { GatewayFunction } from '../constructs/tool-function.ts';
 import { WebhookIntake, type WebhookIntakeProps } from '../constructs/webhook-intake.ts';
 import { type FunctionFactory, grantTable, WritePath } from '../constructs/write-path.ts';
@@ -233,16 +233,9 @@ export class ApiStack extends Stack {
     }
     this.toolFunctions = toolFunctions;
 
-    // Per-tool ceilings under the stage default: HTTP APIs take them as route settings.
     const unknown = Object.keys(config.toolThrottle).filter((name) => !toolFunctions.has(name));
     if (unknown.length > 0)
       throw new Error(`toolThrottle names tools that do not exist: ${unknown.join(', ')}`);
-    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
-      Object.entries(config.toolThrottle).map(([name, limits]) => [
-        `POST /tools/${name}`,
-        { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
-      ]),
-    );
 
     const alarmAction = this.addAlarms(config);
     const writes = new WritePath(this, 'Writes', {
@@ -311,6 +304,17 @@ export class ApiStack extends Stack {
       methods: [HttpMethod.PUT],
       integration: adminIntegration,
     });
+    // Per-route ceilings under the stage default, now that every route exists.
+    throttleRoutes(
+      stage,
+      this.api,
+      new Map(
+        Object.entries(config.toolThrottle).map(([name, limits]) => [
+          `POST /tools/${name}`,
+          limits,
+        ]),
+      ),
+    );
     this.addFunctionAlarms(allFunctions, alarmAction);
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.apiEndpoint,

@@ -103,3 +103,38 @@ export const violations = (report: ValidationReport): string[] =>
       violation.violatingConstructs.map((c) => `${violation.ruleName} at ${c.constructPath}`),
     ),
   );
+
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[] }
+>;
+
+/**
+ * Route settings of each API Gateway stage that name a route the stage does not depend on, as
+ * `<stage>: <route key>`. API Gateway refuses a setting for a route it does not have yet, so
+ * CloudFormation must create every route a stage configures before the stage.
+ */
+export function routeSettingsWithoutDependency(template: Template): string[] {
+  const resources = template.toJSON().Resources as Resources;
+  const routeIds = (apiId: unknown, key: string) =>
+    Object.entries(resources)
+      .filter(
+        ([, resource]) =>
+          resource.Type === 'AWS::ApiGatewayV2::Route' &&
+          resource.Properties?.RouteKey === key &&
+          JSON.stringify(resource.Properties?.ApiId) === JSON.stringify(apiId),
+      )
+      .map(([id]) => id);
+  return Object.entries(resources)
+    .filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Stage')
+    .flatMap(([stageId, stage]) => {
+      const dependsOn = [stage.DependsOn ?? []].flat();
+      const settings = Object.keys((stage.Properties?.RouteSettings ?? {}) as object);
+      return settings
+        .filter((key) => {
+          const [routeId, ...more] = routeIds(stage.Properties?.ApiId, key);
+          return !routeId || more.length > 0 || !dependsOn.includes(routeId);
+        })
+        .map((key) => `${stageId}: ${key}`);
+    });
+}

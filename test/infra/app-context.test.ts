@@ -3,7 +3,13 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
-import { type SynthesizedApp, synthesizeApp, testApp, violations } from '#test/helpers/cdk-app.ts';
+import {
+  routeSettingsWithoutDependency,
+  type SynthesizedApp,
+  synthesizeApp,
+  testApp,
+  violations,
+} from '#test/helpers/cdk-app.ts';
 
 const noContext = () => undefined;
 const context = (values: Record<string, string>) => (key: string) => values[key];
@@ -49,6 +55,7 @@ describe('CDK app with context settings', () => {
       api.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ USER_RATE_LIMIT: '60/60' }) },
       });
+      expect(routeSettingsWithoutDependency(api)).toEqual([]);
     });
 
     it('names what is wrong in a context setting', () => {

@@ -4,7 +4,12 @@ import { openApiDocument } from '#layers/openapi/document.ts';
 import { systems } from '#layers/systems/registry.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
-import { type SynthesizedApp, synthesizeApp, violations } from '#test/helpers/cdk-app.ts';
+import {
+  routeSettingsWithoutDependency,
+  type SynthesizedApp,
+  synthesizeApp,
+  violations,
+} from '#test/helpers/cdk-app.ts';
 import { asDocumented, documentedRoutes } from '#test/helpers/routes.ts';
 
 describe('CDK app', () => {
@@ -277,6 +282,12 @@ describe('CDK app', () => {
           MAIL_AI_FOOTER: expect.stringMatching(/AI assistant/),
         });
       }
+    });
+
+    it('creates every route a stage setting names before the stage', () => {
+      const stages = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'));
+      expect(Object.keys(stages[0]?.Properties.RouteSettings ?? {}).length).toBeGreaterThan(0);
+      expect(routeSettingsWithoutDependency(api)).toEqual([]);
     });
 
     it('lets only the customer read tools and MCP start the conversation prefetch, through its queue', () => {
