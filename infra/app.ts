@@ -25,6 +25,7 @@ export function buildApp(
       audience: context('audience'),
       rolesClaim: context('rolesClaim'),
       jwksUrl: context('jwksUrl'),
+      publicBaseUrl: context('publicBaseUrl'),
       systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),
@@ -32,6 +33,8 @@ export function buildApp(
       mailAllowedSenders: context('mailAllowedSenders'),
       mailRoleSenders: context('mailRoleSenders'),
       mailAiFooter: context('mailAiFooter'),
+      openRoutes: context('openRoutes'),
+      reservedConcurrency: context('reservedConcurrency'),
     },
     systemIds,
   );

@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import * as z from 'zod';
 import { mailEnvSchema } from '../../layers/config/env.ts';
-import type { StageConfig } from './stage-config.ts';
+import { type OpenRouteGroup, openRouteGroups, type StageConfig } from './stage-config.ts';
 
 /** Values a deployer passes with `-c key=value`; they override the stage defaults. */
 export interface StageOverrides {
@@ -8,6 +9,8 @@ export interface StageOverrides {
   audience?: string | undefined;
   rolesClaim?: string | undefined;
   jwksUrl?: string | undefined;
+  /** `-c publicBaseUrl=https://tools.acme.com`: the address in front of the API. */
+  publicBaseUrl?: string | undefined;
   /** `-c crmBaseUrl=…`, `-c erpBaseUrl=…`, `-c ticketingBaseUrl=…`. */
   systemBaseUrls?: Readonly<Record<string, string | undefined>>;
   /** `-c userRateLimit=120/60` or `off`. */
@@ -22,6 +25,10 @@ export interface StageOverrides {
   mailRoleSenders?: string | undefined;
   /** `-c mailAiFooter='…'`: the AI disclosure line under every message. */
   mailAiFooter?: string | undefined;
+  /** `-c openRoutes='{"mcp":{"rateLimit":50,"reservedConcurrency":40}}'`, merged over the defaults. */
+  openRoutes?: string | undefined;
+  /** `-c reservedConcurrency=off`: no reserved concurrency anywhere (an account with a small quota). */
+  reservedConcurrency?: string | undefined;
 }
 
 type Defaults = Omit<
@@ -49,6 +56,21 @@ const writeToolThrottle = {
   send_email: { rateLimit: 10, burstLimit: 20 },
 };
 
+/**
+ * The unauthenticated edge: each route its own throttle under the stage's, and each function behind
+ * it a reserved concurrency that caps it (modest: every reservation leaves the account's unreserved
+ * pool, which must stay at 100 or more).
+ */
+const openRoutes = (mcp: { rateLimit: number; reservedConcurrency: number }) => ({
+  webhooks: { rateLimit: 25, burstLimit: 50, reservedConcurrency: 10 },
+  mcp: {
+    rateLimit: mcp.rateLimit,
+    burstLimit: mcp.rateLimit * 2,
+    reservedConcurrency: mcp.reservedConcurrency,
+  },
+  metadata: { rateLimit: 5, burstLimit: 10, reservedConcurrency: 2 },
+});
+
 const development: Defaults = {
   issuerUrl: 'https://toolgate-dev.auth.example.com',
   audience: 'toolgate',
@@ -56,6 +78,7 @@ const development: Defaults = {
   logRetentionDays: 14,
   throttle: { rateLimit: 50, burstLimit: 100 },
   toolThrottle: writeToolThrottle,
+  openRoutes: openRoutes({ rateLimit: 25, reservedConcurrency: 20 }),
   userRateLimit: '300/60',
   mailSender: 'assistant@acme.example',
   alarms: { serverErrorRate: 0.05, p99LatencyMs: 5000 },
@@ -73,6 +96,7 @@ export const stages: Readonly<Record<string, Defaults>> = {
     logRetentionDays: 365,
     throttle: { rateLimit: 200, burstLimit: 400 },
     toolThrottle: writeToolThrottle,
+    openRoutes: openRoutes({ rateLimit: 50, reservedConcurrency: 50 }),
     userRateLimit: '300/60',
     alarms: { serverErrorRate: 0.01, p99LatencyMs: 3000 },
     removalPolicy: RemovalPolicy.RETAIN,
@@ -127,6 +151,11 @@ export function resolveStage(
   const toolThrottle = { ...defaults.toolThrottle, ...parseToolThrottle(overrides.toolThrottle) };
   if (!issuerUrl.startsWith('https://'))
     throw new Error(`issuerUrl must be an https URL, got ${issuerUrl}`);
+  const { publicBaseUrl } = overrides;
+  if (publicBaseUrl && !URL.canParse(publicBaseUrl))
+    throw new Error(
+      `publicBaseUrl must be a URL such as https://tools.acme.com, got ${publicBaseUrl}`,
+    );
   return {
     ...settings,
     stage,
@@ -134,10 +163,12 @@ export function resolveStage(
     audience,
     rolesClaim: overrides.rolesClaim ?? 'roles',
     ...(overrides.jwksUrl ? { jwksUrl: overrides.jwksUrl } : {}),
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
     systemBaseUrls,
     userRateLimit,
     toolThrottle,
     mail: parseMail({ ...overrides, mailSender }),
+    openRoutes: resolveOpenRoutes(defaults.openRoutes, overrides),
   };
 }
 
@@ -187,4 +218,52 @@ function parseToolThrottle(value: string | undefined): StageConfig['toolThrottle
       throw new Error(`toolThrottle.${tool}: ${fix}`);
   }
   return parsed as StageConfig['toolThrottle'];
+}
+
+const positive = z.number().positive();
+const openRouteOverride = z
+  .object({
+    rateLimit: positive.optional(),
+    burstLimit: positive.optional(),
+    reservedConcurrency: z.union([z.number().int().positive(), z.literal('off')]).optional(),
+  })
+  .strict();
+const openRoutesOverride = z
+  .object(Object.fromEntries(openRouteGroups.map((group) => [group, openRouteOverride.optional()])))
+  .strict();
+
+/** The open routes' limits: the defaults, `-c openRoutes` merged per group, then `-c reservedConcurrency=off`. */
+function resolveOpenRoutes(
+  defaults: StageConfig['openRoutes'],
+  overrides: StageOverrides,
+): StageConfig['openRoutes'] {
+  const fix = `write it as {"<${openRouteGroups.join('|')}>":{"rateLimit":<per second>,"burstLimit":<requests>,"reservedConcurrency":<functions>|"off"}}`;
+  let parsed: z.infer<typeof openRoutesOverride> = {};
+  if (overrides.openRoutes) {
+    let json: unknown;
+    try {
+      json = JSON.parse(overrides.openRoutes);
+    } catch {
+      throw new Error(`openRoutes is not JSON: ${fix}`);
+    }
+    const result = openRoutesOverride.safeParse(json);
+    if (!result.success) {
+      const problems = result.error.issues.map(
+        (issue) => `${['openRoutes', ...issue.path].join('.')}: ${issue.message}`,
+      );
+      throw new Error(`${problems.join('; ')}; ${fix}`);
+    }
+    parsed = result.data;
+  }
+  const reservation = overrides.reservedConcurrency;
+  if (reservation !== undefined && reservation !== 'off')
+    throw new Error(
+      `reservedConcurrency takes only "off" (set numbers per group with -c openRoutes), got ${reservation}`,
+    );
+  return Object.fromEntries(
+    openRouteGroups.map((group: OpenRouteGroup) => {
+      const limits = { ...defaults[group], ...parsed[group] };
+      return [group, reservation === 'off' ? { ...limits, reservedConcurrency: 'off' } : limits];
+    }),
+  ) as StageConfig['openRoutes'];
 }

@@ -5,12 +5,7 @@ import {
   HttpRoute,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { IConstruct } from 'constructs';
-
-/** API Gateway throttling of one route: steady requests per second and burst. */
-export interface RouteThrottle {
-  readonly rateLimit: number;
-  readonly burstLimit: number;
-}
+import type { Throttle } from '../config/stage-config.ts';
 
 /** A route of the API as CloudFormation sees it. */
 export interface ApiRoute {
@@ -47,7 +42,7 @@ export function routesOf(api: HttpApi): ApiRoute[] {
 export function throttleRoutes(
   stage: IConstruct,
   api: HttpApi,
-  throttles: ReadonlyMap<string, RouteThrottle>,
+  throttles: ReadonlyMap<string, Throttle>,
 ): void {
   const routes = new Map(routesOf(api).map((route) => [route.key, route.resource]));
   const unknown = [...throttles.keys()].filter((key) => !routes.has(key));

@@ -19,7 +19,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -31,14 +31,14 @@ import { METRICS_NAMESPACE } from '../../layers/observability/metrics.ts';
 import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
 import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
-import type { StageConfig } from '../config/stage-config.ts';
+import type { OpenRouteGroup, StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
 import {
   accessToRun,
   cachedTools,
   grantResilienceAccess,
 } from '../constructs/resilience-access.ts';
-import { throttleRoutes } from '../constructs/route-throttles.ts';
+import { routesOf, throttleRoutes } from '../constructs/route-throttles.ts';
 import { GatewayFunction } from '../constructs/tool-function.ts';
 import { WebhookIntake, type WebhookIntakeProps } from '../constructs/webhook-intake.ts';
 import { type FunctionFactory, grantTable, WritePath } from '../constructs/write-path.ts';
@@ -119,6 +119,7 @@ export class ApiStack extends Stack {
       JWT_AUDIENCE: config.audience,
       JWT_ROLES_CLAIM: config.rolesClaim,
       ...(config.jwksUrl ? { JWT_JWKS_URL: config.jwksUrl } : {}),
+      ...(config.publicBaseUrl ? { PUBLIC_BASE_URL: config.publicBaseUrl } : {}),
       SECRETS_SOURCE: 'secretsmanager',
       USER_RATE_LIMIT: config.userRateLimit,
       SECRETS_MAX_AGE_SECONDS: String(config.secretsMaxAgeSeconds),
@@ -268,8 +269,8 @@ export class ApiStack extends Stack {
       methods: [HttpMethod.GET],
       integration: new HttpLambdaIntegration('OperationsIntegration', writes.operationsFunction),
     });
-    this.addAgentRoutes(props, fn, prefetch);
-    new WebhookIntake(this, 'Webhooks', {
+    const mcp = this.addAgentRoutes(props, fn, prefetch);
+    const webhooks = new WebhookIntake(this, 'Webhooks', {
       ...props.webhooks,
       api: this.api,
       makeFunction: fn,
@@ -304,17 +305,31 @@ export class ApiStack extends Stack {
       methods: [HttpMethod.PUT],
       integration: adminIntegration,
     });
-    // Per-route ceilings under the stage default, now that every route exists.
+    // Per-route ceilings under the stage default, now that every route exists. Every route without
+    // the authorizer gets its group's, so a new public route is never left on the stage default.
+    const openRoutes = routesOf(this.api).filter((route) => route.authorizationType === 'NONE');
     throttleRoutes(
       stage,
       this.api,
-      new Map(
-        Object.entries(config.toolThrottle).map(([name, limits]) => [
-          `POST /tools/${name}`,
-          limits,
-        ]),
-      ),
+      new Map([
+        ...Object.entries(config.toolThrottle).map(
+          ([name, limits]) => [`POST /tools/${name}`, limits] as const,
+        ),
+        ...openRoutes.map(
+          (route) => [route.key, config.openRoutes[openRouteGroup(route.key)]] as const,
+        ),
+      ]),
     );
+    // What a flood of unauthenticated requests can take from the account's concurrency: the tool
+    // functions share the rest.
+    const behindOpenRoutes: [OpenRouteGroup, IFunction][] = [
+      ['metadata', health],
+      ['metadata', mcp.openapi],
+      ['mcp', mcp.mcp],
+      ['webhooks', webhooks.receiveFunction],
+    ];
+    for (const [group, openFunction] of behindOpenRoutes)
+      reserveConcurrency(openFunction, config.openRoutes[group].reservedConcurrency);
     this.addFunctionAlarms(allFunctions, alarmAction);
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.apiEndpoint,
@@ -380,7 +395,7 @@ export class ApiStack extends Stack {
     props: ApiStackProps,
     fn: FunctionFactory,
     prefetch: { tool: string; function: IFunction; queue: Queue } | undefined,
-  ): void {
+  ): { mcp: IFunction; openapi: IFunction } {
     const systems = [...new Set(props.tools.flatMap((tool) => tool.systems))];
     const environment: Record<string, string> = {
       CONFIRMATIONS_TABLE_NAME: props.confirmationsTable.tableName,
@@ -443,6 +458,7 @@ export class ApiStack extends Stack {
           'MCP verifies the bearer token in the function (MCP authorization needs its own 401 with resource metadata); the metadata and the OpenAPI document are public by design.',
       });
     }
+    return { mcp, openapi };
   }
 
   private addFunctionAlarms(functions: IFunction[], action: IAlarmAction): void {
@@ -508,6 +524,20 @@ export class ApiStack extends Stack {
     }
     return action;
   }
+}
+
+/** The limits an unauthenticated route gets: webhooks and MCP their own, any other the metadata ones. */
+function openRouteGroup(routeKey: string): OpenRouteGroup {
+  const path = routeKey.split(' ')[1] ?? '';
+  if (path.startsWith('/webhooks/')) return 'webhooks';
+  if (path === '/mcp') return 'mcp';
+  return 'metadata';
+}
+
+/** Caps a function's concurrent instances (IFunction has no setter; this is the same property). */
+function reserveConcurrency(target: IFunction, reservation: number | 'off'): void {
+  if (reservation === 'off') return;
+  (target.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reservation;
 }
 
 /** Base URL and secret ARN of each system, as the runtime reads them; synth fails on a gap. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -24,6 +24,8 @@ export interface SynthesizedApp {
   readonly error: unknown;
   /** The template of one of the app's stacks, as written to disk. */
   template(stack: 'api' | 'stateful'): Template;
+  /** Deletes the cloud assembly directory. */
+  remove(): void;
 }
 
 export interface SynthesizeOptions {
@@ -82,6 +84,7 @@ export function synthesizeApp(options: SynthesizeOptions = {}): SynthesizedApp {
     templatePaths,
     report,
     error,
+    remove: () => rmSync(outdir, { recursive: true, force: true }),
     template(which) {
       const stack = stacks[which];
       let template = templates.get(which);
@@ -137,4 +140,29 @@ export function routeSettingsWithoutDependency(template: Template): string[] {
         })
         .map((key) => `${stageId}: ${key}`);
     });
+}
+
+/**
+ * The routes of the API as `route key → logical ID of the Lambda function behind it`, for the
+ * routes the filter keeps (for example, those without an authorizer).
+ */
+export function functionsBehindRoutes(
+  template: Template,
+  keep: (route: { key: string; authorizationType: string }) => boolean,
+): Map<string, string> {
+  const resources = template.toJSON().Resources as Resources;
+  const behind = new Map<string, string>();
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::ApiGatewayV2::Route') continue;
+    const key = String(resource.Properties?.RouteKey);
+    if (!keep({ key, authorizationType: String(resource.Properties?.AuthorizationType) })) continue;
+    const integrationId = /"Ref":"([^"]+)"/.exec(JSON.stringify(resource.Properties?.Target))?.[1];
+    const uri = resources[integrationId ?? '']?.Properties?.IntegrationUri as
+      | { 'Fn::GetAtt': [string, string] }
+      | undefined;
+    const functionId = uri?.['Fn::GetAtt'][0];
+    if (!functionId) throw new Error(`${key}: no Lambda integration found`);
+    behind.set(key, functionId);
+  }
+  return behind;
 }

@@ -1,9 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
+import { resolveStage } from '#infra/config/configs.ts';
 import {
+  functionsBehindRoutes,
   routeSettingsWithoutDependency,
   type SynthesizedApp,
   synthesizeApp,
@@ -18,6 +20,9 @@ const context = (values: Record<string, string>) => (key: string) => values[key]
 const tunedContext = {
   userRateLimit: '60/60',
   toolThrottle: '{"get_customer":{"rateLimit":5,"burstLimit":5}}',
+  publicBaseUrl: 'https://tools.acme.example',
+  openRoutes:
+    '{"mcp":{"rateLimit":40,"reservedConcurrency":"off"},"webhooks":{"reservedConcurrency":5}}',
 };
 
 describe('CDK app with context settings', () => {
@@ -34,6 +39,7 @@ describe('CDK app with context settings', () => {
     });
     api = synth.template('api');
   }, 300_000);
+  afterAll(() => synth.remove());
 
   describe('policy checks', () => {
     it('fails the synth on findings nobody acknowledged, and reports only those', () => {
@@ -45,7 +51,7 @@ describe('CDK app with context settings', () => {
   });
 
   describe('stages', () => {
-    it('takes per-tool throttling and the user limit from context', () => {
+    it('takes per-tool throttling, the user limit and the public address from context', () => {
       api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         RouteSettings: Match.objectLike({
           'POST /tools/get_customer': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 5 },
@@ -55,7 +61,41 @@ describe('CDK app with context settings', () => {
       api.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ USER_RATE_LIMIT: '60/60' }) },
       });
+      // The address in front of the API (a CloudFront front, a custom domain), for every function.
+      const functions = Object.values(api.findResources('AWS::Lambda::Function'));
+      expect(
+        functions.filter(
+          (fn) =>
+            fn.Properties.Environment.Variables.PUBLIC_BASE_URL !== 'https://tools.acme.example',
+        ),
+      ).toEqual([]);
       expect(routeSettingsWithoutDependency(api)).toEqual([]);
+    });
+
+    it('takes the limits of the routes without the authorizer from context, merged over the defaults', () => {
+      api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        RouteSettings: Match.objectLike({
+          'POST /mcp': { ThrottlingRateLimit: 40, ThrottlingBurstLimit: 50 },
+          'POST /webhooks/{source}': { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
+        }),
+      });
+      const functions = api.findResources('AWS::Lambda::Function');
+      const open = functionsBehindRoutes(api, (r) => r.authorizationType === 'NONE');
+      const reserved = (key: string) =>
+        functions[open.get(key) ?? '']?.Properties.ReservedConcurrentExecutions;
+      expect(reserved('POST /mcp')).toBeUndefined();
+      expect(reserved('POST /webhooks/{source}')).toBe(5);
+      expect(reserved('GET /health')).toBe(2);
+    });
+
+    it('leaves out every reserved concurrency with reservedConcurrency=off', () => {
+      const { openRoutes } = resolveStage('dev', { reservedConcurrency: 'off' }, []);
+      expect(Object.values(openRoutes).map((limits) => limits.reservedConcurrency)).toEqual([
+        'off',
+        'off',
+        'off',
+      ]);
+      expect(openRoutes.mcp.rateLimit).toBe(25);
     });
 
     it('names what is wrong in a context setting', () => {
@@ -76,6 +116,21 @@ describe('CDK app with context settings', () => {
           context({ toolThrottle: '{"nope":{"rateLimit":1,"burstLimit":1}}' }),
         ),
       ).toThrow(/toolThrottle names tools that do not exist: nope/);
+      const openRoutes = (value: string) => () => resolveStage('dev', { openRoutes: value }, []);
+      expect(openRoutes('{"mcp":{"rateLimit":0}}')).toThrow(
+        /openRoutes\.mcp\.rateLimit: .*write it as/,
+      );
+      expect(openRoutes('{"admin":{"rateLimit":1}}')).toThrow(/openRoutes: .*admin/);
+      expect(openRoutes('{"webhooks":{"reservedConcurrency":1.5}}')).toThrow(
+        /openRoutes\.webhooks\.reservedConcurrency/,
+      );
+      expect(openRoutes('nope')).toThrow(/openRoutes is not JSON/);
+      expect(() => resolveStage('dev', { publicBaseUrl: 'tools.acme.example' }, [])).toThrow(
+        /publicBaseUrl must be a URL/,
+      );
+      expect(() => resolveStage('dev', { reservedConcurrency: '10' }, [])).toThrow(
+        /reservedConcurrency takes only "off"/,
+      );
     });
 
     it('refuses prod without an issuer, audience and system URLs, naming each', () => {

@@ -1,10 +1,11 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '#layers/openapi/document.ts';
 import { systems } from '#layers/systems/registry.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
 import {
+  functionsBehindRoutes,
   routeSettingsWithoutDependency,
   type SynthesizedApp,
   synthesizeApp,
@@ -23,6 +24,7 @@ describe('CDK app', () => {
     api = synth.template('api');
     stateful = synth.template('stateful');
   }, 300_000);
+  afterAll(() => synth.remove());
 
   describe('policy checks', () => {
     // test/infra/app-context.test.ts shows that the same checks fail on a finding nobody acknowledged.
@@ -257,7 +259,10 @@ describe('CDK app', () => {
     it('throttles the costly write tools per route, and limits each user in every tool function', () => {
       const stage = api.findResources('AWS::ApiGatewayV2::Stage');
       const [settings] = Object.values(stage).map((resource) => resource.Properties.RouteSettings);
-      expect(settings).toEqual({
+      const toolSettings = Object.entries(settings).filter(([key]) =>
+        key.startsWith('POST /tools/'),
+      );
+      expect(Object.fromEntries(toolSettings)).toEqual({
         'POST /tools/create_order': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
         'POST /tools/send_email': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       });
@@ -288,6 +293,50 @@ describe('CDK app', () => {
       const stages = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'));
       expect(Object.keys(stages[0]?.Properties.RouteSettings ?? {}).length).toBeGreaterThan(0);
       expect(routeSettingsWithoutDependency(api)).toEqual([]);
+    });
+
+    it('throttles every route without the authorizer on its own, under the stage default', () => {
+      const [stage] = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'));
+      const settings = stage?.Properties.RouteSettings as Record<string, unknown>;
+      const open = [...functionsBehindRoutes(api, (r) => r.authorizationType === 'NONE').keys()];
+      expect(open.sort()).toEqual(
+        [
+          'GET /health',
+          'GET /openapi.json',
+          'GET /.well-known/oauth-protected-resource',
+          'POST /mcp',
+          'GET /mcp',
+          'DELETE /mcp',
+          'POST /webhooks/{source}',
+        ].sort(),
+      );
+      const metadata = { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 };
+      const busy = { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 };
+      expect(Object.fromEntries(open.map((key) => [key, settings[key]]))).toEqual({
+        'GET /health': metadata,
+        'GET /openapi.json': metadata,
+        'GET /.well-known/oauth-protected-resource': metadata,
+        'POST /mcp': busy,
+        'GET /mcp': busy,
+        'DELETE /mcp': busy,
+        'POST /webhooks/{source}': busy,
+      });
+    });
+
+    it('caps every function behind a route without the authorizer with a modest reserved concurrency', () => {
+      const functions = api.findResources('AWS::Lambda::Function');
+      const reserved = (id: string) => functions[id]?.Properties.ReservedConcurrentExecutions;
+      const open = functionsBehindRoutes(api, (r) => r.authorizationType === 'NONE');
+      const caps = Object.fromEntries(
+        [...new Set(open.values())].map((id) => [
+          id.replace(/Function[0-9A-F]{8}$/, ''),
+          reserved(id),
+        ]),
+      );
+      expect(caps).toEqual({ Health: 2, OpenApi: 2, Mcp: 20, WebhookReceive: 10 });
+      // The tool functions keep the account's unreserved pool, which must stay at 100 or more.
+      const total = Object.keys(functions).reduce((sum, id) => sum + (reserved(id) ?? 0), 0);
+      expect(total).toBe(34);
     });
 
     it('lets only the customer read tools and MCP start the conversation prefetch, through its queue', () => {
