@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
 import { systems } from '../layers/systems/registry.ts';
 import { tools } from '../layers/tools/registry.ts';
 import { webhookSources } from '../layers/webhooks/sources.ts';
 import { resolveStage } from './config/configs.ts';
+import { addPolicyChecks } from './policy-checks.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 
@@ -70,7 +70,7 @@ export function buildApp(
       secrets: stateful.webhookSecrets,
     },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  addPolicyChecks(app);
   return { stateful, api };
 }
 

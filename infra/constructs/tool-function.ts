@@ -4,6 +4,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.ts';
+import { controlTowerRule } from '../policy-checks.ts';
 
 export interface GatewayFunctionProps {
   /** Entry file, relative to the project root, e.g. `functions/tools/call/handler.ts`. */
@@ -55,6 +56,11 @@ export class GatewayFunction extends Construct {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions, so CDK grants them on *.',
+      },
+      {
+        id: controlTowerRule('lambda_inside_vpc_check'),
+        reason:
+          'The functions call SaaS APIs (CRM, ticketing, mail) and AWS APIs over the internet; a VPC would only add NAT cost and cold-start time. Functions that call a private system run in the VPC given with -c vpcId (README: Private systems).',
       },
       {
         id: 'Serverless-LambdaDLQ',

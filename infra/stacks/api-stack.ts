@@ -42,6 +42,7 @@ import { routesOf, throttleRoutes } from '../constructs/route-throttles.ts';
 import { GatewayFunction } from '../constructs/tool-function.ts';
 import { WebhookIntake, type WebhookIntakeProps } from '../constructs/webhook-intake.ts';
 import { type FunctionFactory, grantTable, WritePath } from '../constructs/write-path.ts';
+import { acknowledgePublicRoute, controlTowerRule } from '../policy-checks.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
@@ -162,11 +163,10 @@ export class ApiStack extends Stack {
       authorizer: new HttpNoneAuthorizer(),
     });
     if (healthRoute) {
-      Validations.of(healthRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'GET /health is the unauthenticated liveness check of DESIGN.md; it reads nothing and calls no system.',
-      });
+      acknowledgePublicRoute(
+        healthRoute,
+        'GET /health is the unauthenticated liveness check of DESIGN.md; it reads nothing and calls no system.',
+      );
     }
     const catalog = fn(
       'Catalog',
@@ -336,11 +336,29 @@ export class ApiStack extends Stack {
       description: 'Base URL of the Toolgate HTTP API',
     });
 
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason:
-        "The AWS managed basic execution role only allows writing the function's own CloudWatch logs.",
-    });
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "The AWS managed basic execution role only allows writing the function's own CloudWatch logs.",
+      },
+      {
+        id: controlTowerRule('lambda_function_public_access_prohibited_check'),
+        reason:
+          "Each permission lets only API Gateway invoke the function, with SourceArn set to this API's route; the rule reads only literal strings or Ref/GetAtt, and CDK builds that ARN with Fn::Join.",
+      },
+      {
+        id: controlTowerRule('cloudwatch_log_group_encrypted_check'),
+        reason:
+          'CloudWatch Logs encrypts every log group at rest with keys it manages; the logs hold no secrets (tokens, credentials and redacted fields never reach them), so a customer-managed KMS key would add cost and a key policy to keep, not protection.',
+      },
+    );
+    if (retention < 365) {
+      Validations.of(this).acknowledge({
+        id: controlTowerRule('cloudwatch_log_group_retention_period_check'),
+        reason: `Stage ${config.stage} keeps its logs ${retention} days (logRetentionDays in infra/config/configs.ts); prod keeps them 365 days, as the rule asks.`,
+      });
+    }
   }
 
   /**
@@ -452,11 +470,10 @@ export class ApiStack extends Stack {
       }),
     ];
     for (const route of open) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'MCP verifies the bearer token in the function (MCP authorization needs its own 401 with resource metadata); the metadata and the OpenAPI document are public by design.',
-      });
+      acknowledgePublicRoute(
+        route,
+        'MCP verifies the bearer token in the function (MCP authorization needs its own 401 with resource metadata); the metadata and the OpenAPI document are public by design.',
+      );
     }
     return { mcp, openapi };
   }

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -12,6 +14,7 @@ import {
   testApp,
   violations,
 } from '#test/helpers/cdk-app.ts';
+import { cfnLintOrSkip } from '#test/helpers/cfn-lint.ts';
 
 const noContext = () => undefined;
 const context = (values: Record<string, string>) => (key: string) => values[key];
@@ -45,9 +48,34 @@ describe('CDK app with context settings', () => {
     it('fails the synth on findings nobody acknowledged, and reports only those', () => {
       expect(synth.error).toBeDefined();
       const found = violations(synth.report);
-      expect(found.join('\n')).toContain('AwsSolutions-SQS3 at Control/PlainQueue/Resource');
+      expect(found).toEqual(
+        expect.arrayContaining([
+          'AwsSolutions-SQS3 at Control/PlainQueue/Resource',
+          'sqs_dlq_check at Control/PlainQueue/Resource',
+        ]),
+      );
       expect(found.filter((finding) => !finding.includes(' at Control/'))).toEqual([]);
     });
+
+    it('leaves nothing for cfn-lint to report in any synthesized template', async (context) => {
+      expect(synth.templatePaths).toHaveLength(3);
+      const findings = await cfnLintOrSkip(synth.templatePaths, context);
+      expect(findings).toEqual([]);
+    }, 180_000);
+
+    it('gets a finding from cfn-lint on a broken template, so the check above can fail', async (context) => {
+      const path = join(synth.outdir, 'Broken.template.json');
+      writeFileSync(
+        path,
+        JSON.stringify({
+          Resources: {
+            Queue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 'soon' } },
+          },
+        }),
+      );
+      const findings = await cfnLintOrSkip([path], context);
+      expect(findings.join('\n')).toMatch(/Broken\.template\.json:\d+ E\d+ .*soon/);
+    }, 180_000);
   });
 
   describe('stages', () => {

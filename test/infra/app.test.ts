@@ -11,6 +11,7 @@ import {
   synthesizeApp,
   violations,
 } from '#test/helpers/cdk-app.ts';
+import { cfnLintOrSkip } from '#test/helpers/cfn-lint.ts';
 import { asDocumented, documentedRoutes } from '#test/helpers/routes.ts';
 
 describe('CDK app', () => {
@@ -28,10 +29,19 @@ describe('CDK app', () => {
 
   describe('policy checks', () => {
     // test/infra/app-context.test.ts shows that the same checks fail on a finding nobody acknowledged.
-    it('reports no unacknowledged AwsSolutions or Serverless finding', () => {
+    it('reports no unacknowledged cdk-nag (AwsSolutions, Serverless) or Control Tower finding', () => {
       expect(synth.error).toBeUndefined();
+      expect(synth.report.pluginReports.map((plugin) => plugin.pluginName)).toContain(
+        'cdk-validator-cfnguard',
+      );
       expect(violations(synth.report)).toEqual([]);
     });
+
+    it('leaves nothing for cfn-lint to report in any synthesized template', async (context) => {
+      expect(synth.templatePaths).toHaveLength(2);
+      const findings = await cfnLintOrSkip(synth.templatePaths, context);
+      expect(findings).toEqual([]);
+    }, 180_000);
   });
 
   describe('StatefulStack', () => {
