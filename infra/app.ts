@@ -35,6 +35,12 @@ export function buildApp(
       mailAiFooter: context('mailAiFooter'),
       openRoutes: context('openRoutes'),
       reservedConcurrency: context('reservedConcurrency'),
+      vpcId: context('vpcId'),
+      vpcSubnetIds: context('vpcSubnetIds'),
+      vpcAvailabilityZones: context('vpcAvailabilityZones'),
+      vpcRouteTableIds: context('vpcRouteTableIds'),
+      privateSystems: context('privateSystems'),
+      vpcEndpoints: context('vpcEndpoints'),
     },
     systemIds,
   );

@@ -1,7 +1,13 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as z from 'zod';
 import { mailEnvSchema } from '../../layers/config/env.ts';
-import { type OpenRouteGroup, openRouteGroups, type StageConfig } from './stage-config.ts';
+import {
+  type ImportedSubnet,
+  type OpenRouteGroup,
+  openRouteGroups,
+  type PrivateNetwork,
+  type StageConfig,
+} from './stage-config.ts';
 
 /** Values a deployer passes with `-c key=value`; they override the stage defaults. */
 export interface StageOverrides {
@@ -29,6 +35,16 @@ export interface StageOverrides {
   openRoutes?: string | undefined;
   /** `-c reservedConcurrency=off`: no reserved concurrency anywhere (an account with a small quota). */
   reservedConcurrency?: string | undefined;
+  /** `-c vpcId=vpc-…`: the VPC of the functions that call a private system. */
+  vpcId?: string | undefined;
+  /** `-c vpcSubnetIds=subnet-a,subnet-b`, with as many `vpcAvailabilityZones` and `vpcRouteTableIds`. */
+  vpcSubnetIds?: string | undefined;
+  vpcAvailabilityZones?: string | undefined;
+  vpcRouteTableIds?: string | undefined;
+  /** `-c privateSystems=erp`: the systems reachable only inside the VPC. */
+  privateSystems?: string | undefined;
+  /** `-c vpcEndpoints=existing` when the VPC has its endpoints already. @default create */
+  vpcEndpoints?: string | undefined;
 }
 
 type Defaults = Omit<
@@ -169,6 +185,7 @@ export function resolveStage(
     toolThrottle,
     mail: parseMail({ ...overrides, mailSender }),
     openRoutes: resolveOpenRoutes(defaults.openRoutes, overrides),
+    ...resolveNetwork(overrides, systemIds),
   };
 }
 
@@ -266,4 +283,78 @@ function resolveOpenRoutes(
       return [group, reservation === 'off' ? { ...limits, reservedConcurrency: 'off' } : limits];
     }),
   ) as StageConfig['openRoutes'];
+}
+
+/** The VPC settings, all or none; every problem named with its `-c` key. */
+function resolveNetwork(
+  overrides: StageOverrides,
+  systemIds: readonly string[],
+): { network?: PrivateNetwork } {
+  const keys = [
+    'vpcId',
+    'vpcSubnetIds',
+    'vpcAvailabilityZones',
+    'vpcRouteTableIds',
+    'privateSystems',
+    'vpcEndpoints',
+  ] as const;
+  if (keys.every((key) => overrides[key] === undefined)) return {};
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  const subnetIds = list(overrides.vpcSubnetIds);
+  const zones = list(overrides.vpcAvailabilityZones);
+  const routeTables = list(overrides.vpcRouteTableIds);
+  const privateSystems = list(overrides.privateSystems);
+  const endpoints = overrides.vpcEndpoints ?? 'create';
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string) => {
+    if (!ok) problems.push(problem);
+  };
+  const id = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{8,17}$`);
+  check(id('vpc').test(overrides.vpcId ?? ''), '-c vpcId=vpc-<id> (the VPC of the functions)');
+  check(
+    subnetIds.length > 0 && subnetIds.every((subnet) => id('subnet').test(subnet)),
+    '-c vpcSubnetIds=subnet-<id>,… (subnets with a route to the private systems)',
+  );
+  check(
+    zones.length > 0 &&
+      zones.length === subnetIds.length &&
+      zones.every((zone) => /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(zone)),
+    '-c vpcAvailabilityZones=<zone of each subnet, in order>,… (e.g. eu-west-1a)',
+  );
+  if (endpoints === 'create')
+    check(
+      routeTables.length > 0 &&
+        routeTables.length === subnetIds.length &&
+        routeTables.every((table) => id('rtb').test(table)),
+      '-c vpcRouteTableIds=rtb-<id>,… (route table of each subnet, in order, for the DynamoDB endpoint)',
+    );
+  check(
+    privateSystems.length > 0 && privateSystems.every((system) => systemIds.includes(system)),
+    `-c privateSystems=<${systemIds.join('|')}>,… (the systems reachable only inside the VPC)`,
+  );
+  check(
+    ['create', 'existing'].includes(endpoints),
+    '-c vpcEndpoints=create|existing (existing: the VPC has its DynamoDB, SQS and Secrets Manager endpoints)',
+  );
+  if (problems.length > 0)
+    throw new Error(`The VPC settings go together; fix: ${problems.join('; ')}`);
+  const subnets = subnetIds.map(
+    (subnet, index): ImportedSubnet => ({
+      id: subnet,
+      availabilityZone: zones[index] as string,
+      ...(routeTables[index] ? { routeTableId: routeTables[index] } : {}),
+    }),
+  );
+  return {
+    network: {
+      vpcId: overrides.vpcId as string,
+      subnets,
+      privateSystems,
+      createEndpoints: endpoints === 'create',
+    },
+  };
 }

@@ -23,6 +23,28 @@ export interface OpenRouteLimits extends Throttle {
   readonly reservedConcurrency: number | 'off';
 }
 
+/** A subnet of the deployer's VPC, imported as is (synth stays offline: no lookup). */
+export interface ImportedSubnet {
+  readonly id: string;
+  readonly availabilityZone: string;
+  /** Needed for the DynamoDB gateway endpoint's routes; absent with existing endpoints. */
+  readonly routeTableId?: string;
+}
+
+/** The VPC in which the functions that call a private system run. */
+export interface PrivateNetwork {
+  readonly vpcId: string;
+  /** Subnets of those functions and of the interface endpoints; routes to the private systems. */
+  readonly subnets: readonly ImportedSubnet[];
+  /** Systems reachable only from inside the VPC, by system id. */
+  readonly privateSystems: readonly string[];
+  /**
+   * Create the VPC endpoints the functions need (DynamoDB gateway; SQS, Secrets Manager and, when a
+   * write worker is inside, Step Functions interface endpoints); `false` when the VPC has them.
+   */
+  readonly createEndpoints: boolean;
+}
+
 /** Everything that differs between stages; one object per stage in `configs.ts`. */
 export interface StageConfig {
   readonly stage: string;
@@ -68,6 +90,8 @@ export interface StageConfig {
     /** p99 latency in ms over 5 minutes that raises the alarm. */
     readonly p99LatencyMs: number;
   };
+  /** Unset: no function runs in a VPC. */
+  readonly network?: PrivateNetwork;
   /** What happens to the audit table and secrets when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   readonly secretsMaxAgeSeconds: number;

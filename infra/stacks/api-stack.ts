@@ -33,6 +33,7 @@ import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
 import type { OpenRouteGroup, StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
+import { PrivateNetwork } from '../constructs/private-network.ts';
 import {
   accessToRun,
   cachedTools,
@@ -130,6 +131,9 @@ export class ApiStack extends Stack {
       MAIL_AI_FOOTER: config.mail.aiFooter,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
+    const network = config.network
+      ? new PrivateNetwork(this, 'PrivateNetwork', { config: config.network })
+      : undefined;
     const allFunctions: IFunction[] = [];
     const fn: FunctionFactory = (
       name,
@@ -138,12 +142,15 @@ export class ApiStack extends Stack {
       environment = {},
       timeout = undefined,
     ) => {
+      const settings = { ...common, ...environment };
+      const placement = network?.placementFor(settings);
       const gateway = new GatewayFunction(this, name, {
         entry,
         description,
-        environment: { ...common, ...environment },
+        environment: settings,
         logRetention: retention,
         ...(timeout ? { timeout } : {}),
+        ...(placement ? { placement } : {}),
       });
       allFunctions.push(gateway.function);
       // Only PutItem on the table itself: table.grant() would add the indexes too.
@@ -353,6 +360,13 @@ export class ApiStack extends Stack {
           'CloudWatch Logs encrypts every log group at rest with keys it manages; the logs hold no secrets (tokens, credentials and redacted fields never reach them), so a customer-managed KMS key would add cost and a key policy to keep, not protection.',
       },
     );
+    if (network) {
+      Validations.of(this).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason:
+          'The AWS managed VPC access role only lets a function in the VPC manage its own network interfaces and write its logs.',
+      });
+    }
     if (retention < 365) {
       Validations.of(this).acknowledge({
         id: controlTowerRule('cloudwatch_log_group_retention_period_check'),

@@ -6,6 +6,9 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { resolveStage } from '#infra/config/configs.ts';
+import { pascal } from '#infra/constructs/names.ts';
+import { isWriteTool } from '#layers/tools/define.ts';
+import { tools } from '#layers/tools/registry.ts';
 import {
   functionsBehindRoutes,
   routeSettingsWithoutDependency,
@@ -24,6 +27,11 @@ const tunedContext = {
   userRateLimit: '60/60',
   toolThrottle: '{"get_customer":{"rateLimit":5,"burstLimit":5}}',
   publicBaseUrl: 'https://tools.acme.example',
+  vpcId: 'vpc-0123456789abcdef0',
+  vpcSubnetIds: 'subnet-0123456789abcdef0, subnet-0fedcba9876543210',
+  vpcAvailabilityZones: 'eu-west-1a,eu-west-1b',
+  vpcRouteTableIds: 'rtb-0123456789abcdef0,rtb-0fedcba9876543210',
+  privateSystems: 'erp',
   openRoutes:
     '{"mcp":{"rateLimit":40,"reservedConcurrency":"off"},"webhooks":{"reservedConcurrency":5}}',
 };
@@ -76,6 +84,114 @@ describe('CDK app with context settings', () => {
       const findings = await cfnLintOrSkip([path], context);
       expect(findings.join('\n')).toMatch(/Broken\.template\.json:\d+ E\d+ .*soon/);
     }, 180_000);
+  });
+
+  describe('private systems', () => {
+    const inVpc = (fn: { [key: string]: { VpcConfig?: unknown } }) => fn.Properties?.VpcConfig;
+
+    it('runs exactly the functions that call a private system in the VPC, in the given subnets', () => {
+      const functions = Object.entries(api.findResources('AWS::Lambda::Function'));
+      const inside = functions.filter(([, fn]) => inVpc(fn)).map(([id]) => id);
+      const erpTools = tools.filter((tool) => tool.systems.includes('erp'));
+      const expected = [
+        ...erpTools.map((tool) => `Tool${pascal(tool.name)}Function`),
+        ...erpTools.filter(isWriteTool).map((tool) => `Saga${pascal(tool.name)}StepFunction`),
+        'ConversationPrefetchFunction',
+        'McpFunction',
+      ];
+      expect(inside.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(expected.sort());
+      for (const [id, fn] of functions) {
+        const callsErp = 'SYSTEM_ERP_BASE_URL' in fn.Properties.Environment.Variables;
+        expect(Boolean(inVpc(fn)), id).toBe(callsErp);
+      }
+      const [id] = inside;
+      expect(api.findResources('AWS::Lambda::Function')[id ?? '']?.Properties.VpcConfig).toEqual({
+        SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+        SecurityGroupIds: [
+          {
+            'Fn::GetAtt': [
+              expect.stringMatching(/^PrivateNetworkFunctionSecurityGroup/),
+              'GroupId',
+            ],
+          },
+        ],
+      });
+    });
+
+    it('gives the VPC a DynamoDB gateway endpoint and SQS and Secrets Manager interface endpoints open to those functions only', () => {
+      const endpoints = Object.values(api.findResources('AWS::EC2::VPCEndpoint')).map(
+        (endpoint) => endpoint.Properties,
+      );
+      const service = (endpoint: { ServiceName: unknown }) =>
+        /\.([a-z]+)"\]/.exec(JSON.stringify(endpoint.ServiceName))?.[1];
+      expect(
+        endpoints.map((endpoint) => [service(endpoint), endpoint.VpcEndpointType]).sort(),
+      ).toEqual([
+        ['dynamodb', 'Gateway'],
+        ['secretsmanager', 'Interface'],
+        ['sqs', 'Interface'],
+      ]);
+      for (const endpoint of endpoints) expect(endpoint.VpcId).toBe('vpc-0123456789abcdef0');
+      const gateway = endpoints.find((endpoint) => endpoint.VpcEndpointType === 'Gateway');
+      expect(gateway?.RouteTableIds).toEqual(['rtb-0123456789abcdef0', 'rtb-0fedcba9876543210']);
+      for (const endpoint of endpoints.filter((e) => e.VpcEndpointType === 'Interface')) {
+        expect(endpoint.PrivateDnsEnabled).toBe(true);
+        expect(endpoint.SubnetIds).toEqual([
+          'subnet-0123456789abcdef0',
+          'subnet-0fedcba9876543210',
+        ]);
+      }
+      const ingress = Object.values(api.findResources('AWS::EC2::SecurityGroup')).flatMap(
+        (group) => group.Properties.SecurityGroupIngress ?? [],
+      );
+      expect(ingress).toEqual([]);
+      const rules = Object.values(api.findResources('AWS::EC2::SecurityGroupIngress')).map(
+        (rule) => rule.Properties,
+      );
+      expect(rules).toHaveLength(2);
+      for (const rule of rules) {
+        expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
+        expect(JSON.stringify(rule.SourceSecurityGroupId)).toContain(
+          'PrivateNetworkFunctionSecurityGroup',
+        );
+      }
+    });
+
+    it('names every VPC setting that is missing or wrong', () => {
+      const network = (values: Record<string, string>) => () =>
+        resolveStage('dev', values, ['crm', 'erp']);
+      expect(network({ vpcId: 'vpc-0123456789abcdef0' })).toThrow(
+        /-c vpcSubnetIds=.*-c vpcAvailabilityZones=.*-c vpcRouteTableIds=.*-c privateSystems=<crm\|erp>/,
+      );
+      expect(
+        network({
+          vpcId: 'vpc-0123456789abcdef0',
+          vpcSubnetIds: 'subnet-0123456789abcdef0',
+          vpcAvailabilityZones: 'eu-west-1a',
+          privateSystems: 'sap',
+          vpcEndpoints: 'existing',
+        }),
+      ).toThrow(
+        /^The VPC settings go together; fix: -c privateSystems=<crm\|erp>,… \(the systems reachable only inside the VPC\)$/,
+      );
+      const { network: existing } = resolveStage(
+        'dev',
+        {
+          vpcId: 'vpc-0123456789abcdef0',
+          vpcSubnetIds: 'subnet-0123456789abcdef0',
+          vpcAvailabilityZones: 'eu-west-1a',
+          privateSystems: 'erp',
+          vpcEndpoints: 'existing',
+        },
+        ['crm', 'erp'],
+      );
+      expect(existing).toEqual({
+        vpcId: 'vpc-0123456789abcdef0',
+        subnets: [{ id: 'subnet-0123456789abcdef0', availabilityZone: 'eu-west-1a' }],
+        privateSystems: ['erp'],
+        createEndpoints: false,
+      });
+    });
   });
 
   describe('stages', () => {

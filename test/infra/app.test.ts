@@ -349,6 +349,13 @@ describe('CDK app', () => {
       expect(total).toBe(34);
     });
 
+    it('puts no function in a VPC and creates no network resources without VPC settings', () => {
+      const functions = Object.values(api.findResources('AWS::Lambda::Function'));
+      expect(functions.filter((fn) => fn.Properties.VpcConfig)).toEqual([]);
+      expect(api.findResources('AWS::EC2::VPCEndpoint')).toEqual({});
+      expect(api.findResources('AWS::EC2::SecurityGroup')).toEqual({});
+    });
+
     it('lets only the customer read tools and MCP start the conversation prefetch, through its queue', () => {
       const functions = api.findResources('AWS::Lambda::Function');
       const [prefetchId] = Object.keys(functions).filter((id) =>
