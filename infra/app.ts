@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
 import { systems } from '../layers/systems/registry.ts';
 import { tools } from '../layers/tools/registry.ts';
 import { webhookSources } from '../layers/webhooks/sources.ts';
 import { resolveStage } from './config/configs.ts';
+import { addPolicyChecks } from './policy-checks.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 
@@ -25,6 +25,7 @@ export function buildApp(
       audience: context('audience'),
       rolesClaim: context('rolesClaim'),
       jwksUrl: context('jwksUrl'),
+      publicBaseUrl: context('publicBaseUrl'),
       systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),
@@ -32,6 +33,14 @@ export function buildApp(
       mailAllowedSenders: context('mailAllowedSenders'),
       mailRoleSenders: context('mailRoleSenders'),
       mailAiFooter: context('mailAiFooter'),
+      openRoutes: context('openRoutes'),
+      reservedConcurrency: context('reservedConcurrency'),
+      vpcId: context('vpcId'),
+      vpcSubnetIds: context('vpcSubnetIds'),
+      vpcAvailabilityZones: context('vpcAvailabilityZones'),
+      vpcRouteTableIds: context('vpcRouteTableIds'),
+      privateSystems: context('privateSystems'),
+      vpcEndpoints: context('vpcEndpoints'),
     },
     systemIds,
   );
@@ -67,7 +76,7 @@ export function buildApp(
       secrets: stateful.webhookSecrets,
     },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  addPolicyChecks(app);
   return { stateful, api };
 }
 

@@ -1,6 +1,13 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import * as z from 'zod';
 import { mailEnvSchema } from '../../layers/config/env.ts';
-import type { StageConfig } from './stage-config.ts';
+import {
+  type ImportedSubnet,
+  type OpenRouteGroup,
+  openRouteGroups,
+  type PrivateNetwork,
+  type StageConfig,
+} from './stage-config.ts';
 
 /** Values a deployer passes with `-c key=value`; they override the stage defaults. */
 export interface StageOverrides {
@@ -8,6 +15,8 @@ export interface StageOverrides {
   audience?: string | undefined;
   rolesClaim?: string | undefined;
   jwksUrl?: string | undefined;
+  /** `-c publicBaseUrl=https://tools.acme.com`: the address in front of the API. */
+  publicBaseUrl?: string | undefined;
   /** `-c crmBaseUrl=…`, `-c erpBaseUrl=…`, `-c ticketingBaseUrl=…`. */
   systemBaseUrls?: Readonly<Record<string, string | undefined>>;
   /** `-c userRateLimit=120/60` or `off`. */
@@ -22,6 +31,20 @@ export interface StageOverrides {
   mailRoleSenders?: string | undefined;
   /** `-c mailAiFooter='…'`: the AI disclosure line under every message. */
   mailAiFooter?: string | undefined;
+  /** `-c openRoutes='{"mcp":{"rateLimit":50,"reservedConcurrency":40}}'`, merged over the defaults. */
+  openRoutes?: string | undefined;
+  /** `-c reservedConcurrency=off`: no reserved concurrency anywhere (an account with a small quota). */
+  reservedConcurrency?: string | undefined;
+  /** `-c vpcId=vpc-…`: the VPC of the functions that call a private system. */
+  vpcId?: string | undefined;
+  /** `-c vpcSubnetIds=subnet-a,subnet-b`, with as many `vpcAvailabilityZones` and `vpcRouteTableIds`. */
+  vpcSubnetIds?: string | undefined;
+  vpcAvailabilityZones?: string | undefined;
+  vpcRouteTableIds?: string | undefined;
+  /** `-c privateSystems=erp`: the systems reachable only inside the VPC. */
+  privateSystems?: string | undefined;
+  /** `-c vpcEndpoints=existing` when the VPC has its endpoints already. @default create */
+  vpcEndpoints?: string | undefined;
 }
 
 type Defaults = Omit<
@@ -49,6 +72,21 @@ const writeToolThrottle = {
   send_email: { rateLimit: 10, burstLimit: 20 },
 };
 
+/**
+ * The unauthenticated edge: each route its own throttle under the stage's, and each function behind
+ * it a reserved concurrency that caps it (modest: every reservation leaves the account's unreserved
+ * pool, which must stay at 100 or more).
+ */
+const openRoutes = (mcp: { rateLimit: number; reservedConcurrency: number }) => ({
+  webhooks: { rateLimit: 25, burstLimit: 50, reservedConcurrency: 10 },
+  mcp: {
+    rateLimit: mcp.rateLimit,
+    burstLimit: mcp.rateLimit * 2,
+    reservedConcurrency: mcp.reservedConcurrency,
+  },
+  metadata: { rateLimit: 5, burstLimit: 10, reservedConcurrency: 2 },
+});
+
 const development: Defaults = {
   issuerUrl: 'https://toolgate-dev.auth.example.com',
   audience: 'toolgate',
@@ -56,6 +94,7 @@ const development: Defaults = {
   logRetentionDays: 14,
   throttle: { rateLimit: 50, burstLimit: 100 },
   toolThrottle: writeToolThrottle,
+  openRoutes: openRoutes({ rateLimit: 25, reservedConcurrency: 20 }),
   userRateLimit: '300/60',
   mailSender: 'assistant@acme.example',
   alarms: { serverErrorRate: 0.05, p99LatencyMs: 5000 },
@@ -73,6 +112,7 @@ export const stages: Readonly<Record<string, Defaults>> = {
     logRetentionDays: 365,
     throttle: { rateLimit: 200, burstLimit: 400 },
     toolThrottle: writeToolThrottle,
+    openRoutes: openRoutes({ rateLimit: 50, reservedConcurrency: 50 }),
     userRateLimit: '300/60',
     alarms: { serverErrorRate: 0.01, p99LatencyMs: 3000 },
     removalPolicy: RemovalPolicy.RETAIN,
@@ -127,6 +167,11 @@ export function resolveStage(
   const toolThrottle = { ...defaults.toolThrottle, ...parseToolThrottle(overrides.toolThrottle) };
   if (!issuerUrl.startsWith('https://'))
     throw new Error(`issuerUrl must be an https URL, got ${issuerUrl}`);
+  const { publicBaseUrl } = overrides;
+  if (publicBaseUrl && !URL.canParse(publicBaseUrl))
+    throw new Error(
+      `publicBaseUrl must be a URL such as https://tools.acme.com, got ${publicBaseUrl}`,
+    );
   return {
     ...settings,
     stage,
@@ -134,10 +179,13 @@ export function resolveStage(
     audience,
     rolesClaim: overrides.rolesClaim ?? 'roles',
     ...(overrides.jwksUrl ? { jwksUrl: overrides.jwksUrl } : {}),
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
     systemBaseUrls,
     userRateLimit,
     toolThrottle,
     mail: parseMail({ ...overrides, mailSender }),
+    openRoutes: resolveOpenRoutes(defaults.openRoutes, overrides),
+    ...resolveNetwork(overrides, systemIds),
   };
 }
 
@@ -187,4 +235,126 @@ function parseToolThrottle(value: string | undefined): StageConfig['toolThrottle
       throw new Error(`toolThrottle.${tool}: ${fix}`);
   }
   return parsed as StageConfig['toolThrottle'];
+}
+
+const positive = z.number().positive();
+const openRouteOverride = z
+  .object({
+    rateLimit: positive.optional(),
+    burstLimit: positive.optional(),
+    reservedConcurrency: z.union([z.number().int().positive(), z.literal('off')]).optional(),
+  })
+  .strict();
+const openRoutesOverride = z
+  .object(Object.fromEntries(openRouteGroups.map((group) => [group, openRouteOverride.optional()])))
+  .strict();
+
+/** The open routes' limits: the defaults, `-c openRoutes` merged per group, then `-c reservedConcurrency=off`. */
+function resolveOpenRoutes(
+  defaults: StageConfig['openRoutes'],
+  overrides: StageOverrides,
+): StageConfig['openRoutes'] {
+  const fix = `write it as {"<${openRouteGroups.join('|')}>":{"rateLimit":<per second>,"burstLimit":<requests>,"reservedConcurrency":<functions>|"off"}}`;
+  let parsed: z.infer<typeof openRoutesOverride> = {};
+  if (overrides.openRoutes) {
+    let json: unknown;
+    try {
+      json = JSON.parse(overrides.openRoutes);
+    } catch {
+      throw new Error(`openRoutes is not JSON: ${fix}`);
+    }
+    const result = openRoutesOverride.safeParse(json);
+    if (!result.success) {
+      const problems = result.error.issues.map(
+        (issue) => `${['openRoutes', ...issue.path].join('.')}: ${issue.message}`,
+      );
+      throw new Error(`${problems.join('; ')}; ${fix}`);
+    }
+    parsed = result.data;
+  }
+  const reservation = overrides.reservedConcurrency;
+  if (reservation !== undefined && reservation !== 'off')
+    throw new Error(
+      `reservedConcurrency takes only "off" (set numbers per group with -c openRoutes), got ${reservation}`,
+    );
+  return Object.fromEntries(
+    openRouteGroups.map((group: OpenRouteGroup) => {
+      const limits = { ...defaults[group], ...parsed[group] };
+      return [group, reservation === 'off' ? { ...limits, reservedConcurrency: 'off' } : limits];
+    }),
+  ) as StageConfig['openRoutes'];
+}
+
+/** The VPC settings, all or none; every problem named with its `-c` key. */
+function resolveNetwork(
+  overrides: StageOverrides,
+  systemIds: readonly string[],
+): { network?: PrivateNetwork } {
+  const keys = [
+    'vpcId',
+    'vpcSubnetIds',
+    'vpcAvailabilityZones',
+    'vpcRouteTableIds',
+    'privateSystems',
+    'vpcEndpoints',
+  ] as const;
+  if (keys.every((key) => overrides[key] === undefined)) return {};
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  const subnetIds = list(overrides.vpcSubnetIds);
+  const zones = list(overrides.vpcAvailabilityZones);
+  const routeTables = list(overrides.vpcRouteTableIds);
+  const privateSystems = list(overrides.privateSystems);
+  const endpoints = overrides.vpcEndpoints ?? 'create';
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string) => {
+    if (!ok) problems.push(problem);
+  };
+  const id = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{8,17}$`);
+  check(id('vpc').test(overrides.vpcId ?? ''), '-c vpcId=vpc-<id> (the VPC of the functions)');
+  check(
+    subnetIds.length > 0 && subnetIds.every((subnet) => id('subnet').test(subnet)),
+    '-c vpcSubnetIds=subnet-<id>,… (subnets with a route to the private systems)',
+  );
+  check(
+    zones.length > 0 &&
+      zones.length === subnetIds.length &&
+      zones.every((zone) => /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(zone)),
+    '-c vpcAvailabilityZones=<zone of each subnet, in order>,… (e.g. eu-west-1a)',
+  );
+  if (endpoints === 'create')
+    check(
+      routeTables.length > 0 &&
+        routeTables.length === subnetIds.length &&
+        routeTables.every((table) => id('rtb').test(table)),
+      '-c vpcRouteTableIds=rtb-<id>,… (route table of each subnet, in order, for the DynamoDB endpoint)',
+    );
+  check(
+    privateSystems.length > 0 && privateSystems.every((system) => systemIds.includes(system)),
+    `-c privateSystems=<${systemIds.join('|')}>,… (the systems reachable only inside the VPC)`,
+  );
+  check(
+    ['create', 'existing'].includes(endpoints),
+    '-c vpcEndpoints=create|existing (existing: the VPC has its DynamoDB, SQS and Secrets Manager endpoints)',
+  );
+  if (problems.length > 0)
+    throw new Error(`The VPC settings go together; fix: ${problems.join('; ')}`);
+  const subnets = subnetIds.map(
+    (subnet, index): ImportedSubnet => ({
+      id: subnet,
+      availabilityZone: zones[index] as string,
+      ...(routeTables[index] ? { routeTableId: routeTables[index] } : {}),
+    }),
+  );
+  return {
+    network: {
+      vpcId: overrides.vpcId as string,
+      subnets,
+      privateSystems,
+      createEndpoints: endpoints === 'create',
+    },
+  };
 }

@@ -1,5 +1,50 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 
+/** API Gateway throttling of a stage or a route: steady requests per second and burst. */
+export interface Throttle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/**
+ * The routes without the JWT authorizer, which anyone can call, in groups with their own limits:
+ * `webhooks` (`POST /webhooks/{source}`), `mcp` (`/mcp`), `metadata` (every other one: `/health`,
+ * `/openapi.json`, `/.well-known/oauth-protected-resource`).
+ */
+export const openRouteGroups = ['webhooks', 'mcp', 'metadata'] as const;
+export type OpenRouteGroup = (typeof openRouteGroups)[number];
+
+export interface OpenRouteLimits extends Throttle {
+  /**
+   * Reserved concurrency of each function behind the group's routes: the most instances a flood
+   * of unauthenticated requests can take from the account's pool, which the tool functions share.
+   * `off`: no reservation.
+   */
+  readonly reservedConcurrency: number | 'off';
+}
+
+/** A subnet of the deployer's VPC, imported as is (synth stays offline: no lookup). */
+export interface ImportedSubnet {
+  readonly id: string;
+  readonly availabilityZone: string;
+  /** Needed for the DynamoDB gateway endpoint's routes; absent with existing endpoints. */
+  readonly routeTableId?: string;
+}
+
+/** The VPC in which the functions that call a private system run. */
+export interface PrivateNetwork {
+  readonly vpcId: string;
+  /** Subnets of those functions and of the interface endpoints; routes to the private systems. */
+  readonly subnets: readonly ImportedSubnet[];
+  /** Systems reachable only from inside the VPC, by system id. */
+  readonly privateSystems: readonly string[];
+  /**
+   * Create the VPC endpoints the functions need (DynamoDB gateway; SQS, Secrets Manager and, when a
+   * write worker is inside, Step Functions interface endpoints); `false` when the VPC has them.
+   */
+  readonly createEndpoints: boolean;
+}
+
 /** Everything that differs between stages; one object per stage in `configs.ts`. */
 export interface StageConfig {
   readonly stage: string;
@@ -9,17 +54,23 @@ export interface StageConfig {
   readonly audience: string;
   /** JWKS URL of the issuer, when it is not `<issuerUrl>/.well-known/jwks.json` (e.g. Okta). */
   readonly jwksUrl?: string;
+  /**
+   * The address agents and senders use, when it is not the API's own (a custom domain, a CloudFront
+   * front): named in the MCP metadata and the OpenAPI document, and the URL webhook signatures cover
+   * (PUBLIC_BASE_URL). @default the address of each request
+   */
+  readonly publicBaseUrl?: string;
   /** Claim that carries the caller's roles. @default roles */
   readonly rolesClaim: string;
   /** Base URL of each business system, by system id. */
   readonly systemBaseUrls: Readonly<Record<string, string>>;
   readonly logRetentionDays: 7 | 14 | 30 | 90 | 365;
   /** API Gateway default stage throttling. */
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttle: Throttle;
   /** API Gateway throttling of one tool's route (`POST /tools/<name>`), by tool name. */
-  readonly toolThrottle: Readonly<
-    Record<string, { readonly rateLimit: number; readonly burstLimit: number }>
-  >;
+  readonly toolThrottle: Readonly<Record<string, Throttle>>;
+  /** Limits of the routes without the JWT authorizer, by group. */
+  readonly openRoutes: Readonly<Record<OpenRouteGroup, OpenRouteLimits>>;
   /** Tool calls per user, `<requests>/<seconds>` or `off` (USER_RATE_LIMIT). */
   readonly userRateLimit: string;
   /** Who `send_email` may send as and the AI disclosure footer (the MAIL_* function settings). */
@@ -39,6 +90,8 @@ export interface StageConfig {
     /** p99 latency in ms over 5 minutes that raises the alarm. */
     readonly p99LatencyMs: number;
   };
+  /** Unset: no function runs in a VPC. */
+  readonly network?: PrivateNetwork;
   /** What happens to the audit table and secrets when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   readonly secretsMaxAgeSeconds: number;

@@ -4,6 +4,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { lambdaBundling } from '../bundling.ts';
+import { controlTowerRule } from '../policy-checks.ts';
+import type { FunctionPlacement } from './private-network.ts';
 
 export interface GatewayFunctionProps {
   /** Entry file, relative to the project root, e.g. `functions/tools/call/handler.ts`. */
@@ -15,6 +17,8 @@ export interface GatewayFunctionProps {
   /** @default 10 seconds: above the 5 s upstream deadline, so the function answers before it is killed */
   readonly timeout?: Duration;
   readonly description: string;
+  /** In a VPC: a function that calls a private system. @default outside any VPC */
+  readonly placement?: FunctionPlacement;
 }
 
 /**
@@ -38,6 +42,13 @@ export class GatewayFunction extends Construct {
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
+      ...(props.placement
+        ? {
+            vpc: props.placement.vpc,
+            vpcSubnets: { subnets: [...props.placement.subnets] },
+            securityGroups: [...props.placement.securityGroups],
+          }
+        : {}),
       environment: { POWERTOOLS_SERVICE_NAME: 'toolgate', ...props.environment },
       bundling: {
         format: OutputFormat.ESM,
@@ -62,5 +73,12 @@ export class GatewayFunction extends Construct {
           'API Gateway invokes these functions synchronously and gets every error back; a dead-letter queue only applies to asynchronous invocations.',
       },
     );
+    if (!props.placement) {
+      Validations.of(this).acknowledge({
+        id: controlTowerRule('lambda_inside_vpc_check'),
+        reason:
+          'This function calls no private system: only SaaS APIs and AWS APIs, over the internet, where a VPC would add NAT cost and cold-start time. Functions that call a private system run in the VPC given with -c vpcId (README: Private systems).',
+      });
+    }
   }
 }

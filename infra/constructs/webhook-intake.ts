@@ -11,6 +11,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
 import { cacheInvalidations } from '../../layers/webhooks/subscribers.ts';
+import { acknowledgePublicRoute } from '../policy-checks.ts';
 import { EVENT_WORKER_TIMEOUT_SECONDS } from '../stacks/stateful-stack.ts';
 import { addQueueAlarms } from './queue-alarms.ts';
 import { grantResilienceAccess } from './resilience-access.ts';
@@ -70,11 +71,10 @@ export class WebhookIntake extends Construct {
       authorizer: new HttpNoneAuthorizer(),
     });
     if (route) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'SaaS senders cannot present our JWTs: every delivery is authenticated by its vendor signature (HMAC over the raw body with the source secret, timestamps checked) before anything is queued.',
-      });
+      acknowledgePublicRoute(
+        route,
+        'SaaS senders cannot present our JWTs: every delivery is authenticated by its vendor signature (HMAC over the raw body with the source secret, timestamps checked) before anything is queued.',
+      );
     }
 
     const worker = props.makeFunction(

@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
-  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -20,7 +19,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -32,16 +31,19 @@ import { METRICS_NAMESPACE } from '../../layers/observability/metrics.ts';
 import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
 import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
-import type { StageConfig } from '../config/stage-config.ts';
+import type { OpenRouteGroup, StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
+import { PrivateNetwork } from '../constructs/private-network.ts';
 import {
   accessToRun,
   cachedTools,
   grantResilienceAccess,
 } from '../constructs/resilience-access.ts';
+import { routesOf, throttleRoutes } from '../constructs/route-throttles.ts';
 import { GatewayFunction } from '../constructs/tool-function.ts';
 import { WebhookIntake, type WebhookIntakeProps } from '../constructs/webhook-intake.ts';
 import { type FunctionFactory, grantTable, WritePath } from '../constructs/write-path.ts';
+import { acknowledgePublicRoute, controlTowerRule } from '../policy-checks.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
@@ -119,6 +121,7 @@ export class ApiStack extends Stack {
       JWT_AUDIENCE: config.audience,
       JWT_ROLES_CLAIM: config.rolesClaim,
       ...(config.jwksUrl ? { JWT_JWKS_URL: config.jwksUrl } : {}),
+      ...(config.publicBaseUrl ? { PUBLIC_BASE_URL: config.publicBaseUrl } : {}),
       SECRETS_SOURCE: 'secretsmanager',
       USER_RATE_LIMIT: config.userRateLimit,
       SECRETS_MAX_AGE_SECONDS: String(config.secretsMaxAgeSeconds),
@@ -128,6 +131,9 @@ export class ApiStack extends Stack {
       MAIL_AI_FOOTER: config.mail.aiFooter,
       POWERTOOLS_LOG_LEVEL: 'INFO',
     };
+    const network = config.network
+      ? new PrivateNetwork(this, 'PrivateNetwork', { config: config.network })
+      : undefined;
     const allFunctions: IFunction[] = [];
     const fn: FunctionFactory = (
       name,
@@ -136,12 +142,15 @@ export class ApiStack extends Stack {
       environment = {},
       timeout = undefined,
     ) => {
+      const settings = { ...common, ...environment };
+      const placement = network?.placementFor(settings);
       const gateway = new GatewayFunction(this, name, {
         entry,
         description,
-        environment: { ...common, ...environment },
+        environment: settings,
         logRetention: retention,
         ...(timeout ? { timeout } : {}),
+        ...(placement ? { placement } : {}),
       });
       allFunctions.push(gateway.function);
       // Only PutItem on the table itself: table.grant() would add the indexes too.
@@ -161,11 +170,10 @@ export class ApiStack extends Stack {
       authorizer: new HttpNoneAuthorizer(),
     });
     if (healthRoute) {
-      Validations.of(healthRoute).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'GET /health is the unauthenticated liveness check of DESIGN.md; it reads nothing and calls no system.',
-      });
+      acknowledgePublicRoute(
+        healthRoute,
+        'GET /health is the unauthenticated liveness check of DESIGN.md; it reads nothing and calls no system.',
+      );
     }
     const catalog = fn(
       'Catalog',
@@ -233,16 +241,9 @@ export class ApiStack extends Stack {
     }
     this.toolFunctions = toolFunctions;
 
-    // Per-tool ceilings under the stage default: HTTP APIs take them as route settings.
     const unknown = Object.keys(config.toolThrottle).filter((name) => !toolFunctions.has(name));
     if (unknown.length > 0)
       throw new Error(`toolThrottle names tools that do not exist: ${unknown.join(', ')}`);
-    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
-      Object.entries(config.toolThrottle).map(([name, limits]) => [
-        `POST /tools/${name}`,
-        { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
-      ]),
-    );
 
     const alarmAction = this.addAlarms(config);
     const writes = new WritePath(this, 'Writes', {
@@ -275,8 +276,8 @@ export class ApiStack extends Stack {
       methods: [HttpMethod.GET],
       integration: new HttpLambdaIntegration('OperationsIntegration', writes.operationsFunction),
     });
-    this.addAgentRoutes(props, fn, prefetch);
-    new WebhookIntake(this, 'Webhooks', {
+    const mcp = this.addAgentRoutes(props, fn, prefetch);
+    const webhooks = new WebhookIntake(this, 'Webhooks', {
       ...props.webhooks,
       api: this.api,
       makeFunction: fn,
@@ -311,17 +312,67 @@ export class ApiStack extends Stack {
       methods: [HttpMethod.PUT],
       integration: adminIntegration,
     });
+    // Per-route ceilings under the stage default, now that every route exists. Every route without
+    // the authorizer gets its group's, so a new public route is never left on the stage default.
+    const openRoutes = routesOf(this.api).filter((route) => route.authorizationType === 'NONE');
+    throttleRoutes(
+      stage,
+      this.api,
+      new Map([
+        ...Object.entries(config.toolThrottle).map(
+          ([name, limits]) => [`POST /tools/${name}`, limits] as const,
+        ),
+        ...openRoutes.map(
+          (route) => [route.key, config.openRoutes[openRouteGroup(route.key)]] as const,
+        ),
+      ]),
+    );
+    // What a flood of unauthenticated requests can take from the account's concurrency: the tool
+    // functions share the rest.
+    const behindOpenRoutes: [OpenRouteGroup, IFunction][] = [
+      ['metadata', health],
+      ['metadata', mcp.openapi],
+      ['mcp', mcp.mcp],
+      ['webhooks', webhooks.receiveFunction],
+    ];
+    for (const [group, openFunction] of behindOpenRoutes)
+      reserveConcurrency(openFunction, config.openRoutes[group].reservedConcurrency);
     this.addFunctionAlarms(allFunctions, alarmAction);
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.apiEndpoint,
       description: 'Base URL of the Toolgate HTTP API',
     });
 
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason:
-        "The AWS managed basic execution role only allows writing the function's own CloudWatch logs.",
-    });
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          "The AWS managed basic execution role only allows writing the function's own CloudWatch logs.",
+      },
+      {
+        id: controlTowerRule('lambda_function_public_access_prohibited_check'),
+        reason:
+          "Each permission lets only API Gateway invoke the function, with SourceArn set to this API's route; the rule reads only literal strings or Ref/GetAtt, and CDK builds that ARN with Fn::Join.",
+      },
+      {
+        id: controlTowerRule('cloudwatch_log_group_encrypted_check'),
+        reason:
+          'CloudWatch Logs encrypts every log group at rest with keys it manages; the logs hold no secrets (tokens, credentials and redacted fields never reach them), so a customer-managed KMS key would add cost and a key policy to keep, not protection.',
+      },
+    );
+    if (network) {
+      Validations.of(this).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason:
+          'The AWS managed VPC access role only lets a function in the VPC manage its own network interfaces and write its logs.',
+      });
+    }
+    if (retention < 365) {
+      Validations.of(this).acknowledge({
+        id: controlTowerRule('cloudwatch_log_group_retention_period_check'),
+        reason: `Stage ${config.stage} keeps its logs ${retention} days (logRetentionDays in infra/config/configs.ts); prod keeps them 365 days, as the rule asks.`,
+      });
+    }
   }
 
   /**
@@ -376,7 +427,7 @@ export class ApiStack extends Stack {
     props: ApiStackProps,
     fn: FunctionFactory,
     prefetch: { tool: string; function: IFunction; queue: Queue } | undefined,
-  ): void {
+  ): { mcp: IFunction; openapi: IFunction } {
     const systems = [...new Set(props.tools.flatMap((tool) => tool.systems))];
     const environment: Record<string, string> = {
       CONFIRMATIONS_TABLE_NAME: props.confirmationsTable.tableName,
@@ -433,12 +484,12 @@ export class ApiStack extends Stack {
       }),
     ];
     for (const route of open) {
-      Validations.of(route).acknowledge({
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'MCP verifies the bearer token in the function (MCP authorization needs its own 401 with resource metadata); the metadata and the OpenAPI document are public by design.',
-      });
+      acknowledgePublicRoute(
+        route,
+        'MCP verifies the bearer token in the function (MCP authorization needs its own 401 with resource metadata); the metadata and the OpenAPI document are public by design.',
+      );
     }
+    return { mcp, openapi };
   }
 
   private addFunctionAlarms(functions: IFunction[], action: IAlarmAction): void {
@@ -504,6 +555,20 @@ export class ApiStack extends Stack {
     }
     return action;
   }
+}
+
+/** The limits an unauthenticated route gets: webhooks and MCP their own, any other the metadata ones. */
+function openRouteGroup(routeKey: string): OpenRouteGroup {
+  const path = routeKey.split(' ')[1] ?? '';
+  if (path.startsWith('/webhooks/')) return 'webhooks';
+  if (path === '/mcp') return 'mcp';
+  return 'metadata';
+}
+
+/** Caps a function's concurrent instances (IFunction has no setter; this is the same property). */
+function reserveConcurrency(target: IFunction, reservation: number | 'off'): void {
+  if (reservation === 'off') return;
+  (target.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reservation;
 }
 
 /** Base URL and secret ARN of each system, as the runtime reads them; synth fails on a gap. */

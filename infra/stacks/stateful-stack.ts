@@ -2,13 +2,14 @@ import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { auditTable } from '../../layers/audit/audit-table.ts';
 import type { SystemDefinition } from '../../layers/systems/definition.ts';
 import { writeQueueMaxReceiveCount } from '../../layers/writes/wait-schedule.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
+import { controlTowerRule } from '../policy-checks.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;
@@ -27,6 +28,12 @@ const secretTemplates: Record<
   basic: { template: { username: 'replace-me' }, generated: 'password' },
   oauth2_client_credentials: { template: { clientId: 'replace-me' }, generated: 'clientSecret' },
 };
+
+/**
+ * Declares a queue a dead-letter queue (Control Tower CT.SQS.PR.1). `allowAll` is SQS's default;
+ * `byQueue` would name the source queue's ARN, and the source queue names this one: a cycle.
+ */
+const deadLetterQueueRole = { redrivePermission: RedrivePermission.ALLOW_ALL };
 
 /** The write worker's timeout; the write queue's visibility timeout is six times this. */
 export const WRITE_WORKER_TIMEOUT_SECONDS = 30;
@@ -124,6 +131,7 @@ export class StatefulStack extends Stack {
     this.resilienceTable = table('ResilienceTable', 'pk', 'ttl');
 
     this.writeDeadLetterQueue = new Queue(this, 'WriteDeadLetterQueue', {
+      redriveAllowPolicy: deadLetterQueueRole,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -184,10 +192,16 @@ export class StatefulStack extends Stack {
         reason:
           'Conversation-start prefetches are best effort and expire after 5 minutes; there is nothing to redrive.',
       },
+      {
+        id: controlTowerRule('sqs_dlq_check'),
+        reason:
+          'Conversation-start prefetches are best effort and expire after 5 minutes; one that fails costs the agent a live call, so a dead-letter queue would only collect stale reads.',
+      },
     );
 
     this.webhookTable = table('WebhookTable', 'pk', 'ttl');
     this.eventsDeadLetterQueue = new Queue(this, 'EventsDeadLetterQueue', {
+      redriveAllowPolicy: deadLetterQueueRole,
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),

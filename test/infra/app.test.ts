@@ -1,78 +1,47 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '#layers/openapi/document.ts';
 import { systems } from '#layers/systems/registry.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
+import {
+  functionsBehindRoutes,
+  routeSettingsWithoutDependency,
+  type SynthesizedApp,
+  synthesizeApp,
+  violations,
+} from '#test/helpers/cdk-app.ts';
+import { cfnLintOrSkip } from '#test/helpers/cfn-lint.ts';
 import { asDocumented, documentedRoutes } from '#test/helpers/routes.ts';
 
-interface ValidationReport {
-  pluginReports: {
-    pluginName: string;
-    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
-  }[];
-}
-
-const noContext = () => undefined;
-
-function synthesize(build: (app: App) => void): { report: ValidationReport; error?: unknown } {
-  const outdir = mkdtempSync(join(tmpdir(), 'toolgate-cdk-'));
-  const app = new App({ outdir });
-  build(app);
-  let error: unknown;
-  try {
-    app.synth();
-  } catch (caught) {
-    error = caught;
-  }
-  const report = JSON.parse(
-    readFileSync(join(outdir, 'validation-report.json'), 'utf8'),
-  ) as ValidationReport;
-  return { report, error };
-}
-
-const violations = (report: ValidationReport) =>
-  report.pluginReports.flatMap((plugin) =>
-    plugin.violations.flatMap((violation) =>
-      violation.violatingConstructs.map((c) => `${violation.ruleName} at ${c.constructPath}`),
-    ),
-  );
-
 describe('CDK app', () => {
-  let stacks: ReturnType<typeof buildApp>;
+  // The one synth of the default stage, with bundling: every test of this file reads it.
+  let synth: SynthesizedApp;
   let api: Template;
   let stateful: Template;
-  let report: ValidationReport;
-  let synthError: unknown;
 
   beforeAll(() => {
-    ({ report, error: synthError } = synthesize((app) => {
-      stacks = buildApp(app, 'dev', noContext);
-    }));
-    api = Template.fromStack(stacks.api);
-    stateful = Template.fromStack(stacks.stateful);
-  });
+    synth = synthesizeApp({ bundling: true });
+    api = synth.template('api');
+    stateful = synth.template('stateful');
+  }, 300_000);
+  afterAll(() => synth.remove());
 
-  describe('cdk-nag', () => {
-    it('reports no unacknowledged AwsSolutions or Serverless finding', () => {
-      expect(synthError).toBeUndefined();
-      expect(violations(report)).toEqual([]);
+  describe('policy checks', () => {
+    // test/infra/app-context.test.ts shows that the same checks fail on a finding nobody acknowledged.
+    it('reports no unacknowledged cdk-nag (AwsSolutions, Serverless) or Control Tower finding', () => {
+      expect(synth.error).toBeUndefined();
+      expect(synth.report.pluginReports.map((plugin) => plugin.pluginName)).toContain(
+        'cdk-validator-cfnguard',
+      );
+      expect(violations(synth.report)).toEqual([]);
     });
 
-    it('does report a finding nobody acknowledged in the same app, so the check above can fail', () => {
-      const { report: control, error } = synthesize((app) => {
-        buildApp(app, 'dev', noContext);
-        new Topic(new Stack(app, 'Control'), 'PlainTopic');
-      });
-      expect(error).toBeDefined();
-      expect(violations(control).join('\n')).toContain('AwsSolutions-SNS3');
-    });
+    it('leaves nothing for cfn-lint to report in any synthesized template', async (context) => {
+      expect(synth.templatePaths).toHaveLength(2);
+      const findings = await cfnLintOrSkip(synth.templatePaths, context);
+      expect(findings).toEqual([]);
+    }, 180_000);
   });
 
   describe('StatefulStack', () => {
@@ -300,7 +269,10 @@ describe('CDK app', () => {
     it('throttles the costly write tools per route, and limits each user in every tool function', () => {
       const stage = api.findResources('AWS::ApiGatewayV2::Stage');
       const [settings] = Object.values(stage).map((resource) => resource.Properties.RouteSettings);
-      expect(settings).toEqual({
+      const toolSettings = Object.entries(settings).filter(([key]) =>
+        key.startsWith('POST /tools/'),
+      );
+      expect(Object.fromEntries(toolSettings)).toEqual({
         'POST /tools/create_order': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
         'POST /tools/send_email': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       });
@@ -325,6 +297,63 @@ describe('CDK app', () => {
           MAIL_AI_FOOTER: expect.stringMatching(/AI assistant/),
         });
       }
+    });
+
+    it('creates every route a stage setting names before the stage', () => {
+      const stages = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'));
+      expect(Object.keys(stages[0]?.Properties.RouteSettings ?? {}).length).toBeGreaterThan(0);
+      expect(routeSettingsWithoutDependency(api)).toEqual([]);
+    });
+
+    it('throttles every route without the authorizer on its own, under the stage default', () => {
+      const [stage] = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'));
+      const settings = stage?.Properties.RouteSettings as Record<string, unknown>;
+      const open = [...functionsBehindRoutes(api, (r) => r.authorizationType === 'NONE').keys()];
+      expect(open.sort()).toEqual(
+        [
+          'GET /health',
+          'GET /openapi.json',
+          'GET /.well-known/oauth-protected-resource',
+          'POST /mcp',
+          'GET /mcp',
+          'DELETE /mcp',
+          'POST /webhooks/{source}',
+        ].sort(),
+      );
+      const metadata = { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 };
+      const busy = { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 };
+      expect(Object.fromEntries(open.map((key) => [key, settings[key]]))).toEqual({
+        'GET /health': metadata,
+        'GET /openapi.json': metadata,
+        'GET /.well-known/oauth-protected-resource': metadata,
+        'POST /mcp': busy,
+        'GET /mcp': busy,
+        'DELETE /mcp': busy,
+        'POST /webhooks/{source}': busy,
+      });
+    });
+
+    it('caps every function behind a route without the authorizer with a modest reserved concurrency', () => {
+      const functions = api.findResources('AWS::Lambda::Function');
+      const reserved = (id: string) => functions[id]?.Properties.ReservedConcurrentExecutions;
+      const open = functionsBehindRoutes(api, (r) => r.authorizationType === 'NONE');
+      const caps = Object.fromEntries(
+        [...new Set(open.values())].map((id) => [
+          id.replace(/Function[0-9A-F]{8}$/, ''),
+          reserved(id),
+        ]),
+      );
+      expect(caps).toEqual({ Health: 2, OpenApi: 2, Mcp: 20, WebhookReceive: 10 });
+      // The tool functions keep the account's unreserved pool, which must stay at 100 or more.
+      const total = Object.keys(functions).reduce((sum, id) => sum + (reserved(id) ?? 0), 0);
+      expect(total).toBe(34);
+    });
+
+    it('puts no function in a VPC and creates no network resources without VPC settings', () => {
+      const functions = Object.values(api.findResources('AWS::Lambda::Function'));
+      expect(functions.filter((fn) => fn.Properties.VpcConfig)).toEqual([]);
+      expect(api.findResources('AWS::EC2::VPCEndpoint')).toEqual({});
+      expect(api.findResources('AWS::EC2::SecurityGroup')).toEqual({});
     });
 
     it('lets only the customer read tools and MCP start the conversation prefetch, through its queue', () => {
@@ -482,62 +511,6 @@ describe('CDK app', () => {
       expect(descriptions.filter((text) => text.includes('could not be rolled back'))).toHaveLength(
         tools.filter((tool) => tool.risk === 'write').length,
       );
-    });
-  });
-
-  describe('stages', () => {
-    it('refuses prod without an issuer, audience and system URLs, naming each', () => {
-      expect(() => buildApp(new App(), 'prod', noContext)).toThrow(
-        /-c crmBaseUrl=.*-c issuerUrl=.*-c audience=/,
-      );
-    });
-
-    it('builds a per-developer stage from the dev defaults', () => {
-      const { api: personal } = buildApp(new App(), 'dev-ana', noContext);
-      expect(personal.stackName).toBe('Toolgate-dev-ana-Api');
-    });
-
-    it('takes per-tool throttling and the user limit from context, and names what is wrong', () => {
-      const context = (values: Record<string, string>) => (key: string) => values[key];
-      const { api: tuned } = buildApp(
-        new App(),
-        'dev-bea',
-        context({
-          userRateLimit: '60/60',
-          toolThrottle: '{"get_customer":{"rateLimit":5,"burstLimit":5}}',
-        }),
-      );
-      const template = Template.fromStack(tuned);
-      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-        RouteSettings: Match.objectLike({
-          'POST /tools/get_customer': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 5 },
-          'POST /tools/create_order': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-        }),
-      });
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ USER_RATE_LIMIT: '60/60' }) },
-      });
-      expect(() => buildApp(new App(), 'dev-cy', context({ userRateLimit: 'lots' }))).toThrow(
-        /userRateLimit must be <requests>\/<seconds>/,
-      );
-      expect(() =>
-        buildApp(
-          new App(),
-          'dev-di',
-          context({ toolThrottle: '{"get_customer":{"rateLimit":5}}' }),
-        ),
-      ).toThrow(/toolThrottle.get_customer: write it as/);
-      expect(() =>
-        buildApp(
-          new App(),
-          'dev-ed',
-          context({ toolThrottle: '{"nope":{"rateLimit":1,"burstLimit":1}}' }),
-        ),
-      ).toThrow(/toolThrottle names tools that do not exist: nope/);
-    });
-
-    it('refuses an unknown stage', () => {
-      expect(() => buildApp(new App(), 'qa', noContext)).toThrow(/Unknown stage "qa"/);
     });
   });
 });

@@ -1,13 +1,12 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { stages } from '#infra/config/configs.ts';
 import { runtimeEnvSchema } from '#layers/config/env.ts';
 import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { writeQueueMaxReceiveCount } from '#layers/writes/wait-schedule.ts';
+import { synthesizeApp } from '#test/helpers/cdk-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
@@ -17,11 +16,13 @@ describe('WritePath', () => {
   let stackName: string;
 
   beforeAll(() => {
-    const stacks = buildApp(new App(), 'dev', () => undefined);
-    api = Template.fromStack(stacks.api);
-    stateful = Template.fromStack(stacks.stateful);
-    stackName = stacks.api.stackName;
-  });
+    // The template does not depend on the bundles: one unbundled synth keeps this to seconds.
+    const synth = synthesizeApp();
+    api = synth.template('api');
+    stateful = synth.template('stateful');
+    stackName = synth.stacks.api.stackName;
+    synth.remove();
+  }, 300_000);
 
   /** A function's environment as the template sets it, with deploy-time values stood in for. */
   const environmentOf = (description: string): Record<string, string> => {

@@ -1,0 +1,168 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '#infra/app.ts';
+
+/** The part of CDK's validation-report.json the infra tests read. */
+export interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+}
+
+export interface SynthesizedApp {
+  readonly stacks: ReturnType<typeof buildApp>;
+  /** The cloud assembly directory: templates, validation report. */
+  readonly outdir: string;
+  /** Every template the synth wrote, control stacks included. */
+  readonly templatePaths: readonly string[];
+  readonly report: ValidationReport;
+  /** What `app.synth()` threw: policy validation fails the synth. */
+  readonly error: unknown;
+  /** The template of one of the app's stacks, as written to disk. */
+  template(stack: 'api' | 'stateful'): Template;
+  /** Deletes the cloud assembly directory. */
+  remove(): void;
+}
+
+export interface SynthesizeOptions {
+  /** @default dev */
+  readonly stage?: string;
+  /** `-c key=value` settings. */
+  readonly context?: Readonly<Record<string, string>>;
+  /**
+   * Bundle the functions with esbuild. One synth per run is enough to prove that every entry
+   * bundles; the others skip it, which is what makes them cheap.
+   * @default false
+   */
+  readonly bundling?: boolean;
+  /** Adds constructs to the app before synth, for example a control stack. */
+  readonly extend?: (app: App) => void;
+}
+
+/**
+ * A CDK app for a test. Bundling is off unless asked for: NodejsFunction bundles while the app is
+ * built, not at synth, so even an app that is never synthesized pays for it.
+ */
+export function testApp(options: { bundling?: boolean; outdir?: string } = {}): App {
+  return new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    context: options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] },
+  });
+}
+
+/**
+ * Builds and synthesizes the app, as `cdk synth` does, into a fresh directory. Call it once per
+ * test file (in `beforeAll`) and share the result: a synth takes seconds, more on a busy machine.
+ */
+export function synthesizeApp(options: SynthesizeOptions = {}): SynthesizedApp {
+  const outdir = mkdtempSync(join(tmpdir(), 'toolgate-cdk-'));
+  const app = testApp({ outdir, bundling: options.bundling ?? false });
+  const context = options.context ?? {};
+  const stacks = buildApp(app, options.stage ?? 'dev', (key) => context[key]);
+  options.extend?.(app);
+  let error: unknown;
+  try {
+    app.synth();
+  } catch (caught) {
+    error = caught;
+  }
+  const report = JSON.parse(
+    readFileSync(join(outdir, 'validation-report.json'), 'utf8'),
+  ) as ValidationReport;
+  const templatePaths = app.node
+    .findAll()
+    .filter((construct) => Stack.isStack(construct))
+    .map((stack) => join(outdir, stack.templateFile));
+  const templates = new Map<string, Template>();
+  return {
+    stacks,
+    outdir,
+    templatePaths,
+    report,
+    error,
+    remove: () => rmSync(outdir, { recursive: true, force: true }),
+    template(which) {
+      const stack = stacks[which];
+      let template = templates.get(which);
+      if (!template) {
+        template = Template.fromJSON(
+          JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')),
+        );
+        templates.set(which, template);
+      }
+      return template;
+    },
+  };
+}
+
+/** Every violation of the report as `<rule> at <construct path>`, for one readable assertion. */
+export const violations = (report: ValidationReport): string[] =>
+  report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map((c) => `${violation.ruleName} at ${c.constructPath}`),
+    ),
+  );
+
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[] }
+>;
+
+/**
+ * Route settings of each API Gateway stage that name a route the stage does not depend on, as
+ * `<stage>: <route key>`. API Gateway refuses a setting for a route it does not have yet, so
+ * CloudFormation must create every route a stage configures before the stage.
+ */
+export function routeSettingsWithoutDependency(template: Template): string[] {
+  const resources = template.toJSON().Resources as Resources;
+  const routeIds = (apiId: unknown, key: string) =>
+    Object.entries(resources)
+      .filter(
+        ([, resource]) =>
+          resource.Type === 'AWS::ApiGatewayV2::Route' &&
+          resource.Properties?.RouteKey === key &&
+          JSON.stringify(resource.Properties?.ApiId) === JSON.stringify(apiId),
+      )
+      .map(([id]) => id);
+  return Object.entries(resources)
+    .filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Stage')
+    .flatMap(([stageId, stage]) => {
+      const dependsOn = [stage.DependsOn ?? []].flat();
+      const settings = Object.keys((stage.Properties?.RouteSettings ?? {}) as object);
+      return settings
+        .filter((key) => {
+          const [routeId, ...more] = routeIds(stage.Properties?.ApiId, key);
+          return !routeId || more.length > 0 || !dependsOn.includes(routeId);
+        })
+        .map((key) => `${stageId}: ${key}`);
+    });
+}
+
+/**
+ * The routes of the API as `route key → logical ID of the Lambda function behind it`, for the
+ * routes the filter keeps (for example, those without an authorizer).
+ */
+export function functionsBehindRoutes(
+  template: Template,
+  keep: (route: { key: string; authorizationType: string }) => boolean,
+): Map<string, string> {
+  const resources = template.toJSON().Resources as Resources;
+  const behind = new Map<string, string>();
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::ApiGatewayV2::Route') continue;
+    const key = String(resource.Properties?.RouteKey);
+    if (!keep({ key, authorizationType: String(resource.Properties?.AuthorizationType) })) continue;
+    const integrationId = /"Ref":"([^"]+)"/.exec(JSON.stringify(resource.Properties?.Target))?.[1];
+    const uri = resources[integrationId ?? '']?.Properties?.IntegrationUri as
+      | { 'Fn::GetAtt': [string, string] }
+      | undefined;
+    const functionId = uri?.['Fn::GetAtt'][0];
+    if (!functionId) throw new Error(`${key}: no Lambda integration found`);
+    behind.set(key, functionId);
+  }
+  return behind;
+}
