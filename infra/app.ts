@@ -27,6 +27,7 @@ export function buildApp(
       jwksUrl: context('jwksUrl'),
       publicBaseUrl: context('publicBaseUrl'),
       systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
+      systemTokenUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}TokenUrl`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),
       mailSender: context('mailSender'),

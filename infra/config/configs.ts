@@ -19,6 +19,11 @@ export interface StageOverrides {
   publicBaseUrl?: string | undefined;
   /** `-c crmBaseUrl=…`, `-c erpBaseUrl=…`, `-c ticketingBaseUrl=…`. */
   systemBaseUrls?: Readonly<Record<string, string | undefined>>;
+  /**
+   * `-c mailTokenUrl=https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token`: the token URL
+   * of an OAuth2 system whose identity provider is not its API host.
+   */
+  systemTokenUrls?: Readonly<Record<string, string | undefined>>;
   /** `-c userRateLimit=120/60` or `off`. */
   userRateLimit?: string | undefined;
   /** `-c toolThrottle='{"create_order":{"rateLimit":5,"burstLimit":10}}'`, merged over the defaults. */
@@ -49,7 +54,7 @@ export interface StageOverrides {
 
 type Defaults = Omit<
   StageConfig,
-  'stage' | 'issuerUrl' | 'audience' | 'systemBaseUrls' | 'rolesClaim' | 'mail'
+  'stage' | 'issuerUrl' | 'audience' | 'systemBaseUrls' | 'systemTokenUrls' | 'rolesClaim' | 'mail'
 > & {
   issuerUrl?: string;
   audience?: string;
@@ -181,6 +186,11 @@ export function resolveStage(
     ...(overrides.jwksUrl ? { jwksUrl: overrides.jwksUrl } : {}),
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     systemBaseUrls,
+    systemTokenUrls: Object.fromEntries(
+      Object.entries(overrides.systemTokenUrls ?? {}).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
+      ),
+    ),
     userRateLimit,
     toolThrottle,
     mail: parseMail({ ...overrides, mailSender }),

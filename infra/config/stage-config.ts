@@ -64,6 +64,8 @@ export interface StageConfig {
   readonly rolesClaim: string;
   /** Base URL of each business system, by system id. */
   readonly systemBaseUrls: Readonly<Record<string, string>>;
+  /** Absolute token URLs of OAuth2 systems whose identity provider is another host (`-c <system>TokenUrl`). */
+  readonly systemTokenUrls: Readonly<Record<string, string>>;
   readonly logRetentionDays: 7 | 14 | 30 | 90 | 365;
   /** API Gateway default stage throttling. */
   readonly throttle: Throttle;

@@ -21,7 +21,6 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../layers/observability/metrics.ts';
-import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
 import type { WaitPolicy } from '../../layers/writes/wait-schedule.ts';
 import { pascal } from './names.ts';
@@ -48,7 +47,8 @@ export interface WritePathProps {
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
   readonly systemSecrets: ReadonlyMap<string, Secret>;
-  readonly systemBaseUrls: Readonly<Record<string, string>>;
+  /** The environment a function needs to call these systems (`systemEnvironment`). */
+  readonly environmentFor: (systemIds: readonly string[], user: string) => Record<string, string>;
   readonly logRetention: RetentionDays;
   readonly alarmAction: IAlarmAction;
   /**
@@ -92,17 +92,6 @@ export class WritePath extends Construct {
 
   constructor(scope: Construct, id: string, props: WritePathProps) {
     super(scope, id);
-    const systemEnv = (systems: readonly string[]) => {
-      const env: Record<string, string> = {};
-      for (const systemId of systems) {
-        const secret = props.systemSecrets.get(systemId);
-        const baseUrl = props.systemBaseUrls[systemId];
-        if (!secret || !baseUrl) throw new Error(`System ${systemId} has no secret or base URL`);
-        env[baseUrlEnvName(systemId)] = baseUrl;
-        env[secretIdEnvName(systemId)] = secret.secretArn;
-      }
-      return env;
-    };
     const grantSecrets = (fn: IFunction, systems: readonly string[]) => {
       for (const systemId of systems) props.systemSecrets.get(systemId)?.grantRead(fn);
     };
@@ -143,7 +132,7 @@ export class WritePath extends Construct {
           OPERATIONS_TABLE_NAME: props.operationsTable.tableName,
           IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
           RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
-          ...systemEnv(tool.systems),
+          ...props.environmentFor(tool.systems, `The saga of ${tool.name}`),
         },
         Duration.seconds(30),
       );
@@ -223,7 +212,7 @@ export class WritePath extends Construct {
             [...machines].map(([tool, machine]) => [tool, machine.stateMachineArn]),
           ),
         ),
-        ...systemEnv(readinessSystems),
+        ...props.environmentFor(readinessSystems, 'The write worker'),
       },
       props.workerTimeout ?? Duration.seconds(30),
     );

@@ -28,7 +28,6 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../layers/observability/metrics.ts';
-import { baseUrlEnvName, secretIdEnvName } from '../../layers/systems/definition.ts';
 import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
 import type { OpenRouteGroup, StageConfig } from '../config/stage-config.ts';
@@ -40,6 +39,7 @@ import {
   grantResilienceAccess,
 } from '../constructs/resilience-access.ts';
 import { routesOf, throttleRoutes } from '../constructs/route-throttles.ts';
+import { type SystemConnections, systemEnvironment } from '../constructs/system-environment.ts';
 import { GatewayFunction } from '../constructs/tool-function.ts';
 import { WebhookIntake, type WebhookIntakeProps } from '../constructs/webhook-intake.ts';
 import { type FunctionFactory, grantTable, WritePath } from '../constructs/write-path.ts';
@@ -80,6 +80,7 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const retention = config.logRetentionDays;
+    const connections = connectionsOf(props);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention });
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', config.issuerUrl, {
@@ -203,7 +204,7 @@ export class ApiStack extends Stack {
         environment.CONVERSATION_PREFETCH = 'queue';
         if (tool.name !== prefetch.tool) environment.PREFETCH_QUEUE_URL = prefetch.queue.queueUrl;
       }
-      Object.assign(environment, systemEnvironment(props, tool.systems, `Tool ${tool.name}`));
+      Object.assign(environment, systemEnvironment(connections, tool.systems, `Tool ${tool.name}`));
       environment.RESILIENCE_TABLE_NAME = props.resilienceTable.tableName;
       if (isWriteTool(tool))
         environment.CONFIRMATIONS_TABLE_NAME = props.confirmationsTable.tableName;
@@ -256,7 +257,7 @@ export class ApiStack extends Stack {
       writeQueue: props.writeQueue,
       writeDeadLetterQueue: props.writeDeadLetterQueue,
       systemSecrets: props.systemSecrets,
-      systemBaseUrls: config.systemBaseUrls,
+      environmentFor: (systemIds, user) => systemEnvironment(connections, systemIds, user),
       logRetention: retention,
       alarmAction,
       writeWait: config.writeWait,
@@ -391,7 +392,10 @@ export class ApiStack extends Stack {
       RESILIENCE_TABLE_NAME: props.resilienceTable.tableName,
       CONVERSATION_PREFETCH: 'queue',
     };
-    Object.assign(environment, systemEnvironment(props, tool.systems, 'The prefetch'));
+    Object.assign(
+      environment,
+      systemEnvironment(connectionsOf(props), tool.systems, 'The prefetch'),
+    );
     const prefetch = fn(
       'ConversationPrefetch',
       'functions/tools/prefetch/handler.ts',
@@ -441,7 +445,7 @@ export class ApiStack extends Stack {
           }
         : {}),
     };
-    Object.assign(environment, systemEnvironment(props, systems, 'MCP'));
+    Object.assign(environment, systemEnvironment(connectionsOf(props), systems, 'MCP'));
     const mcp = fn(
       'Mcp',
       'functions/mcp/serve/handler.ts',
@@ -558,6 +562,12 @@ export class ApiStack extends Stack {
 }
 
 /** The limits an unauthenticated route gets: webhooks and MCP their own, any other the metadata ones. */
+const connectionsOf = (props: ApiStackProps): SystemConnections => ({
+  secrets: props.systemSecrets,
+  baseUrls: props.config.systemBaseUrls,
+  tokenUrls: props.config.systemTokenUrls,
+});
+
 function openRouteGroup(routeKey: string): OpenRouteGroup {
   const path = routeKey.split(' ')[1] ?? '';
   if (path.startsWith('/webhooks/')) return 'webhooks';
@@ -569,22 +579,4 @@ function openRouteGroup(routeKey: string): OpenRouteGroup {
 function reserveConcurrency(target: IFunction, reservation: number | 'off'): void {
   if (reservation === 'off') return;
   (target.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reservation;
-}
-
-/** Base URL and secret ARN of each system, as the runtime reads them; synth fails on a gap. */
-function systemEnvironment(
-  props: ApiStackProps,
-  systemIds: readonly string[],
-  user: string,
-): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const systemId of systemIds) {
-    const secret = props.systemSecrets.get(systemId);
-    const baseUrl = props.config.systemBaseUrls[systemId];
-    if (!secret || !baseUrl)
-      throw new Error(`${user} uses system ${systemId}, which has no secret or base URL`);
-    environment[baseUrlEnvName(systemId)] = baseUrl;
-    environment[secretIdEnvName(systemId)] = secret.secretArn;
-  }
-  return environment;
 }

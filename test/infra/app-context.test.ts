@@ -27,6 +27,7 @@ const tunedContext = {
   userRateLimit: '60/60',
   toolThrottle: '{"get_customer":{"rateLimit":5,"burstLimit":5}}',
   publicBaseUrl: 'https://tools.acme.example',
+  mailTokenUrl: 'https://login.microsoftonline.com/acme-tenant/oauth2/v2.0/token',
   vpcId: 'vpc-0123456789abcdef0',
   vpcSubnetIds: 'subnet-0123456789abcdef0, subnet-0fedcba9876543210',
   vpcAvailabilityZones: 'eu-west-1a,eu-west-1b',
@@ -214,6 +215,21 @@ describe('CDK app with context settings', () => {
         ),
       ).toEqual([]);
       expect(routeSettingsWithoutDependency(api)).toEqual([]);
+    });
+
+    it('gives every function that calls the mail system its token URL, and no other function', () => {
+      const functions = Object.values(api.findResources('AWS::Lambda::Function')).map(
+        (fn) => fn.Properties.Environment.Variables as Record<string, string>,
+      );
+      const mailers = functions.filter((variables) => variables.SYSTEM_MAIL_BASE_URL);
+      expect(mailers.length).toBeGreaterThanOrEqual(2);
+      for (const variables of mailers)
+        expect(variables.SYSTEM_MAIL_TOKEN_URL).toBe(tunedContext.mailTokenUrl);
+      expect(
+        functions.filter(
+          (variables) => !variables.SYSTEM_MAIL_BASE_URL && variables.SYSTEM_MAIL_TOKEN_URL,
+        ),
+      ).toEqual([]);
     });
 
     it('takes the limits of the routes without the authorizer from context, merged over the defaults', () => {
