@@ -67,7 +67,7 @@ export const defaultPolicy: Policy = policySchema.parse({
   },
 });
 
-/** Whether the caller may confirm or cancel a write proposed by `proposer`. */
+/** Whether the caller may confirm a write proposed by `proposer` (and reject a four-eyes one). */
 export function mayConfirm(
   policy: Policy,
   caller: Caller,

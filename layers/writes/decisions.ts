@@ -20,9 +20,10 @@ const notFound = (id: string) =>
   );
 
 /**
- * Deciding a proposal is one right, both ways: a four-eyes write is confirmed or cancelled only by
- * an approver other than the proposer, so that a second person decides every four-eyes proposal
- * and the audit shows who; a self-confirmed write only by its proposer.
+ * Who decides a proposal: a four-eyes write is confirmed only by an approver other than the
+ * proposer; it is cancelled by such an approver (a rejection) or withdrawn by its proposer, since
+ * stopping a write never needs a second pair of eyes. A self-confirmed write is decided by its
+ * proposer only.
  */
 function authorise(
   deps: DecideDeps,
@@ -32,7 +33,8 @@ function authorise(
 ): AnyWriteTool {
   const tool = deps.registry.get(confirmation.tool);
   if (!tool || !isWriteTool(tool)) throw notFound(confirmation.id);
-  const allowed = mayConfirm(deps.policy, caller, confirmation.sub, tool.confirmBy);
+  const withdrawn = action === 'cancel' && caller.sub === confirmation.sub;
+  const allowed = withdrawn || mayConfirm(deps.policy, caller, confirmation.sub, tool.confirmBy);
   const stillGranted = tool.confirmBy === 'approver' || isAllowed(deps.policy, caller, tool);
   if (allowed && stillGranted) return tool;
   if (tool.confirmBy === 'self') {
@@ -47,9 +49,7 @@ function authorise(
     );
   }
   throw new ForbiddenError(
-    caller.sub === confirmation.sub
-      ? `You proposed this "${tool.name}" write, which needs four eyes, so you cannot cancel it: only a user with the ${approver} role other than you may cancel (reject) it. Ask one to reject it, or let it expire at ${confirmation.expiresAt}.`
-      : `"${tool.name}" needs four eyes: only a user with the ${approver} role other than the proposer may cancel (reject) it.`,
+    `"${tool.name}" needs four eyes: only its proposer (to withdraw it) or a user with the ${approver} role (to reject it) may cancel it.`,
   );
 }
 
