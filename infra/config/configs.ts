@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as z from 'zod';
 import { mailEnvSchema } from '../../layers/config/env.ts';
+import { parseRateLimit } from '../../layers/config/system-settings.ts';
 import {
   type ImportedSubnet,
   type OpenRouteGroup,
@@ -164,7 +165,7 @@ export function resolveStage(
     throw new Error(`Stage "${stage}" needs: ${missing.join(' ')}`);
   }
   const userRateLimit = overrides.userRateLimit ?? defaults.userRateLimit;
-  if (!/^(off|\d+\/\d+(\.\d+)?)$/.test(userRateLimit)) {
+  if (!parseRateLimit(userRateLimit)) {
     throw new Error(
       `userRateLimit must be <requests>/<seconds> (e.g. 300/60) or off, got ${userRateLimit}`,
     );

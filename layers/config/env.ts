@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { rateLimitSetting } from './system-settings.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -113,10 +114,7 @@ export const runtimeEnvSchema = z.object({
   /** Caps every cached tool's TTL (seconds), e.g. to watch expiry locally; unset: the tools' own. */
   CACHE_MAX_TTL_SECONDS: z.coerce.number().int().positive().optional(),
   /** Tool calls each user may make, `<requests>/<seconds>` shared by every instance, or `off`. @default 300/60 */
-  USER_RATE_LIMIT: z
-    .string()
-    .regex(/^(off|\d+\/\d+(\.\d+)?)$/, 'write it as <requests>/<seconds>, e.g. 300/60, or off')
-    .default('300/60'),
+  USER_RATE_LIMIT: rateLimitSetting.default({ requests: 300, perSeconds: 60 }),
   /** Conversation-start prefetch of get_customer_context: `queue` (AWS), `inline` (local mode) or `off`. @default off */
   CONVERSATION_PREFETCH: z.enum(['off', 'inline', 'queue']).default('off'),
   /** The SQS queue the prefetch function reads, when CONVERSATION_PREFETCH=queue. */

@@ -220,13 +220,3 @@ export class UserRateLimit {
     );
   }
 }
-
-/** Reads a limit written `<requests>/<seconds>` (e.g. `100/10`); undefined when unset or `off`. */
-export function parseRateLimit(
-  value: string | undefined,
-): { requests: number; perSeconds: number } | undefined {
-  const match = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(value ?? '');
-  if (!match) return undefined;
-  const limit = { requests: Number(match[1]), perSeconds: Number(match[2]) };
-  return limit.requests > 0 && limit.perSeconds > 0 ? limit : undefined;
-}

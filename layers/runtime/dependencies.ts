@@ -8,6 +8,11 @@ import {
   createSqsClient,
 } from '../aws/clients.ts';
 import { parseEnv, type RuntimeEnv } from '../config/env.ts';
+import {
+  parseSystemSettings,
+  type RateLimitSetting,
+  type SystemSettings,
+} from '../config/system-settings.ts';
 
 type DocumentClient = ReturnType<typeof createDocumentClient>;
 
@@ -16,13 +21,14 @@ import { logger } from '../observability/logger.ts';
 import { recordCircuitOpened } from '../observability/metrics.ts';
 import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
-import { parseRateLimit, SharedRateBudget, UserRateLimit } from '../resilience/rate-budget.ts';
+import { SharedRateBudget, UserRateLimit } from '../resilience/rate-budget.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
 import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provider.ts';
-import { breakerEnvName, type SystemDefinition } from '../systems/definition.ts';
+import type { SystemDefinition } from '../systems/definition.ts';
 import { mailSettings } from '../systems/mail/mail-settings.ts';
+import { systems } from '../systems/registry.ts';
 import { registry as fullRegistry } from '../tools/registry.ts';
 import { createRegistry, type ToolRegistry } from '../tools/registry-types.ts';
 import { createToolRunner, type ToolRunner } from '../tools/runtime.ts';
@@ -72,26 +78,16 @@ function required(
   return value;
 }
 
-/** One shared circuit breaker per system, for this instance. */
+/** One shared circuit breaker per system, for this instance (`off`: none). */
 function breakers(
   client: DocumentClient,
   tableName: string,
   coolDownMs: number,
-  source: Record<string, string | undefined>,
+  settings: ReadonlyMap<string, SystemSettings>,
 ) {
   return (system: SystemDefinition) => {
-    const setting = source[breakerEnvName(system.id)]?.trim();
-    if (setting === 'off') return undefined;
-    const override = /^(\d*\.?\d+)\/(\d+)\/(\d+)$/.exec(setting ?? '');
-    if (setting && !override) {
-      throw new ConfigurationError(
-        'bad_breaker_setting',
-        `The circuit breaker of "${system.id}" is misconfigured. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
-        {
-          operatorDetail: `${breakerEnvName(system.id)} must be <failure rate>/<minimum calls>/<window seconds> (e.g. 0.5/10/30) or off`,
-        },
-      );
-    }
+    const override = settings.get(system.id)?.breaker;
+    if (override === 'off') return undefined;
     const declared = system.breaker;
     return new SharedCircuitBreaker({
       client,
@@ -103,13 +99,7 @@ function breakers(
         ...(declared?.failureRate ? { failureRate: declared.failureRate } : {}),
         ...(declared?.minimumCalls ? { minimumCalls: declared.minimumCalls } : {}),
         ...(declared?.windowSeconds ? { windowMs: declared.windowSeconds * 1000 } : {}),
-        ...(override
-          ? {
-              failureRate: Number(override[1]),
-              minimumCalls: Number(override[2]),
-              windowMs: Number(override[3]) * 1000,
-            }
-          : {}),
+        ...override,
       },
       onOpen: (systemId) => {
         logger.warn('circuit breaker opened', { system: systemId });
@@ -139,10 +129,9 @@ export function secretProvider(env: RuntimeEnv): SecretProvider {
 function userLimit(
   client: DocumentClient,
   tableName: string,
-  setting: string,
+  limit: RateLimitSetting,
 ): { userLimit?: UserRateLimit } {
-  const limit = parseRateLimit(setting);
-  return limit ? { userLimit: new UserRateLimit({ client, tableName, ...limit }) } : {};
+  return limit === 'off' ? {} : { userLimit: new UserRateLimit({ client, tableName, ...limit }) };
 }
 
 /**
@@ -154,6 +143,10 @@ function userLimit(
  */
 export function buildDependencies(source: Record<string, string | undefined>): GatewayDependencies {
   const env = parseEnv(source);
+  const systemSettings = parseSystemSettings(
+    source,
+    systems.map((system) => system.id),
+  );
   // One DynamoDB client (and connection pool) for every store of this instance.
   const dynamo = createDocumentClient();
   const registry = env.TOOL_NAME
@@ -227,7 +220,7 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     runner.prefill(request),
   );
   const runner: ToolRunner = createToolRunner({
-    env: source,
+    systemSettings,
     policy: defaultPolicy,
     secrets: secretProvider(env),
     logger,
@@ -237,7 +230,12 @@ export function buildDependencies(source: Record<string, string | undefined>): G
     ...(env.CACHE_MAX_TTL_SECONDS ? { maxCacheTtlSeconds: env.CACHE_MAX_TTL_SECONDS } : {}),
     ...(env.RESILIENCE_TABLE_NAME
       ? {
-          breakerFor: breakers(dynamo, env.RESILIENCE_TABLE_NAME, env.BREAKER_COOLDOWN_MS, source),
+          breakerFor: breakers(
+            dynamo,
+            env.RESILIENCE_TABLE_NAME,
+            env.BREAKER_COOLDOWN_MS,
+            systemSettings,
+          ),
           switches: switches(),
           cache: responseCache(),
           rateBudgetFor: (

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { systemSettingNames } from '../config/system-settings.ts';
 
 /** How a connector authenticates to its business system; the secret's JSON shape follows the mode. */
 export const authModeSchema = z.discriminatedUnion('type', [
@@ -85,28 +86,10 @@ export function defineSystem(declaration: SystemDeclaration): SystemDefinition {
   return systemDefinitionSchema.parse(declaration);
 }
 
-/** Environment variable that carries a system's base URL (set by CDK, or by local mode). */
-export const baseUrlEnvName = (systemId: string): string =>
-  `SYSTEM_${systemId.toUpperCase()}_BASE_URL`;
-/** Environment variable that carries the id (name or ARN) of a system's secret. */
-export const secretIdEnvName = (systemId: string): string =>
-  `SYSTEM_${systemId.toUpperCase()}_SECRET_ID`;
-/**
- * Environment variable with the absolute token URL of an OAuth2 system whose identity provider is
- * not its API host (Microsoft Graph: `https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token`).
- * Unset: the declared `tokenPath` under the base URL.
- */
-export const tokenUrlEnvName = (systemId: string): string =>
-  `SYSTEM_${systemId.toUpperCase()}_TOKEN_URL`;
-/** Environment variable that overrides a system's per-call timeout in ms. */
-export const timeoutEnvName = (systemId: string): string =>
-  `SYSTEM_${systemId.toUpperCase()}_TIMEOUT_MS`;
-/** Environment variable that overrides a system's rate limit, as `<requests>/<seconds>`. */
-export const rateLimitEnvName = (systemId: string): string =>
-  `SYSTEM_${systemId.toUpperCase()}_RATE_LIMIT`;
-/**
- * Environment variable that overrides a system's breaker: `<failure rate>/<minimum calls>/<window seconds>`
- * (e.g. `0.5/10/30`), or `off`.
- */
-export const breakerEnvName = (systemId: string): string =>
-  `SYSTEM_${systemId.toUpperCase()}_BREAKER`;
+/** Environment variables of a system's settings (one list: `layers/config/system-settings.ts`). */
+export const baseUrlEnvName = systemSettingNames.baseUrl;
+export const secretIdEnvName = systemSettingNames.secretId;
+export const tokenUrlEnvName = systemSettingNames.tokenUrl;
+export const timeoutEnvName = systemSettingNames.timeoutMs;
+export const rateLimitEnvName = systemSettingNames.rateLimit;
+export const breakerEnvName = systemSettingNames.breaker;

@@ -1,22 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { isAllowed, type Policy } from '../auth/policy.ts';
+import type { SystemSettings } from '../config/system-settings.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
 import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
-import { parseRateLimit, type UserRateLimit } from '../resilience/rate-budget.ts';
+import type { UserRateLimit } from '../resilience/rate-budget.ts';
 import type { ResponseCache } from '../resilience/response-cache.ts';
 import { RetryBudget } from '../resilience/retry-budget.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
-import {
-  baseUrlEnvName,
-  rateLimitEnvName,
-  type SystemDefinition,
-  secretIdEnvName,
-  timeoutEnvName,
-  tokenUrlEnvName,
-} from '../systems/definition.ts';
+import { baseUrlEnvName, type SystemDefinition, secretIdEnvName } from '../systems/definition.ts';
 import { getSystem } from '../systems/registry.ts';
 import { inputDigest } from '../writes/digest.ts';
 import type { AnyReadTool, Caller, ToolContext, ToolLogger, ToolSettings } from './define.ts';
@@ -45,7 +39,8 @@ export interface RunCall {
 }
 
 export interface ToolRunnerOptions {
-  env: Readonly<Record<string, string | undefined>>;
+  /** Each system's settings, parsed once at cold start (`parseSystemSettings`). */
+  systemSettings: ReadonlyMap<string, SystemSettings>;
   /** Decides which parts of a composite tool each caller may see. */
   policy: Policy;
   secrets: SecretProvider;
@@ -100,8 +95,8 @@ export function createToolRunner(options: ToolRunnerOptions) {
     const known = runtimes.get(systemId);
     if (known) return known;
     const system = getSystem(systemId);
-    const baseUrl = options.env[baseUrlEnvName(systemId)];
-    const secretId = options.env[secretIdEnvName(systemId)];
+    const settings = options.systemSettings.get(systemId) ?? {};
+    const { baseUrl, secretId } = settings;
     if (!system || !baseUrl || !secretId) {
       throw new ConfigurationError(
         'system_not_configured',
@@ -111,20 +106,9 @@ export function createToolRunner(options: ToolRunnerOptions) {
         },
       );
     }
-    const timeoutMs =
-      Number(options.env[timeoutEnvName(systemId)]) || system.timeoutMs || options.defaultTimeoutMs;
-    const limitSetting = options.env[rateLimitEnvName(systemId)];
-    const rateLimitOverride = parseRateLimit(limitSetting);
-    if (limitSetting && limitSetting !== 'off' && !rateLimitOverride) {
-      throw new ConfigurationError(
-        'bad_rate_limit_setting',
-        `The rate budget of "${systemId}" is misconfigured. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
-        {
-          operatorDetail: `${rateLimitEnvName(systemId)} must be <requests>/<seconds> (e.g. 100/10) or off`,
-        },
-      );
-    }
-    const rateLimit = limitSetting === 'off' ? undefined : (rateLimitOverride ?? system.rateLimit);
+    const timeoutMs = settings.timeoutMs || system.timeoutMs || options.defaultTimeoutMs;
+    const rateLimit =
+      settings.rateLimit === 'off' ? undefined : (settings.rateLimit ?? system.rateLimit);
     const runtime: SystemRuntime = {
       system,
       baseUrl,
@@ -134,7 +118,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         baseUrl,
         secretId,
         secrets: options.secrets,
-        tokenUrl: options.env[tokenUrlEnvName(systemId)],
+        tokenUrl: settings.tokenUrl,
       }),
       retryBudget: new RetryBudget(),
       breaker: options.breakerFor?.(system),

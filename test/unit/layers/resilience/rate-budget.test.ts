@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createDocumentClient } from '#layers/aws/clients.ts';
+import { parseRateLimit } from '#layers/config/system-settings.ts';
 import { AppError } from '#layers/errors/index.ts';
-import { parseRateLimit, SharedRateBudget, UserRateLimit } from '#layers/resilience/rate-budget.ts';
+import { SharedRateBudget, UserRateLimit } from '#layers/resilience/rate-budget.ts';
 import { localTableNames } from '#local/emulators.ts';
 import { startTables } from '#test/helpers/dynalite.ts';
 
@@ -165,7 +166,7 @@ describe('SharedRateBudget (against dynalite)', () => {
   it('reads limits written <requests>/<seconds>, and none for off or nonsense', () => {
     expect(parseRateLimit('100/10')).toEqual({ requests: 100, perSeconds: 10 });
     expect(parseRateLimit(' 5 / 0.5 ')).toEqual({ requests: 5, perSeconds: 0.5 });
-    expect(parseRateLimit('off')).toBeUndefined();
+    expect(parseRateLimit('off')).toBe('off');
     expect(parseRateLimit('0/10')).toBeUndefined();
     expect(parseRateLimit('ten per second')).toBeUndefined();
     expect(parseRateLimit(undefined)).toBeUndefined();
