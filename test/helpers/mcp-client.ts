@@ -91,7 +91,7 @@ export async function walkWrite(
   });
   const operationId = structured<{ operation: { id: string } }>(confirmed).operation.id;
   let status = 'queued';
-  for (const deadline = Date.now() + 15_000; ['queued', 'running'].includes(status); ) {
+  for (const deadline = Date.now() + 60_000; ['queued', 'running'].includes(status); ) {
     if (Date.now() > deadline) throw new Error(`operation ${operationId} is still ${status}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const read = await client.callTool({

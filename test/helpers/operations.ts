@@ -7,7 +7,7 @@ export async function waitForOperation(
   as: { sub: string; roles: string[] },
   options: { timeoutMs?: number; until?: (operation: any) => boolean } = {},
 ): Promise<any> {
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const done =
     options.until ?? ((operation: any) => !['queued', 'running'].includes(operation.status));
   let last: any;

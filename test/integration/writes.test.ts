@@ -423,7 +423,7 @@ async function readinessTries(local: LocalHarness, operationId: string): Promise
 }
 
 /** Polls until `condition` holds. */
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
