@@ -76,7 +76,7 @@ describe('README.md', () => {
   });
 
   it('switches off, in the same block, every sandbox fault a block switches on', () => {
-    const units = [text, readme('infra/local/sandboxes/README.md')].flatMap((markdown) => [
+    const units = [text, readme('local/sandboxes/README.md')].flatMap((markdown) => [
       ...codeBlocks(markdown, SHELL).map((block) => ({ lines: commands(block), text: block })),
       ...paragraphs(markdown).map((paragraph) => ({
         lines: [...paragraph.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? ''),

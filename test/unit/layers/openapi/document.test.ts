@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { localRoutes } from '#infra/local/routes.ts';
 import { openApiDocument } from '#layers/openapi/document.ts';
 import { tools } from '#layers/tools/registry.ts';
+import { localRoutes } from '#local/routes.ts';
 import { asDocumented, documentedRoutes } from '#test/helpers/routes.ts';
 
 describe('openApiDocument', () => {

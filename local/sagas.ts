@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SagaDefinition } from '#infra/constructs/saga-definition.ts';
 import type { AnyWriteTool } from '#layers/tools/define.ts';
-import { SagaDefinition } from '../constructs/saga-definition.ts';
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
