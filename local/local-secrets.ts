@@ -6,18 +6,17 @@ import {
   localSecretsFileSchema,
 } from '#layers/secrets/file-secret-provider.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
+import type { SystemSandbox } from './sandboxes/system-sandbox.ts';
 
-const random = (bytes: number) => randomBytes(bytes).toString('base64url');
-
-/** Demo credentials, random per checkout, so a wrong key really fails against the sandboxes. */
-export function demoSecrets(): LocalSecretsFile {
+/**
+ * Demo credentials of each sandboxed system, random per checkout, so a wrong key really fails
+ * against the sandboxes, and a signing secret per webhook source.
+ */
+export function demoSecrets(sandboxes: readonly SystemSandbox[]): LocalSecretsFile {
   return {
-    systems: {
-      crm: { token: `pat-local-${random(18)}` },
-      erp: { clientId: 'toolgate-local', clientSecret: random(24) },
-      ticketing: { username: 'api@acme.example/token', password: random(24) },
-      mail: { clientId: 'toolgate-local-mail', clientSecret: random(24) },
-    },
+    systems: Object.fromEntries(
+      sandboxes.map((sandbox) => [sandbox.system, sandbox.demoCredentials()]),
+    ),
     webhooks: demoWebhookSecrets(),
   };
 }
@@ -38,12 +37,18 @@ function demoWebhookSecrets(): Record<string, { current: string }> {
   );
 }
 
-/** Reads the local secrets file, creating it with demo values (mode 600) when absent. */
-export async function ensureLocalSecrets(path: string): Promise<LocalSecretsFile> {
+/**
+ * Reads the local secrets file, creating it with demo values (mode 600) when absent, and adding
+ * them for a sandboxed system or webhook source it lacks.
+ */
+export async function ensureLocalSecrets(
+  path: string,
+  sandboxes: readonly SystemSandbox[],
+): Promise<LocalSecretsFile> {
   try {
     const existing = localSecretsFileSchema.parse(JSON.parse(await readFile(path, 'utf8')));
     // A file from an older version lacks the systems added since: give them demo values.
-    const demo = demoSecrets();
+    const demo = demoSecrets(sandboxes);
     const missing = Object.keys(demo.systems).filter((id) => !existing.systems[id]);
     const missingHooks = Object.keys(demo.webhooks).filter((id) => !existing.webhooks[id]);
     if (missing.length === 0 && missingHooks.length === 0) return existing;
@@ -58,7 +63,7 @@ export async function ensureLocalSecrets(path: string): Promise<LocalSecretsFile
       );
     }
   }
-  const secrets = demoSecrets();
+  const secrets = demoSecrets(sandboxes);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;

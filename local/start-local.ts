@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { baseUrlEnvName, secretIdEnvName } from '#layers/systems/definition.ts';
+import type { SystemDefinition } from '#layers/systems/definition.ts';
+import { systems as registeredSystems } from '#layers/systems/registry.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { webhookSecretEnvName, webhookSources } from '#layers/webhooks/sources.ts';
@@ -22,14 +23,16 @@ import {
   startEmulators,
 } from './emulators.ts';
 import { ensureLocalSecrets } from './local-secrets.ts';
+import { castSandboxes, type LocalSystems, startLocalSystems } from './local-systems.ts';
 import { pollQueue } from './queue-poller.ts';
 import { type LocalFunction, localRoutes } from './routes.ts';
 import { localSagaDefinitions } from './sagas.ts';
-import { startSandboxes } from './sandboxes/index.ts';
+import { type SandboxedSystemId, systemSandboxes } from './sandboxes/registry.ts';
+import type { SystemSandbox } from './sandboxes/system-sandbox.ts';
 import { type LocalStepFunctions, startLocalStepFunctions } from './step-functions.ts';
 
-export interface LocalModeOptions {
-  /** Gateway port; sandboxes take the next three. 0 picks free ports for all. @default 3000 */
+export interface LocalModeOptions<Id extends string = SandboxedSystemId> {
+  /** Gateway port; the sandboxes take the next ones, in the registry's order. 0 picks free ports for all. @default 3000 */
   port?: number;
   /** Where the local secrets file and the dev issuer key live. @default .toolgate */
   dataDir?: string;
@@ -44,12 +47,19 @@ export interface LocalModeOptions {
    * @default a 24 h window, first pause `writeQueueVisibilitySeconds`
    */
   writeWait?: WaitPolicy;
+  /** The business systems. @default the registry's (layers/systems/registry.ts) */
+  systems?: readonly SystemDefinition[];
+  /** The sandboxes, each playing one of `systems`. @default local/sandboxes/registry.ts */
+  sandboxes?: readonly SystemSandbox<Id>[];
 }
 
-export interface LocalMode {
+export interface LocalMode<Id extends string = SandboxedSystemId> {
   url: string;
   port: number;
-  sandboxes: { crm: string; erp: string; ticketing: string; mail: string };
+  /** Each sandbox's URL, by the system it plays. */
+  sandboxes: Readonly<Record<Id, string>>;
+  /** Every system, in the registry's order, with its sandbox's label and URL if it has one. */
+  systems: LocalSystems['systems'];
   emulators: { dynamodb: string; sqs: string };
   secretsFile: string;
   issuer: DevIssuer;
@@ -81,11 +91,20 @@ const lazy = <M extends Record<string, unknown>>(
  * await fetch(`${local.url}/tools`, { headers: { authorization: `Bearer ${token}` } });
  * await local.close();
  */
-export async function startLocalMode(options: LocalModeOptions = {}): Promise<LocalMode> {
+export async function startLocalMode<Id extends string = SandboxedSystemId>(
+  options: LocalModeOptions<Id> = {},
+): Promise<LocalMode<Id>> {
   const port = options.port ?? 3000;
   const dataDir = resolve(options.dataDir ?? process.env.TOOLGATE_DATA_DIR ?? '.toolgate');
   const secretsFile = join(dataDir, 'secrets.local.json');
-  const secrets = await ensureLocalSecrets(secretsFile);
+  const cast = castSandboxes(
+    options.systems ?? registeredSystems,
+    options.sandboxes ?? (systemSandboxes as readonly SystemSandbox[]),
+  );
+  const secrets = await ensureLocalSecrets(
+    secretsFile,
+    cast.flatMap(({ sandbox }) => (sandbox ? [sandbox] : [])),
+  );
   const issuer = await loadDevIssuer(join(dataDir, 'dev-issuer.json'));
   const emulators = await startEmulators();
   await createLocalTables(emulators.dynamodbEndpoint);
@@ -117,16 +136,12 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       : { retryIntervalMs: options.sagaRetryIntervalMs }),
   });
 
-  const sandboxPort = (offset: number) => (port === 0 ? 0 : port + offset);
-  const sandboxes = await startSandboxes(
-    {
-      crm: secrets.systems.crm as { token: string },
-      erp: secrets.systems.erp as { clientId: string; clientSecret: string },
-      ticketing: secrets.systems.ticketing as { username: string; password: string },
-      mail: secrets.systems.mail as { clientId: string; clientSecret: string },
-    },
-    { crm: sandboxPort(1), erp: sandboxPort(2), ticketing: sandboxPort(3), mail: sandboxPort(4) },
-  );
+  const sandboxes = await startLocalSystems({
+    cast,
+    secrets,
+    secretsFile,
+    portOf: (index) => (port === 0 ? 0 : port + 1 + index),
+  });
 
   const handlers: Record<LocalFunction, () => Promise<LambdaHandler>> = {
     health: lazy(() => import('#functions/health/check/handler.ts')),
@@ -156,16 +171,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   });
   const actualPort = portOf(server);
   const url = `http://127.0.0.1:${actualPort}`;
-  // The CRM and ticketing sandboxes announce their changes to local mode as HubSpot and Zendesk do.
-  const signingSecret = (source: string) =>
-    (secrets.webhooks[source] as { current?: string } | undefined)?.current;
-  for (const [system, source] of [
-    ['crm', 'hubspot'],
-    ['ticketing', 'zendesk'],
-  ] as const) {
-    const secret = signingSecret(source);
-    if (secret) sandboxes[system].setWebhooks({ url: `${url}/webhooks/${source}`, secret });
-  }
+  // Sandboxes that send webhooks (CRM, ticketing) announce their changes as their vendors do.
+  sandboxes.announceTo(url, secrets.webhooks);
 
   const functionEnv: Record<string, string> = {
     STAGE: 'local',
@@ -200,10 +207,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     CONVERSATION_PREFETCH: 'inline',
     SECRETS_SOURCE: 'file',
     LOCAL_SECRETS_FILE: secretsFile,
-    ...systemEnv('crm', sandboxes.crm.url),
-    ...systemEnv('erp', sandboxes.erp.url),
-    ...systemEnv('ticketing', sandboxes.ticketing.url),
-    ...systemEnv('mail', sandboxes.mail.url),
+    ...sandboxes.env,
     ...options.env,
   };
   // The handlers read their configuration from process.env at cold start, as on Lambda; they
@@ -227,12 +231,9 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   return {
     url,
     port: actualPort,
-    sandboxes: {
-      crm: sandboxes.crm.url,
-      erp: sandboxes.erp.url,
-      ticketing: sandboxes.ticketing.url,
-      mail: sandboxes.mail.url,
-    },
+    // castSandboxes refused any sandbox that plays no declared system: each Id has one.
+    sandboxes: sandboxes.urls as Record<Id, string>,
+    systems: sandboxes.systems,
     emulators: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint },
     secretsFile,
     issuer,
@@ -256,8 +257,4 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       await emulators.close();
     },
   };
-}
-
-function systemEnv(id: string, url: string): Record<string, string> {
-  return { [baseUrlEnvName(id)]: url, [secretIdEnvName(id)]: id };
 }

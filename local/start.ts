@@ -1,4 +1,5 @@
 import { defaultPolicy } from '#layers/auth/policy.ts';
+import { systemLines } from './banner.ts';
 import { DEV_AUDIENCE } from './dev-issuer.ts';
 import { startLocalMode } from './start-local.ts';
 
@@ -7,10 +8,7 @@ const started = performance.now();
 const local = await startLocalMode({ port });
 
 console.log(`Toolgate listening on ${local.url}`);
-console.log(`  CRM sandbox (HubSpot CRM v3 shape):   ${local.sandboxes.crm}`);
-console.log(`  ERP sandbox (orders, inventory):      ${local.sandboxes.erp}`);
-console.log(`  Ticketing sandbox (Zendesk shape):    ${local.sandboxes.ticketing}`);
-console.log(`  Mail sandbox (Graph sendMail shape):  ${local.sandboxes.mail}`);
+for (const line of systemLines(local.systems)) console.log(line);
 console.log(
   `  DynamoDB (dynalite): ${local.emulators.dynamodb}   SQS (fauxqs): ${local.emulators.sqs}`,
 );

@@ -12,6 +12,7 @@ import {
   type SandboxRoute,
   startSandbox,
 } from './server.ts';
+import { defineSystemSandbox, demoSecret } from './system-sandbox.ts';
 import { webhookOutbox } from './webhooks.ts';
 
 type Properties = Record<string, string | null>;
@@ -380,3 +381,13 @@ export function startCrmSandbox(options: {
     options,
   );
 }
+
+/** The CRM sandbox plays the registry's `crm`; its changes are signed as HubSpot's. */
+export const crmSandbox = defineSystemSandbox({
+  system: 'crm',
+  label: 'CRM sandbox (HubSpot CRM v3 shape)',
+  auth: 'bearer',
+  demoCredentials: () => ({ token: `pat-local-${demoSecret(18)}` }),
+  webhookSource: 'hubspot',
+  start: startCrmSandbox,
+});

@@ -3,6 +3,7 @@ import { erpPriceRoutes } from './erp-prices.ts';
 import { erpError, erpWriteRoutes, type Reservation } from './erp-writes.ts';
 import { getSeed, type OrderStatus, type SeedOrder, type SeedStock } from './seed.ts';
 import { cursor, idempotencyKeys, intParam, type RunningSandbox, startSandbox } from './server.ts';
+import { defineSystemSandbox, demoSecret } from './system-sandbox.ts';
 
 const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'shipped', 'delivered', 'cancelled'];
 
@@ -304,3 +305,12 @@ export function startErpSandbox(options: {
     options,
   );
 }
+
+/** The ERP sandbox plays the registry's `erp`. */
+export const erpSandbox = defineSystemSandbox({
+  system: 'erp',
+  label: 'ERP sandbox (orders, inventory)',
+  auth: 'oauth2_client_credentials',
+  demoCredentials: () => ({ clientId: 'toolgate-local', clientSecret: demoSecret(24) }),
+  start: startErpSandbox,
+});

@@ -1,26 +1,44 @@
-import { startCrmSandbox } from './crm.ts';
-import { startErpSandbox } from './erp.ts';
-import { startMailSandbox } from './mail.ts';
+import { type SandboxedSystemId, systemSandboxes } from './registry.ts';
 import type { RunningSandbox } from './server.ts';
-import { startTicketingSandbox } from './ticketing.ts';
+import type { CredentialsOf, SandboxAuth, SystemSandbox } from './system-sandbox.ts';
 
-export interface SandboxCredentials {
-  crm: { token: string };
-  erp: { clientId: string; clientSecret: string };
-  ticketing: { username: string; password: string };
-  mail: { clientId: string; clientSecret: string };
-}
+type Bundled = (typeof systemSandboxes)[number];
 
-export interface Sandboxes {
-  crm: RunningSandbox;
-  erp: RunningSandbox;
-  ticketing: RunningSandbox;
-  mail: RunningSandbox;
-  close(): Promise<void>;
+/** The credentials each bundled sandbox accepts, by the system it plays. */
+export type SandboxCredentials = { [S in Bundled as S['system']]: CredentialsOf<S['auth']> };
+
+export type Sandboxes = Record<SandboxedSystemId, RunningSandbox> & { close(): Promise<void> };
+
+/** One sandbox to start: on which port, accepting which credentials. */
+export interface SandboxStart {
+  sandbox: SystemSandbox;
+  port: number;
+  credentials: CredentialsOf<SandboxAuth>;
 }
 
 /**
- * Starts the three sandbox business systems and the mail system, each accepting exactly the given
+ * Starts each sandbox in order, by the system it plays; when one fails to start, closes those
+ * already running before rethrowing, so no port stays taken.
+ */
+export async function startEach(
+  starts: readonly SandboxStart[],
+): Promise<{ running: Map<string, RunningSandbox>; close(): Promise<void> }> {
+  const running = new Map<string, RunningSandbox>();
+  const close = async () => {
+    await Promise.all([...running.values()].map((sandbox) => sandbox.close()));
+  };
+  try {
+    for (const { sandbox, port, credentials } of starts)
+      running.set(sandbox.system, await sandbox.start({ port, credentials }));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { running, close };
+}
+
+/**
+ * Starts every bundled sandbox (local/sandboxes/registry.ts), each accepting exactly the given
  * credentials. CRM and ticketing announce their data changes by signed webhook once a target is
  * set with their `setWebhooks`.
  *
@@ -31,22 +49,17 @@ export interface Sandboxes {
  */
 export async function startSandboxes(
   credentials: SandboxCredentials,
-  ports: { crm?: number; erp?: number; ticketing?: number; mail?: number } = {},
+  ports: Partial<Record<SandboxedSystemId, number>> = {},
 ): Promise<Sandboxes> {
-  const crm = await startCrmSandbox({ port: ports.crm ?? 0, credentials: credentials.crm });
-  const erp = await startErpSandbox({ port: ports.erp ?? 0, credentials: credentials.erp });
-  const ticketing = await startTicketingSandbox({
-    port: ports.ticketing ?? 0,
-    credentials: credentials.ticketing,
-  });
-  const mail = await startMailSandbox({ port: ports.mail ?? 0, credentials: credentials.mail });
+  const bundled: readonly SystemSandbox[] = systemSandboxes;
+  const { running, close } = await startEach(
+    bundled.map((sandbox) => {
+      const system = sandbox.system as SandboxedSystemId;
+      return { sandbox, port: ports[system] ?? 0, credentials: credentials[system] };
+    }),
+  );
   return {
-    crm,
-    erp,
-    ticketing,
-    mail,
-    async close() {
-      await Promise.all([crm.close(), erp.close(), ticketing.close(), mail.close()]);
-    },
+    ...(Object.fromEntries(running) as Record<SandboxedSystemId, RunningSandbox>),
+    close,
   };
 }

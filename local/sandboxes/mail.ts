@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { type Reply, type RunningSandbox, startSandbox } from './server.ts';
+import { defineSystemSandbox, demoSecret } from './system-sandbox.ts';
 
 interface SentMessage {
   id: string;
@@ -202,3 +203,12 @@ export function startMailSandbox(options: {
     options,
   );
 }
+
+/** The mail sandbox plays the registry's `mail`. */
+export const mailSandbox = defineSystemSandbox({
+  system: 'mail',
+  label: 'Mail sandbox (Graph sendMail shape)',
+  auth: 'oauth2_client_credentials',
+  demoCredentials: () => ({ clientId: 'toolgate-local-mail', clientSecret: demoSecret(24) }),
+  start: startMailSandbox,
+});

@@ -8,6 +8,7 @@ import {
   type RunningSandbox,
   startSandbox,
 } from './server.ts';
+import { defineSystemSandbox, demoSecret } from './system-sandbox.ts';
 import { zendeskWebhooks } from './ticketing-webhooks.ts';
 import { ticketWriteRoutes } from './ticketing-writes.ts';
 import { webhookOutbox } from './webhooks.ts';
@@ -249,3 +250,13 @@ export function startTicketingSandbox(options: {
     options,
   );
 }
+
+/** The ticketing sandbox plays the registry's `ticketing`; its changes are signed as Zendesk's. */
+export const ticketingSandbox = defineSystemSandbox({
+  system: 'ticketing',
+  label: 'Ticketing sandbox (Zendesk shape)',
+  auth: 'basic',
+  demoCredentials: () => ({ username: 'api@acme.example/token', password: demoSecret(24) }),
+  webhookSource: 'zendesk',
+  start: startTicketingSandbox,
+});

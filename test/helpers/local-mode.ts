@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SandboxedSystemId } from '#local/sandboxes/registry.ts';
 import { type LocalMode, type LocalModeOptions, startLocalMode } from '#local/start-local.ts';
 
 export interface LocalHarness extends LocalMode {
@@ -18,10 +19,7 @@ export interface LocalHarness extends LocalMode {
     },
   ): Promise<{ status: number; headers: Headers; body: any }>;
   /** Sets a sandbox's fault switches over HTTP, as the README documents. */
-  faults(
-    system: 'crm' | 'erp' | 'ticketing' | 'mail',
-    switches: Record<string, unknown> | null,
-  ): Promise<void>;
+  faults(system: SandboxedSystemId, switches: Record<string, unknown> | null): Promise<void>;
   stop(): Promise<void>;
 }
 
