@@ -7,7 +7,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { type AppError, AuthenticationError, UpstreamUnavailableError } from '../errors/index.ts';
-import type { Caller } from '../tools/define.ts';
+import type { Caller } from './caller.ts';
 
 export interface JwtVerifierOptions {
   issuer: string;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Caller } from '../tools/define.ts';
+import type { Caller } from './caller.ts';
 
 export const policySchema = z.object({
   /** Changes whenever the grants change; recorded with confirmations and audit records. */

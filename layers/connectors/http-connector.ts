@@ -8,9 +8,9 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../errors/index.ts';
+import type { ToolLogger } from '../observability/tool-logger.ts';
 import { fullJitter, type RetryBudget } from '../resilience/retry-budget.ts';
 import type { SystemDefinition } from '../systems/definition.ts';
-import type { ToolLogger } from '../tools/define.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { Connector, ConnectorRequest, PageRequest, QueryValue } from './connector.ts';
 import { paginationStyle } from './pagination.ts';

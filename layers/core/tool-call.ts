@@ -1,18 +1,13 @@
 import type { CallAuditor, CallEffect } from '../audit/audit-policy.ts';
 import type { AuditRecord } from '../audit/audit-repository.ts';
 import { redact } from '../audit/redact.ts';
+import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors/index.ts';
 import { logFailure } from '../http/error-envelope.ts';
 import { invalidInput } from '../http/validate-input.ts';
-import {
-  type AnyReadTool,
-  type AnyTool,
-  type AnyWriteTool,
-  type Caller,
-  isWriteTool,
-  type ToolLogger,
-} from '../tools/define.ts';
+import type { ToolLogger } from '../observability/tool-logger.ts';
+import { type AnyReadTool, type AnyTool, type AnyWriteTool, isWriteTool } from '../tools/define.ts';
 import { describeTool } from '../tools/descriptor.ts';
 import type { ToolRegistry } from '../tools/registry-types.ts';
 import type { ToolResult, ToolRunner } from '../tools/runtime.ts';

@@ -4,8 +4,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import type { Caller } from '../auth/caller.ts';
 import type { AppError } from '../errors/index.ts';
-import type { Caller } from '../tools/define.ts';
 
 /** API Gateway HTTP API (payload 2.0) event; `authorizer.jwt` is present behind the JWT authorizer. */
 export type HttpEvent = Omit<APIGatewayProxyEventV2, 'body' | 'requestContext'> & {

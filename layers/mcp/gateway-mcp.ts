@@ -7,6 +7,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { CallEffect } from '../audit/audit-policy.ts';
 import { redact } from '../audit/redact.ts';
+import type { Caller } from '../auth/caller.ts';
 import { isAllowed } from '../auth/policy.ts';
 import {
   callTool,
@@ -18,7 +19,7 @@ import { AppError } from '../errors/index.ts';
 import { logFailure, toEnvelope } from '../http/error-envelope.ts';
 import { errorSchema } from '../http/error-envelope-schema.ts';
 import { invalidInput } from '../http/validate-input.ts';
-import { type AnyTool, type Caller, isWriteTool } from '../tools/define.ts';
+import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
 import { cancelWrite, confirmWrite, type DecideDeps, readOperation } from '../writes/decisions.ts';
 import {

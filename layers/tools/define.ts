@@ -1,24 +1,11 @@
 import type { z } from 'zod';
+import type { Caller } from '../auth/caller.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { ConfigurationError } from '../errors/index.ts';
+import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { MailSettings } from '../systems/mail/mail-settings.ts';
 
 export type Risk = 'read' | 'write';
-
-/** Who is calling, as established by authentication. */
-export interface Caller {
-  /** Subject claim of the token. */
-  sub: string;
-  roles: readonly string[];
-}
-
-/** Logger surface a tool may use; the runtime passes Powertools' logger. */
-export type ToolLogger = {
-  debug(message: string, ...extra: unknown[]): void;
-  info(message: string, ...extra: unknown[]): void;
-  warn(message: string, ...extra: unknown[]): void;
-  error(message: string, ...extra: unknown[]): void;
-};
 
 /** The deployment's settings a tool may read, parsed once per cold start. */
 export interface ToolSettings {

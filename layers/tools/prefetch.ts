@@ -1,5 +1,7 @@
+import type { Caller } from '../auth/caller.ts';
+import type { ToolLogger } from '../observability/tool-logger.ts';
 import { inputDigest } from '../writes/digest.ts';
-import type { AnyReadTool, Caller, ToolLogger } from './define.ts';
+import type { AnyReadTool } from './define.ts';
 
 /** What a conversation-start prefetch runs: the prefetch tool, for this caller and conversation. */
 export interface PrefetchRequest {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import type { SystemSettings } from '../config/system-settings.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
 import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
+import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
 import type { UserRateLimit } from '../resilience/rate-budget.ts';
 import type { ResponseCache } from '../resilience/response-cache.ts';
@@ -13,7 +15,7 @@ import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { baseUrlEnvName, type SystemDefinition, secretIdEnvName } from '../systems/definition.ts';
 import { getSystem } from '../systems/registry.ts';
 import { inputDigest } from '../writes/digest.ts';
-import type { AnyReadTool, Caller, ToolContext, ToolLogger, ToolSettings } from './define.ts';
+import type { AnyReadTool, ToolContext, ToolSettings } from './define.ts';
 import type { ConversationPrefetch, PrefetchRequest } from './prefetch.ts';
 
 /** What a read tool call answers (DESIGN.md). */

@@ -7,8 +7,8 @@ import {
 } from '../errors/index.ts';
 import { json } from '../http/respond.ts';
 import type { HttpEvent, HttpResult } from '../http/types.ts';
+import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
-import type { ToolLogger } from '../tools/define.ts';
 import type { CanonicalEvent } from './events.ts';
 import { getWebhookSource, webhookSecretEnvName, webhookSources } from './sources.ts';
 import type { EventsQueue, WebhookReceipts } from './stores.ts';

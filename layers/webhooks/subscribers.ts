@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { ResponseCache } from '../resilience/response-cache.ts';
-import type { ToolLogger } from '../tools/define.ts';
 import type { CanonicalEvent } from './events.ts';
 
 /** Something done with every canonical event; must be safe to repeat (an event may be retried). */

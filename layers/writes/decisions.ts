@@ -1,6 +1,7 @@
+import type { Caller } from '../auth/caller.ts';
 import { isAllowed, mayConfirm, mayFollow, type Policy } from '../auth/policy.ts';
 import { ConflictError, ExpiredError, ForbiddenError, NotFoundError } from '../errors/index.ts';
-import { type AnyWriteTool, type Caller, isWriteTool } from '../tools/define.ts';
+import { type AnyWriteTool, isWriteTool } from '../tools/define.ts';
 import type { ToolRegistry } from '../tools/registry-types.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
 import { operationIdFor } from './digest.ts';

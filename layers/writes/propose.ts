@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '../auth/caller.ts';
 import { ConflictError } from '../errors/index.ts';
-import type { AnyWriteTool, Caller, ToolContext } from '../tools/define.ts';
+import type { AnyWriteTool, ToolContext } from '../tools/define.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
 import { inputDigest } from './digest.ts';
 

@@ -1,9 +1,5 @@
-import {
-  type AnyWriteTool,
-  isWriteTool,
-  type StepContext,
-  type ToolLogger,
-} from '#layers/tools/define.ts';
+import type { ToolLogger } from '#layers/observability/tool-logger.ts';
+import { type AnyWriteTool, isWriteTool, type StepContext } from '#layers/tools/define.ts';
 import type { ToolRegistry } from '#layers/tools/registry-types.ts';
 import type { ToolRunner } from '#layers/tools/runtime.ts';
 import type { Operation, OperationStore } from '#layers/writes/operation-store.ts';

@@ -3,8 +3,9 @@ import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-
 import type { SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { ConfigurationError } from '#layers/errors/index.ts';
+import type { ToolLogger } from '#layers/observability/tool-logger.ts';
 import { getSystem } from '#layers/systems/registry.ts';
-import { type AnyWriteTool, isWriteTool, type ToolLogger } from '#layers/tools/define.ts';
+import { type AnyWriteTool, isWriteTool } from '#layers/tools/define.ts';
 import type { ToolRegistry } from '#layers/tools/registry-types.ts';
 import type { ToolRunner } from '#layers/tools/runtime.ts';
 import type { OperationStore } from '#layers/writes/operation-store.ts';
