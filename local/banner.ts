@@ -1,4 +1,4 @@
-import { baseUrlEnvName } from '#layers/systems/definition.ts';
+import { baseUrlEnvName } from '#layers/connectors/system-definition.ts';
 import type { LocalMode } from './start-local.ts';
 
 /**

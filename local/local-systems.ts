@@ -1,10 +1,10 @@
-import type { LocalSecretsFile } from '#layers/secrets/file-secret-provider.ts';
 import {
   baseUrlEnvName,
   type SystemDefinition,
   secretIdEnvName,
   secretShapes,
-} from '#layers/systems/definition.ts';
+} from '#layers/connectors/system-definition.ts';
+import type { LocalSecretsFile } from '#layers/secrets/file-secret-provider.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
 import { startEach } from './sandboxes/index.ts';
 import type { RunningSandbox } from './sandboxes/server.ts';

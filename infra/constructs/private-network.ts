@@ -11,7 +11,7 @@ import {
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { baseUrlEnvName } from '../../layers/systems/definition.ts';
+import { baseUrlEnvName } from '../../layers/connectors/system-definition.ts';
 import type { PrivateNetwork as PrivateNetworkConfig } from '../config/stage-config.ts';
 
 /** Where a function runs when it is in the VPC: the props NodejsFunction takes for it. */

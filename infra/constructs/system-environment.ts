@@ -3,7 +3,7 @@ import {
   baseUrlEnvName,
   secretIdEnvName,
   tokenUrlEnvName,
-} from '../../layers/systems/definition.ts';
+} from '../../layers/connectors/system-definition.ts';
 
 /** Where each business system is and where its credentials live, for the stage. */
 export interface SystemConnections {

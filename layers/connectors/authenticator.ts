@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ConfigurationError, UpstreamUnavailableError } from '../errors/index.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
-import { type SystemDefinition, secretShapes } from '../systems/definition.ts';
+import { type SystemDefinition, secretShapes } from './system-definition.ts';
 
 /** Fetches what a call needs to authenticate; never exposes the secret beyond the header. */
 export interface Authenticator {

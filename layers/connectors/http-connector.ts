@@ -10,10 +10,10 @@ import {
 } from '../errors/index.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import { fullJitter, type RetryBudget } from '../resilience/retry-budget.ts';
-import type { SystemDefinition } from '../systems/definition.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { Connector, ConnectorRequest, PageRequest, QueryValue } from './connector.ts';
 import { paginationStyle } from './pagination.ts';
+import type { SystemDefinition } from './system-definition.ts';
 
 export interface HttpConnectorOptions {
   system: SystemDefinition;

@@ -1,5 +1,5 @@
-import type { Pagination } from '../systems/definition.ts';
 import type { QueryValue } from './connector.ts';
+import type { Pagination } from './system-definition.ts';
 
 /** How one pagination style asks for a page and finds the next cursor. */
 export interface PaginationStyle {

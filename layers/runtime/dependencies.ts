@@ -16,6 +16,7 @@ import {
 
 type DocumentClient = ReturnType<typeof createDocumentClient>;
 
+import type { SystemDefinition } from '../connectors/system-definition.ts';
 import { ConfigurationError } from '../errors/index.ts';
 import { logger } from '../observability/logger.ts';
 import { recordCircuitOpened } from '../observability/metrics.ts';
@@ -26,7 +27,6 @@ import { ResponseCache } from '../resilience/response-cache.ts';
 import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provider.ts';
-import type { SystemDefinition } from '../systems/definition.ts';
 import { mailSettings } from '../systems/mail/mail-settings.ts';
 import { systems } from '../systems/registry.ts';
 import { registry as fullRegistry } from '../tools/registry.ts';

@@ -1,4 +1,4 @@
-import { defineSystem, type SystemDefinition } from './definition.ts';
+import { defineSystem, type SystemDefinition } from '../connectors/system-definition.ts';
 
 /** CRM with the HubSpot CRM v3 objects API shape; private-app bearer token. */
 export const crm = defineSystem({

@@ -5,6 +5,11 @@ import type { SystemSettings } from '../config/system-settings.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
+import {
+  baseUrlEnvName,
+  type SystemDefinition,
+  secretIdEnvName,
+} from '../connectors/system-definition.ts';
 import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
@@ -12,7 +17,6 @@ import type { UserRateLimit } from '../resilience/rate-budget.ts';
 import type { ResponseCache } from '../resilience/response-cache.ts';
 import { RetryBudget } from '../resilience/retry-budget.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
-import { baseUrlEnvName, type SystemDefinition, secretIdEnvName } from '../systems/definition.ts';
 import { getSystem } from '../systems/registry.ts';
 import { inputDigest } from '../writes/digest.ts';
 import type { AnyReadTool, ToolContext, ToolSettings } from './define.ts';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type * as z from 'zod';
-import type { secretShapes } from '#layers/systems/definition.ts';
+import type { secretShapes } from '#layers/connectors/system-definition.ts';
 import type { RunningSandbox } from './server.ts';
 
-/** An auth mode of layers/systems/definition.ts, whose secret shape a sandbox accepts. */
+/** An auth mode of layers/connectors/system-definition.ts, whose secret shape a sandbox accepts. */
 export type SandboxAuth = keyof typeof secretShapes;
 /** The credentials of an auth mode, as the local secrets file holds them under `systems.<id>`. */
 export type CredentialsOf<Auth extends SandboxAuth> = z.output<(typeof secretShapes)[Auth]>;

@@ -1,4 +1,4 @@
-import { defineSystem } from '#layers/systems/definition.ts';
+import { defineSystem } from '#layers/connectors/system-definition.ts';
 
 /** Systems beyond the registry's, to show local mode takes a new one without a code change. */
 

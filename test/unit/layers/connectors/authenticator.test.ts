@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '#layers/connectors/authenticator.ts';
+import { defineSystem, type SystemDeclaration } from '#layers/connectors/system-definition.ts';
 import type { AppError } from '#layers/errors/index.ts';
 import type { SecretProvider } from '#layers/secrets/secret-provider.ts';
-import { defineSystem, type SystemDeclaration } from '#layers/systems/definition.ts';
 import { fakeFetch, jsonResponse } from '#test/helpers/fake-fetch.ts';
 
 const secrets = (value: Record<string, unknown>): SecretProvider => ({

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAuthenticator } from '#layers/connectors/authenticator.ts';
 import { createHttpConnector } from '#layers/connectors/http-connector.ts';
+import { defineSystem, type SystemDeclaration } from '#layers/connectors/system-definition.ts';
 import { type AppError, NotFoundError } from '#layers/errors/index.ts';
 import { RetryBudget } from '#layers/resilience/retry-budget.ts';
 import type { SecretProvider } from '#layers/secrets/secret-provider.ts';
-import { defineSystem, type SystemDeclaration } from '#layers/systems/definition.ts';
 import { fakeFetch, hang, jsonResponse, type Reply } from '#test/helpers/fake-fetch.ts';
 
 const silent = { debug: () => undefined, warn: () => undefined };
