@@ -8,6 +8,7 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '../errors/index.ts';
+import { parseRetryAfter } from '../http-util/retry-after.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import { fullJitter, type RetryBudget } from '../resilience/retry-budget.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -313,13 +314,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** `Retry-After` as seconds or an HTTP date, in ms. */
-export function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

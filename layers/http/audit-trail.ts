@@ -1,7 +1,8 @@
 import type { CallAuditor, CallEffect } from '../audit/audit-policy.ts';
 import { redact } from '../audit/redact.ts';
+import { header } from '../http-util/api-gateway.ts';
 import { errorResponse } from './error-envelope.ts';
-import { type GatewayMiddleware, type GatewayRequest, header } from './types.ts';
+import type { GatewayMiddleware, GatewayRequest } from './types.ts';
 
 const MAX_REASON_LENGTH = 500;
 const MAX_NAME_LENGTH = 128;

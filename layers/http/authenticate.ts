@@ -1,6 +1,7 @@
 import type { CallerResolver } from '../auth/jwt-verifier.ts';
 import { AuthenticationError } from '../errors/index.ts';
-import { type GatewayMiddleware, type GatewayRequest, header } from './types.ts';
+import { header } from '../http-util/api-gateway.ts';
+import type { GatewayMiddleware, GatewayRequest } from './types.ts';
 
 /**
  * Establishes the caller. Behind API Gateway's JWT authorizer the claims arrive verified in the

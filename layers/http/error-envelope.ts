@@ -5,7 +5,7 @@ import {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from '../errors/index.ts';
-import { json } from './respond.ts';
+import { json } from '../http-util/respond.ts';
 import type { GatewayMiddleware, GatewayRequest } from './types.ts';
 
 /** The DESIGN.md error envelope. */

@@ -1,24 +1,35 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { GatewayDependencies } from '../runtime/dependencies.ts';
+import type { CallAuditor } from '../audit/audit-policy.ts';
+import type { CallerResolver } from '../auth/jwt-verifier.ts';
+import type { HttpEvent, HttpResult } from '../http-util/api-gateway.ts';
 import { auditTrail } from './audit-trail.ts';
 import { authenticate } from './authenticate.ts';
 import { errorEnvelope } from './error-envelope.ts';
 import { requestContext } from './request-context.ts';
-import type { GatewayContext, GatewayRequest, HttpEvent, HttpResult } from './types.ts';
+import type { GatewayContext, GatewayRequest } from './types.ts';
+
+/** What the shared chain needs; the composition root passes its gateway dependencies. */
+export interface GatewayHandlerDeps {
+  logger: Pick<Logger, 'setCorrelationId' | 'resetKeys' | 'error' | 'warn'>;
+  auditor: CallAuditor;
+  resolver: CallerResolver;
+}
 
 export type GatewayLogic = (event: HttpEvent, context: GatewayContext) => Promise<HttpResult>;
 
 /**
  * The middleware chain every authenticated route shares: request id and correlation, audit,
- * error envelope, header normalisation and authentication. Routes add their own (body, tool
- * authorisation, validation) through `extra`.
+ * error envelope, header normalisation and authentication. A route that reads a body adds
+ * `.use(jsonBody())`; authorization and input validation happen in the tool-call core, inside the
+ * route's logic.
  *
  * @example
- * export const handler = gatewayHandler(deps, listTools(deps)).use(...)
+ * export const handler = gatewayHandler(deps, killSwitchAdmin(deps)).use(jsonBody());
  */
 export function gatewayHandler(
-  deps: Pick<GatewayDependencies, 'logger' | 'auditor' | 'resolver'>,
+  deps: GatewayHandlerDeps,
   logic: GatewayLogic,
   options: { auditSubject?: (request: GatewayRequest) => string | undefined } = {},
 ) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type GatewayMiddleware, type GatewayRequest, header } from './types.ts';
+import { header } from '../http-util/api-gateway.ts';
+import type { GatewayMiddleware, GatewayRequest } from './types.ts';
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 

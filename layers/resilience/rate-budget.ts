@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { parseRetryAfter } from '../connectors/http-connector.ts';
 import { RateLimitedError } from '../errors/index.ts';
+import { parseRetryAfter } from '../http-util/retry-after.ts';
 import { type ResilienceKeyKind, resilienceKeys } from './keys.ts';
 
 interface CounterOptions {

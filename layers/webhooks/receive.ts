@@ -5,8 +5,8 @@ import {
   PayloadTooLargeError,
   UpstreamUnavailableError,
 } from '../errors/index.ts';
-import { json } from '../http/respond.ts';
-import type { HttpEvent, HttpResult } from '../http/types.ts';
+import type { HttpEvent, HttpResult } from '../http-util/api-gateway.ts';
+import { json } from '../http-util/respond.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import type { CanonicalEvent } from './events.ts';

@@ -1,7 +1,7 @@
 import { isAllowed, type Policy } from '#layers/auth/policy.ts';
 import { ForbiddenError, NotFoundError } from '#layers/errors/index.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
-import { json } from '#layers/http/respond.ts';
+import { json } from '#layers/http-util/respond.ts';
 import { describeTool } from '#layers/tools/descriptor.ts';
 import type { ToolRegistry } from '#layers/tools/registry-types.ts';
 import { toOpenAiStrict } from '#layers/tools/schema-dialects.ts';

@@ -1,5 +1,5 @@
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
-import { json } from '#layers/http/respond.ts';
+import { json } from '#layers/http-util/respond.ts';
 import { cancelWrite, confirmWrite, type DecideDeps } from '#layers/writes/decisions.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Policy } from '#layers/auth/policy.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
-import { json } from '#layers/http/respond.ts';
+import { json } from '#layers/http-util/respond.ts';
 import type { WriteDependencies } from '#layers/runtime/dependencies.ts';
 import { readOperation } from '#layers/writes/decisions.ts';
 

@@ -1,7 +1,7 @@
 import { callTool as callToolCore, type ToolCallDeps } from '#layers/core/tool-call.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
-import { json } from '#layers/http/respond.ts';
-import { header } from '#layers/http/types.ts';
+import { header } from '#layers/http-util/api-gateway.ts';
+import { json } from '#layers/http-util/respond.ts';
 
 /**
  * POST /tools/{name}, the REST edge of the tool-call core: a read tool answers `200 { data, meta }`;

@@ -2,7 +2,8 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { errorEnvelope } from '#layers/http/error-envelope.ts';
 import { requestContext } from '#layers/http/request-context.ts';
-import type { GatewayContext, HttpEvent, HttpResult } from '#layers/http/types.ts';
+import type { GatewayContext } from '#layers/http/types.ts';
+import type { HttpEvent, HttpResult } from '#layers/http-util/api-gateway.ts';
 import { buildReceiveDependencies } from '#layers/runtime/webhook-dependencies.ts';
 import { receiveWebhook } from '#layers/webhooks/receive.ts';
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '#layers/errors/index.ts';
-import type { HttpEvent } from '#layers/http/types.ts';
+import type { HttpEvent } from '#layers/http-util/api-gateway.ts';
 import type { CanonicalEvent } from '#layers/webhooks/events.ts';
 import { type ReceiveDeps, receiveWebhook } from '#layers/webhooks/receive.ts';
 

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '#layers/errors/index.ts';
-import type { HttpEvent, HttpResult } from '#layers/http/types.ts';
+import type { HttpEvent, HttpResult } from '#layers/http-util/api-gateway.ts';
 import type { CanonicalEvent } from '#layers/webhooks/events.ts';
 import { type ReceiveDeps, receiveWebhook } from '#layers/webhooks/receive.ts';
 import { webhookSecretEnvName, webhookSources } from '#layers/webhooks/sources.ts';

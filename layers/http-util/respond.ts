@@ -1,4 +1,4 @@
-import type { HttpResult } from './types.ts';
+import type { HttpResult } from '../http-util/api-gateway.ts';
 
 /** A JSON response; `X-Request-Id` is added by the request-context middleware. */
 export function json(
