@@ -1,6 +1,6 @@
 import type { Caller } from '../auth/caller.ts';
+import { inputDigest } from '../digest/input-digest.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
-import { inputDigest } from '../writes/digest.ts';
 import type { AnyReadTool } from './define.ts';
 
 /** What a conversation-start prefetch runs: the prefetch tool, for this caller and conversation. */

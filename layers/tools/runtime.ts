@@ -10,6 +10,7 @@ import {
   type SystemDefinition,
   secretIdEnvName,
 } from '../connectors/system-definition.ts';
+import { inputDigest } from '../digest/input-digest.ts';
 import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
@@ -18,7 +19,6 @@ import type { ResponseCache } from '../resilience/response-cache.ts';
 import { RetryBudget } from '../resilience/retry-budget.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { getSystem } from '../systems/registry.ts';
-import { inputDigest } from '../writes/digest.ts';
 import type { AnyReadTool, ToolContext, ToolSettings } from './define.ts';
 import type { ConversationPrefetch, PrefetchRequest } from './prefetch.ts';
 

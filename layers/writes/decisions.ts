@@ -4,7 +4,7 @@ import { ConflictError, ExpiredError, ForbiddenError, NotFoundError } from '../e
 import { type AnyWriteTool, isWriteTool } from '../tools/define.ts';
 import type { ToolRegistry } from '../tools/registry-types.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
-import { operationIdFor } from './digest.ts';
+import { operationIdFor } from './operation-id.ts';
 import type { Operation, OperationStatus, OperationStore } from './operation-store.ts';
 import type { WriteQueue } from './write-queue.ts';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.ts';
+import { inputDigest } from '../digest/input-digest.ts';
 import { ConflictError } from '../errors/index.ts';
 import type { AnyWriteTool, ToolContext } from '../tools/define.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
-import { inputDigest } from './digest.ts';
 
 export interface ProposalDeps {
   confirmations: ConfirmationStore;

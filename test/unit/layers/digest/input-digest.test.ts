@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, inputDigest, operationIdFor } from '#layers/writes/digest.ts';
+import { canonicalJson, inputDigest } from '#layers/digest/input-digest.ts';
 
 describe('inputDigest', () => {
   it('is the same for the same input in any key order', () => {
@@ -12,13 +12,5 @@ describe('inputDigest', () => {
   it('differs when any value differs', () => {
     expect(inputDigest({ quantity: 1 })).not.toBe(inputDigest({ quantity: 2 }));
     expect(inputDigest({ lines: [1, 2] })).not.toBe(inputDigest({ lines: [2, 1] }));
-  });
-});
-
-describe('operationIdFor', () => {
-  it('derives one stable operation id per confirmation', () => {
-    expect(operationIdFor('cf_1')).toBe(operationIdFor('cf_1'));
-    expect(operationIdFor('cf_1')).not.toBe(operationIdFor('cf_2'));
-    expect(operationIdFor('cf_1')).toMatch(/^op_[0-9a-f]{32}$/);
   });
 });

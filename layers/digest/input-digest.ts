@@ -13,16 +13,12 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * SHA-256 of the canonical JSON: binds a confirmation to the exact input it previewed.
+ * SHA-256 of the canonical JSON: equal inputs get one digest whatever their key order, so a
+ * confirmation binds to the exact input it previewed and caches key on what a call asked.
  *
  * @example
  * inputDigest({ b: 1, a: 2 }) === inputDigest({ a: 2, b: 1 }); // true
  */
 export function inputDigest(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
-}
-
-/** The operation id a confirmation leads to: derived, so a retried confirmation finds the same one. */
-export function operationIdFor(confirmationId: string): string {
-  return `op_${createHash('sha256').update(`operation:${confirmationId}`).digest('hex').slice(0, 32)}`;
 }
