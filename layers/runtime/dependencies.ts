@@ -30,8 +30,8 @@ import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provide
 import { mailSettings } from '../systems/mail/mail-settings.ts';
 import { systems } from '../systems/registry.ts';
 import { registry as fullRegistry } from '../tools/registry.ts';
-import { createRegistry, type ToolRegistry } from '../tools/registry-types.ts';
 import { createToolRunner, type ToolRunner } from '../tools/runtime.ts';
+import { createRegistry, type ToolRegistry } from '../tools/tool-registry.ts';
 import { type ConfirmationStore, DynamoConfirmationStore } from '../writes/confirmation-store.ts';
 import { DynamoOperationStore, type OperationStore } from '../writes/operation-store.ts';
 import type { ProposalDeps } from '../writes/propose.ts';

@@ -7,7 +7,7 @@ import { getCustomerTickets } from './read/get-customer-tickets.ts';
 import { getOrderStatus } from './read/get-order-status.ts';
 import { getProductCatalog } from './read/get-product-catalog.ts';
 import { searchCustomers } from './read/search-customers.ts';
-import { createRegistry } from './registry-types.ts';
+import { createRegistry } from './tool-registry.ts';
 import { createOrder } from './write/create-order.ts';
 import { createTicket } from './write/create-ticket.ts';
 import { sendEmail } from './write/send-email.ts';

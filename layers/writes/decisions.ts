@@ -2,7 +2,7 @@ import type { Caller } from '../auth/caller.ts';
 import { isAllowed, mayConfirm, mayFollow, type Policy } from '../auth/policy.ts';
 import { ConflictError, ExpiredError, ForbiddenError, NotFoundError } from '../errors/index.ts';
 import { type AnyWriteTool, isWriteTool } from '../tools/define.ts';
-import type { ToolRegistry } from '../tools/registry-types.ts';
+import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
 import { operationIdFor } from './operation-id.ts';
 import type { Operation, OperationStatus, OperationStore } from './operation-store.ts';

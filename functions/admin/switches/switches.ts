@@ -7,7 +7,7 @@ import { json } from '#layers/http-util/respond.ts';
 import type { KillSwitch, KillSwitches } from '#layers/resilience/kill-switches.ts';
 import type { ResponseCache } from '#layers/resilience/response-cache.ts';
 import { getSystem } from '#layers/systems/registry.ts';
-import type { ToolRegistry } from '#layers/tools/registry-types.ts';
+import type { ToolRegistry } from '#layers/tools/tool-registry.ts';
 
 const changeSchema = z
   .strictObject({

@@ -3,8 +3,8 @@ import { ForbiddenError, NotFoundError } from '#layers/errors/index.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
 import { json } from '#layers/http-util/respond.ts';
 import { describeTool } from '#layers/tools/descriptor.ts';
-import type { ToolRegistry } from '#layers/tools/registry-types.ts';
 import { toOpenAiStrict } from '#layers/tools/schema-dialects.ts';
+import type { ToolRegistry } from '#layers/tools/tool-registry.ts';
 
 const notFound = (name: string) =>
   new NotFoundError(

@@ -11,8 +11,8 @@ import {
 } from '#layers/core/tool-call.ts';
 import { AuditUnavailableError, RateLimitedError } from '#layers/errors/index.ts';
 import { defineTool, defineWriteTool } from '#layers/tools/define.ts';
-import { createRegistry } from '#layers/tools/registry-types.ts';
 import type { ToolRunner } from '#layers/tools/runtime.ts';
+import { createRegistry } from '#layers/tools/tool-registry.ts';
 import type { Confirmation } from '#layers/writes/confirmation-store.ts';
 
 const lookup = defineTool({
