@@ -107,7 +107,10 @@ export const runtimeEnvSchema = z.object({
   MCP_AUTHORIZATION_SERVER: z.url().optional(),
   /** Public base URL of the gateway, for MCP metadata when the Host header is not it. */
   PUBLIC_BASE_URL: z.url().optional(),
-  /** Table of shared resilience state (circuit breakers); unset: no shared breaker. */
+  /**
+   * Table of the state every instance shares: circuit breakers, rate budgets, kill switches, the
+   * reference-data cache and prefetch claims. Unset: none of them (the kill-switch routes refuse).
+   */
   RESILIENCE_TABLE_NAME: z.string().min(1).optional(),
   /** How long an instance trusts the kill switches it read; a change is effective within it. @default 5000 */
   SWITCHES_CACHE_MS: positiveInt(5_000),
@@ -143,7 +146,7 @@ export type RuntimeEnv = z.output<typeof runtimeEnvSchema>;
  * Parses the environment, reporting every problem at once.
  *
  * @example
- * const env = parseEnv(process.env); // throws ConfigurationError listing each bad variable
+ * const env = parseEnv(process.env); // throws an Error listing each bad variable
  */
 export function parseEnv(source: Record<string, string | undefined>): RuntimeEnv {
   const result = runtimeEnvSchema.safeParse(source);

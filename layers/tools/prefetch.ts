@@ -11,7 +11,7 @@ export interface PrefetchRequest {
   input: unknown;
 }
 
-/** Starts a prefetch without waiting for it: in process locally, an async Lambda invoke on AWS. */
+/** Starts a prefetch without waiting for it: in process locally, a message on the prefetch queue on AWS. */
 export type PrefetchLauncher = (request: PrefetchRequest) => Promise<void>;
 
 export interface ConversationPrefetchOptions {

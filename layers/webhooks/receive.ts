@@ -33,7 +33,7 @@ export interface ReceiveDeps {
  * every event was a redelivery). Nothing unverified or malformed is queued.
  *
  * @example
- * export const handler = webhookHandler(deps, receiveWebhook(deps));
+ * export const handler = middy(receiveWebhook(deps)).use(requestContext({ logger })).use(errorEnvelope({ logger }));
  */
 export function receiveWebhook(deps: ReceiveDeps) {
   return async (event: HttpEvent): Promise<HttpResult> => {
