@@ -14,7 +14,11 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
-import { OUTCOME_UNKNOWN_ERRORS, STEP_ERRORS } from '../../layers/writes/step-errors.ts';
+import {
+  OUTCOME_UNKNOWN_ERRORS,
+  SAGA_ERRORS,
+  STEP_ERRORS,
+} from '../../layers/writes/step-errors.ts';
 
 export interface SagaDefinitionProps {
   readonly tool: AnyWriteTool;
@@ -77,7 +81,7 @@ export class SagaDefinition extends Construct {
       });
 
     const finishingFailed = new Fail(this, 'Finishing failed', {
-      error: 'Toolgate.FinishingFailed',
+      error: SAGA_ERRORS.finishingFailed,
       cause: 'The saga could not record how the write ended; the operation needs a human.',
     });
     const recordFinishingFailed = finishTask(sagaStateNames.finishingFailed, {
@@ -99,7 +103,7 @@ export class SagaDefinition extends Construct {
         error: JsonPath.objectAt('$.error'),
       }).next(
         new Fail(this, 'Compensation failed', {
-          error: 'Toolgate.CompensationFailed',
+          error: SAGA_ERRORS.compensationFailed,
           cause: 'A compensation kept failing; the operation needs a human.',
         }),
       );

@@ -17,6 +17,18 @@ export const STEP_ERRORS = {
 } as const;
 
 /**
+ * Error names a saga execution itself fails with, when a person must look at the operation.
+ * Whoever watches executions (the console, EventBridge rules on their status) sees them, so they
+ * are a public contract like STEP_ERRORS.
+ */
+export const SAGA_ERRORS = {
+  /** A compensation kept failing; the operation is recorded `failed`. */
+  compensationFailed: 'Toolgate.CompensationFailed',
+  /** The task that records how the saga ended kept failing. */
+  finishingFailed: 'Toolgate.FinishingFailed',
+} as const;
+
+/**
  * Errors after which a step's outcome is unknown: its own timeouts, and Lambda's names for a task
  * whose function crashed or timed out before it could say (`Lambda.Unknown`, `Sandbox.Timedout`).
  */

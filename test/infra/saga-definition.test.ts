@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
-import { OUTCOME_UNKNOWN_ERRORS, STEP_ERRORS } from '#layers/writes/step-errors.ts';
+import { OUTCOME_UNKNOWN_ERRORS, SAGA_ERRORS, STEP_ERRORS } from '#layers/writes/step-errors.ts';
 import { localSagaDefinitions } from '#local/sagas.ts';
 
 type State = {
   Type: string;
+  Error?: string;
   Next?: string;
   Retry?: {
     ErrorEquals: string[];
@@ -156,5 +157,24 @@ describe('SagaDefinition', () => {
       expect(catchAll(fallback)?.Next).toBe('Finishing failed');
       expect(saga.States['Finishing failed']?.Type).toBe('Fail');
     }
+  });
+
+  it('names only errors of the published contract: every Toolgate error it throws or matches', () => {
+    const contract = new Set<string>([
+      ...Object.values(STEP_ERRORS),
+      ...OUTCOME_UNKNOWN_ERRORS,
+      ...Object.values(SAGA_ERRORS),
+    ]);
+    const named = sagas().flatMap(({ States }) =>
+      Object.values(States).flatMap((state) => [
+        ...(state.Error ? [state.Error] : []),
+        ...(state.Retry ?? []).flatMap((retry) => retry.ErrorEquals),
+        ...(state.Catch ?? []).flatMap((entry) => entry.ErrorEquals),
+      ]),
+    );
+    expect(named).toContain(STEP_ERRORS.transient);
+    expect(
+      [...new Set(named)].filter((name) => name.startsWith('Toolgate.') && !contract.has(name)),
+    ).toEqual([]);
   });
 });
