@@ -198,24 +198,6 @@ export function createToolRunner(options: ToolRunnerOptions) {
     for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
   };
 
-  return {
-    contextFor,
-    admit,
-    run,
-    /** Runs a conversation-start prefetch and keeps its answer for the conversation, unless degraded. */
-    async prefill(request: PrefetchRequest): Promise<void> {
-      const { prefetch, cache } = options;
-      if (!prefetch || !cache) return;
-      const result = await run(prefetch.tool, request.input, {
-        requestId: `prefetch-${randomUUID()}`,
-        caller: request.caller,
-      });
-      if (result.meta.degraded.length > 0) return;
-      const key = prefetch.keyOf(request.caller, request.conversationId, request.input);
-      await cache.set(prefetch.tool.name, key, result.data, prefetch.ttlSeconds);
-    },
-  };
-
   /**
    * Runs a read tool. With `X-Conversation-Id`, the prefetch tool may be answered from the
    * conversation's prefetch, and a call naming a customer starts that prefetch alongside.
@@ -323,6 +305,21 @@ export function createToolRunner(options: ToolRunnerOptions) {
       throw error;
     }
   }
+
+  /** Runs a conversation-start prefetch and keeps its answer for the conversation, unless degraded. */
+  async function prefill(request: PrefetchRequest): Promise<void> {
+    const { prefetch, cache } = options;
+    if (!prefetch || !cache) return;
+    const result = await run(prefetch.tool, request.input, {
+      requestId: `prefetch-${randomUUID()}`,
+      caller: request.caller,
+    });
+    if (result.meta.degraded.length > 0) return;
+    const key = prefetch.keyOf(request.caller, request.conversationId, request.input);
+    await cache.set(prefetch.tool.name, key, result.data, prefetch.ttlSeconds);
+  }
+
+  return { contextFor, admit, run, prefill };
 }
 
 /** Blanks the withheld parts, whatever the tool or a prefetch returned, and names them in `meta`. */
