@@ -91,7 +91,7 @@ interface SystemRuntime {
  * bounds the call by its deadline, and checks the tool's output against its schema.
  *
  * @example
- * const runner = createToolRunner({ env: process.env, secrets, logger, settings, defaultTimeoutMs: 5000 });
+ * const runner = createToolRunner({ systemSettings, policy, secrets, logger, settings, defaultTimeoutMs: 5000 });
  * const result = await runner.run(getCustomer, { customerId: 'C-00001' }, { requestId, caller });
  */
 export function createToolRunner(options: ToolRunnerOptions) {
@@ -101,8 +101,8 @@ export function createToolRunner(options: ToolRunnerOptions) {
     const known = runtimes.get(systemId);
     if (known) return known;
     const system = getSystem(systemId);
-    const settings = options.systemSettings.get(systemId) ?? {};
-    const { baseUrl, secretId } = settings;
+    const configured = options.systemSettings.get(systemId) ?? {};
+    const { baseUrl, secretId } = configured;
     if (!system || !baseUrl || !secretId) {
       throw new ConfigurationError(
         'system_not_configured',
@@ -112,9 +112,9 @@ export function createToolRunner(options: ToolRunnerOptions) {
         },
       );
     }
-    const timeoutMs = settings.timeoutMs || system.timeoutMs || options.defaultTimeoutMs;
+    const timeoutMs = configured.timeoutMs || system.timeoutMs || options.defaultTimeoutMs;
     const rateLimit =
-      settings.rateLimit === 'off' ? undefined : (settings.rateLimit ?? system.rateLimit);
+      configured.rateLimit === 'off' ? undefined : (configured.rateLimit ?? system.rateLimit);
     const runtime: SystemRuntime = {
       system,
       baseUrl,
@@ -124,7 +124,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         baseUrl,
         secretId,
         secrets: options.secrets,
-        tokenUrl: settings.tokenUrl,
+        tokenUrl: configured.tokenUrl,
       }),
       retryBudget: new RetryBudget(),
       breaker: options.breakerFor?.(system),
