@@ -335,7 +335,7 @@ function generate(): Seed {
 
 let cached: Seed | undefined;
 
-/** The seed data, generated once per process and shared by the three sandboxes. */
+/** The seed data, generated once per process and shared by every sandbox that reads it. */
 export function getSeed(): Seed {
   cached ??= generate();
   return cached;

@@ -10,7 +10,7 @@ import { dropOmittedNulls } from '#layers/tools/schema-dialects.ts';
 import { getWebhookSource } from '#layers/webhooks/sources.ts';
 import { startCrmSandbox } from '#local/sandboxes/crm.ts';
 import type { RunningSandbox } from '#local/sandboxes/server.ts';
-import { call, credentials } from './sandboxes/support.ts';
+import { call, credentials } from './local/sandboxes/support.ts';
 
 /** Names every plain object answers through its prototype. */
 const NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
