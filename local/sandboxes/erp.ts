@@ -1,7 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { erpPriceRoutes } from './erp-prices.ts';
 import { erpError, erpWriteRoutes, type Reservation } from './erp-writes.ts';
-import { getSeed, type OrderStatus, type SeedOrder, type SeedStock } from './seed.ts';
+import {
+  getSeed,
+  type OrderStatus,
+  type SeedOrder,
+  type SeedProduct,
+  type SeedStock,
+} from './seed.ts';
 import { cursor, idempotencyKeys, intParam, type RunningSandbox, startSandbox } from './server.ts';
 import { defineSystemSandbox, demoSecret } from './system-sandbox.ts';
 
@@ -11,6 +17,17 @@ const ORDER_STATUSES: readonly OrderStatus[] = ['pending', 'shipped', 'delivered
 const legacy = (epochMs: number | null): string | null =>
   epochMs === null ? null : new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
 const money = (amount: number) => amount.toFixed(2);
+
+/** A product as the ERP's API shows it, in a list or alone. */
+const productView = (product: SeedProduct) => ({
+  sku: product.sku,
+  name: product.name,
+  category: product.category,
+  unit_price: money(product.unitPrice),
+  currency: product.currency,
+  active: product.active,
+  unit: product.unit,
+});
 
 function presentOrder(order: SeedOrder) {
   const lines = order.lines.map((line) => ({
@@ -227,15 +244,7 @@ export function startErpSandbox(options: {
               (product) => !category || product.category === category,
             );
             const next = offset + limit < all.length ? cursor.encode(offset + limit) : null;
-            const items = all.slice(offset, offset + limit).map((product) => ({
-              sku: product.sku,
-              name: product.name,
-              category: product.category,
-              unit_price: money(product.unitPrice),
-              currency: product.currency,
-              active: product.active,
-              unit: product.unit,
-            }));
+            const items = all.slice(offset, offset + limit).map(productView);
             return { status: 200, body: { items, next_cursor: next } };
           },
         },
@@ -246,18 +255,7 @@ export function startErpSandbox(options: {
           handle: ({ params }) => {
             const product = products.get(params.sku ?? '');
             if (!product) return erpError(404, 'NOT_FOUND', `Product ${params.sku} not found`);
-            return {
-              status: 200,
-              body: {
-                sku: product.sku,
-                name: product.name,
-                category: product.category,
-                unit_price: money(product.unitPrice),
-                currency: product.currency,
-                active: product.active,
-                unit: product.unit,
-              },
-            };
+            return { status: 200, body: productView(product) };
           },
         },
         {
