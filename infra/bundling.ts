@@ -29,20 +29,3 @@ export const lambdaBundling = {
     legalComments: 'none',
   } satisfies BuildOptions,
 } as const;
-
-/** Every distinct function entry; one bundle each (the per-tool functions share `tools-call`). */
-export const functionEntries = [
-  { name: 'health', path: 'functions/health/check/handler.ts' },
-  { name: 'catalog', path: 'functions/catalog/list/handler.ts' },
-  { name: 'tools-call', path: 'functions/tools/call/handler.ts' },
-  { name: 'tools-prefetch', path: 'functions/tools/prefetch/handler.ts' },
-  { name: 'confirmations', path: 'functions/confirmations/decide/handler.ts' },
-  { name: 'operations', path: 'functions/operations/get/handler.ts' },
-  { name: 'write-worker', path: 'functions/writes/worker/handler.ts' },
-  { name: 'saga-step', path: 'functions/writes/step/handler.ts' },
-  { name: 'mcp', path: 'functions/mcp/serve/handler.ts' },
-  { name: 'openapi', path: 'functions/openapi/document/handler.ts' },
-  { name: 'admin-switches', path: 'functions/admin/switches/handler.ts' },
-  { name: 'webhook-receive', path: 'functions/webhooks/receive/handler.ts' },
-  { name: 'webhook-process', path: 'functions/webhooks/process/handler.ts' },
-] as const;

@@ -203,6 +203,9 @@ export function createApiGateway(
   routes: readonly Route[],
   extra?: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): Server {
+  // As API Gateway, the most specific route wins: `POST /tools/get_customer` before `POST /tools/{name}`.
+  const parameters = (route: Route) => route.path.split('{').length - 1;
+  const bySpecificity = [...routes].sort((a, b) => parameters(a) - parameters(b));
   return createServer(async (req, res) => {
     try {
       if (extra?.(req, res)) return;
@@ -216,7 +219,7 @@ export function createApiGateway(
       const method = req.method ?? 'GET';
       let found: { route: Route; params: Record<string, string> } | undefined;
       try {
-        for (const route of routes) {
+        for (const route of bySpecificity) {
           const params = match(route, method, url.pathname);
           if (params) {
             found = { route, params };

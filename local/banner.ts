@@ -1,4 +1,4 @@
-import { baseUrlEnvName } from '#layers/connectors/system-definition.ts';
+import { systemSettingNames } from '#layers/config/system-settings.ts';
 import type { LocalMode } from './start-local.ts';
 
 /**
@@ -12,6 +12,6 @@ export function systemLines(systems: LocalMode['systems']): string[] {
   return systems.map(({ system, sandbox }) =>
     sandbox
       ? `  ${`${sandbox.label}:`.padEnd(37)} ${sandbox.url}`
-      : `  ${system.displayName}: no sandbox (local/sandboxes/registry.ts); its tools fail until ${baseUrlEnvName(system.id)} names its API and the local secrets file holds systems.${system.id}`,
+      : `  ${system.displayName}: no sandbox (local/sandboxes/registry.ts); its tools fail until ${systemSettingNames.baseUrl(system.id)} names its API and the local secrets file holds systems.${system.id}`,
   );
 }

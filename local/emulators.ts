@@ -3,6 +3,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
+import type { TableName } from '#functions/manifest.ts';
 import { auditTable } from '#layers/audit/audit-table.ts';
 
 export interface Emulators {
@@ -50,7 +51,7 @@ export const localTableNames = {
   idempotency: 'toolgate-local-idempotency',
   resilience: 'toolgate-local-resilience',
   webhooks: 'toolgate-local-webhooks',
-} as const;
+} as const satisfies Record<TableName, string>;
 
 /** Creates the tables the CDK app defines, with the same keys. */
 export async function createLocalTables(endpoint: string, names = localTableNames): Promise<void> {
@@ -104,55 +105,58 @@ export async function createLocalTables(endpoint: string, names = localTableName
   client.destroy();
 }
 
-/** Creates the write queue and its dead-letter queue as the CDK app does. */
-export async function createLocalQueues(
-  client: SQSClient,
-  options: { visibilityTimeoutSeconds: number; maxReceiveCount: number },
-): Promise<{ writeQueueUrl: string; writeQueueArn: string; deadLetterQueueUrl: string }> {
-  return createQueueWithDeadLetters(client, 'toolgate-local-writes', options);
+/** A local queue: its URL and ARN, and its dead-letter queue's URL when it has one. */
+export interface LocalQueue {
+  readonly url: string;
+  readonly arn: string;
+  readonly deadLetterUrl?: string;
 }
 
-/** Creates the webhook events queue and its dead-letter queue as the CDK app does. */
-export async function createLocalEventQueues(
-  client: SQSClient,
-): Promise<{ writeQueueUrl: string; writeQueueArn: string; deadLetterQueueUrl: string }> {
-  return createQueueWithDeadLetters(client, 'toolgate-local-events', {
-    visibilityTimeoutSeconds: 30,
-    maxReceiveCount: 5,
-  });
-}
+const queueArnOf = async (client: SQSClient, url: string): Promise<string> =>
+  (
+    await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+    )
+  ).Attributes?.QueueArn ?? '';
 
-async function createQueueWithDeadLetters(
+/**
+ * Creates a queue as the stateful stack does: its visibility timeout and, when it has one, its
+ * dead-letter queue (`<name>-dlq`) after `maxReceiveCount` receives.
+ *
+ * @example
+ * const events = await createLocalQueue(sqs, 'toolgate-local-events', { visibilityTimeoutSeconds: 30, deadLetters: { maxReceiveCount: 5 } });
+ */
+export async function createLocalQueue(
   client: SQSClient,
   name: string,
-  options: { visibilityTimeoutSeconds: number; maxReceiveCount: number },
-): Promise<{ writeQueueUrl: string; writeQueueArn: string; deadLetterQueueUrl: string }> {
-  const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const dlqUrl = dlq.QueueUrl ?? '';
-  const dlqArn =
-    (
-      await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
-      )
-    ).Attributes?.QueueArn ?? '';
+  options: { visibilityTimeoutSeconds: number; deadLetters?: { maxReceiveCount: number } },
+): Promise<LocalQueue> {
+  let deadLetter: { url: string; arn: string } | undefined;
+  if (options.deadLetters) {
+    const url =
+      (await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl ?? '';
+    deadLetter = { url, arn: await queueArnOf(client, url) };
+  }
   const queue = await client.send(
     new CreateQueueCommand({
       QueueName: name,
       Attributes: {
         VisibilityTimeout: String(options.visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlqArn,
-          maxReceiveCount: options.maxReceiveCount,
-        }),
+        ...(deadLetter && options.deadLetters
+          ? {
+              RedrivePolicy: JSON.stringify({
+                deadLetterTargetArn: deadLetter.arn,
+                maxReceiveCount: options.deadLetters.maxReceiveCount,
+              }),
+            }
+          : {}),
       },
     }),
   );
-  const queueUrl = queue.QueueUrl ?? '';
-  const queueArn =
-    (
-      await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-      )
-    ).Attributes?.QueueArn ?? '';
-  return { writeQueueUrl: queueUrl, writeQueueArn: queueArn, deadLetterQueueUrl: dlqUrl };
+  const url = queue.QueueUrl ?? '';
+  return {
+    url,
+    arn: await queueArnOf(client, url),
+    ...(deadLetter ? { deadLetterUrl: deadLetter.url } : {}),
+  };
 }

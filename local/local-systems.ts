@@ -1,9 +1,5 @@
-import {
-  baseUrlEnvName,
-  type SystemDefinition,
-  secretIdEnvName,
-  secretShapes,
-} from '#layers/connectors/system-definition.ts';
+import { systemSettingNames } from '#layers/config/system-settings.ts';
+import { type SystemDefinition, secretShapes } from '#layers/connectors/system-definition.ts';
 import type { LocalSecretsFile } from '#layers/secrets/file-secret-provider.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
 import { startEach } from './sandboxes/index.ts';
@@ -101,8 +97,8 @@ export async function startLocalSystems(options: {
     urls: Object.fromEntries([...running].map(([id, sandbox]) => [id, sandbox.url])),
     env: Object.fromEntries(
       options.cast.flatMap(({ system, sandbox }) => [
-        ...(sandbox ? [[baseUrlEnvName(system.id), started(system.id).url]] : []),
-        [secretIdEnvName(system.id), system.id],
+        ...(sandbox ? [[systemSettingNames.baseUrl(system.id), started(system.id).url]] : []),
+        [systemSettingNames.secretId(system.id), system.id],
       ]),
     ),
     announceTo(gatewayUrl, webhooks) {

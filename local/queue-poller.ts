@@ -15,6 +15,8 @@ export function pollQueue(options: {
   client: SQSClient;
   queueUrl: string;
   queueArn: string;
+  /** The function the queue's event source mapping invokes (its Lambda context's name). */
+  functionName: string;
   handler: () => Promise<LambdaHandler>;
   onError?: (error: unknown) => void;
 }): { stop(): Promise<void> } {
@@ -52,7 +54,7 @@ export function pollQueue(options: {
         const handler = await options.handler();
         const response = (await handler(
           event as never,
-          lambdaContext('write-worker'),
+          lambdaContext(options.functionName),
         )) as unknown as SQSBatchResponse | undefined;
         const failed = new Set(
           (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier),

@@ -1,6 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type FunctionEntry,
+  functions,
+  type QueueName,
+  queueEnvNames,
+  servedRoutes,
+  type TableName,
+  tableEnvNames,
+} from '#functions/manifest.ts';
 import type { SystemDefinition } from '#layers/connectors/system-definition.ts';
 import { systems as registeredSystems } from '#layers/systems/registry.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
@@ -16,16 +26,15 @@ import {
 } from './api-gateway.ts';
 import { type DevIssuer, loadDevIssuer } from './dev-issuer.ts';
 import {
-  createLocalEventQueues,
-  createLocalQueues,
+  createLocalQueue,
   createLocalTables,
+  type LocalQueue,
   localTableNames,
   startEmulators,
 } from './emulators.ts';
 import { ensureLocalSecrets } from './local-secrets.ts';
 import { castSandboxes, type LocalSystems, startLocalSystems } from './local-systems.ts';
 import { pollQueue } from './queue-poller.ts';
-import { type LocalFunction, localRoutes } from './routes.ts';
 import { localSagaDefinitions } from './sagas.ts';
 import { type SandboxedSystemId, systemSandboxes } from './sandboxes/registry.ts';
 import type { SystemSandbox } from './sandboxes/system-sandbox.ts';
@@ -64,22 +73,53 @@ export interface LocalMode<Id extends string = SandboxedSystemId> {
   secretsFile: string;
   issuer: DevIssuer;
   stepFunctions: LocalStepFunctions;
-  queues: { write: string; deadLetter: string; events: string; eventsDeadLetter: string };
+  queues: {
+    write: string;
+    deadLetter: string;
+    events: string;
+    eventsDeadLetter: string;
+    prefetch: string;
+  };
   /** Environment the functions run with (AWS endpoints, tables, issuer, systems). */
   functionEnv: Record<string, string>;
   close(): Promise<void>;
 }
 
-const lazy = <M extends Record<string, unknown>>(
-  load: () => Promise<M>,
-  exported: keyof M = 'handler',
-) => {
-  let cached: Promise<LambdaHandler> | undefined;
-  return () => {
-    cached ??= load().then((module) => module[exported] as LambdaHandler);
-    return cached;
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** A function's handler, imported on its first use (after the environment is set, as on Lambda). */
+const handlerOf = (() => {
+  const loaded = new Map<string, Promise<LambdaHandler>>();
+  return (entry: FunctionEntry) => () => {
+    let handler = loaded.get(entry.entry);
+    if (!handler) {
+      handler = import(pathToFileURL(join(ROOT, entry.entry)).href).then(
+        (module: { handler: LambdaHandler }) => module.handler,
+      );
+      loaded.set(entry.entry, handler);
+    }
+    return handler;
   };
-};
+})();
+
+/**
+ * The routes local mode serves: every route of functions/manifest.ts, as API Gateway is given
+ * them (a per-tool route once per tool), each to its function. `open`: no JWT authorizer on AWS
+ * (locally every function verifies the bearer token it is sent itself).
+ *
+ * @example
+ * localRouteTable(['get_customer']).find((route) => route.path === '/tools/get_customer'); // { method: 'POST', functionName: 'tools', ... }
+ */
+export function localRouteTable(
+  toolNames: readonly string[],
+): { method: string; path: string; functionName: FunctionEntry['name']; open: boolean }[] {
+  return servedRoutes(toolNames).map((route) => ({
+    method: route.method,
+    path: route.path,
+    functionName: route.function,
+    open: route.open,
+  }));
+}
 
 /**
  * Local mode: the same Lambda handlers behind a local API Gateway, with dynalite and fauxqs
@@ -118,12 +158,30 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     windowSeconds: 86_400,
     firstDelaySeconds: options.writeQueueVisibilitySeconds ?? 30,
   };
-  const queues = await createLocalQueues(sqs, {
-    visibilityTimeoutSeconds: options.writeQueueVisibilitySeconds ?? 30,
-    maxReceiveCount: writeQueueMaxReceiveCount(writeWait),
-  });
-  const eventQueues = await createLocalEventQueues(sqs);
-  const sagaStep = lazy(() => import('#functions/writes/step/handler.ts'));
+  // The queues of the stateful stack, as it configures them: the write queue's redrive follows
+  // the write wait; the prefetch queue is best effort, without a dead-letter queue.
+  const queues: Record<QueueName, LocalQueue> = {
+    write: await createLocalQueue(sqs, 'toolgate-local-writes', {
+      visibilityTimeoutSeconds: options.writeQueueVisibilitySeconds ?? 30,
+      deadLetters: { maxReceiveCount: writeQueueMaxReceiveCount(writeWait) },
+    }),
+    events: await createLocalQueue(sqs, 'toolgate-local-events', {
+      visibilityTimeoutSeconds: 30,
+      deadLetters: { maxReceiveCount: 5 },
+    }),
+    prefetch: await createLocalQueue(sqs, 'toolgate-local-prefetch', {
+      visibilityTimeoutSeconds: 30,
+    }),
+  };
+  const entry = (name: FunctionEntry['name']): FunctionEntry => {
+    const found = (functions as readonly FunctionEntry[]).find((fn) => fn.name === name);
+    if (!found) throw new Error(`functions/manifest.ts has no function ${name}`);
+    return found;
+  };
+  // The manifest's saga-invoked function runs every write tool's steps, as on AWS.
+  const sagaStep = handlerOf(
+    (functions as readonly FunctionEntry[]).find((fn) => fn.invokedBySaga) ?? entry('saga-step'),
+  );
   const sagas = localSagaDefinitions(tools.filter(isWriteTool));
   const stepFunctions = await startLocalStepFunctions({
     machines: sagas.map((saga) => ({
@@ -143,20 +201,9 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     portOf: (index) => (port === 0 ? 0 : port + 1 + index),
   });
 
-  const handlers: Record<LocalFunction, () => Promise<LambdaHandler>> = {
-    health: lazy(() => import('#functions/health/check/handler.ts')),
-    catalog: lazy(() => import('#functions/catalog/list/handler.ts')),
-    tools: lazy(() => import('#functions/tools/call/handler.ts')),
-    confirmations: lazy(() => import('#functions/confirmations/decide/handler.ts')),
-    operations: lazy(() => import('#functions/operations/get/handler.ts')),
-    mcp: lazy(() => import('#functions/mcp/serve/handler.ts')),
-    openapi: lazy(() => import('#functions/openapi/document/handler.ts')),
-    admin: lazy(() => import('#functions/admin/switches/handler.ts')),
-    webhooks: lazy(() => import('#functions/webhooks/receive/handler.ts')),
-  };
-  const routes: Route[] = localRoutes.map((route) => ({
+  const routes: Route[] = localRouteTable(tools.map((tool) => tool.name)).map((route) => ({
     ...route,
-    handler: handlers[route.functionName],
+    handler: handlerOf(entry(route.functionName)),
   }));
   const serveIssuer = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' || req.url !== '/_local/jwks.json') return false;
@@ -179,18 +226,20 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     POWERTOOLS_SERVICE_NAME: 'toolgate',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     ...emulators.awsEnv,
-    AUDIT_TABLE_NAME: localTableNames.audit,
-    CONFIRMATIONS_TABLE_NAME: localTableNames.confirmations,
-    OPERATIONS_TABLE_NAME: localTableNames.operations,
-    IDEMPOTENCY_TABLE_NAME: localTableNames.idempotency,
-    RESILIENCE_TABLE_NAME: localTableNames.resilience,
-    WEBHOOK_TABLE_NAME: localTableNames.webhooks,
-    EVENTS_QUEUE_URL: eventQueues.writeQueueUrl,
+    // Every store and queue a function of the manifest names, as the CDK app sets them.
+    ...Object.fromEntries(
+      Object.entries(tableEnvNames).map(([table, name]) => [
+        name,
+        localTableNames[table as TableName],
+      ]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(queueEnvNames).map(([queue, name]) => [name, queues[queue as QueueName].url]),
+    ),
     // Each source's signing secrets are under webhooks.<source> in the local secrets file.
     ...Object.fromEntries(
       webhookSources.map((source) => [webhookSecretEnvName(source.id), `webhooks/${source.id}`]),
     ),
-    WRITE_QUEUE_URL: queues.writeQueueUrl,
     WRITE_WAIT_WINDOW_SECONDS: String(writeWait.windowSeconds),
     WRITE_WAIT_FIRST_DELAY_SECONDS: String(writeWait.firstDelaySeconds),
     SAGA_STATE_MACHINES: JSON.stringify(
@@ -203,8 +252,7 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     // The dev issuer's name does not resolve; MCP clients that look up the authorization server
     // (mcp-remote, Claude Desktop) are pointed at local mode itself instead.
     MCP_AUTHORIZATION_SERVER: `${url}/_local`,
-    // No async Lambda invoke here: the prefetch runs in the same process, after the answer.
-    CONVERSATION_PREFETCH: 'inline',
+    CONVERSATION_PREFETCH: 'queue',
     SECRETS_SOURCE: 'file',
     LOCAL_SECRETS_FILE: secretsFile,
     ...sandboxes.env,
@@ -213,19 +261,20 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   // The handlers read their configuration from process.env at cold start, as on Lambda; they
   // are imported lazily, on the first request, after this.
   Object.assign(process.env, functionEnv);
-  const worker = pollQueue({
-    client: sqs,
-    queueUrl: queues.writeQueueUrl,
-    queueArn: queues.writeQueueArn,
-    handler: lazy(() => import('#functions/writes/worker/handler.ts')),
-    onError: (error) => console.error('local write worker:', (error as Error).message),
-  });
-  const eventWorker = pollQueue({
-    client: sqs,
-    queueUrl: eventQueues.writeQueueUrl,
-    queueArn: eventQueues.writeQueueArn,
-    handler: lazy(() => import('#functions/webhooks/process/handler.ts')),
-    onError: (error) => console.error('local event worker:', (error as Error).message),
+  // Each queue's worker, as the event source mappings of the CDK app invoke them.
+  const workers = (functions as readonly FunctionEntry[]).flatMap((fn) => {
+    if (!fn.consumes) return [];
+    const queue = queues[fn.consumes.queue];
+    return [
+      pollQueue({
+        client: sqs,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        functionName: fn.name,
+        handler: handlerOf(fn),
+        onError: (error) => console.error(`local ${fn.name}:`, (error as Error).message),
+      }),
+    ];
   });
 
   return {
@@ -239,17 +288,17 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     issuer,
     stepFunctions,
     queues: {
-      write: queues.writeQueueUrl,
-      deadLetter: queues.deadLetterQueueUrl,
-      events: eventQueues.writeQueueUrl,
-      eventsDeadLetter: eventQueues.deadLetterQueueUrl,
+      write: queues.write.url,
+      deadLetter: queues.write.deadLetterUrl ?? '',
+      events: queues.events.url,
+      eventsDeadLetter: queues.events.deadLetterUrl ?? '',
+      prefetch: queues.prefetch.url,
     },
     functionEnv,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
-      await worker.stop();
-      await eventWorker.stop();
+      await Promise.all(workers.map((worker) => worker.stop()));
       await stepFunctions.idle();
       await stepFunctions.close();
       sqs.destroy();

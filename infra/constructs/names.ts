@@ -3,4 +3,4 @@
  * Construct ids decide logical IDs, so this must not change for existing names.
  */
 export const pascal = (name: string): string =>
-  name.replace(/(^|_)([a-z])/g, (_match, _separator, letter: string) => letter.toUpperCase());
+  name.replace(/(^|[_-])([a-z])/g, (_match, _separator, letter: string) => letter.toUpperCase());

@@ -11,7 +11,7 @@ import {
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { baseUrlEnvName } from '../../layers/connectors/system-definition.ts';
+import { systemSettingNames } from '../../layers/config/system-settings.ts';
 import type { PrivateNetwork as PrivateNetworkConfig } from '../config/stage-config.ts';
 
 /** Where a function runs when it is in the VPC: the props NodejsFunction takes for it. */
@@ -99,7 +99,7 @@ export class PrivateNetwork extends Construct {
   placementFor(environment: Readonly<Record<string, string>>): FunctionPlacement | undefined {
     const settings = Object.keys(environment);
     const callsPrivateSystem = this.props.config.privateSystems.some((system) =>
-      settings.includes(baseUrlEnvName(system)),
+      settings.includes(systemSettingNames.baseUrl(system)),
     );
     if (!callsPrivateSystem) return undefined;
     if (this.props.config.createEndpoints) {

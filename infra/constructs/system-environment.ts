@@ -1,9 +1,5 @@
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import {
-  baseUrlEnvName,
-  secretIdEnvName,
-  tokenUrlEnvName,
-} from '../../layers/connectors/system-definition.ts';
+import { systemSettingNames } from '../../layers/config/system-settings.ts';
 
 /** Where each business system is and where its credentials live, for the stage. */
 export interface SystemConnections {
@@ -31,10 +27,10 @@ export function systemEnvironment(
     const baseUrl = connections.baseUrls[systemId];
     if (!secret || !baseUrl)
       throw new Error(`${user} uses system ${systemId}, which has no secret or base URL`);
-    environment[baseUrlEnvName(systemId)] = baseUrl;
-    environment[secretIdEnvName(systemId)] = secret.secretArn;
+    environment[systemSettingNames.baseUrl(systemId)] = baseUrl;
+    environment[systemSettingNames.secretId(systemId)] = secret.secretArn;
     const tokenUrl = connections.tokenUrls[systemId];
-    if (tokenUrl) environment[tokenUrlEnvName(systemId)] = tokenUrl;
+    if (tokenUrl) environment[systemSettingNames.tokenUrl(systemId)] = tokenUrl;
   }
   return environment;
 }

@@ -54,12 +54,12 @@ export const mailEnvSchema = z.object({
  */
 export const runtimeEnvSchema = z.object({
   STAGE: z.string().min(1).default('local'),
-  /** DynamoDB table of the audit trail. */
-  AUDIT_TABLE_NAME: z.string().min(1),
-  /** Expected `iss` of bearer tokens (the OIDC issuer URL). */
-  JWT_ISSUER: z.url(),
-  /** Expected `aud` of bearer tokens. */
-  JWT_AUDIENCE: z.string().min(1),
+  /** DynamoDB table of the audit trail (functions that answer an authenticated route). */
+  AUDIT_TABLE_NAME: z.string().min(1).optional(),
+  /** Expected `iss` of bearer tokens, the OIDC issuer URL (functions that verify callers). */
+  JWT_ISSUER: z.url().optional(),
+  /** Expected `aud` of bearer tokens (functions that verify callers). */
+  JWT_AUDIENCE: z.string().min(1).optional(),
   /** JWKS URL. @default `${JWT_ISSUER}/.well-known/jwks.json` */
   JWT_JWKS_URL: z.url().optional(),
   /** Accepted signing algorithms, comma separated. @default RS256 */
@@ -118,8 +118,8 @@ export const runtimeEnvSchema = z.object({
   CACHE_MAX_TTL_SECONDS: z.coerce.number().int().positive().optional(),
   /** Tool calls each user may make, `<requests>/<seconds>` shared by every instance, or `off`. @default 300/60 */
   USER_RATE_LIMIT: rateLimitSetting.default({ requests: 300, perSeconds: 60 }),
-  /** Conversation-start prefetch of get_customer_context: `queue` (AWS), `inline` (local mode) or `off`. @default off */
-  CONVERSATION_PREFETCH: z.enum(['off', 'inline', 'queue']).default('off'),
+  /** Conversation-start prefetch of get_customer_context: `queue` (to the prefetch function) or `off`. @default off */
+  CONVERSATION_PREFETCH: z.enum(['off', 'queue']).default('off'),
   /** The SQS queue the prefetch function reads, when CONVERSATION_PREFETCH=queue. */
   PREFETCH_QUEUE_URL: z.url().optional(),
   /** How long a prefetched customer context answers its conversation. @default 300 */
@@ -141,6 +141,24 @@ export const runtimeEnvSchema = z.object({
   ...mailEnvSchema.shape,
 });
 export type RuntimeEnv = z.output<typeof runtimeEnvSchema>;
+
+/**
+ * Checks that the settings a function's role needs are set, listing every missing one at once, so
+ * a function deployed without them fails at cold start rather than at its first call.
+ *
+ * @example
+ * const { AUDIT_TABLE_NAME } = requireSettings(env, 'POST /tools/{name}', ['AUDIT_TABLE_NAME']);
+ */
+export function requireSettings<const K extends keyof RuntimeEnv>(
+  env: RuntimeEnv,
+  role: string,
+  names: readonly K[],
+): RuntimeEnv & { [P in K]-?: NonNullable<RuntimeEnv[P]> } {
+  const missing = names.filter((name) => env[name] === undefined || env[name] === '');
+  if (missing.length > 0)
+    throw new Error(`Invalid environment: ${role} needs ${missing.join(', ')}, which are not set`);
+  return env as RuntimeEnv & { [P in K]-?: NonNullable<RuntimeEnv[P]> };
+}
 
 /**
  * Parses the environment, reporting every problem at once.

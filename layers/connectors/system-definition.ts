@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { systemSettingNames } from '../config/system-settings.ts';
 
 /** How a connector authenticates to its business system; the secret's JSON shape follows the mode. */
 export const authModeSchema = z.discriminatedUnion('type', [
@@ -85,11 +84,3 @@ export type SystemDeclaration = z.input<typeof systemDefinitionSchema>;
 export function defineSystem(declaration: SystemDeclaration): SystemDefinition {
   return systemDefinitionSchema.parse(declaration);
 }
-
-/** Environment variables of a system's settings (one list: `layers/config/system-settings.ts`). */
-export const baseUrlEnvName = systemSettingNames.baseUrl;
-export const secretIdEnvName = systemSettingNames.secretId;
-export const tokenUrlEnvName = systemSettingNames.tokenUrl;
-export const timeoutEnvName = systemSettingNames.timeoutMs;
-export const rateLimitEnvName = systemSettingNames.rateLimit;
-export const breakerEnvName = systemSettingNames.breaker;

@@ -9,9 +9,9 @@ import { invalidInput } from '../http/validate-input.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import { type AnyReadTool, type AnyTool, type AnyWriteTool, isWriteTool } from '../tools/define.ts';
 import { describeTool } from '../tools/descriptor.ts';
-import type { ToolResult, ToolRunner } from '../tools/runtime.ts';
 import { dropOmittedNulls } from '../tools/schema-dialects.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
+import type { ToolResult, ToolRunner } from '../tools/tool-runner.ts';
 import { type ConfirmationView, type ProposalDeps, proposeWrite } from '../writes/propose.ts';
 
 /** What the core needs, whatever the transport. */

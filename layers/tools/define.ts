@@ -155,7 +155,7 @@ export type AnyTool = AnyReadTool | AnyWriteTool;
  * Declares a read tool. Only tags and returns the object: the runtime injects `ctx`.
  *
  * @example
- * export const getOrderStatus = defineTool({
+ * export const getOrderStatus = defineReadTool({
  *   name: 'get_order_status', title: 'Get order status', risk: 'read', systems: ['erp'],
  *   description: 'Use when a customer asks where an order is…',
  *   input: z.strictObject({ orderId: z.string().describe('Order number, e.g. SO-100042') }),
@@ -163,7 +163,7 @@ export type AnyTool = AnyReadTool | AnyWriteTool;
  *   run: (ctx, input) => erpOrders(connectorOf(ctx, 'erp')).get(input.orderId),
  * });
  */
-export function defineTool<I extends ObjectSchema, O extends z.ZodType>(
+export function defineReadTool<I extends ObjectSchema, O extends z.ZodType>(
   definition: ToolDefinition<I, O>,
 ): ToolDefinition<I, O> {
   return definition;

@@ -3,6 +3,16 @@ import { inputDigest } from '../digest/input-digest.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { AnyReadTool } from './define.ts';
 
+/**
+ * The conversation-start prefetch: the tool most conversations begin with, and the input field
+ * whose presence in an earlier call starts it. The CDK app wires the prefetch queue and grants
+ * from the same two names.
+ */
+export const conversationPrefetchOf = {
+  tool: 'get_customer_context',
+  trigger: 'customerId',
+} as const;
+
 /** What a conversation-start prefetch runs: the prefetch tool, for this caller and conversation. */
 export interface PrefetchRequest {
   conversationId: string;
@@ -11,7 +21,7 @@ export interface PrefetchRequest {
   input: unknown;
 }
 
-/** Starts a prefetch without waiting for it: in process locally, a message on the prefetch queue on AWS. */
+/** Starts a prefetch without waiting for it: a message on the prefetch queue, for the prefetch function. */
 export type PrefetchLauncher = (request: PrefetchRequest) => Promise<void>;
 
 export interface ConversationPrefetchOptions {

@@ -3,7 +3,8 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { functionEntries, lambdaBundling } from '#infra/bundling.ts';
+import { functions } from '#functions/manifest.ts';
+import { lambdaBundling } from '#infra/bundling.ts';
 import { percentile, round } from './stats.ts';
 
 /** Environment a function needs to get through its cold start (nothing is called). */
@@ -30,11 +31,11 @@ const coldStartEnv = {
 export async function measureBundles(coldStarts: number) {
   const outdir = await mkdtemp(join(tmpdir(), 'toolgate-bundles-'));
   const results = [];
-  for (const entry of functionEntries) {
+  for (const entry of functions) {
     const outfile = join(outdir, entry.name, 'index.mjs');
     await build({
       ...lambdaBundling.esbuild,
-      entryPoints: [entry.path],
+      entryPoints: [entry.entry],
       outfile,
       logLevel: 'silent',
     });

@@ -100,9 +100,9 @@ export async function measureFailFast(local: LocalMode, token: string, calls: nu
     }
     // The same decision inside a second gateway instance (no HTTP, JWT or audit write around it).
     // Imported here, after the bench silenced the logger (POWERTOOLS_LOG_LEVEL), as on a cold start.
-    const { buildDependencies } = await import('#layers/runtime/dependencies.ts');
+    const { composeParts } = await import('#layers/composition/parts.ts');
     const { getCustomerTickets } = await import('#layers/tools/read/get-customer-tickets.ts');
-    const instance = buildDependencies(local.functionEnv);
+    const instance = { runner: composeParts(local.functionEnv, 'a second instance').runner() };
     const inProcess: number[] = [];
     const caller = { sub: 'bench', roles: ['admin'] };
     for (let index = 0; index < calls * 4; index++) {

@@ -1,9 +1,11 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functions } from '#functions/manifest.ts';
 import { openApiDocument } from '#layers/openapi/document.ts';
 import { systems } from '#layers/systems/registry.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
+import { localRouteTable } from '#local/start-local.ts';
 import {
   functionsBehindRoutes,
   routeSettingsWithoutDependency,
@@ -238,6 +240,29 @@ describe('CDK app', () => {
           Audience: ['toolgate'],
         },
       });
+    });
+
+    it('deploys exactly the routes local mode serves, each to the same function, with the same authorizer', () => {
+      const functionsById = api.findResources('AWS::Lambda::Function');
+      const integrations = api.findResources('AWS::ApiGatewayV2::Integration');
+      // A per-tool function's description names its tool where the manifest says {tool}.
+      const entryOf = (description: string) =>
+        functions.find((fn) => {
+          if (!('per' in fn)) return description === fn.description;
+          const [before = '', after = ''] = fn.description.split('{tool}');
+          return description.startsWith(before) && description.endsWith(after);
+        })?.name;
+      const deployed = Object.values(api.findResources('AWS::ApiGatewayV2::Route')).map((route) => {
+        const integrationId = String(route.Properties.Target['Fn::Join'][1][1].Ref);
+        const functionId = integrations[integrationId]?.Properties.IntegrationUri['Fn::GetAtt'][0];
+        const description = String(functionsById[functionId]?.Properties.Description);
+        return `${route.Properties.RouteKey} → ${entryOf(description)} (${route.Properties.AuthorizationType})`;
+      });
+      const local = localRouteTable(tools.map((tool) => tool.name)).map(
+        (route) =>
+          `${route.method} ${route.path} → ${route.functionName} (${route.open ? 'NONE' : 'JWT'})`,
+      );
+      expect(deployed.sort()).toEqual(local.sort());
     });
 
     it('deploys exactly the routes the OpenAPI document describes', () => {

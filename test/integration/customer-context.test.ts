@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { connectMcp } from '#test/helpers/mcp-client.ts';
-import { sandboxRequestCount } from '#test/helpers/operations.ts';
+import { queueDrained, sandboxRequestCount } from '#test/helpers/operations.ts';
 
 // support and sales together are granted every part of the customer context.
 const ana = { sub: 'ana', roles: ['support', 'sales'] };
@@ -119,15 +119,9 @@ describe('get_customer_context: parallel reads that degrade', () => {
       }
       return total;
     };
-    /** The customer context in a conversation, once the prefetch had time to land. */
+    /** The customer context in a conversation, once the prefetch queue's worker handled every prefetch. */
     const contextOnceSettled = async (as: typeof ana, conversationId: string) => {
-      let settled = -1;
-      for (let tries = 0; tries < 40; tries++) {
-        const now = await allCalls();
-        if (now === settled) break;
-        settled = now;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await queueDrained(local, local.queues.prefetch);
       const before = await allCalls();
       const res = await local.call('POST', '/tools/get_customer_context', {
         as,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeParts } from '#layers/composition/parts.ts';
 import { AppError } from '#layers/errors/index.ts';
-import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { searchCustomers } from '#layers/tools/read/search-customers.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 
@@ -25,7 +25,7 @@ describe('outbound rate budget shared by two gateway instances', () => {
 
   it('lets the budget through across both instances, then answers 429 with Retry-After without calling the system', async () => {
     // Arrange: a second instance with its own memory, on the same table and sandboxes
-    const second = buildDependencies(local.functionEnv);
+    const second = { runner: composeParts(local.functionEnv, 'a second instance').runner() };
     const before = await crmCalls(local);
     const overHttp = () =>
       local.call('POST', '/tools/search_customers', { as: ana, body: { query: 'acme' } });

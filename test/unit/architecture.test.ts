@@ -21,7 +21,7 @@ const FLOORS: readonly (readonly string[])[] = [
   // the tool-call core and the edges that adapt it to REST, MCP and OpenAPI
   ['core', 'http', 'mcp', 'openapi'],
   // the composition root: builds every dependency from the settings
-  ['runtime'],
+  ['composition'],
 ];
 const FUNCTIONS_FLOOR = FLOORS.length;
 

@@ -1,8 +1,8 @@
+import { catalogRole } from '#layers/composition/roles.ts';
 import { gatewayHandler } from '#layers/http/gateway-handler.ts';
-import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { catalog } from './catalog.ts';
 
-const deps = buildDependencies(process.env);
+const deps = catalogRole(process.env);
 
 /** GET /tools, GET /tools/{name}, and POST /tools/{name} for unknown names. */
 export const handler = gatewayHandler(deps, catalog(deps));

@@ -1,7 +1,7 @@
 import type { Policy } from '#layers/auth/policy.ts';
+import type { WriteDependencies } from '#layers/composition/parts.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
 import { json } from '#layers/http-util/respond.ts';
-import type { WriteDependencies } from '#layers/runtime/dependencies.ts';
 import { readOperation } from '#layers/writes/decisions.ts';
 
 /** GET /operations/{id}: status and steps of a confirmed write, for its owner and approvers. */

@@ -1,8 +1,8 @@
+import { operationRole } from '#layers/composition/roles.ts';
 import { gatewayHandler } from '#layers/http/gateway-handler.ts';
-import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { getOperation } from './get-operation.ts';
 
-const deps = buildDependencies(process.env);
+const deps = operationRole(process.env);
 
 /** GET /operations/{id}. */
 export const handler = gatewayHandler(deps, getOperation(deps));

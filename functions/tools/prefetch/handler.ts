@@ -1,8 +1,8 @@
 import type { SQSEvent } from 'aws-lambda';
-import { buildDependencies } from '#layers/runtime/dependencies.ts';
+import { prefetchRole } from '#layers/composition/roles.ts';
 import { prefillHandler } from './prefill.ts';
 
-const deps = buildDependencies(process.env);
+const deps = prefetchRole(process.env);
 const prefill = prefillHandler(deps);
 
 /**

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import type { GatewayDependencies } from '#layers/runtime/dependencies.ts';
+import type { ToolLogger } from '#layers/observability/tool-logger.ts';
+import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 
 const prefetchEvent = z.object({
   conversationId: z.string().min(1).max(200),
@@ -12,7 +13,10 @@ const prefetchEvent = z.object({
  * was authenticated and authorised there. It runs the customer context and keeps the
  * answer for the conversation; a failure is logged and dropped (the agent's own call runs live).
  */
-export function prefillHandler(deps: Pick<GatewayDependencies, 'runner' | 'logger'>) {
+export function prefillHandler(deps: {
+  runner: Pick<ToolRunner, 'prefill'>;
+  logger: Pick<ToolLogger, 'error' | 'warn'>;
+}) {
   return async (event: unknown): Promise<void> => {
     const parsed = prefetchEvent.safeParse(event);
     if (!parsed.success) {

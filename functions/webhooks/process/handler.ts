@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { buildProcessDependencies } from '#layers/runtime/webhook-dependencies.ts';
+import { webhookProcessRole } from '#layers/composition/roles.ts';
 import { processEvent } from '#layers/webhooks/process.ts';
 
-const deps = await buildProcessDependencies(process.env);
+const deps = await webhookProcessRole(process.env);
 const processor = new BatchProcessor(EventType.SQS);
 
 const recordHandler = async (record: SQSRecord) => {

@@ -1,13 +1,13 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { webhookReceiveRole } from '#layers/composition/roles.ts';
 import { errorEnvelope } from '#layers/http/error-envelope.ts';
 import { requestContext } from '#layers/http/request-context.ts';
 import type { GatewayContext } from '#layers/http/types.ts';
 import type { HttpEvent, HttpResult } from '#layers/http-util/api-gateway.ts';
-import { buildReceiveDependencies } from '#layers/runtime/webhook-dependencies.ts';
 import { receiveWebhook } from '#layers/webhooks/receive.ts';
 
-const deps = buildReceiveDependencies(process.env);
+const deps = webhookReceiveRole(process.env);
 
 /**
  * POST /webhooks/{source}: no bearer token (senders sign instead); request id, error envelope and

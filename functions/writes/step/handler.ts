@@ -1,13 +1,11 @@
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context } from 'aws-lambda';
+import { sagaStepRole } from '#layers/composition/roles.ts';
 import { recordOperationFailed } from '#layers/observability/metrics.ts';
-import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { type SagaStepEvent, sagaStep } from './saga-step.ts';
 
-const deps = buildDependencies(process.env);
-if (!deps.env.IDEMPOTENCY_TABLE_NAME)
-  throw new Error('IDEMPOTENCY_TABLE_NAME must be set for the saga step function');
+const deps = sagaStepRole(process.env);
 
 const config = new IdempotencyConfig({
   // One record per operation, step and action: a redelivered or retried task that already
@@ -18,7 +16,7 @@ const config = new IdempotencyConfig({
 const step = sagaStep({
   registry: deps.registry,
   runner: deps.runner,
-  operations: deps.writes().operations,
+  operations: deps.operations,
   logger: deps.logger,
   recordFailed: recordOperationFailed,
 });
@@ -31,7 +29,7 @@ export const handler = makeIdempotent(
     return step(event);
   },
   {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: deps.env.IDEMPOTENCY_TABLE_NAME }),
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: deps.idempotencyTable }),
     config,
   },
 );

@@ -1,7 +1,7 @@
 import type { ToolLogger } from '#layers/observability/tool-logger.ts';
 import { type AnyWriteTool, isWriteTool, type StepContext } from '#layers/tools/define.ts';
-import type { ToolRunner } from '#layers/tools/runtime.ts';
 import type { ToolRegistry } from '#layers/tools/tool-registry.ts';
+import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 import type { Operation, OperationStore } from '#layers/writes/operation-store.ts';
 import { parseStepCause, STEP_ERRORS, StepError, toStepError } from '#layers/writes/step-errors.ts';
 

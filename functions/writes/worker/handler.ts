@@ -1,28 +1,21 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createSfnClient, createSqsClient } from '#layers/aws/clients.ts';
-import { buildDependencies } from '#layers/runtime/dependencies.ts';
+import { writeWorkerRole } from '#layers/composition/roles.ts';
 import { parseStateMachines, startSaga } from './start-sagas.ts';
 
-const deps = buildDependencies(process.env);
-if (!deps.env.WRITE_QUEUE_URL)
-  throw new Error(
-    'WRITE_QUEUE_URL must be set for the write worker: waiting writes change their visibility',
-  );
+const deps = writeWorkerRole(process.env);
 const processor = new BatchProcessor(EventType.SQS);
 const recordHandler = startSaga({
   sfn: createSfnClient(),
-  stateMachines: parseStateMachines(deps.env.SAGA_STATE_MACHINES),
+  stateMachines: parseStateMachines(deps.stateMachines),
   registry: deps.registry,
   runner: deps.runner,
   logger: deps.logger,
   sqs: createSqsClient(),
-  queueUrl: deps.env.WRITE_QUEUE_URL,
-  operations: deps.writes().operations,
-  wait: {
-    windowSeconds: deps.env.WRITE_WAIT_WINDOW_SECONDS,
-    firstDelaySeconds: deps.env.WRITE_WAIT_FIRST_DELAY_SECONDS,
-  },
+  queueUrl: deps.queueUrl,
+  operations: deps.operations,
+  wait: deps.wait,
 });
 
 /** The write queue's worker: starts sagas; failed records return to the queue (partial batch failures). */

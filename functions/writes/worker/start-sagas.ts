@@ -6,8 +6,8 @@ import { ConfigurationError } from '#layers/errors/index.ts';
 import type { ToolLogger } from '#layers/observability/tool-logger.ts';
 import { getSystem } from '#layers/systems/registry.ts';
 import { type AnyWriteTool, isWriteTool } from '#layers/tools/define.ts';
-import type { ToolRunner } from '#layers/tools/runtime.ts';
 import type { ToolRegistry } from '#layers/tools/tool-registry.ts';
+import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 import type { OperationStore } from '#layers/writes/operation-store.ts';
 import { nextWaitSeconds, type WaitPolicy } from '#layers/writes/wait-schedule.ts';
 

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { stockSchema } from '../../model/order.ts';
 import { erpOrders } from '../../systems/erp/orders.ts';
-import { connectorOf, defineTool } from '../define.ts';
+import { connectorOf, defineReadTool } from '../define.ts';
 
-export const checkInventory = defineTool({
+export const checkInventory = defineReadTool({
   name: 'check_inventory',
   title: 'Check inventory',
   description:

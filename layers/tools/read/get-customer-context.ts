@@ -6,7 +6,7 @@ import { openTicketStatuses, ticketSchema } from '../../model/ticket.ts';
 import { crmCustomers } from '../../systems/crm/objects.ts';
 import { erpOrders } from '../../systems/erp/orders.ts';
 import { zendeskTickets } from '../../systems/ticketing/tickets.ts';
-import { connectorOf, defineTool } from '../define.ts';
+import { connectorOf, defineReadTool } from '../define.ts';
 
 const SOURCES = {
   crm: 'the account details',
@@ -56,7 +56,7 @@ function noteFor(missing: Source[], withheld: Source[]): string | null {
   return sentences.length > 0 ? sentences.join(' ') : null;
 }
 
-export const getCustomerContext = defineTool({
+export const getCustomerContext = defineReadTool({
   name: 'get_customer_context',
   title: 'Get the full picture of a customer',
   description:

@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { customerIdSchema } from '../../model/customer.ts';
 import { orderSchema, orderStatusSchema } from '../../model/order.ts';
 import { erpOrders } from '../../systems/erp/orders.ts';
-import { connectorOf, defineTool } from '../define.ts';
+import { connectorOf, defineReadTool } from '../define.ts';
 
-export const getCustomerOrders = defineTool({
+export const getCustomerOrders = defineReadTool({
   name: 'get_customer_orders',
   title: "Get a customer's orders",
   description:

@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { customerIdSchema } from '../../model/customer.ts';
 import { openTicketStatuses, ticketSchema, ticketStatuses } from '../../model/ticket.ts';
 import { zendeskTickets } from '../../systems/ticketing/tickets.ts';
-import { connectorOf, defineTool } from '../define.ts';
+import { connectorOf, defineReadTool } from '../define.ts';
 
-export const getCustomerTickets = defineTool({
+export const getCustomerTickets = defineReadTool({
   name: 'get_customer_tickets',
   title: "Get a customer's support tickets",
   description:

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { customerIdSchema, customerSchema } from '../../model/customer.ts';
 import { crmCustomers } from '../../systems/crm/objects.ts';
-import { connectorOf, defineTool } from '../define.ts';
+import { connectorOf, defineReadTool } from '../define.ts';
 
-export const getCustomer = defineTool({
+export const getCustomer = defineReadTool({
   name: 'get_customer',
   title: 'Get customer',
   description:

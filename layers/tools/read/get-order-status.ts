@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { orderIdSchema, orderSchema } from '../../model/order.ts';
 import { erpOrders } from '../../systems/erp/orders.ts';
-import { connectorOf, defineTool } from '../define.ts';
+import { connectorOf, defineReadTool } from '../define.ts';
 
-export const getOrderStatus = defineTool({
+export const getOrderStatus = defineReadTool({
   name: 'get_order_status',
   title: 'Get order status',
   description:

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { erpProducts } from '../../systems/erp/products.ts';
-import { connectorOf, defineTool } from '../define.ts';
+import { connectorOf, defineReadTool } from '../define.ts';
 
-export const getProductCatalog = defineTool({
+export const getProductCatalog = defineReadTool({
   name: 'get_product_catalog',
   title: 'Get the product catalogue',
   description:

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { customerSummarySchema } from '../../model/customer.ts';
 import { crmCustomers } from '../../systems/crm/objects.ts';
-import { connectorOf, defineTool } from '../define.ts';
+import { connectorOf, defineReadTool } from '../define.ts';
 
-export const searchCustomers = defineTool({
+export const searchCustomers = defineReadTool({
   name: 'search_customers',
   title: 'Search customers',
   description:

@@ -3,8 +3,8 @@ import * as z from 'zod';
 import { sagaStep } from '#functions/writes/step/saga-step.ts';
 import { ConflictError, UpstreamTimeoutError } from '#layers/errors/index.ts';
 import { defineWriteTool, type StepContext } from '#layers/tools/define.ts';
-import type { ToolRunner } from '#layers/tools/runtime.ts';
 import { createRegistry } from '#layers/tools/tool-registry.ts';
+import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 import type {
   Operation,
   OperationStatus,

@@ -7,8 +7,8 @@ import * as z from 'zod';
 import { DeferredError, startSaga } from '#functions/writes/worker/start-sagas.ts';
 import { UpstreamUnavailableError } from '#layers/errors/index.ts';
 import { defineWriteTool } from '#layers/tools/define.ts';
-import type { ToolRunner } from '#layers/tools/runtime.ts';
 import { createRegistry } from '#layers/tools/tool-registry.ts';
+import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 import {
   MAX_VISIBILITY_SECONDS,
   POISON_RECEIVES,

@@ -10,12 +10,12 @@ import {
   UnknownToolError,
 } from '#layers/core/tool-call.ts';
 import { AuditUnavailableError, RateLimitedError } from '#layers/errors/index.ts';
-import { defineTool, defineWriteTool } from '#layers/tools/define.ts';
-import type { ToolRunner } from '#layers/tools/runtime.ts';
+import { defineReadTool, defineWriteTool } from '#layers/tools/define.ts';
 import { createRegistry } from '#layers/tools/tool-registry.ts';
+import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 import type { Confirmation } from '#layers/writes/confirmation-store.ts';
 
-const lookup = defineTool({
+const lookup = defineReadTool({
   name: 'lookup_thing',
   title: 'Look up a thing',
   description: 'Looks up a thing. Use it in tests.',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { servedRoutes } from '#functions/manifest.ts';
 import { openApiDocument } from '#layers/openapi/document.ts';
 import { tools } from '#layers/tools/registry.ts';
-import { localRoutes } from '#local/routes.ts';
 import { asDocumented, documentedRoutes } from '#test/helpers/routes.ts';
 
 describe('openApiDocument', () => {
@@ -9,8 +9,10 @@ describe('openApiDocument', () => {
     paths: Record<string, Record<string, unknown>>;
   };
 
-  it('describes every route local mode serves, and no route it does not serve', () => {
-    const served = localRoutes.map(({ method, path }) => `${method} ${path}`);
+  it('describes every route the gateway serves (functions/manifest.ts), and no other', () => {
+    const served = servedRoutes(tools.map((tool) => tool.name)).map(
+      ({ method, path }) => `${method} ${path}`,
+    );
     expect(documentedRoutes(doc)).toEqual(
       asDocumented(
         served,

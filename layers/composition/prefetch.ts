@@ -5,35 +5,36 @@ import { type createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import type { RuntimeEnv } from '../config/env.ts';
 import { logger } from '../observability/logger.ts';
 import { resilienceKeys } from '../resilience/keys.ts';
+import { isWriteTool } from '../tools/define.ts';
 import {
   ConversationPrefetch,
+  conversationPrefetchOf,
   type PrefetchLauncher,
-  type PrefetchRequest,
 } from '../tools/prefetch.ts';
-import { getCustomerContext } from '../tools/read/get-customer-context.ts';
+import { registry } from '../tools/registry.ts';
 
 /**
  * The conversation-start prefetch of the customer context, as CONVERSATION_PREFETCH says: `queue`
- * sends it to PREFETCH_QUEUE_URL for the prefetch function (AWS), `inline` runs it in this process
- * after the answer (local mode), `off` has none. Claims are conditional writes in the resilience table, so
+ * sends it to PREFETCH_QUEUE_URL for the prefetch function (on AWS and in local mode alike), `off`
+ * has none. Claims are conditional writes in the resilience table, so
  * one conversation prefetches a customer once across every instance.
  *
  * @example
- * const prefetch = conversationPrefetch(env, policy, dynamo, (request) => runner.prefill(request));
+ * const prefetch = conversationPrefetch(env, policy, dynamo);
  */
 export function conversationPrefetch(
   env: RuntimeEnv,
   policy: Policy,
   client: ReturnType<typeof createDocumentClient>,
-  prefill: (request: PrefetchRequest) => Promise<void>,
 ): ConversationPrefetch | undefined {
   const table = env.RESILIENCE_TABLE_NAME;
-  if (env.CONVERSATION_PREFETCH === 'off' || !table) return undefined;
-  const launch = launcherFor(env, prefill);
+  const tool = registry.get(conversationPrefetchOf.tool);
+  if (env.CONVERSATION_PREFETCH === 'off' || !table || !tool || isWriteTool(tool)) return undefined;
+  const launch = launcherFor(env);
   return new ConversationPrefetch({
-    tool: getCustomerContext,
-    trigger: 'customerId',
-    allowed: (caller) => isAllowed(policy, caller, getCustomerContext),
+    tool,
+    trigger: conversationPrefetchOf.trigger,
+    allowed: (caller) => isAllowed(policy, caller, tool),
     ttlSeconds: env.PREFETCH_TTL_SECONDS,
     logger,
     launch,
@@ -43,7 +44,7 @@ export function conversationPrefetch(
           new PutCommand({
             TableName: table,
             Item: {
-              pk: resilienceKeys.prefetchClaim.key(getCustomerContext.name, key),
+              pk: resilienceKeys.prefetchClaim.key(tool.name, key),
               ttl: Math.floor(Date.now() / 1000) + 3600,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
@@ -58,19 +59,7 @@ export function conversationPrefetch(
   });
 }
 
-function launcherFor(
-  env: RuntimeEnv,
-  prefill: (request: PrefetchRequest) => Promise<void>,
-): PrefetchLauncher {
-  if (env.CONVERSATION_PREFETCH === 'inline') {
-    return async (request) => {
-      setImmediate(() => {
-        prefill(request).catch((error: unknown) =>
-          logger.warn('conversation prefetch failed', { error: (error as Error).message }),
-        );
-      });
-    };
-  }
+function launcherFor(env: RuntimeEnv): PrefetchLauncher {
   // The prefetch function itself has no PREFETCH_QUEUE_URL: it only fills, never launches.
   const queueUrl = env.PREFETCH_QUEUE_URL;
   const sqs = queueUrl ? createSqsClient() : undefined;

@@ -1,8 +1,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { functions } from '#functions/manifest.ts';
 import { stages } from '#infra/config/configs.ts';
+import { decisionRole, operationRole } from '#layers/composition/roles.ts';
 import { runtimeEnvSchema } from '#layers/config/env.ts';
-import { buildDependencies } from '#layers/runtime/dependencies.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { writeQueueMaxReceiveCount } from '#layers/writes/wait-schedule.ts';
@@ -10,7 +11,7 @@ import { synthesizeApp } from '#test/helpers/cdk-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
-describe('WritePath', () => {
+describe('The functions as the CDK app deploys them', () => {
   let api: Template;
   let stateful: Template;
   let stackName: string;
@@ -45,23 +46,26 @@ describe('WritePath', () => {
   };
   afterEach(() => vi.unstubAllEnvs());
 
-  it('starts the saga step and write worker functions with the environment the CDK app gives them', async () => {
-    for (const [description, entry] of [
-      ['Saga steps of create_order', '#functions/writes/step/handler.ts'],
-      ['Starts the saga of each confirmed write', '#functions/writes/worker/handler.ts'],
-    ] as const) {
+  it('starts every function of the manifest with the environment the CDK app gives it, and no more', async () => {
+    for (const entry of functions) {
+      const description =
+        'per' in entry ? entry.description.replace('{tool}', 'create_order') : entry.description;
       vi.resetModules();
       stubEnvironment(environmentOf(description));
-      await expect(import(entry), description).resolves.toHaveProperty('handler');
+      await expect(import(`#${entry.entry}`), entry.name).resolves.toHaveProperty('handler');
     }
   });
 
-  it('reads operations with the environment the CDK app gives GET /operations/{id}', () => {
-    const deps = buildDependencies(environmentOf('GET /operations/{id}'));
-    expect(() => deps.writes().operations).not.toThrow();
-    expect(() => deps.writes().confirmations).toThrow(
-      expect.objectContaining({ operatorDetail: 'CONFIRMATIONS_TABLE_NAME is not set' }),
+  it('gives a function only the stores its role uses, and a role missing one fails its cold start naming it', () => {
+    const operations = environmentOf('GET /operations/{id}');
+    expect(operations).not.toHaveProperty('CONFIRMATIONS_TABLE_NAME');
+    expect(() => operationRole(operations)).not.toThrow();
+    expect(() => decisionRole(operations)).toThrow(
+      'The confirmations function needs CONFIRMATIONS_TABLE_NAME, WRITE_QUEUE_URL, which are not set',
     );
+    const step = environmentOf('Saga steps of create_order');
+    for (const name of ['AUDIT_TABLE_NAME', 'JWT_ISSUER', 'JWT_AUDIENCE'])
+      expect(step, name).not.toHaveProperty(name);
   });
 
   it('logs every saga to a log group under /aws/vendedlogs/states/, named after the stack', () => {

@@ -2,14 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import type { SystemSettings } from '../config/system-settings.ts';
+import { systemSettingNames } from '../config/system-settings.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
-import {
-  baseUrlEnvName,
-  type SystemDefinition,
-  secretIdEnvName,
-} from '../connectors/system-definition.ts';
+import type { SystemDefinition } from '../connectors/system-definition.ts';
 import { inputDigest } from '../digest/input-digest.ts';
 import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
@@ -108,7 +105,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         'system_not_configured',
         `The system "${systemId}" is not configured for this tool. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.`,
         {
-          operatorDetail: `${baseUrlEnvName(systemId)} and ${secretIdEnvName(systemId)} must be set`,
+          operatorDetail: `${systemSettingNames.baseUrl(systemId)} and ${systemSettingNames.secretId(systemId)} must be set`,
         },
       );
     }

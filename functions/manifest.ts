@@ -1,0 +1,322 @@
+/**
+ * Every function of the gateway and every route it serves, in one table that both the CDK app
+ * (infra/constructs/gateway-functions.ts) and local mode (local/start-local.ts) loop over: local
+ * mode serves exactly the routes API Gateway is given, and a new route or function is one entry.
+ *
+ * An entry says what the function is (its handler module), how it is reached (routes, a queue it
+ * reads, or the saga that invokes it) and what it needs: the stores and queues it uses and how,
+ * the systems it calls and the settings groups it reads. The CDK app turns the needs into
+ * environment variables and least-privilege grants; local mode into the same variables over its
+ * emulators. Nothing here imports a handler or CDK, so both sides load it cheaply.
+ */
+
+/** The stateful resources (infra/stacks/stateful-stack.ts; local/emulators.ts locally). */
+export type TableName =
+  | 'audit'
+  | 'confirmations'
+  | 'operations'
+  | 'idempotency'
+  | 'resilience'
+  | 'webhooks';
+export type QueueName = 'write' | 'events' | 'prefetch';
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** The routes without API Gateway's JWT authorizer fall into these groups for their limits. */
+export type OpenRouteGroup = 'metadata' | 'mcp' | 'webhooks';
+
+export interface RouteEntry {
+  readonly method: HttpVerb;
+  /** API Gateway route path, e.g. `/tools/{name}`; `{tool}` in a per-tool function's route is each tool's name. */
+  readonly path: string;
+}
+
+/**
+ * Which business systems a function calls: their base URLs, credentials (read access to their
+ * secrets) and settings. `tool`: the systems of the tool it serves (one function per tool).
+ */
+export type SystemsNeed = 'tool' | 'all' | 'write-readiness' | 'prefetch';
+
+/**
+ * Which items of the resilience table it touches (infra/constructs/resilience-access.ts):
+ * `run`: what running its tools needs (switches, breakers, budgets, caches, user limits, prefetch);
+ * `breakers`: the breakers and budgets of its systems; `admin`: switches and cache invalidation;
+ * `invalidate`: the caches webhook events make stale.
+ */
+export type ResilienceNeed = 'run' | 'breakers' | 'admin' | 'invalidate';
+
+/** Settings groups a function reads besides its stores (layers/config/env.ts). */
+export type SettingsGroup =
+  | 'callers'
+  | 'mail'
+  | 'write-wait'
+  | 'sagas'
+  | 'webhook-secrets'
+  | 'event-bus';
+
+export interface FunctionEntry {
+  /** Stable name: local mode's function name; in PascalCase, the CDK construct id. */
+  readonly name: string;
+  /** Handler module, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /**
+   * `tool`: one function per tool on AWS (TOOL_NAME set), each with its own route; `write-tool`:
+   * one per write tool (the saga steps). Local mode runs one instance for all of them.
+   */
+  readonly per?: 'tool' | 'write-tool';
+  readonly routes?: readonly RouteEntry[];
+  /** Routes without the JWT authorizer: their limits group and why that is safe. */
+  readonly open?: { readonly group: OpenRouteGroup; readonly reason: string };
+  /** Reads a queue as its event source (partial batch failures when it reports them). */
+  readonly consumes?: {
+    readonly queue: QueueName;
+    readonly batchSize: number;
+    readonly partialFailures: boolean;
+    /** Why the event source has no on-failure destination (cdk-nag). */
+    readonly reason: string;
+    /** Changes the visibility of messages it holds back (so it is given the queue's URL). */
+    readonly changesVisibility?: boolean;
+  };
+  /** Invoked by each write tool's saga state machine (Step Functions), not by a route or queue. */
+  readonly invokedBySaga?: true;
+  readonly tables?: Readonly<Partial<Record<TableName, readonly TableAction[]>>>;
+  readonly sends?: readonly QueueName[];
+  readonly systems?: SystemsNeed;
+  readonly resilience?: ResilienceNeed;
+  readonly settings?: readonly SettingsGroup[];
+  /** @default 10 */
+  readonly timeoutSeconds?: number;
+}
+
+/** What a function that answers an authenticated route and audits it needs in common. */
+const audited = { settings: ['callers'], tables: { audit: ['PutItem'] } } as const;
+
+export const functions = [
+  {
+    name: 'health',
+    entry: 'functions/health/check/handler.ts',
+    description: 'GET /health',
+    routes: [{ method: 'GET', path: '/health' }],
+    open: {
+      group: 'metadata',
+      reason:
+        'GET /health is the unauthenticated liveness check of DESIGN.md; it reads nothing and calls no system.',
+    },
+  },
+  {
+    name: 'catalog',
+    entry: 'functions/catalog/list/handler.ts',
+    description: 'GET /tools, GET /tools/{name}, POST /tools/{name} for unknown names',
+    routes: [
+      { method: 'GET', path: '/tools' },
+      { method: 'GET', path: '/tools/{name}' },
+      { method: 'POST', path: '/tools/{name}' },
+    ],
+    ...audited,
+  },
+  {
+    name: 'tools',
+    entry: 'functions/tools/call/handler.ts',
+    description: 'POST /tools/{tool}',
+    per: 'tool',
+    routes: [{ method: 'POST', path: '/tools/{tool}' }],
+    settings: ['callers', 'mail'],
+    tables: { audit: ['PutItem'], confirmations: ['GetItem', 'PutItem'] },
+    sends: ['prefetch'],
+    systems: 'tool',
+    resilience: 'run',
+  },
+  {
+    name: 'conversation-prefetch',
+    entry: 'functions/tools/prefetch/handler.ts',
+    description: 'Conversation-start prefetch of get_customer_context (prefetch queue)',
+    consumes: {
+      queue: 'prefetch',
+      batchSize: 10,
+      partialFailures: false,
+      reason:
+        "A prefetch is best effort: the function logs and drops one that fails (the agent's own call then runs live), and prefetch messages expire after 5 minutes.",
+    },
+    systems: 'prefetch',
+    resilience: 'run',
+    settings: ['mail'],
+  },
+  {
+    name: 'confirmations',
+    entry: 'functions/confirmations/decide/handler.ts',
+    description: 'POST and DELETE /confirmations/{id}',
+    routes: [
+      { method: 'POST', path: '/confirmations/{id}' },
+      { method: 'DELETE', path: '/confirmations/{id}' },
+    ],
+    settings: ['callers'],
+    tables: {
+      audit: ['PutItem'],
+      confirmations: ['GetItem', 'UpdateItem'],
+      operations: ['GetItem', 'PutItem'],
+    },
+    sends: ['write'],
+  },
+  {
+    name: 'operations',
+    entry: 'functions/operations/get/handler.ts',
+    description: 'GET /operations/{id}',
+    routes: [{ method: 'GET', path: '/operations/{id}' }],
+    settings: ['callers'],
+    tables: { audit: ['PutItem'], operations: ['GetItem'] },
+  },
+  {
+    name: 'write-worker',
+    entry: 'functions/writes/worker/handler.ts',
+    description: 'Starts the saga of each confirmed write from the write queue',
+    consumes: {
+      queue: 'write',
+      batchSize: 10,
+      partialFailures: true,
+      changesVisibility: true,
+      reason:
+        'Waiting writes return to the write queue after growing pauses and are given up by the worker after their window; messages the worker cannot handle go to its dead-letter queue after maxReceiveCount (alarmed); an on-failure destination would duplicate that.',
+    },
+    // A write whose system stayed down for the whole window ends rolled back.
+    tables: { operations: ['UpdateItem'] },
+    systems: 'write-readiness',
+    resilience: 'breakers',
+    settings: ['write-wait', 'sagas'],
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'saga-step',
+    entry: 'functions/writes/step/handler.ts',
+    description: 'Saga steps of {tool}',
+    per: 'write-tool',
+    invokedBySaga: true,
+    tables: {
+      operations: ['GetItem', 'UpdateItem'],
+      idempotency: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    },
+    systems: 'tool',
+    resilience: 'breakers',
+    settings: ['mail'],
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'mcp',
+    entry: 'functions/mcp/serve/handler.ts',
+    description: 'POST /mcp, GET /.well-known/oauth-protected-resource',
+    routes: [
+      { method: 'POST', path: '/mcp' },
+      { method: 'GET', path: '/mcp' },
+      { method: 'DELETE', path: '/mcp' },
+      { method: 'GET', path: '/.well-known/oauth-protected-resource' },
+    ],
+    open: {
+      group: 'mcp',
+      reason:
+        'MCP verifies the bearer token in the function (MCP authorization needs its own 401 with resource metadata); the protected resource metadata is public by design.',
+    },
+    settings: ['callers', 'mail'],
+    tables: {
+      audit: ['PutItem'],
+      confirmations: ['GetItem', 'PutItem', 'UpdateItem'],
+      operations: ['GetItem', 'PutItem'],
+    },
+    sends: ['write', 'prefetch'],
+    systems: 'all',
+    resilience: 'run',
+  },
+  {
+    name: 'open-api',
+    entry: 'functions/openapi/document/handler.ts',
+    description: 'GET /openapi.json',
+    routes: [{ method: 'GET', path: '/openapi.json' }],
+    open: {
+      group: 'metadata',
+      reason: 'The OpenAPI document describes the API and holds no data; it is public by design.',
+    },
+  },
+  {
+    name: 'admin-switches',
+    entry: 'functions/admin/switches/handler.ts',
+    description:
+      'GET /admin/switches, PUT /admin/switches/{kind}/{name}, POST /admin/cache/{tool}/invalidate',
+    routes: [
+      { method: 'GET', path: '/admin/switches' },
+      { method: 'PUT', path: '/admin/switches/{kind}/{name}' },
+      { method: 'POST', path: '/admin/cache/{tool}/invalidate' },
+    ],
+    ...audited,
+    resilience: 'admin',
+  },
+  {
+    name: 'webhook-receive',
+    entry: 'functions/webhooks/receive/handler.ts',
+    description: 'POST /webhooks/{source}',
+    routes: [{ method: 'POST', path: '/webhooks/{source}' }],
+    open: {
+      group: 'webhooks',
+      reason:
+        'SaaS senders cannot present our JWTs: every delivery is authenticated by its vendor signature (HMAC over the raw body with the source secret, timestamps checked) before anything is queued.',
+    },
+    tables: { webhooks: ['PutItem', 'DeleteItem'] },
+    sends: ['events'],
+    settings: ['webhook-secrets'],
+  },
+  {
+    name: 'webhook-process',
+    entry: 'functions/webhooks/process/handler.ts',
+    description: 'Webhook events queue worker: event log, cache invalidation, EventBridge',
+    consumes: {
+      queue: 'events',
+      batchSize: 10,
+      partialFailures: true,
+      reason:
+        'Failed events return to the events queue and, after maxReceiveCount, go to its dead-letter queue (alarmed); an on-failure destination would duplicate that.',
+    },
+    tables: { webhooks: ['PutItem', 'UpdateItem'] },
+    resilience: 'invalidate',
+    settings: ['event-bus'],
+    timeoutSeconds: 30,
+  },
+] as const satisfies readonly FunctionEntry[];
+
+export type FunctionName = (typeof functions)[number]['name'];
+
+/** The environment variable of each store and queue, as layers/config/env.ts reads them. */
+export const tableEnvNames: Readonly<Record<TableName, string>> = {
+  audit: 'AUDIT_TABLE_NAME',
+  confirmations: 'CONFIRMATIONS_TABLE_NAME',
+  operations: 'OPERATIONS_TABLE_NAME',
+  idempotency: 'IDEMPOTENCY_TABLE_NAME',
+  resilience: 'RESILIENCE_TABLE_NAME',
+  webhooks: 'WEBHOOK_TABLE_NAME',
+};
+export const queueEnvNames: Readonly<Record<QueueName, string>> = {
+  write: 'WRITE_QUEUE_URL',
+  events: 'EVENTS_QUEUE_URL',
+  prefetch: 'PREFETCH_QUEUE_URL',
+};
+
+/**
+ * Every route, with its function, as served: a per-tool function's `{tool}` route once per tool.
+ *
+ * @example
+ * servedRoutes(['get_customer']); // [..., { method: 'POST', path: '/tools/get_customer', function: 'tools', tool: 'get_customer' }, ...]
+ */
+export function servedRoutes(
+  toolNames: readonly string[],
+): { method: HttpVerb; path: string; function: FunctionName; open: boolean; tool?: string }[] {
+  return functions.flatMap((fn: FunctionEntry & { name: FunctionName }) =>
+    (fn.routes ?? []).flatMap((route) =>
+      fn.per === 'tool'
+        ? toolNames.map((tool) => ({
+            method: route.method,
+            path: route.path.replace('{tool}', tool),
+            function: fn.name,
+            open: Boolean(fn.open),
+            tool,
+          }))
+        : [{ method: route.method, path: route.path, function: fn.name, open: Boolean(fn.open) }],
+    ),
+  );
+}

@@ -1,0 +1,340 @@
+import { Duration } from 'aws-cdk-lib';
+import { type HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { EventBus } from 'aws-cdk-lib/aws-events';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import {
+  type FunctionEntry,
+  functions,
+  type QueueName,
+  queueEnvNames,
+  type TableName,
+  tableEnvNames,
+} from '../../functions/manifest.ts';
+import { type AnyTool, type AnyWriteTool, isWriteTool } from '../../layers/tools/define.ts';
+import { conversationPrefetchOf } from '../../layers/tools/prefetch.ts';
+import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
+import { cacheInvalidations } from '../../layers/webhooks/subscribers.ts';
+import type { StageConfig } from '../config/stage-config.ts';
+import { acknowledgePublicRoute } from '../policy-checks.ts';
+import { GatewayFunction } from './gateway-function.ts';
+import { pascal } from './names.ts';
+import type { PrivateNetwork } from './private-network.ts';
+import { QueueWorker } from './queue-worker.ts';
+import {
+  accessToRun,
+  cachedTools,
+  grantResilienceAccess,
+  type ResilienceAccess,
+} from './resilience-access.ts';
+import { type SystemConnections, systemEnvironment } from './system-environment.ts';
+
+/** What the functions of functions/manifest.ts are given: the stage's stores, queues and secrets. */
+export interface GatewayResources {
+  readonly config: StageConfig;
+  readonly tools: readonly AnyTool[];
+  readonly api: HttpApi;
+  readonly tables: Readonly<Record<TableName, Table>>;
+  readonly queues: Readonly<Record<QueueName, Queue>>;
+  /** Dead-letter queues of the queues that have one (the prefetch queue is best effort). */
+  readonly deadLetterQueues: Readonly<Partial<Record<QueueName, Queue>>>;
+  readonly connections: SystemConnections;
+  /** Webhook source id → its signing-secret store. */
+  readonly webhookSecrets: ReadonlyMap<string, Secret>;
+  readonly bus: EventBus;
+  readonly network: PrivateNetwork | undefined;
+  readonly alarmAction: IAlarmAction;
+}
+
+/** One deployed function: its manifest entry and, for per-tool entries, its tool. */
+export interface BuiltFunction {
+  readonly entry: FunctionEntry;
+  readonly tool: AnyTool | undefined;
+  readonly function: IFunction;
+}
+
+/** What the alarms of each worker queue say. */
+const queueAlarmTexts: Readonly<
+  Partial<Record<QueueName, { deadLetters: string; oldest: (minutes: number) => string }>>
+> = {
+  write: {
+    deadLetters: 'Confirmed writes reached the dead-letter queue: they were not started',
+    oldest: (minutes) => `A confirmed write has waited in the queue for over ${minutes} minutes`,
+  },
+  events: {
+    deadLetters: 'Webhook events reached the dead-letter queue: they were not processed',
+    oldest: (minutes) => `A webhook event has waited in the queue for over ${minutes} minutes`,
+  },
+};
+
+/** Grants exactly the listed DynamoDB actions on a table (no indexes, no streams). */
+export function grantTable(grantee: IFunction, table: Table, ...actions: string[]): void {
+  Grant.addToPrincipal({
+    grantee,
+    actions: actions.map((action) => `dynamodb:${action}`),
+    resourceArns: [table.tableArn],
+  });
+}
+
+/**
+ * Builds every function of functions/manifest.ts, one per tool where the entry says so: its
+ * environment and least-privilege grants from the entry's needs, its routes (with the JWT
+ * authorizer unless the entry is open, with its reason), and the queue it works.
+ *
+ * @example
+ * const built = buildGatewayFunctions(this, resources);
+ */
+export function buildGatewayFunctions(
+  scope: Construct,
+  resources: GatewayResources,
+): BuiltFunction[] {
+  const { config, tools, tables, queues } = resources;
+  const prefetchTool = tools.find((tool) => tool.name === conversationPrefetchOf.tool);
+  const userLimits = config.userRateLimit !== 'off';
+  const built: BuiltFunction[] = [];
+
+  for (const entry of functions as readonly FunctionEntry[]) {
+    if (entry.name === 'conversation-prefetch' && !prefetchTool) continue;
+    const instances: (AnyTool | undefined)[] =
+      entry.per === 'tool'
+        ? [...tools]
+        : entry.per === 'write-tool'
+          ? tools.filter(isWriteTool)
+          : [undefined];
+    for (const tool of instances) {
+      // What this instance uses of what the entry allows: a read tool stores no confirmation; only
+      // tools naming a customer start the prefetch (and the prefetched tool only reads it).
+      const startsPrefetch =
+        prefetchTool !== undefined &&
+        (entry.per === 'tool'
+          ? tool !== prefetchTool && !isWriteTool(tool as AnyTool) && startsPrefetchOf(tool)
+          : entry.name === 'mcp');
+      const usesPrefetch =
+        prefetchTool !== undefined &&
+        (startsPrefetch || tool === prefetchTool || entry.name === 'conversation-prefetch');
+      const tableNeeds = Object.entries(entry.tables ?? {}).filter(
+        ([name]) =>
+          !(name === 'confirmations' && entry.per === 'tool' && !isWriteTool(tool as AnyTool)),
+      ) as [TableName, readonly string[]][];
+      const sends = (entry.sends ?? []).filter((queue) => queue !== 'prefetch' || startsPrefetch);
+      const resilienceTools = tool
+        ? [tool]
+        : entry.name === 'conversation-prefetch'
+          ? [prefetchTool as AnyTool]
+          : [...tools];
+      const systemIds = systemsOf(entry, tool, tools, prefetchTool);
+
+      const environment: Record<string, string> = {
+        STAGE: config.stage,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...(config.publicBaseUrl ? { PUBLIC_BASE_URL: config.publicBaseUrl } : {}),
+      };
+      if (tool) environment.TOOL_NAME = tool.name;
+      for (const [name] of tableNeeds) environment[tableEnvNames[name]] = tables[name].tableName;
+      if (entry.resilience) environment[tableEnvNames.resilience] = tables.resilience.tableName;
+      for (const queue of sends) environment[queueEnvNames[queue]] = queues[queue].queueUrl;
+      if (entry.consumes?.changesVisibility)
+        environment[queueEnvNames[entry.consumes.queue]] = queues[entry.consumes.queue].queueUrl;
+      if (usesPrefetch) environment.CONVERSATION_PREFETCH = 'queue';
+      if (entry.resilience === 'run') environment.USER_RATE_LIMIT = config.userRateLimit;
+      if (systemIds.length > 0 || entry.settings?.includes('webhook-secrets')) {
+        environment.SECRETS_SOURCE = 'secretsmanager';
+        environment.SECRETS_MAX_AGE_SECONDS = String(config.secretsMaxAgeSeconds);
+      }
+      Object.assign(
+        environment,
+        systemEnvironment(resources.connections, systemIds, describe(entry, tool)),
+      );
+      for (const group of entry.settings ?? [])
+        Object.assign(environment, settingsOf(group, resources));
+
+      const placement = resources.network?.placementFor(environment);
+      const fn = new GatewayFunction(scope, instanceId(entry, tool), {
+        entry: entry.entry,
+        description: describe(entry, tool),
+        environment,
+        logRetention: config.logRetentionDays,
+        ...(entry.timeoutSeconds ? { timeout: Duration.seconds(entry.timeoutSeconds) } : {}),
+        ...(placement ? { placement } : {}),
+      }).function;
+
+      for (const [name, actions] of tableNeeds) grantTable(fn, tables[name], ...actions);
+      for (const queue of sends) queues[queue].grantSendMessages(fn);
+      for (const systemId of systemIds) resources.connections.secrets.get(systemId)?.grantRead(fn);
+      if (entry.settings?.includes('webhook-secrets'))
+        for (const secret of resources.webhookSecrets.values()) secret.grantRead(fn);
+      if (entry.settings?.includes('event-bus')) resources.bus.grantPutEventsTo(fn);
+      const access = resilienceAccess(entry, resilienceTools, systemIds, {
+        userLimits,
+        prefetch:
+          usesPrefetch && prefetchTool
+            ? { tool: prefetchTool.name, starts: startsPrefetch }
+            : undefined,
+        allTools: tools,
+      });
+      if (access) grantResilienceAccess(fn, tables.resilience, access);
+
+      addRoutes(resources.api, entry, tool, fn);
+      if (entry.consumes) {
+        const { queue } = entry.consumes;
+        const deadLetterQueue = resources.deadLetterQueues[queue];
+        const texts = queueAlarmTexts[queue];
+        new QueueWorker(scope, `${pascal(queue)}QueueWorker`, {
+          queue: queues[queue],
+          worker: fn,
+          batchSize: entry.consumes.batchSize,
+          partialFailures: entry.consumes.partialFailures,
+          noDestinationReason: entry.consumes.reason,
+          ...(deadLetterQueue && texts
+            ? {
+                deadLetters: {
+                  queue: deadLetterQueue,
+                  alarmAction: resources.alarmAction,
+                  deadLetterDescription: texts.deadLetters,
+                  oldestDescription: texts.oldest,
+                },
+              }
+            : {}),
+        });
+      }
+      built.push({ entry, tool, function: fn });
+    }
+  }
+  return built;
+}
+
+/** A tool whose input names the prefetch's entity (a customer) starts the conversation-start prefetch. */
+const startsPrefetchOf = (tool: AnyTool | undefined): boolean =>
+  tool !== undefined && conversationPrefetchOf.trigger in tool.input.shape;
+
+/** Construct id: the entry's name in PascalCase; a per-tool instance is named after its tool. */
+function instanceId(entry: FunctionEntry, tool: AnyTool | undefined): string {
+  if (!tool) return pascal(entry.name);
+  return entry.per === 'write-tool' ? `Saga${pascal(tool.name)}Step` : `Tool${pascal(tool.name)}`;
+}
+
+const describe = (entry: FunctionEntry, tool: AnyTool | undefined): string =>
+  tool ? entry.description.replace('{tool}', tool.name) : entry.description;
+
+function systemsOf(
+  entry: FunctionEntry,
+  tool: AnyTool | undefined,
+  tools: readonly AnyTool[],
+  prefetchTool: AnyTool | undefined,
+): string[] {
+  switch (entry.systems) {
+    case 'tool':
+      return tool ? [...tool.systems] : [];
+    case 'all':
+      return [...new Set(tools.flatMap((candidate) => candidate.systems))];
+    case 'prefetch':
+      return prefetchTool ? [...prefetchTool.systems] : [];
+    case 'write-readiness':
+      // The worker asks a write's systems whether they are ready before it starts the saga.
+      return [
+        ...new Set(
+          tools
+            .filter(isWriteTool)
+            .filter((candidate: AnyWriteTool) => candidate.readiness)
+            .flatMap((candidate) => candidate.systems),
+        ),
+      ];
+    default:
+      return [];
+  }
+}
+
+function resilienceAccess(
+  entry: FunctionEntry,
+  runs: readonly AnyTool[],
+  systemIds: readonly string[],
+  options: {
+    userLimits: boolean;
+    prefetch: { tool: string; starts: boolean } | undefined;
+    allTools: readonly AnyTool[];
+  },
+): ResilienceAccess | undefined {
+  switch (entry.resilience) {
+    case 'run':
+      return accessToRun(runs, { userLimits: options.userLimits, prefetch: options.prefetch });
+    case 'breakers':
+      return { systems: systemIds };
+    case 'admin':
+      return { switches: 'write', invalidates: cachedTools(options.allTools) };
+    case 'invalidate':
+      // Invalidation only bumps the generations of the caches an event makes stale.
+      return { invalidates: [...new Set(cacheInvalidations.flatMap((rule) => rule.tools))] };
+    default:
+      return undefined;
+  }
+}
+
+/** The environment of a settings group (layers/config/env.ts), from the stage's configuration. */
+function settingsOf(
+  group: NonNullable<FunctionEntry['settings']>[number],
+  { config, webhookSecrets, bus }: GatewayResources,
+): Record<string, string> {
+  switch (group) {
+    case 'callers':
+      return {
+        JWT_ISSUER: config.issuerUrl,
+        JWT_AUDIENCE: config.audience,
+        JWT_ROLES_CLAIM: config.rolesClaim,
+        ...(config.jwksUrl ? { JWT_JWKS_URL: config.jwksUrl } : {}),
+      };
+    case 'mail':
+      return {
+        MAIL_SENDER: config.mail.sender,
+        MAIL_ALLOWED_SENDERS: config.mail.allowedSenders.join(','),
+        MAIL_ROLE_SENDERS: JSON.stringify(config.mail.roleSenders),
+        MAIL_AI_FOOTER: config.mail.aiFooter,
+      };
+    case 'write-wait':
+      return {
+        WRITE_WAIT_WINDOW_SECONDS: String(config.writeWait.windowSeconds),
+        WRITE_WAIT_FIRST_DELAY_SECONDS: String(config.writeWait.firstDelaySeconds),
+      };
+    case 'webhook-secrets':
+      return Object.fromEntries(
+        [...webhookSecrets].map(([source, secret]) => [
+          webhookSecretEnvName(source),
+          secret.secretArn,
+        ]),
+      );
+    case 'event-bus':
+      return { EVENT_BUS_NAME: bus.eventBusName };
+    case 'sagas':
+      // Set once the state machines exist (ApiStack), which need the saga step functions first.
+      return {};
+  }
+}
+
+function addRoutes(
+  api: HttpApi,
+  entry: FunctionEntry,
+  tool: AnyTool | undefined,
+  fn: IFunction,
+): void {
+  if (!entry.routes?.length) return;
+  const integration = new HttpLambdaIntegration(`${instanceId(entry, tool)}Integration`, fn);
+  const byPath = new Map<string, HttpMethod[]>();
+  for (const route of entry.routes) {
+    const path = tool ? route.path.replace('{tool}', tool.name) : route.path;
+    byPath.set(path, [...(byPath.get(path) ?? []), HttpMethod[route.method]]);
+  }
+  for (const [path, methods] of byPath) {
+    const routes = api.addRoutes({
+      path,
+      methods,
+      integration,
+      ...(entry.open ? { authorizer: new HttpNoneAuthorizer() } : {}),
+    });
+    if (entry.open) for (const route of routes) acknowledgePublicRoute(route, entry.open.reason);
+  }
+}

@@ -1,0 +1,196 @@
+import { type CallAuditor, createCallAuditor } from '../audit/audit-policy.ts';
+import { DynamoAuditRepository } from '../audit/audit-repository.ts';
+import { type CallerResolver, createJwtVerifier } from '../auth/jwt-verifier.ts';
+import { defaultPolicy, type Policy } from '../auth/policy.ts';
+import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
+import { parseEnv, type RuntimeEnv, requireSettings } from '../config/env.ts';
+import { parseSystemSettings } from '../config/system-settings.ts';
+import { ConfigurationError } from '../errors/index.ts';
+import { logger } from '../observability/logger.ts';
+import { KillSwitches } from '../resilience/kill-switches.ts';
+import { ResponseCache } from '../resilience/response-cache.ts';
+import { systems } from '../systems/registry.ts';
+import { registry as fullRegistry } from '../tools/registry.ts';
+import { createRegistry, type ToolRegistry } from '../tools/tool-registry.ts';
+import type { ToolRunner } from '../tools/tool-runner.ts';
+import { type ConfirmationStore, DynamoConfirmationStore } from '../writes/confirmation-store.ts';
+import { DynamoOperationStore, type OperationStore } from '../writes/operation-store.ts';
+import type { ProposalDeps } from '../writes/propose.ts';
+import { SqsWriteQueue, type WriteQueue } from '../writes/write-queue.ts';
+import { createConnectors } from './connectors.ts';
+import { conversationPrefetch } from './prefetch.ts';
+
+export interface WriteDependencies {
+  readonly confirmations: ConfirmationStore;
+  readonly operations: OperationStore;
+  readonly queue: WriteQueue;
+}
+
+/**
+ * The parts every role is assembled from (layers/composition/roles.ts), each built on first use
+ * from its own settings over one DynamoDB client: a role takes the parts it uses at cold start, so
+ * a function is asked only for the settings those parts read, and missing ones fail its cold start.
+ */
+export interface GatewayParts {
+  readonly env: RuntimeEnv;
+  readonly logger: typeof logger;
+  readonly policy: Policy;
+  /** The tools this function serves: TOOL_NAME's alone (one function per tool on AWS), else all. */
+  readonly registry: ToolRegistry;
+  /** Verifies bearer tokens (JWT_ISSUER, JWT_AUDIENCE). */
+  resolver(): CallerResolver;
+  /** The audit trail (AUDIT_TABLE_NAME), with the deployment's rule for calls it cannot record. */
+  auditor(): CallAuditor;
+  /** The shared connector factory: runs tools against their systems. */
+  runner(): ToolRunner;
+  /** Run-time kill switches (RESILIENCE_TABLE_NAME). */
+  switches(): KillSwitches;
+  /** Shared cache of reference data (RESILIENCE_TABLE_NAME). */
+  cache(): ResponseCache;
+  /** Write-path stores, each built on first use; one whose table is not configured fails clearly. */
+  writes(): WriteDependencies;
+  proposals(): ProposalDeps;
+}
+
+const once = <T>(build: () => T): (() => T) => {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+};
+
+function notConfigured(code: string, setting: string): ConfigurationError {
+  return new ConfigurationError(
+    code,
+    "This gateway function is not configured for that. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.",
+    { operatorDetail: `${setting} is not set` },
+  );
+}
+
+/**
+ * The parts of the function named `role`, from its environment.
+ *
+ * @example
+ * const parts = composeParts(process.env, 'POST /tools/{name}');
+ */
+export function composeParts(
+  source: Record<string, string | undefined>,
+  role: string,
+): GatewayParts {
+  const env = parseEnv(source);
+  // One DynamoDB client (and connection pool) for every store of this instance.
+  const dynamo = once(createDocumentClient);
+  const registry = env.TOOL_NAME
+    ? createRegistry(fullRegistry.all.filter((tool) => tool.name === env.TOOL_NAME))
+    : fullRegistry;
+  if (env.TOOL_NAME && registry.all.length === 0) {
+    throw new Error(`TOOL_NAME=${env.TOOL_NAME} is not a registered tool`);
+  }
+  const policy = defaultPolicy;
+  const resilienceTable = (code: string) => {
+    if (!env.RESILIENCE_TABLE_NAME) throw notConfigured(code, 'RESILIENCE_TABLE_NAME');
+    return env.RESILIENCE_TABLE_NAME;
+  };
+  const switches = once(
+    () =>
+      new KillSwitches({
+        client: dynamo(),
+        tableName: resilienceTable('switches_not_configured'),
+        cacheMs: env.SWITCHES_CACHE_MS,
+      }),
+  );
+  const cache = once(
+    () =>
+      new ResponseCache({ client: dynamo(), tableName: resilienceTable('cache_not_configured') }),
+  );
+  const table = (
+    name: 'CONFIRMATIONS_TABLE_NAME' | 'OPERATIONS_TABLE_NAME' | 'WRITE_QUEUE_URL',
+  ): string => {
+    const value = env[name];
+    if (!value) throw notConfigured('write_path_not_configured', name);
+    return value;
+  };
+  const confirmations = once(
+    () =>
+      new DynamoConfirmationStore({
+        client: dynamo(),
+        tableName: table('CONFIRMATIONS_TABLE_NAME'),
+      }),
+  );
+  const operations = once(
+    () => new DynamoOperationStore({ client: dynamo(), tableName: table('OPERATIONS_TABLE_NAME') }),
+  );
+  const queue = once(
+    () => new SqsWriteQueue({ client: createSqsClient(), queueUrl: table('WRITE_QUEUE_URL') }),
+  );
+  const writes: WriteDependencies = {
+    get confirmations() {
+      return confirmations();
+    },
+    get operations() {
+      return operations();
+    },
+    get queue() {
+      return queue();
+    },
+  };
+  const runner: () => ToolRunner = once(() => {
+    const systemSettings = parseSystemSettings(
+      source,
+      systems.map((system) => system.id),
+    );
+    return createConnectors({
+      env,
+      systemSettings,
+      dynamo: dynamo(),
+      policy,
+      prefetch: conversationPrefetch(env, policy, dynamo()),
+      shared: env.RESILIENCE_TABLE_NAME
+        ? { switches: switches(), cache: cache(), tableName: env.RESILIENCE_TABLE_NAME }
+        : undefined,
+    });
+  });
+  return {
+    env,
+    logger,
+    policy,
+    registry,
+    resolver: once(() => {
+      const { JWT_ISSUER, JWT_AUDIENCE } = requireSettings(env, role, [
+        'JWT_ISSUER',
+        'JWT_AUDIENCE',
+      ]);
+      return createJwtVerifier({
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+        jwksUrl:
+          env.JWT_JWKS_URL ??
+          new URL('.well-known/jwks.json', `${JWT_ISSUER.replace(/\/$/, '')}/`).toString(),
+        algorithms: env.JWT_ALGORITHMS.split(',').map((alg) => alg.trim()),
+        rolesClaim: env.JWT_ROLES_CLAIM,
+      });
+    }),
+    auditor: once(() => {
+      const { AUDIT_TABLE_NAME } = requireSettings(env, role, ['AUDIT_TABLE_NAME']);
+      return createCallAuditor({
+        repository: new DynamoAuditRepository({
+          client: dynamo(),
+          tableName: AUDIT_TABLE_NAME,
+          retentionDays: env.AUDIT_RETENTION_DAYS,
+        }),
+        mode: env.AUDIT_FAILURE_MODE,
+        logger,
+      });
+    }),
+    runner,
+    switches,
+    cache,
+    writes: () => writes,
+    proposals: once(() => ({
+      confirmations: confirmations(),
+      policyVersion: policy.version,
+      ttlSeconds: env.CONFIRMATION_TTL_SECONDS,
+    })),
+  };
+}
