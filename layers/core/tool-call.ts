@@ -5,7 +5,6 @@ import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors/index.ts';
 import { logFailure } from '../http/error-envelope.ts';
-import { invalidInput } from '../http/validate-input.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import { type AnyReadTool, type AnyTool, type AnyWriteTool, isWriteTool } from '../tools/define.ts';
 import { describeTool } from '../tools/descriptor.ts';
@@ -13,6 +12,7 @@ import type { ToolResult, ToolRunner } from '../tools/runtime.ts';
 import { dropOmittedNulls } from '../tools/schema-dialects.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import { type ConfirmationView, type ProposalDeps, proposeWrite } from '../writes/propose.ts';
+import { invalidInput } from './validate-input.ts';
 
 /** What the core needs, whatever the transport. */
 export interface ToolCallDeps {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { describeIssues } from '#layers/http/validate-input.ts';
+import { describeIssues } from '#layers/core/validate-input.ts';
 
 const schema = z.strictObject({
   id: z.string().regex(/^C-\d{5}$/, 'Customer ids look like C-00042'),
