@@ -4,7 +4,7 @@ import { redact } from '../audit/redact.ts';
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import { AppError, ForbiddenError, NotFoundError } from '../errors/index.ts';
-import { logFailure } from '../http/error-envelope.ts';
+import { logFailure } from '../observability/log-failure.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import { type AnyReadTool, type AnyTool, type AnyWriteTool, isWriteTool } from '../tools/define.ts';
 import type { ToolResult, ToolRunner } from '../tools/runtime.ts';
