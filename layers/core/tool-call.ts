@@ -3,16 +3,14 @@ import type { AuditRecord } from '../audit/audit-repository.ts';
 import { redact } from '../audit/redact.ts';
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors/index.ts';
-import { logFailure } from '../http/error-envelope.ts';
-import { invalidInput } from '../http/validate-input.ts';
+import { AppError, ForbiddenError, NotFoundError } from '../errors/index.ts';
+import { logFailure } from '../observability/log-failure.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import { type AnyReadTool, type AnyTool, type AnyWriteTool, isWriteTool } from '../tools/define.ts';
-import { describeTool } from '../tools/descriptor.ts';
-import { dropOmittedNulls } from '../tools/schema-dialects.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { ToolResult, ToolRunner } from '../tools/tool-runner.ts';
 import { type ConfirmationView, type ProposalDeps, proposeWrite } from '../writes/propose.ts';
+import { validateToolInput } from './validate-input.ts';
 
 /** What the core needs, whatever the transport. */
 export interface ToolCallDeps {
@@ -74,23 +72,6 @@ export function resolveTool(
     );
   }
   return tool;
-}
-
-/**
- * The tool's input as its schema defines it (unknown fields refused). Strict function-calling
- * clients send null for a field they leave out, so those nulls are dropped first.
- */
-export function validateToolInput(tool: AnyTool, raw: unknown): unknown {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ValidationError('The tool input must be a JSON object.', {
-      issues: [{ path: '', message: 'Send a JSON object, e.g. {}.' }],
-    });
-  }
-  const result = tool.input.safeParse(dropOmittedNulls(describeTool(tool).inputSchema, raw), {
-    reportInput: true,
-  });
-  if (!result.success) throw invalidInput(tool.name, result.error);
-  return result.data;
 }
 
 /**

@@ -11,8 +11,9 @@ const MAX_NAME_LENGTH = 128;
  * Writes one audit record per call (who, tool, redacted input, why, outcome and, when refused, the
  * reason given), after the response is decided. A successful call whose record cannot be written
  * is answered with the auditor's refusal instead (writes always; reads unless the deployment
- * chose `open`). Order: runs after the error envelope decided the answer, before the request id
- * header is added.
+ * chose `open`). A failed call's error comes from `context.gateway.error`, where the error
+ * envelope puts it: `.use()` this before the error envelope, so that Middy runs its `onError`
+ * after the envelope's (see gatewayHandler).
  */
 export function auditTrail(options: {
   auditor: CallAuditor;

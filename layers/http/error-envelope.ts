@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { type ErrorEnvelope, toEnvelope } from '../errors/envelope.ts';
 import {
   AppError,
   InvalidJsonError,
@@ -6,19 +7,8 @@ import {
   UnsupportedMediaTypeError,
 } from '../errors/index.ts';
 import { json } from '../http-util/respond.ts';
+import { logFailure } from '../observability/log-failure.ts';
 import type { GatewayMiddleware, GatewayRequest } from './types.ts';
-
-/** The DESIGN.md error envelope. */
-export interface ErrorEnvelope {
-  error: {
-    code: string;
-    category: string;
-    message: string;
-    retryable: boolean;
-    retryAfterMs?: number;
-    issues?: { path: string; message: string }[];
-  };
-}
 
 /** Middy's own HTTP errors (body parser) carry a statusCode; map the ones we can meet. */
 function fromMiddy(error: Error): AppError | undefined {
@@ -35,36 +25,6 @@ function fromMiddy(error: Error): AppError | undefined {
   }
   if (status === 413) return new PayloadTooLargeError('The request body is too large.');
   return undefined;
-}
-
-export function toEnvelope(error: AppError): ErrorEnvelope {
-  return {
-    error: {
-      code: error.code,
-      category: error.category,
-      message: error.message,
-      retryable: error.retryable,
-      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-      ...(error.issues ? { issues: error.issues.map((issue) => ({ ...issue })) } : {}),
-    },
-  };
-}
-
-/**
- * Logs a failed call for operators: what the agent was told, and what only operators may read
- * (`operatorDetail`: secret ids, settings, hosts). A configuration error is an error (an operator
- * must act; alarms watch error logs), any other 5xx a warning.
- */
-export function logFailure(logger: Pick<Logger, 'error' | 'warn'>, error: AppError): void {
-  if (error.statusCode < 500 && error.category !== 'configuration') return;
-  const details = {
-    code: error.code,
-    status: error.statusCode,
-    error,
-    ...(error.operatorDetail ? { operatorDetail: error.operatorDetail } : {}),
-  };
-  if (error.category === 'configuration') logger.error('gateway misconfigured', details);
-  else logger.warn('call failed', details);
 }
 
 /** The response for an error: its status, the envelope and its headers (Retry-After). */

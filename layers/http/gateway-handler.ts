@@ -33,6 +33,13 @@ export function gatewayHandler(
   logic: GatewayLogic,
   options: { auditSubject?: (request: GatewayRequest) => string | undefined } = {},
 ) {
+  // The order is a contract. Middy runs `before` in this order and `after` and `onError` in the
+  // reverse one, and runs every onError here (none returns a value). So on the way in, the request
+  // id exists before anything can fail and header names are lower-cased before authentication
+  // reads them. On the way out, errorEnvelope turns an error into its answer and puts the AppError
+  // on context.gateway.error; then auditTrail records the outcome from the response's status and
+  // that context, and answers its own refusal instead of a success; requestContext adds
+  // X-Request-Id last, to whatever was answered. A route's own `.use()` comes after all of these.
   return middy<HttpEvent, HttpResult, Error, GatewayContext>(logic)
     .use(requestContext({ logger: deps.logger }))
     .use(

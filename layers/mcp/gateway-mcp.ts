@@ -15,10 +15,10 @@ import {
   ToolNotGrantedError,
   UnknownToolError,
 } from '../core/tool-call.ts';
+import { invalidInput } from '../core/validate-input.ts';
+import { errorSchema, toEnvelope } from '../errors/envelope.ts';
 import { AppError } from '../errors/index.ts';
-import { logFailure, toEnvelope } from '../http/error-envelope.ts';
-import { errorSchema } from '../http/error-envelope-schema.ts';
-import { invalidInput } from '../http/validate-input.ts';
+import { logFailure } from '../observability/log-failure.ts';
 import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
 import { cancelWrite, confirmWrite, type DecideDeps, readOperation } from '../writes/decisions.ts';

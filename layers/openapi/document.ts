@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { errorSchema } from '../http/error-envelope-schema.ts';
+import { errorSchema } from '../errors/envelope.ts';
 import { confirmationOutput } from '../mcp/meta-tools.ts';
 import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';

@@ -131,22 +131,3 @@ export function anthropicProblems(schema: Schema): string[] {
   if (refs) problems.push(`$: external $ref ${refs.join(', ')}`);
   return problems;
 }
-
-/**
- * Drops `null` where the schema makes a property optional without allowing null: what OpenAI
- * strict mode sends for "left out". Nested objects too.
- */
-export function dropOmittedNulls(schema: Schema, value: unknown): unknown {
-  if (!isObject(value) || !isObject(schema.properties)) return value;
-  const properties = schema.properties as Record<string, Schema>;
-  const required = new Set((schema.required as string[] | undefined) ?? []);
-  // Own keys only, and an own-property copy: a caller's `constructor` is not a declared property,
-  // and a caller's `__proto__` stays a key the schema refuses instead of becoming the prototype.
-  return Object.fromEntries(
-    Object.entries(value).flatMap(([key, child]) => {
-      const property = Object.hasOwn(properties, key) ? properties[key] : undefined;
-      if (child === null && property && !required.has(key) && !allowsNull(property)) return [];
-      return [[key, property ? dropOmittedNulls(property, child) : child]];
-    }),
-  );
-}

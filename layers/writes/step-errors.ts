@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { AppError, UpstreamTimeoutError } from '../errors/index.ts';
 
 /**
@@ -40,11 +41,52 @@ export const OUTCOME_UNKNOWN_ERRORS = [
 
 export type StepErrorName = (typeof STEP_ERRORS)[keyof typeof STEP_ERRORS];
 
-/** An error with a stable name and a JSON message `{code, message}` that the saga keeps. */
-export class StepError extends Error {
-  constructor(name: StepErrorName, code: string, message: string) {
-    super(JSON.stringify({ code, message }));
+/** What a failed step tells its operation: the `error` an operation ends with. */
+export const stepFailureDetailSchema = z.object({ code: z.string(), message: z.string() });
+export type StepFailureDetail = z.infer<typeof stepFailureDetailSchema>;
+
+/** A codec between JSON text and what `schema` checks; text that is not JSON is an issue. */
+const jsonText = <T extends z.ZodType>(schema: T) =>
+  z.codec(z.string(), schema, {
+    decode: (text, ctx) => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.issues.push({ code: 'invalid_format', format: 'json', input: text });
+        return z.NEVER;
+      }
+    },
+    encode: (value) => JSON.stringify(value),
+  });
+
+/**
+ * The one encoding of a step failure's detail: Step Functions passes a Lambda error on only as
+ * its name (`Error`) and message, so the detail travels in `Error.message` as JSON.
+ */
+const stepFailureMessage = jsonText(stepFailureDetailSchema);
+
+/**
+ * The `Cause` Step Functions passes on for a Lambda task that threw: the Node.js runtime's error
+ * response, `{errorType, errorMessage, trace}`, as JSON, with the thrown error's message in
+ * `errorMessage`. Only `errorMessage` is read.
+ */
+const lambdaErrorCause = jsonText(z.object({ errorMessage: stepFailureMessage }));
+
+/**
+ * A step's failure: its name is the STEP_ERRORS name the state machine's Retry and Catch match,
+ * its message the encoded detail the saga records when it ends.
+ *
+ * @example
+ * throw new StepFailure(STEP_ERRORS.rejected, { code: 'step_unknown', message: 'No such step.' });
+ */
+export class StepFailure extends Error {
+  override readonly name: StepErrorName;
+  readonly detail: StepFailureDetail;
+
+  constructor(name: StepErrorName, detail: StepFailureDetail) {
+    super(z.encode(stepFailureMessage, detail));
     this.name = name;
+    this.detail = detail;
   }
 }
 
@@ -52,57 +94,49 @@ export class StepError extends Error {
  * Classifies what a step threw: a timeout leaves its outcome unknown, other retryable upstream
  * failures are transient (the system answered that it did nothing), the rest rejected.
  */
-export function toStepError(error: unknown): StepError {
-  if (error instanceof StepError) return error;
+export function toStepFailure(error: unknown): StepFailure {
+  if (error instanceof StepFailure) return error;
   if (error instanceof UpstreamTimeoutError) {
-    return new StepError(STEP_ERRORS.outcomeUnknown, error.code, error.message);
+    return new StepFailure(STEP_ERRORS.outcomeUnknown, {
+      code: error.code,
+      message: error.message,
+    });
   }
   if (error instanceof AppError) {
-    return new StepError(
-      error.retryable ? STEP_ERRORS.transient : STEP_ERRORS.rejected,
-      error.code,
-      error.message,
-    );
+    return new StepFailure(error.retryable ? STEP_ERRORS.transient : STEP_ERRORS.rejected, {
+      code: error.code,
+      message: error.message,
+    });
   }
   const name = (error as Error)?.name ?? '';
   if (name === 'IdempotencyAlreadyInProgressError') {
-    return new StepError(
-      STEP_ERRORS.transient,
-      'step_in_progress',
-      'The same step is running elsewhere; retrying.',
-    );
+    return new StepFailure(STEP_ERRORS.transient, {
+      code: 'step_in_progress',
+      message: 'The same step is running elsewhere; retrying.',
+    });
   }
-  return new StepError(
-    STEP_ERRORS.rejected,
-    'step_failed',
-    'The step failed unexpectedly; see the logs.',
-  );
+  return new StepFailure(STEP_ERRORS.rejected, {
+    code: 'step_failed',
+    message: 'The step failed unexpectedly; see the logs.',
+  });
 }
 
-/** Reads `{code, message}` back from what Step Functions passes on (`Cause` as JSON or text). */
-export function parseStepCause(error: { Error?: string; Cause?: string } | undefined): {
-  code: string;
-  message: string;
-} {
+/**
+ * Reads a StepFailure's detail back from the error a Catch passes on (`{Error, Cause}`): `Cause`
+ * is Lambda's error response on AWS, the failure's message itself in local mode
+ * (aws-local-stepfunctions); anything else gets a generic detail.
+ */
+export function parseStepCause(
+  error: { Error?: string; Cause?: string } | undefined,
+): StepFailureDetail {
   if (!error) return { code: 'step_failed', message: 'A step failed.' };
   const cause = error.Cause ?? '';
-  for (const candidate of [cause, safeJson(cause)?.errorMessage]) {
-    const parsed = typeof candidate === 'string' ? safeJson(candidate) : undefined;
-    if (parsed && typeof parsed.code === 'string' && typeof parsed.message === 'string') {
-      return { code: parsed.code, message: parsed.message };
-    }
-  }
+  const own = stepFailureMessage.safeDecode(cause);
+  if (own.success) return own.data;
+  const wrapped = lambdaErrorCause.safeDecode(cause);
+  if (wrapped.success) return wrapped.data.errorMessage;
   return {
     code: error.Error === STEP_ERRORS.transient ? 'upstream_unavailable' : 'step_failed',
     message: 'A step failed.',
   };
-}
-
-function safeJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(text);
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -114,6 +114,20 @@ describe('the import floors', () => {
     expect(outward).toEqual([]);
   });
 
+  it('keeps the tool-call core apart from the edges that adapt it, on its own floor', () => {
+    const edgeRooms = new Set(['http', 'mcp', 'openapi']);
+    const intoEdges = edges
+      .filter(
+        (edge) =>
+          edge.from.kind === 'room' &&
+          edge.from.room === 'core' &&
+          edge.to.kind === 'room' &&
+          edgeRooms.has(edge.to.room),
+      )
+      .map((edge) => `${edge.file} imports ${edge.specifier}`);
+    expect(intoEdges).toEqual([]);
+  });
+
   it('has no cycle between the rooms of one floor', () => {
     const uses = new Map<string, Set<string>>();
     for (const { from, to } of edges) {

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import type { Policy } from '#layers/auth/policy.ts';
+import { describeIssues } from '#layers/core/validate-input.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '#layers/errors/index.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
-import { describeIssues } from '#layers/http/validate-input.ts';
 import { json } from '#layers/http-util/respond.ts';
 import type { KillSwitch, KillSwitches } from '#layers/resilience/kill-switches.ts';
 import type { ResponseCache } from '#layers/resilience/response-cache.ts';

@@ -6,8 +6,9 @@ import {
 } from '@modelcontextprotocol/server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { CallerResolver } from '#layers/auth/jwt-verifier.ts';
+import { toEnvelope } from '#layers/errors/envelope.ts';
 import { AppError, AuthenticationError } from '#layers/errors/index.ts';
-import { errorResponse, toEnvelope } from '#layers/http/error-envelope.ts';
+import { errorResponse } from '#layers/http/error-envelope.ts';
 import { createGatewayMcpServer, type McpCall, type McpDeps } from '#layers/mcp/gateway-mcp.ts';
 import { acceptsJson, batchRefused, originAllowed, SDK_ACCEPT } from './request-rules.ts';
 

@@ -3,7 +3,12 @@ import { type AnyWriteTool, isWriteTool, type StepContext } from '#layers/tools/
 import type { ToolRegistry } from '#layers/tools/tool-registry.ts';
 import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 import type { Operation, OperationStore } from '#layers/writes/operation-store.ts';
-import { parseStepCause, STEP_ERRORS, StepError, toStepError } from '#layers/writes/step-errors.ts';
+import {
+  parseStepCause,
+  STEP_ERRORS,
+  StepFailure,
+  toStepFailure,
+} from '#layers/writes/step-errors.ts';
 
 /** What each task state of a saga sends the step function. */
 export type SagaStepEvent =
@@ -37,7 +42,7 @@ const completedResults = (operation: Operation) =>
 
 /**
  * One task of a write's saga: run a step, compensate it, or record how the saga ended. Every
- * failure leaves as a `StepError` whose name the state machine's Retry and Catch match.
+ * failure leaves as a `StepFailure` whose name the state machine's Retry and Catch match.
  */
 export function sagaStep(deps: SagaStepDeps) {
   const load = async (
@@ -46,11 +51,10 @@ export function sagaStep(deps: SagaStepDeps) {
     const operation = await deps.operations.get(operationId);
     const tool = operation ? deps.registry.get(operation.tool) : undefined;
     if (!operation || !tool || !isWriteTool(tool)) {
-      throw new StepError(
-        STEP_ERRORS.rejected,
-        'operation_missing',
-        `Operation ${operationId} or its tool is unknown.`,
-      );
+      throw new StepFailure(STEP_ERRORS.rejected, {
+        code: 'operation_missing',
+        message: `Operation ${operationId} or its tool is unknown.`,
+      });
     }
     return { operation, tool };
   };
@@ -64,11 +68,10 @@ export function sagaStep(deps: SagaStepDeps) {
     const step = tool.steps.find((candidate) => candidate.name === event.step);
     const record = operation.steps.find((candidate) => candidate.name === event.step);
     if (!step || !record)
-      throw new StepError(
-        STEP_ERRORS.rejected,
-        'step_unknown',
-        `Tool ${tool.name} has no step ${event.step}.`,
-      );
+      throw new StepFailure(STEP_ERRORS.rejected, {
+        code: 'step_unknown',
+        message: `Tool ${tool.name} has no step ${event.step}.`,
+      });
     const ctx: StepContext = {
       ...deps.runner.contextFor([step.system], {
         requestId: `${operation.id}:${step.name}:${event.action}`,
@@ -86,7 +89,7 @@ export function sagaStep(deps: SagaStepDeps) {
       if (earlierUnknown && !step.repeatable) {
         // Another try could apply the write twice: leave it to a person.
         await deps.operations.stepEnded(operation.id, step.name, 'outcome_unknown');
-        throw new StepError(STEP_ERRORS.rejected, 'outcome_unknown', unknownMessage(step.name));
+        throw unknownOutcome(step.name);
       }
       if (operation.status === 'queued') await deps.operations.markRunning(operation.id);
       await deps.operations.stepStarted(operation.id, step.name, 'running');
@@ -94,23 +97,22 @@ export function sagaStep(deps: SagaStepDeps) {
         const result = await step.run(ctx, operation.input);
         await deps.operations.stepEnded(operation.id, step.name, 'succeeded', result ?? null);
       } catch (error) {
-        const stepError = toStepError(error);
+        const failure = toStepFailure(error);
         deps.logger.warn('saga step failed', {
           operationId: operation.id,
           step: step.name,
-          error: stepError.name,
+          error: failure.name,
         });
         // After a try whose outcome is unknown, a later refusal does not prove nothing was done.
-        if (earlierUnknown || stepError.name === STEP_ERRORS.outcomeUnknown) {
+        if (earlierUnknown || failure.name === STEP_ERRORS.outcomeUnknown) {
           await deps.operations.stepEnded(operation.id, step.name, 'outcome_unknown');
-          const { code, message } = parseStepCause({ Cause: stepError.message });
           // A repeatable step is tried again with the same idempotency key; any other is not.
           throw step.repeatable
-            ? new StepError(STEP_ERRORS.outcomeUnknown, code, message)
-            : new StepError(STEP_ERRORS.rejected, 'outcome_unknown', unknownMessage(step.name));
+            ? new StepFailure(STEP_ERRORS.outcomeUnknown, failure.detail)
+            : unknownOutcome(step.name);
         }
         await deps.operations.stepEnded(operation.id, step.name, 'failed');
-        throw stepError;
+        throw failure;
       }
       return { ok: true };
     }
@@ -123,15 +125,15 @@ export function sagaStep(deps: SagaStepDeps) {
       try {
         result = (await step.run(ctx, operation.input)) ?? null;
       } catch (error) {
-        const stepError = toStepError(error);
-        if (stepError.name === STEP_ERRORS.rejected) {
+        const failure = toStepFailure(error);
+        if (failure.name === STEP_ERRORS.rejected) {
           deps.logger.error('outcome of a timed-out step could not be resolved', {
             operationId: operation.id,
             step: step.name,
           });
           return { ok: true };
         }
-        throw stepError;
+        throw failure;
       }
       await deps.operations.stepEnded(operation.id, step.name, 'succeeded', result);
     } else if (record.status !== 'succeeded' && record.status !== 'compensating') {
@@ -142,15 +144,19 @@ export function sagaStep(deps: SagaStepDeps) {
       await step.compensate(ctx, operation.input, result);
     } catch (error) {
       deps.logger.warn('saga compensation failed', { operationId: operation.id, step: step.name });
-      throw toStepError(error);
+      throw toStepFailure(error);
     }
     await deps.operations.stepEnded(operation.id, step.name, 'compensated');
     return { ok: true };
   };
 }
 
-const unknownMessage = (step: string) =>
-  `The outcome of step ${step} is unknown: the system did not answer in time, so it may or may not have applied it, and another try could apply it twice.`;
+/** A step that may have been applied, and must not be tried again: a person checks it. */
+const unknownOutcome = (step: string) =>
+  new StepFailure(STEP_ERRORS.rejected, {
+    code: 'outcome_unknown',
+    message: `The outcome of step ${step} is unknown: the system did not answer in time, so it may or may not have applied it, and another try could apply it twice.`,
+  });
 
 async function finish(
   deps: SagaStepDeps,

@@ -11,7 +11,7 @@ import type {
   OperationStore,
   StepStatus,
 } from '#layers/writes/operation-store.ts';
-import { STEP_ERRORS } from '#layers/writes/step-errors.ts';
+import { STEP_ERRORS, StepFailure } from '#layers/writes/step-errors.ts';
 
 /** The operation store's contract, in memory. */
 class MemoryOperations implements OperationStore {
@@ -204,7 +204,10 @@ describe('sagaStep', () => {
       outcome: 'rolled_back',
       error: {
         Error: STEP_ERRORS.rejected,
-        Cause: JSON.stringify({ code: 'insufficient_stock', message: 'No stock.' }),
+        Cause: new StepFailure(STEP_ERRORS.rejected, {
+          code: 'insufficient_stock',
+          message: 'No stock.',
+        }).message,
       },
     });
     expect(stored()).toMatchObject({

@@ -3,7 +3,6 @@ import { describeTool } from '#layers/tools/descriptor.ts';
 import { tools } from '#layers/tools/registry.ts';
 import {
   anthropicProblems,
-  dropOmittedNulls,
   openAiStrictProblems,
   toOpenAiStrict,
 } from '#layers/tools/schema-dialects.ts';
@@ -38,28 +37,5 @@ describe('tool input schemas in agent dialects', () => {
       { type: 'null' },
     ]);
     expect(strict.properties.limit.description).toContain('default 10');
-  });
-
-  it('drops the nulls strict clients send for left-out fields, but keeps nulls a schema allows', () => {
-    const orders = describeTool(
-      tools.find((tool) => tool.name === 'get_customer_orders')!,
-    ).inputSchema;
-    expect(dropOmittedNulls(orders, { customerId: 'C-00001', limit: null, status: null })).toEqual({
-      customerId: 'C-00001',
-    });
-    const contact = describeTool(
-      tools.find((tool) => tool.name === 'update_customer_contact')!,
-    ).inputSchema;
-    expect(
-      dropOmittedNulls(contact, {
-        customerId: 'C-00001',
-        contactId: '1',
-        changes: { phone: null, email: null },
-      }),
-    ).toEqual({
-      customerId: 'C-00001',
-      contactId: '1',
-      changes: { phone: null, email: null },
-    });
   });
 });

@@ -1,3 +1,39 @@
+import type { AppError } from './app-error.ts';
+
+/**
+ * The DESIGN.md error envelope, the same over every transport: REST answers it as the body, MCP
+ * as a tool error's structured content.
+ */
+export interface ErrorEnvelope {
+  error: {
+    code: string;
+    category: string;
+    message: string;
+    retryable: boolean;
+    retryAfterMs?: number;
+    issues?: { path: string; message: string }[];
+  };
+}
+
+/**
+ * The envelope of an error.
+ *
+ * @example
+ * toEnvelope(new NotFoundError('order_not_found', 'No order SO-1.')).error.code; // 'order_not_found'
+ */
+export function toEnvelope(error: AppError): ErrorEnvelope {
+  return {
+    error: {
+      code: error.code,
+      category: error.category,
+      message: error.message,
+      retryable: error.retryable,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+      ...(error.issues ? { issues: error.issues.map((issue) => ({ ...issue })) } : {}),
+    },
+  };
+}
+
 /** JSON Schema of the DESIGN.md error envelope, for the OpenAPI document and MCP output schemas. */
 export const errorSchema = {
   type: 'object',
