@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '#local/api-gateway.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
@@ -276,7 +276,22 @@ describe('write path in local mode', () => {
         { operationId, action: 'run', step: 'create_ticket' } as never,
         lambdaContext('saga-step'),
       );
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // The worker has taken the redelivered message and deleted it (a failure would leave it queued)
+      await waitFor(async () => {
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: local.queues.write,
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+            ],
+          }),
+        );
+        return (
+          Attributes?.ApproximateNumberOfMessages === '0' &&
+          Attributes.ApproximateNumberOfMessagesNotVisible === '0'
+        );
+      });
       await local.stepFunctions.idle();
       sqs.destroy();
       // Assert
