@@ -1,8 +1,9 @@
-import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '#local/api-gateway.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { proposeAndConfirm, sandboxCalls, waitForOperation } from '#test/helpers/operations.ts';
+import { isDrained } from '#test/helpers/queues.ts';
 
 const ana = { sub: 'ana', roles: ['support'] };
 const sam = { sub: 'sam', roles: ['sales'] };
@@ -277,21 +278,7 @@ describe('write path in local mode', () => {
         lambdaContext('saga-step'),
       );
       // The worker has taken the redelivered message and deleted it (a failure would leave it queued)
-      await waitFor(async () => {
-        const { Attributes } = await sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: local.queues.write,
-            AttributeNames: [
-              'ApproximateNumberOfMessages',
-              'ApproximateNumberOfMessagesNotVisible',
-            ],
-          }),
-        );
-        return (
-          Attributes?.ApproximateNumberOfMessages === '0' &&
-          Attributes.ApproximateNumberOfMessagesNotVisible === '0'
-        );
-      });
+      await waitFor(() => isDrained(local, local.queues.write));
       await local.stepFunctions.idle();
       sqs.destroy();
       // Assert
