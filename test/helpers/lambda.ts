@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from '#local/api-gateway.ts';
 
 /**
  * A Lambda context for unit tests: what the runtime hands a handler, with the remaining time
@@ -12,20 +13,11 @@ import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-l
 export function fakeContext(
   options: { functionName?: string; awsRequestId?: string; remainingTimeMs?: () => number } = {},
 ): Context {
-  const functionName = options.functionName ?? 'toolgate-test';
+  // Local mode's context, with the request id and the remaining time the test chooses.
   return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
+    ...lambdaContext(options.functionName ?? 'toolgate-test'),
     awsRequestId: options.awsRequestId ?? 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: '2026/11/23/[$LATEST]test',
     getRemainingTimeInMillis: options.remainingTimeMs ?? (() => 30_000),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 
