@@ -65,15 +65,19 @@ export class EventLog {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #retentionSeconds: number;
+  readonly #now: () => number;
 
   constructor(options: {
     client: DynamoDBDocumentClient;
     tableName: string;
     retentionDays?: number;
+    /** The current time in epoch milliseconds, for the processing lease. @default Date.now */
+    now?: () => number;
   }) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#retentionSeconds = (options.retentionDays ?? 30) * 86_400;
+    this.#now = options.now ?? Date.now;
   }
 
   /**
@@ -82,7 +86,7 @@ export class EventLog {
    * comes back if it fails, and takes it then).
    */
   async begin(event: CanonicalEvent, leaseSeconds = 60): Promise<boolean> {
-    const now = Date.now();
+    const now = this.#now();
     try {
       await this.#client.send(
         new PutCommand({

@@ -30,30 +30,37 @@ const SUBSCRIPTION_IDS: Record<CrmSubscriptionType, number> = {
 /** HubSpot sends at most 100 events per request. */
 const MAX_EVENTS_PER_REQUEST = 100;
 
-/** The escapes HubSpot decodes in the URI before signing it (v3), as receivers must too. */
-const DECODED_ESCAPES: Readonly<Record<string, string>> = {
-  '%3A': ':',
-  '%2F': '/',
-  '%3F': '?',
-  '%40': '@',
-  '%21': '!',
-  '%24': '$',
-  '%27': "'",
-  '%28': '(',
-  '%29': ')',
-  '%2A': '*',
-  '%2C': ',',
-  '%3B': ';',
-};
-const ESCAPE = /%3A|%2F|%3F|%40|%21|%24|%27|%28|%29|%2A|%2C|%3B/g;
+/**
+ * The characters HubSpot's request-validation guide (v3) says are decoded in the request URI
+ * before signing: a target URL carrying one of them percent-encoded is signed with the character
+ * itself. Written from HubSpot's guide as a list of characters, apart from the gateway's verifier,
+ * so that local mode checks the verifier against HubSpot's recipe instead of against itself.
+ */
+const DECODED_BEFORE_SIGNING = ":/?@!$'()*,;";
+
+/**
+ * The target URL as HubSpot signs it: each escape (in the upper-case spelling the guide uses)
+ * of a character in {@link DECODED_BEFORE_SIGNING} replaced by that character; every other
+ * escape, such as `%20` or `%26`, stays as sent.
+ */
+function uriAsHubSpotSigns(url: string): string {
+  return url.replace(/%[0-9A-F]{2}/g, (encoded) => {
+    const character = String.fromCharCode(Number.parseInt(encoded.slice(1), 16));
+    return DECODED_BEFORE_SIGNING.includes(character) ? character : encoded;
+  });
+}
 
 /**
  * Signs as HubSpot webhooks v3: base64 HMAC-SHA256, keyed with the app's client secret, of
- * `POST` + the target URL (with the escapes of HubSpot's table decoded) + body + timestamp.
+ * `POST` + the target URL (as {@link uriAsHubSpotSigns}) + body + timestamp (Unix milliseconds).
+ *
+ * @example
+ * hubspotV3Signature('client-secret', 'https://x.example/hook?from=a%40b.example', '[]', '1700000000000');
  */
 export function hubspotV3Signature(secret: string, url: string, body: string, timestamp: string) {
-  const uri = url.replace(ESCAPE, (encoded) => DECODED_ESCAPES[encoded] ?? encoded);
-  return createHmac('sha256', secret).update(`POST${uri}${body}${timestamp}`).digest('base64');
+  return createHmac('sha256', secret)
+    .update(`POST${uriAsHubSpotSigns(url)}${body}${timestamp}`)
+    .digest('base64');
 }
 
 /**

@@ -1,21 +1,26 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { installClock, type TestClock } from '#test/helpers/clock.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { sandboxCalls } from '#test/helpers/operations.ts';
 
 const sam = { sub: 'sam', roles: ['sales'] };
 const admin = { sub: 'ops', roles: ['admin'] };
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('cache of reference data', () => {
   let local: LocalHarness;
+  let clock: TestClock;
 
   beforeAll(async () => {
-    // Entries stay fresh for 4 s here (the tool says 300 s), so expiry can be watched, and two
-    // calls in a row stay within it even on a busy machine.
+    clock = installClock();
+    // Entries stay fresh for 4 s here (the tool says 300 s): two calls in a row stay within it even
+    // on a busy machine, and the clock is moved past it to watch expiry.
     local = await startLocalHarness({ CACHE_MAX_TTL_SECONDS: '4' });
   });
   afterEach(() => local.faults('erp', null));
-  afterAll(() => local.stop());
+  afterAll(async () => {
+    await local.stop();
+    clock.restore();
+  });
 
   const catalog = (category: string) =>
     local.call('POST', '/tools/get_product_catalog', { as: sam, body: { category } });
@@ -34,7 +39,7 @@ describe('cache of reference data', () => {
 
   it('serves the last known answer, marked degraded, when it expired while the ERP is down', async () => {
     const fresh = await catalog('Safety');
-    await pause(4100);
+    clock.advance(4_100);
     await local.faults('erp', { down: true });
     const stale = await catalog('Safety');
     expect(stale.status).toBe(200);
@@ -54,7 +59,7 @@ describe('cache of reference data', () => {
       as: admin,
     });
     expect(invalidated.status).toBe(200);
-    await pause(1100); // every instance re-reads the cache generation within a second
+    clock.advance(1_100); // every instance re-reads the cache generation within a second
     expect((await catalog('Packaging')).body.meta.cache).toBe('miss');
   });
 

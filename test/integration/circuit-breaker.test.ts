@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installClock, type TestClock } from '#test/helpers/clock.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { sandboxCalls } from '#test/helpers/operations.ts';
 
@@ -6,11 +7,16 @@ const sam = { sub: 'sam', roles: ['sales'] };
 
 describe('shared circuit breaker in local mode', () => {
   let local: LocalHarness;
+  let clock: TestClock;
 
   beforeAll(async () => {
+    clock = installClock();
     local = await startLocalHarness({ BREAKER_COOLDOWN_MS: '1500' });
   });
-  afterAll(() => local.stop());
+  afterAll(async () => {
+    await local.stop();
+    clock.restore();
+  });
 
   it('opens after repeated failures, fails fast without calling the system, and closes once it recovers', async () => {
     // Arrange: the ERP fails every call
@@ -36,7 +42,7 @@ describe('shared circuit breaker in local mode', () => {
     expect(callsAfter).toBe(callsBefore);
     // Recovery: after the cool-down a probe goes through and closes the breaker
     await local.faults('erp', null);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    clock.advance(1600);
     const probe = await local.call('POST', '/tools/get_order_status', {
       as: sam,
       body: { orderId: 'SO-100001' },

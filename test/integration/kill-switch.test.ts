@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecords } from '#test/helpers/audit.ts';
+import { installClock, type TestClock } from '#test/helpers/clock.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { readme } from '#test/helpers/readme.ts';
 
@@ -8,13 +9,19 @@ const ana = { sub: 'ana', roles: ['support'] };
 
 describe('kill switch', () => {
   let local: LocalHarness;
+  let clock: TestClock;
 
   beforeAll(async () => {
-    local = await startLocalHarness({ SWITCHES_CACHE_MS: '200' });
+    clock = installClock();
+    local = await startLocalHarness({ SWITCHES_CACHE_MS: '60000' });
   });
-  afterAll(() => local.stop());
+  afterAll(async () => {
+    await local.stop();
+    clock.restore();
+  });
 
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+  /** Lets every function's cached copy of the switches (a minute here) run out. */
+  const outlastSwitchesCache = () => clock.advance(60_001);
 
   it('lets only admins switch, and refuses an unknown system or a missing reason', async () => {
     expect(
@@ -48,7 +55,7 @@ describe('kill switch', () => {
       headers: { 'x-agent-reason': 'ops runbook 7' },
     });
     expect(off.status).toBe(200);
-    await settle();
+    outlastSwitchesCache();
     const blocked = await local.call('POST', '/tools/get_customer_tickets', {
       as: ana,
       body: { customerId: 'C-00021' },
@@ -85,7 +92,7 @@ describe('kill switch', () => {
       as: admin,
       body: { enabled: true },
     });
-    await settle();
+    outlastSwitchesCache();
     expect(
       (
         await local.call('POST', '/tools/get_customer_tickets', {
@@ -132,7 +139,7 @@ describe('kill switch', () => {
       as: admin,
       body: { enabled: false, reason: 'bad data' },
     });
-    await settle();
+    outlastSwitchesCache();
     expect(
       (
         await local.call('POST', '/tools/get_customer', {

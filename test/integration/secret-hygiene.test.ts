@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecords } from '#test/helpers/audit.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
-import { deliver, stripeDelivery } from '#test/helpers/webhooks.ts';
+import { isDrained } from '#test/helpers/queues.ts';
+import { deliver, eventually, stripeDelivery } from '#test/helpers/webhooks.ts';
 
 const admin = { sub: 'root', roles: ['admin'] };
 
@@ -88,7 +89,10 @@ describe('credentials never leave the gateway', () => {
       await deliver(local, 'stripe', `${signed.body} `, signed.headers),
       await deliver(local, 'stripe', forged.body, forged.headers),
     ];
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the worker's logs too
+    // The worker's logs too: it has handled the accepted event once the events queue is drained
+    await eventually('the events queue to drain', async () =>
+      (await isDrained(local, local.queues.events)) ? true : undefined,
+    );
     // Assert
     expect(answers.map((answer) => answer.status)).toEqual([202, 401, 401]);
     const logs = output.slice(before).join('');

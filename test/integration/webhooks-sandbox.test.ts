@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installClock, type TestClock } from '#test/helpers/clock.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { eventLog, eventually } from '#test/helpers/webhooks.ts';
 
@@ -7,11 +8,16 @@ const ana = { sub: 'ana', roles: ['support'] };
 
 describe('sandbox changes reach the gateway as signed webhooks', () => {
   let local: LocalHarness;
+  let clock: TestClock;
 
   beforeAll(async () => {
+    clock = installClock();
     local = await startLocalHarness();
   });
-  afterAll(() => local.stop());
+  afterAll(async () => {
+    await local.stop();
+    clock.restore();
+  });
 
   it('invalidates the prefetched customer context when a contact changes directly on the CRM sandbox', async () => {
     // Arrange: a conversation about C-00023 prefetched its context
@@ -56,7 +62,7 @@ describe('sandbox changes reach the gateway as signed webhooks', () => {
       deliveries: { status: number }[];
     };
     expect(sent.deliveries.some((delivery) => delivery.status === 202)).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1_100)); // instances' cache generation
+    clock.advance(1_100); // instances' cache generation
     const after = await local.call('POST', '/tools/get_customer_context', {
       as: ana,
       body: { customerId: 'C-00023' },

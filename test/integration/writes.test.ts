@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '#local/api-gateway.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { proposeAndConfirm, sandboxCalls, waitForOperation } from '#test/helpers/operations.ts';
+import { isDrained } from '#test/helpers/queues.ts';
 
 const ana = { sub: 'ana', roles: ['support'] };
 const sam = { sub: 'sam', roles: ['sales'] };
@@ -276,7 +277,8 @@ describe('write path in local mode', () => {
         { operationId, action: 'run', step: 'create_ticket' } as never,
         lambdaContext('saga-step'),
       );
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // The worker has taken the redelivered message and deleted it (a failure would leave it queued)
+      await waitFor(() => isDrained(local, local.queues.write));
       await local.stepFunctions.idle();
       sqs.destroy();
       // Assert

@@ -1,24 +1,16 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { type ServeMcpDeps, serveMcp } from '#functions/mcp/serve/serve-mcp.ts';
 import { AuthenticationError, UpstreamUnavailableError } from '#layers/errors/index.ts';
+import { apiGatewayEvent } from '#test/helpers/lambda.ts';
 
-function event(headers: Record<string, string>): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /mcp',
-    rawPath: '/mcp',
-    rawQueryString: '',
-    isBase64Encoded: false,
-    headers: { host: '127.0.0.1:3000', 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    requestContext: {
-      domainName: '127.0.0.1',
-      requestId: 'req-unit-1',
-      http: { method: 'POST', path: '/mcp' },
-    },
-  } as unknown as APIGatewayProxyEventV2;
-}
+const event = (headers: Record<string, string>) =>
+  apiGatewayEvent({
+    method: 'POST',
+    path: '/mcp',
+    headers: { host: '127.0.0.1:3000', ...headers },
+    body: { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+    requestId: 'req-unit-1',
+  });
 
 /** Only what the edge uses before a caller is known: authentication fails first. */
 function depsFailingWith(error: Error): ServeMcpDeps {

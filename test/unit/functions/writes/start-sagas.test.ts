@@ -1,6 +1,5 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
@@ -14,6 +13,7 @@ import {
   POISON_RECEIVES,
   writeQueueMaxReceiveCount,
 } from '#layers/writes/wait-schedule.ts';
+import { sqsRecord } from '#test/helpers/lambda.ts';
 
 const SENT_AT = Date.parse('2026-11-02T08:00:00.000Z');
 const DAY = 86_400;
@@ -37,22 +37,16 @@ const notify = defineWriteTool({
   result: () => ({}),
 });
 
-const record = (receiveCount: number): SQSRecord => ({
-  messageId: 'm-1',
-  receiptHandle: `handle-${receiveCount}`,
-  body: JSON.stringify({ operationId: 'op_1', tool: 'notify_customer' }),
-  attributes: {
-    ApproximateReceiveCount: String(receiveCount),
-    SentTimestamp: String(SENT_AT),
-    SenderId: 'test',
-    ApproximateFirstReceiveTimestamp: String(SENT_AT),
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:writes',
-  awsRegion: 'us-east-1',
-});
+const record = (receiveCount: number) =>
+  sqsRecord(
+    { operationId: 'op_1', tool: 'notify_customer' },
+    {
+      receiveCount,
+      receiptHandle: `handle-${receiveCount}`,
+      sentAt: SENT_AT,
+      queueArn: 'arn:aws:sqs:us-east-1:000000000000:writes',
+    },
+  );
 
 describe('startSaga', () => {
   const sfn = mockClient(SFNClient);

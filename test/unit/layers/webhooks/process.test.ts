@@ -48,22 +48,25 @@ describe('processEvent (event log on dynalite)', () => {
   });
 
   it('leaves an event whose subscriber failed unprocessed, and processes it when it comes back after the lease', async () => {
-    const log = new EventLog({ client, tableName: localTableNames.webhooks });
+    // Arrange: a worker took the event for the default 60 s lease, and its subscriber failed
+    let now = Date.parse('2026-11-23T10:00:00.000Z');
+    const log = new EventLog({ client, tableName: localTableNames.webhooks, now: () => now });
     let failing = true;
     const { seen, subscriber } = recording(() => failing);
-    await expect(
-      processEvent(
-        {
-          log: { begin: (e) => log.begin(e, 0), finish: (id) => log.finish(id) },
-          subscribers: [subscriber],
-        },
-        event('evt-b'),
-      ),
-    ).rejects.toThrow('subscriber down');
+    await expect(processEvent({ log, subscribers: [subscriber] }, event('evt-b'))).rejects.toThrow(
+      'subscriber down',
+    );
     failing = false;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const outcome = await processEvent({ log, subscribers: [subscriber] }, event('evt-b'));
-    expect(outcome).toBe('processed');
+
+    // Act: the queue brings it back within the lease, then after it
+    now += 59_000;
+    const withinLease = await processEvent({ log, subscribers: [subscriber] }, event('evt-b'));
+    now += 1_001;
+    const afterLease = await processEvent({ log, subscribers: [subscriber] }, event('evt-b'));
+
+    // Assert
+    expect(withinLease).toBe('duplicate');
+    expect(afterLease).toBe('processed');
     expect(seen).toEqual(['evt-b']);
   });
 

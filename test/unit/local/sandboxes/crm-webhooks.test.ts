@@ -262,8 +262,12 @@ describe('CRM sandbox webhooks', () => {
 });
 
 describe('CRM sandbox close', () => {
+  const timers = () =>
+    process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+
   it('stops retrying and leaves no timer when closed during a retry', async () => {
     // Arrange
+    const timersBefore = timers();
     const crm = await startCrmSandbox({ credentials: credentials.crm });
     const receiver = await startReceiver(() => 500);
     crm.setWebhooks({ url: receiver.url, secret });
@@ -272,17 +276,19 @@ describe('CRM sandbox close', () => {
       headers,
       body: { properties: { jobtitle: 'Closing' } },
     });
-    await receiver.waitFor(1);
+    const [delivery] = await receiver.waitFor(1);
+    // Its first attempt is logged once the 500 came back: the retry's backoff timer is running.
+    await loggedAttempts(crm.url, eventsOf(delivery!)[0].eventId, 1);
 
     // Act
     const started = Date.now();
     await crm.close();
     const closedInMs = Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 600));
 
-    // Assert
+    // Assert: no retry came, and none is pending (its backoff timer would be)
     expect(closedInMs).toBeLessThan(1000);
     expect(receiver.received).toHaveLength(1);
+    expect(timers()).toBeLessThanOrEqual(timersBefore);
     await receiver.close();
   });
 });
