@@ -1,41 +1,4 @@
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalHarness } from './local-mode.ts';
-
-/**
- * Polls a local queue until nothing is waiting in it or being worked on: its worker deletes a
- * message only after the function handled it, so an empty queue means every message was handled.
- */
-export async function queueDrained(
-  local: LocalHarness,
-  queueUrl: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const sqs = new SQSClient({
-    endpoint: local.emulators.sqs,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    useQueueUrlAsEndpoint: false,
-  });
-  const deadline = Date.now() + timeoutMs;
-  try {
-    while (Date.now() < deadline) {
-      const { Attributes = {} } = await sqs.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-        }),
-      );
-      const waiting =
-        Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-        Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-      if (waiting === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  } finally {
-    sqs.destroy();
-  }
-  throw new Error(`queue ${queueUrl} was not drained within ${timeoutMs} ms`);
-}
 
 /** Polls GET /operations/{id} until the operation leaves queued/running (or `until` holds). */
 export async function waitForOperation(

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { connectMcp } from '#test/helpers/mcp-client.ts';
-import { queueDrained, sandboxRequestCount } from '#test/helpers/operations.ts';
+import { sandboxRequestCount } from '#test/helpers/operations.ts';
+import { isDrained } from '#test/helpers/queues.ts';
+import { eventually } from '#test/helpers/webhooks.ts';
 
 // support and sales together are granted every part of the customer context.
 const ana = { sub: 'ana', roles: ['support', 'sales'] };
@@ -121,7 +123,9 @@ describe('get_customer_context: parallel reads that degrade', () => {
     };
     /** The customer context in a conversation, once the prefetch queue's worker handled every prefetch. */
     const contextOnceSettled = async (as: typeof ana, conversationId: string) => {
-      await queueDrained(local, local.queues.prefetch);
+      await eventually('the prefetch queue to drain', async () =>
+        (await isDrained(local, local.queues.prefetch)) ? true : undefined,
+      );
       const before = await allCalls();
       const res = await local.call('POST', '/tools/get_customer_context', {
         as,

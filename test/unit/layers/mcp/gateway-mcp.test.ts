@@ -5,12 +5,12 @@ import type { CallAuditor } from '#layers/audit/audit-policy.ts';
 import type { AuditRecord } from '#layers/audit/audit-repository.ts';
 import { policySchema } from '#layers/auth/policy.ts';
 import { createGatewayMcpServer, type McpDeps } from '#layers/mcp/gateway-mcp.ts';
-import { defineTool, defineWriteTool } from '#layers/tools/define.ts';
-import type { ToolRunner } from '#layers/tools/runtime.ts';
+import { defineReadTool, defineWriteTool } from '#layers/tools/define.ts';
 import { createRegistry } from '#layers/tools/tool-registry.ts';
+import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 import type { DecideDeps } from '#layers/writes/decisions.ts';
 
-const findOrder = defineTool({
+const findOrder = defineReadTool({
   name: 'find_order',
   title: 'Find an order',
   description: 'Finds an order by its number. Use it in tests.',

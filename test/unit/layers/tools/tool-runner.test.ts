@@ -9,8 +9,8 @@ import {
 } from '#layers/errors/index.ts';
 import { SharedCircuitBreaker } from '#layers/resilience/circuit-breaker.ts';
 import { ResponseCache } from '#layers/resilience/response-cache.ts';
-import { defineTool } from '#layers/tools/define.ts';
-import { createToolRunner, type ToolRunnerOptions } from '#layers/tools/runtime.ts';
+import { defineReadTool } from '#layers/tools/define.ts';
+import { createToolRunner, type ToolRunnerOptions } from '#layers/tools/tool-runner.ts';
 import { localTableNames } from '#local/emulators.ts';
 import { startTables } from '#test/helpers/dynalite.ts';
 import { fakeFetch, hang, jsonResponse, type Reply } from '#test/helpers/fake-fetch.ts';
@@ -22,7 +22,7 @@ const thing = z.object({
 
 /** A read of one CRM record: what the runner does around a tool, not what a real tool reads. */
 const readTool = (options: { timeoutMs?: number; cache?: { ttlSeconds: number } } = {}) =>
-  defineTool({
+  defineReadTool({
     name: 'get_thing',
     title: 'Get a thing',
     description: 'Reads one thing from the CRM. Use it in tests.',
