@@ -60,13 +60,24 @@ const once = <T>(build: () => T): (() => T) => {
   };
 };
 
-function notConfigured(code: string, setting: string): ConfigurationError {
-  return new ConfigurationError(
-    code,
-    "This gateway function is not configured for that. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.",
-    { operatorDetail: `${setting} is not set` },
-  );
-}
+const NOT_CONFIGURED =
+  "This gateway function is not configured for that. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.";
+
+/** What a part answers when the setting it is built from is missing (error codes are written out: a contract). */
+const notConfigured = {
+  switches: (setting: string) =>
+    new ConfigurationError('switches_not_configured', NOT_CONFIGURED, {
+      operatorDetail: `${setting} is not set`,
+    }),
+  cache: (setting: string) =>
+    new ConfigurationError('cache_not_configured', NOT_CONFIGURED, {
+      operatorDetail: `${setting} is not set`,
+    }),
+  writes: (setting: string) =>
+    new ConfigurationError('write_path_not_configured', NOT_CONFIGURED, {
+      operatorDetail: `${setting} is not set`,
+    }),
+};
 
 /**
  * The parts of the function named `role`, from its environment.
@@ -88,27 +99,26 @@ export function composeParts(
     throw new Error(`TOOL_NAME=${env.TOOL_NAME} is not a registered tool`);
   }
   const policy = defaultPolicy;
-  const resilienceTable = (code: string) => {
-    if (!env.RESILIENCE_TABLE_NAME) throw notConfigured(code, 'RESILIENCE_TABLE_NAME');
+  const resilienceTable = (part: 'switches' | 'cache') => {
+    if (!env.RESILIENCE_TABLE_NAME) throw notConfigured[part]('RESILIENCE_TABLE_NAME');
     return env.RESILIENCE_TABLE_NAME;
   };
   const switches = once(
     () =>
       new KillSwitches({
         client: dynamo(),
-        tableName: resilienceTable('switches_not_configured'),
+        tableName: resilienceTable('switches'),
         cacheMs: env.SWITCHES_CACHE_MS,
       }),
   );
   const cache = once(
-    () =>
-      new ResponseCache({ client: dynamo(), tableName: resilienceTable('cache_not_configured') }),
+    () => new ResponseCache({ client: dynamo(), tableName: resilienceTable('cache') }),
   );
   const table = (
     name: 'CONFIRMATIONS_TABLE_NAME' | 'OPERATIONS_TABLE_NAME' | 'WRITE_QUEUE_URL',
   ): string => {
     const value = env[name];
-    if (!value) throw notConfigured('write_path_not_configured', name);
+    if (!value) throw notConfigured.writes(name);
     return value;
   };
   const confirmations = once(

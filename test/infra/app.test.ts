@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functions } from '#functions/manifest.ts';
 import { openApiDocument } from '#layers/openapi/document.ts';
 import { systems } from '#layers/systems/registry.ts';
+import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
 import { localRouteTable } from '#local/start-local.ts';
@@ -302,19 +303,21 @@ describe('CDK app', () => {
         'POST /tools/send_email': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       });
       const toolFunctions = Object.values(api.findResources('AWS::Lambda::Function')).filter(
-        (resource) => resource.Properties.Environment?.Variables?.TOOL_NAME,
+        (resource) => String(resource.Properties.Description).startsWith('POST /tools/'),
       );
-      expect(toolFunctions.length).toBeGreaterThanOrEqual(tools.length);
+      expect(toolFunctions).toHaveLength(tools.length);
       for (const resource of toolFunctions)
         expect(resource.Properties.Environment.Variables.USER_RATE_LIMIT).toBe('300/60');
     });
 
-    it("passes the stage's mail settings to every function, so proposal and saga step check the same senders", () => {
-      const functions = Object.values(api.findResources('AWS::Lambda::Function')).filter(
-        (resource) => resource.Properties.Environment?.Variables?.AUDIT_TABLE_NAME,
+    it("passes the stage's mail settings to every function that runs tools, so proposal and saga step check the same senders", () => {
+      const runsTools = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+        (resource) =>
+          resource.Properties.Environment?.Variables?.TOOL_NAME ||
+          /^(POST \/mcp|Conversation-start prefetch)/.test(resource.Properties.Description),
       );
-      expect(functions.length).toBeGreaterThan(tools.length);
-      for (const resource of functions) {
+      expect(runsTools).toHaveLength(tools.length + tools.filter(isWriteTool).length + 2);
+      for (const resource of runsTools) {
         expect(resource.Properties.Environment.Variables).toMatchObject({
           MAIL_SENDER: 'assistant@acme.example',
           MAIL_ALLOWED_SENDERS: '',
