@@ -87,7 +87,14 @@ export function createJwtVerifier(options: JwtVerifierOptions): CallerResolver {
     const sub = typeof claims.sub === 'string' ? claims.sub : '';
     if (!sub) throw new AuthenticationError('invalid_token', 'The token has no subject (sub).');
     issuedInTheFuture(claims.iat, at);
-    return { sub, roles: parseRoles(claims[options.rolesClaim]) };
+    const clientId = [claims.azp, claims.client_id].find(
+      (value): value is string => typeof value === 'string' && value.length > 0,
+    );
+    return {
+      sub,
+      roles: parseRoles(claims[options.rolesClaim]),
+      ...(clientId ? { clientId } : {}),
+    };
   };
   return {
     fromClaims: (claims) => fromClaims(claims),

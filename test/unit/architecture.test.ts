@@ -17,7 +17,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['connectors'],
   ['systems'],
   ['tools'],
-  ['writes', 'webhooks', 'audit'],
+  ['writes', 'webhooks', 'audit', 'notifications'],
   // the tool-call core and the edges that adapt it to REST, MCP and OpenAPI
   ['core', 'http', 'mcp', 'openapi'],
   // the composition root: builds every dependency from the settings
