@@ -19,7 +19,8 @@ export type TableName =
   | 'resilience'
   | 'webhooks';
 export type QueueName = 'write' | 'events' | 'prefetch';
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+/** `Query` reaches the table's indexes too. */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
 export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The routes without API Gateway's JWT authorizer fall into these groups for their limits. */
@@ -52,7 +53,8 @@ export type SettingsGroup =
   | 'write-wait'
   | 'sagas'
   | 'webhook-secrets'
-  | 'event-bus';
+  | 'event-bus'
+  | 'console';
 
 export interface FunctionEntry {
   /** Stable name: local mode's function name; in PascalCase, the CDK construct id. */
@@ -145,15 +147,17 @@ export const functions = [
   {
     name: 'confirmations',
     entry: 'functions/confirmations/decide/handler.ts',
-    description: 'POST and DELETE /confirmations/{id}',
+    description: 'GET /confirmations, GET, POST and DELETE /confirmations/{id}',
     routes: [
+      { method: 'GET', path: '/confirmations' },
+      { method: 'GET', path: '/confirmations/{id}' },
       { method: 'POST', path: '/confirmations/{id}' },
       { method: 'DELETE', path: '/confirmations/{id}' },
     ],
-    settings: ['callers'],
+    settings: ['callers', 'console'],
     tables: {
       audit: ['PutItem'],
-      confirmations: ['GetItem', 'UpdateItem'],
+      confirmations: ['GetItem', 'UpdateItem', 'Query'],
       operations: ['GetItem', 'PutItem'],
     },
     sends: ['write'],
@@ -215,7 +219,7 @@ export const functions = [
       reason:
         'MCP verifies the bearer token in the function (MCP authorization needs its own 401 with resource metadata); the protected resource metadata is public by design.',
     },
-    settings: ['callers', 'mail'],
+    settings: ['callers', 'mail', 'console'],
     tables: {
       audit: ['PutItem'],
       confirmations: ['GetItem', 'PutItem', 'UpdateItem'],

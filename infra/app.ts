@@ -26,6 +26,7 @@ export function buildApp(
       rolesClaim: context('rolesClaim'),
       jwksUrl: context('jwksUrl'),
       publicBaseUrl: context('publicBaseUrl'),
+      consoleClientId: context('consoleClientId'),
       systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
       systemTokenUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}TokenUrl`)])),
       userRateLimit: context('userRateLimit'),

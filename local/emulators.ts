@@ -5,6 +5,7 @@ import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import type { TableName } from '#functions/manifest.ts';
 import { auditTable } from '#layers/audit/audit-table.ts';
+import { confirmationsTable } from '#layers/writes/confirmation-store.ts';
 
 export interface Emulators {
   dynamodbEndpoint: string;
@@ -60,8 +61,30 @@ export async function createLocalTables(endpoint: string, names = localTableName
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  const { pendingIndex } = confirmationsTable;
+  await client.send(
+    new CreateTableCommand({
+      TableName: names.confirmations,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: confirmationsTable.partitionKey, AttributeType: 'S' },
+        { AttributeName: pendingIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: pendingIndex.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: confirmationsTable.partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: pendingIndex.name,
+          KeySchema: [
+            { AttributeName: pendingIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: pendingIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
   for (const [name, key] of [
-    [names.confirmations, 'pk'],
     [names.operations, 'pk'],
     [names.idempotency, 'id'],
     [names.resilience, 'pk'],

@@ -18,6 +18,8 @@ export interface StageOverrides {
   jwksUrl?: string | undefined;
   /** `-c publicBaseUrl=https://tools.acme.com`: the address in front of the API. */
   publicBaseUrl?: string | undefined;
+  /** `-c consoleClientId=…`: the console's client id at the identity provider. */
+  consoleClientId?: string | undefined;
   /** `-c crmBaseUrl=…`, `-c erpBaseUrl=…`, `-c ticketingBaseUrl=…`. */
   systemBaseUrls?: Readonly<Record<string, string | undefined>>;
   /**
@@ -186,6 +188,7 @@ export function resolveStage(
     rolesClaim: overrides.rolesClaim ?? 'roles',
     ...(overrides.jwksUrl ? { jwksUrl: overrides.jwksUrl } : {}),
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    ...(overrides.consoleClientId ? { consoleClientId: overrides.consoleClientId } : {}),
     systemBaseUrls,
     systemTokenUrls: Object.fromEntries(
       Object.entries(overrides.systemTokenUrls ?? {}).filter(

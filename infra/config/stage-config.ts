@@ -60,6 +60,12 @@ export interface StageConfig {
    * (PUBLIC_BASE_URL). @default the address of each request
    */
   readonly publicBaseUrl?: string;
+  /**
+   * The console's OIDC client id (CONSOLE_CLIENT_ID): a token issued to it is a person's session,
+   * the only one that confirms a write a person must approve. Unset: no token is, and such writes
+   * wait until it is set.
+   */
+  readonly consoleClientId?: string;
   /** Claim that carries the caller's roles. @default roles */
   readonly rolesClaim: string;
   /** Base URL of each business system, by system id. */

@@ -21,6 +21,7 @@ import { type AnyTool, type AnyWriteTool, isWriteTool } from '../../layers/tools
 import { conversationPrefetchOf } from '../../layers/tools/prefetch.ts';
 import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
 import { cacheInvalidations } from '../../layers/webhooks/subscribers.ts';
+import { confirmationsTable } from '../../layers/writes/confirmation-store.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { acknowledgePublicRoute } from '../policy-checks.ts';
 import { GatewayFunction } from './gateway-function.ts';
@@ -59,6 +60,11 @@ export interface BuiltFunction {
   readonly function: IFunction;
 }
 
+/** The indexes of each table that has any (what `Query` may read). */
+const tableIndexes: Readonly<Partial<Record<TableName, readonly string[]>>> = {
+  confirmations: [confirmationsTable.pendingIndex.name],
+};
+
 /** What the alarms of each worker queue say. */
 const queueAlarmTexts: Readonly<
   Partial<Record<QueueName, { deadLetters: string; oldest: (minutes: number) => string }>>
@@ -73,13 +79,29 @@ const queueAlarmTexts: Readonly<
   },
 };
 
-/** Grants exactly the listed DynamoDB actions on a table (no indexes, no streams). */
-export function grantTable(grantee: IFunction, table: Table, ...actions: string[]): void {
-  Grant.addToPrincipal({
-    grantee,
-    actions: actions.map((action) => `dynamodb:${action}`),
-    resourceArns: [table.tableArn],
-  });
+/**
+ * Grants exactly the listed DynamoDB actions on a table: item actions on the table itself, `Query`
+ * on its indexes only (the approval inbox); no streams.
+ */
+export function grantTable(
+  grantee: IFunction,
+  table: Table,
+  actions: readonly string[],
+  indexes: readonly string[] = [],
+): void {
+  const itemActions = actions.filter((action) => action !== 'Query');
+  if (itemActions.length > 0)
+    Grant.addToPrincipal({
+      grantee,
+      actions: itemActions.map((action) => `dynamodb:${action}`),
+      resourceArns: [table.tableArn],
+    });
+  if (actions.includes('Query'))
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: indexes.map((index) => `${table.tableArn}/index/${index}`),
+    });
 }
 
 /**
@@ -164,7 +186,8 @@ export function buildGatewayFunctions(
         ...(placement ? { placement } : {}),
       }).function;
 
-      for (const [name, actions] of tableNeeds) grantTable(fn, tables[name], ...actions);
+      for (const [name, actions] of tableNeeds)
+        grantTable(fn, tables[name], actions, tableIndexes[name]);
       for (const queue of sends) queues[queue].grantSendMessages(fn);
       for (const systemId of systemIds) resources.connections.secrets.get(systemId)?.grantRead(fn);
       if (entry.settings?.includes('webhook-secrets'))
@@ -309,6 +332,8 @@ function settingsOf(
       );
     case 'event-bus':
       return { EVENT_BUS_NAME: bus.eventBusName };
+    case 'console':
+      return config.consoleClientId ? { CONSOLE_CLIENT_ID: config.consoleClientId } : {};
     case 'sagas':
       // Set once the state machines exist (ApiStack), which need the saga step functions first.
       return {};

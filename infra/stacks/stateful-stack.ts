@@ -6,6 +6,7 @@ import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { auditTable } from '../../layers/audit/audit-table.ts';
 import type { SystemDefinition } from '../../layers/connectors/system-definition.ts';
+import { confirmationsTable } from '../../layers/writes/confirmation-store.ts';
 import { writeQueueMaxReceiveCount } from '../../layers/writes/wait-schedule.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
@@ -126,6 +127,15 @@ export class StatefulStack extends Stack {
         removalPolicy: config.removalPolicy,
       });
     this.confirmationsTable = table('ConfirmationsTable', 'pk', 'ttl');
+    // The approval inbox: pending confirmations only (a sparse index), newest first.
+    this.confirmationsTable.addGlobalSecondaryIndex({
+      indexName: confirmationsTable.pendingIndex.name,
+      partitionKey: {
+        name: confirmationsTable.pendingIndex.partitionKey,
+        type: AttributeType.STRING,
+      },
+      sortKey: { name: confirmationsTable.pendingIndex.sortKey, type: AttributeType.STRING },
+    });
     this.operationsTable = table('OperationsTable', 'pk', 'ttl');
     this.idempotencyTable = table('IdempotencyTable', 'id', 'expiration');
     this.resilienceTable = table('ResilienceTable', 'pk', 'ttl');

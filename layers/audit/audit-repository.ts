@@ -13,6 +13,8 @@ export interface AuditRecord {
   /** Caller's subject, or `anonymous` when authentication failed. */
   sub: string;
   roles: readonly string[];
+  /** The OIDC client the caller's token was issued to: the console (a person) or an agent. */
+  clientId?: string;
   /** Tool name (as requested, also when unknown or refused), or the route for non-tool calls. */
   tool: string;
   /** Input with secrets and the tool's marked fields already redacted. */

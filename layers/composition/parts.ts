@@ -6,6 +6,7 @@ import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import { parseEnv, type RuntimeEnv, requireSettings } from '../config/env.ts';
 import { parseSystemSettings } from '../config/system-settings.ts';
 import { ConfigurationError } from '../errors/index.ts';
+import { type Notifier, silentNotifier } from '../notifications/notifier.ts';
 import { logger } from '../observability/logger.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
@@ -50,6 +51,8 @@ export interface GatewayParts {
   /** Write-path stores, each built on first use; one whose table is not configured fails clearly. */
   writes(): WriteDependencies;
   proposals(): ProposalDeps;
+  /** Tells people that a write waits for them, or that an operation failed. */
+  notifier(): Notifier;
 }
 
 const once = <T>(build: () => T): (() => T) => {
@@ -99,6 +102,8 @@ export function composeParts(
     throw new Error(`TOOL_NAME=${env.TOOL_NAME} is not a registered tool`);
   }
   const policy = defaultPolicy;
+  // The notifications helper replaces this with the notifier the environment configures.
+  const notifier = once((): Notifier => silentNotifier);
   const resilienceTable = (part: 'switches' | 'cache') => {
     if (!env.RESILIENCE_TABLE_NAME) throw notConfigured[part]('RESILIENCE_TABLE_NAME');
     return env.RESILIENCE_TABLE_NAME;
@@ -201,6 +206,9 @@ export function composeParts(
       confirmations: confirmations(),
       policyVersion: policy.version,
       ttlSeconds: env.CONFIRMATION_TTL_SECONDS,
+      notifier: notifier(),
+      logger,
     })),
+    notifier,
   };
 }

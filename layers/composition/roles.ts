@@ -41,6 +41,7 @@ export function toolCallRole(source: Env) {
     policy: parts.policy,
     runner: parts.runner(),
     proposals: parts.proposals,
+    publicBaseUrl: parts.env.PUBLIC_BASE_URL,
   };
 }
 
@@ -57,6 +58,8 @@ export function decisionRole(source: Env) {
     registry: parts.registry,
     policy: parts.policy,
     writes: parts.writes,
+    consoleClientId: parts.env.CONSOLE_CLIENT_ID,
+    publicBaseUrl: parts.env.PUBLIC_BASE_URL,
   };
 }
 
@@ -100,7 +103,12 @@ export function mcpRole(source: Env) {
     policy: parts.policy,
     runner: parts.runner(),
     proposals: parts.proposals,
-    decisions: { registry: parts.registry, policy: parts.policy, writes: parts.writes },
+    decisions: {
+      registry: parts.registry,
+      policy: parts.policy,
+      writes: parts.writes,
+      consoleClientId: env.CONSOLE_CLIENT_ID,
+    },
     listing: env.MCP_TOOL_LISTING,
     pinned: list(env.MCP_PINNED_TOOLS),
     issuer: env.MCP_AUTHORIZATION_SERVER ?? env.JWT_ISSUER,

@@ -105,6 +105,11 @@ export const runtimeEnvSchema = z.object({
   MCP_ALLOWED_ORIGINS: z.string().default(''),
   /** Authorization server named in the MCP protected resource metadata. @default JWT_ISSUER */
   MCP_AUTHORIZATION_SERVER: z.url().optional(),
+  /**
+   * The console's OIDC client id: a token whose `azp` (else `client_id`) names it is a person's
+   * own session, the only kind that confirms a write a person must approve. Unset: none is.
+   */
+  CONSOLE_CLIENT_ID: z.string().min(1).optional(),
   /** Public base URL of the gateway, for MCP metadata when the Host header is not it. */
   PUBLIC_BASE_URL: z.url().optional(),
   /**

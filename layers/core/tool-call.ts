@@ -30,6 +30,8 @@ export interface CallMeta {
   conversationId?: string | undefined;
   /** On a write proposal: the same key and input return the same confirmation. */
   idempotencyKey?: string | undefined;
+  /** The gateway's public base URL, for the links an answer carries (`approveUrl`). */
+  baseUrl: string;
 }
 
 export type ToolCallOutcome =
@@ -99,6 +101,7 @@ export async function callTool(
     at: new Date(),
     sub: caller.sub,
     roles: caller.roles,
+    ...(caller.clientId ? { clientId: caller.clientId.slice(0, 200) } : {}),
     tool: tool?.name ?? name.slice(0, MAX_NAME_LENGTH),
     ...(input === undefined ? {} : { input: redact(input, tool?.redact ?? []) }),
     ...(meta.reason ? { reason: meta.reason.slice(0, MAX_REASON_LENGTH) } : {}),
@@ -156,7 +159,12 @@ async function propose(
 ): Promise<ConfirmationView> {
   await deps.runner.admit(tool, caller);
   const ctx = deps.runner.contextFor(tool.systems, { requestId: meta.requestId, caller });
-  return proposeWrite(deps.proposals(), tool, input, ctx, meta.idempotencyKey);
+  return proposeWrite(deps.proposals(), tool, input, ctx, {
+    idempotencyKey: meta.idempotencyKey,
+    reason: meta.reason,
+    conversationId: meta.conversationId?.slice(0, MAX_CONVERSATION_ID_LENGTH),
+    baseUrl: meta.baseUrl,
+  });
 }
 
 const messageOf = (error: AppError | undefined) => (error ? { errorMessage: error.message } : {});

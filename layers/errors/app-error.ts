@@ -26,6 +26,8 @@ export interface AppErrorOptions {
    * at the edge, never put in a response.
    */
   operatorDetail?: string;
+  /** Where a person approves what the call asked for (the console page of a confirmation). */
+  approveUrl?: string;
 }
 
 /** An answer is bounded whatever the input: a body of 10,000 unknown fields is one short error. */
@@ -66,6 +68,7 @@ export abstract class AppError extends Error {
   readonly issues: readonly ErrorIssue[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly operatorDetail: string | undefined;
+  readonly approveUrl: string | undefined;
 
   constructor(message: string, options: AppErrorOptions = {}) {
     super(
@@ -77,6 +80,7 @@ export abstract class AppError extends Error {
     this.issues = options.issues && boundIssues(options.issues);
     this.headers = options.headers ?? {};
     this.operatorDetail = options.operatorDetail;
+    this.approveUrl = options.approveUrl;
   }
 
   /** Whether the message may be shown to the caller. 5xx messages are still written for agents. */

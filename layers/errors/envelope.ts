@@ -12,6 +12,7 @@ export interface ErrorEnvelope {
     retryable: boolean;
     retryAfterMs?: number;
     issues?: { path: string; message: string }[];
+    approveUrl?: string;
   };
 }
 
@@ -30,6 +31,7 @@ export function toEnvelope(error: AppError): ErrorEnvelope {
       retryable: error.retryable,
       ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
       ...(error.issues ? { issues: error.issues.map((issue) => ({ ...issue })) } : {}),
+      ...(error.approveUrl ? { approveUrl: error.approveUrl } : {}),
     },
   };
 }
@@ -55,6 +57,11 @@ export const errorSchema = {
         },
         retryable: { type: 'boolean', description: 'Whether the same call may succeed later.' },
         retryAfterMs: { type: 'integer', description: 'When to retry, for retryable errors.' },
+        approveUrl: {
+          type: 'string',
+          description:
+            'person_confirmation_required: the console page where a person approves the write; relay it to the user.',
+        },
         issues: {
           type: 'array',
           description: 'One entry per invalid field.',

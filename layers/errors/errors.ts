@@ -45,6 +45,16 @@ export class ForbiddenError extends AppError {
   readonly category: ErrorCategory = 'authorization';
 }
 
+/** A write that only a person may confirm, in the console, was confirmed with an agent's token. */
+export class PersonConfirmationRequiredError extends AppError {
+  readonly code = 'person_confirmation_required';
+  readonly statusCode = 403;
+  readonly category: ErrorCategory = 'authorization';
+  constructor(message: string, approveUrl: string) {
+    super(message, { approveUrl });
+  }
+}
+
 export class NotFoundError extends AppError {
   readonly code: string;
   readonly statusCode = 404;

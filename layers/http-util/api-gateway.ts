@@ -16,3 +16,22 @@ export type HttpResult = APIGatewayProxyStructuredResultV2 & {
 /** A request header by name in any case: API Gateway (and the header normalizer) lower-case them. */
 export const header = (event: HttpEvent, name: string): string | undefined =>
   event.headers?.[name.toLowerCase()] ?? undefined;
+
+/**
+ * The gateway's public base URL: `configured` (PUBLIC_BASE_URL) when set, else the scheme and host
+ * the request came in on (API Gateway sets `x-forwarded-proto`; local mode is plain HTTP).
+ *
+ * @example
+ * requestBaseUrl(event, undefined); // 'https://abc.execute-api.eu-west-1.amazonaws.com'
+ */
+export function requestBaseUrl(
+  event: Pick<HttpEvent, 'headers' | 'requestContext'>,
+  configured: string | undefined,
+): string {
+  if (configured) return configured.replace(/\/$/, '');
+  const domain = event.requestContext.domainName;
+  const proto =
+    event.headers?.['x-forwarded-proto'] ??
+    (domain.startsWith('127.') || domain.startsWith('localhost') ? 'http' : 'https');
+  return `${proto}://${event.headers?.host ?? domain}`;
+}

@@ -35,6 +35,7 @@ export function auditTrail(options: {
         at: new Date(),
         sub: state.caller?.sub ?? 'anonymous',
         roles: state.caller?.roles ?? [],
+        ...(state.caller?.clientId ? { clientId: state.caller.clientId.slice(0, 200) } : {}),
         tool:
           options.subject?.(request)?.slice(0, MAX_NAME_LENGTH) ??
           request.event.routeKey ??

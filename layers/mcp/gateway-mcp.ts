@@ -45,6 +45,8 @@ export interface McpCall {
   requestId: string;
   reason?: string | undefined;
   conversationId?: string | undefined;
+  /** The gateway's public base URL, for `approveUrl`. */
+  baseUrl: string;
 }
 
 const confirmationSchema = jsonSchemaOf(confirmationOutput, 'output');
@@ -148,6 +150,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
         at: new Date(),
         sub: call.caller.sub,
         roles: call.caller.roles,
+        ...(call.caller.clientId ? { clientId: call.caller.clientId.slice(0, 200) } : {}),
         tool: tool.slice(0, 128),
         input: redact(input, redactPaths),
         ...(call.reason ? { reason: call.reason } : {}),
@@ -177,7 +180,12 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
         };
       case 'confirm_operation':
         return {
-          operation: await confirmWrite(deps.decisions, call.caller, String(input.confirmationId)),
+          operation: await confirmWrite(
+            deps.decisions,
+            call.caller,
+            String(input.confirmationId),
+            call.baseUrl,
+          ),
         };
       case 'cancel_confirmation':
         await cancelWrite(deps.decisions, call.caller, String(input.confirmationId));
@@ -193,9 +201,15 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
   const callGatewayTool = async (name: string, args: unknown): Promise<CallToolResult> => {
     try {
       const outcome = await callTool(deps, call.caller, name, args ?? {}, call);
-      return success(
-        outcome.kind === 'answer' ? outcome.result.data : { confirmation: outcome.confirmation },
-      );
+      if (outcome.kind === 'answer') return success(outcome.result.data);
+      const { confirmation } = outcome;
+      // The sentence the agent relays: where the user approves (the console), or that it may confirm.
+      const relay =
+        confirmation.confirmAt === 'person'
+          ? `Nothing has been written yet. Ask the user to open ${confirmation.approveUrl} to review and approve this write${confirmation.confirmBy === 'approver' ? ' (a second person with the approver role must approve it)' : ''}; then follow it with get_operation_status.`
+          : `Nothing has been written yet. Show the user the summary; if they say yes, call confirm_operation with confirmationId ${confirmation.id}.`;
+      const result = success({ confirmation });
+      return { ...result, content: [{ type: 'text', text: relay }, ...result.content] };
     } catch (error) {
       // Unknown and forbidden look alike: a tool the caller may not use is not listed either.
       if (error instanceof UnknownToolError || error instanceof ToolNotGrantedError)

@@ -132,6 +132,11 @@ export interface WriteToolDefinition<
   risk: 'write';
   /** Who may confirm: the proposer, or (four eyes) another user with the approver role. */
   confirmBy: 'self' | 'approver';
+  /**
+   * Where: `person` (the default) only in a person's own session (the console, the `approveUrl`),
+   * never with an agent's token; `conversation`: the agent may relay the user's yes and confirm.
+   */
+  confirmAt?: 'conversation' | 'person';
   /** Reads current state, applies business rules (throw to refuse), and describes the change. */
   preview(ctx: ToolContext, input: z.output<I>): Promise<WritePreview>;
   steps: readonly WriteStep<z.output<I>>[];
@@ -143,6 +148,11 @@ export interface WriteToolDefinition<
    */
   readiness?(ctx: ToolContext): Promise<void>;
 }
+
+/** Where a write tool is confirmed: a person's session unless it says the conversation may. */
+export const confirmAtOf = (
+  tool: Pick<WriteToolDefinition, 'confirmAt'>,
+): 'conversation' | 'person' => tool.confirmAt ?? 'person';
 
 /** A tool of any schema, as held by the registry. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tools of heterogeneous schemas

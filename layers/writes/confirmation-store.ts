@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { WritePreview } from '../tools/define.ts';
@@ -26,7 +27,22 @@ export interface Confirmation {
   expiresAt: string;
   operationId?: string;
   confirmedBy?: string;
+  /** `X-Agent-Reason` of the proposal: why the agent asks (untrusted text). */
+  reason?: string;
+  conversationId?: string;
+  /** Who cancelled it (the proposer withdrawing, or an approver rejecting) and why. */
+  cancelledBy?: string;
+  cancelReason?: string;
 }
+
+/**
+ * The confirmations table's one index: pending confirmations only (a sparse index: the `waiting`
+ * attribute is removed when one is decided), newest first, for the approval inbox.
+ */
+export const confirmationsTable = {
+  partitionKey: 'pk',
+  pendingIndex: { name: 'pending', partitionKey: 'waiting', sortKey: 'createdAt' },
+} as const;
 
 export interface ConfirmationStore {
   get(id: string): Promise<Confirmation | undefined>;
@@ -42,8 +58,20 @@ export interface ConfirmationStore {
   ): Promise<{ confirmationId: string; inputDigest: string } | undefined>;
   /** pending → confirmed, only while not expired; false when the condition fails. */
   confirm(id: string, operationId: string, confirmedBy: string, now: Date): Promise<boolean>;
-  /** pending → cancelled; false when it is not pending. */
-  cancel(id: string): Promise<boolean>;
+  /** pending → cancelled, with who and why; false when it is not pending. */
+  cancel(id: string, by?: { sub: string; reason?: string | undefined }): Promise<boolean>;
+  /** Pending confirmations, newest first (expired ones included: the caller filters). */
+  listPending(limit: number): Promise<Confirmation[]>;
+}
+
+/** A stored item as a confirmation: input and preview are kept as JSON text. */
+function fromItem(item: Record<string, unknown>): Confirmation {
+  const { pk: _pk, ttl: _ttl, waiting: _waiting, input, preview, ...rest } = item;
+  return {
+    ...(rest as Omit<Confirmation, 'input' | 'preview'>),
+    input: JSON.parse(input as string),
+    preview: JSON.parse(preview as string),
+  };
 }
 
 /** Items stay readable this long after expiry, so a late confirmation gets 410 rather than 404. */
@@ -77,13 +105,23 @@ export class DynamoConfirmationStore implements ConfirmationStore {
         ConsistentRead: true,
       }),
     );
-    if (!Item) return undefined;
-    const { pk: _pk, ttl: _ttl, input, preview, ...rest } = Item;
-    return {
-      ...(rest as Omit<Confirmation, 'input' | 'preview'>),
-      input: JSON.parse(input as string),
-      preview: JSON.parse(preview as string),
-    };
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async listPending(limit: number): Promise<Confirmation[]> {
+    const { name, partitionKey } = confirmationsTable.pendingIndex;
+    const { Items = [] } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: name,
+        KeyConditionExpression: '#waiting = :pending',
+        ExpressionAttributeNames: { '#waiting': partitionKey },
+        ExpressionAttributeValues: { ':pending': 'pending' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return Items.map(fromItem);
   }
 
   async create(confirmation: Confirmation): Promise<void> {
@@ -93,6 +131,9 @@ export class DynamoConfirmationStore implements ConfirmationStore {
         Item: {
           pk: `confirmation#${confirmation.id}`,
           ...confirmation,
+          ...(confirmation.status === 'pending'
+            ? { [confirmationsTable.pendingIndex.partitionKey]: 'pending' }
+            : {}),
           input: JSON.stringify(confirmation.input),
           preview: JSON.stringify(confirmation.preview),
           ttl: epoch(new Date(confirmation.expiresAt)) + RETENTION_SECONDS,
@@ -142,7 +183,7 @@ export class DynamoConfirmationStore implements ConfirmationStore {
           TableName: this.#table,
           Key: { pk: `confirmation#${id}` },
           UpdateExpression:
-            'SET #status = :confirmed, operationId = :op, confirmedBy = :by, confirmedAt = :now',
+            'SET #status = :confirmed, operationId = :op, confirmedBy = :by, confirmedAt = :now REMOVE waiting',
           ConditionExpression: '#status = :pending AND expiresAt > :now',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -161,16 +202,21 @@ export class DynamoConfirmationStore implements ConfirmationStore {
     }
   }
 
-  async cancel(id: string): Promise<boolean> {
+  async cancel(id: string, by?: { sub: string; reason?: string | undefined }): Promise<boolean> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: `confirmation#${id}` },
-          UpdateExpression: 'SET #status = :cancelled',
+          UpdateExpression: `SET #status = :cancelled${by ? ', cancelledBy = :by' : ''}${by?.reason ? ', cancelReason = :reason' : ''} REMOVE waiting`,
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'cancelled',
+            ':pending': 'pending',
+            ...(by ? { ':by': by.sub } : {}),
+            ...(by?.reason ? { ':reason': by.reason } : {}),
+          },
         }),
       );
       return true;

@@ -1,19 +1,51 @@
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed, mayConfirm, mayFollow, type Policy } from '../auth/policy.ts';
-import { ConflictError, ExpiredError, ForbiddenError, NotFoundError } from '../errors/index.ts';
-import { type AnyWriteTool, isWriteTool } from '../tools/define.ts';
+import {
+  ConflictError,
+  ExpiredError,
+  ForbiddenError,
+  NotFoundError,
+  PersonConfirmationRequiredError,
+} from '../errors/index.ts';
+import { type AnyWriteTool, confirmAtOf, isWriteTool } from '../tools/define.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
 import { operationIdFor } from './operation-id.ts';
 import type { Operation, OperationStatus, OperationStore } from './operation-store.ts';
+import { approveUrlOf, type ConfirmationView, confirmationView } from './propose.ts';
 import type { WriteQueue } from './write-queue.ts';
 
 export interface DecideDeps {
   registry: ToolRegistry;
   policy: Policy;
   writes: () => { confirmations: ConfirmationStore; operations: OperationStore; queue: WriteQueue };
+  /**
+   * The console's OIDC client id (CONSOLE_CLIENT_ID): a token issued to it is a person's session,
+   * the only one that confirms a person-confirmed write. Unset: no token is.
+   */
+  consoleClientId?: string | undefined;
   now?: () => Date;
 }
+
+/** A confirmation as the console and GET /confirmations/{id} show it (DESIGN.md). */
+export interface ConfirmationDetail extends ConfirmationView {
+  status: 'pending' | 'confirmed' | 'cancelled' | 'expired';
+  proposedBy: string;
+  reason?: string;
+  conversationId?: string;
+  operationId?: string;
+  confirmedBy?: string;
+  cancelledBy?: string;
+  cancelReason?: string;
+  createdAt: string;
+}
+
+/** The longest reason a person may give for a rejection (kept in the audit trail). */
+export const MAX_DECISION_REASON_LENGTH = 500;
+
+/** Whether the caller is a person in their own session (the console), not an agent. */
+export const isPersonSession = (deps: Pick<DecideDeps, 'consoleClientId'>, caller: Caller) =>
+  Boolean(deps.consoleClientId) && caller.clientId === deps.consoleClientId;
 const notFound = (id: string) =>
   new NotFoundError(
     'confirmation_not_found',
@@ -58,17 +90,29 @@ function authorise(
  * Confirms a write: exactly one queued operation per confirmation, however often it is called.
  *
  * @example
- * const { id, status } = await confirmWrite(deps, caller, 'cf_…');
+ * const { id, status } = await confirmWrite(deps, caller, 'cf_…', 'https://gateway.example');
  */
 export async function confirmWrite(
   deps: DecideDeps,
   caller: Caller,
   id: string,
+  baseUrl: string,
 ): Promise<{ id: string; status: OperationStatus }> {
   const { confirmations, operations, queue } = deps.writes();
   const confirmation = await confirmations.get(id);
   if (!confirmation) throw notFound(id);
   const tool = authorise(deps, caller, confirmation, 'confirm');
+  if (
+    confirmation.status === 'pending' &&
+    confirmAtOf(tool) === 'person' &&
+    !isPersonSession(deps, caller)
+  ) {
+    const approveUrl = approveUrlOf(baseUrl, id);
+    throw new PersonConfirmationRequiredError(
+      `"${tool.name}" must be approved by a person, not by an agent: ask the user to open ${approveUrl} and approve it there. Then follow the write with GET /operations/{id} or get_operation_status.`,
+      approveUrl,
+    );
+  }
   const now = deps.now?.() ?? new Date();
   let current = confirmation;
   if (current.status === 'pending') {
@@ -120,9 +164,15 @@ export async function confirmWrite(
 
 /**
  * Cancels a pending confirmation; cancelling twice is fine, a confirmed one is a 409. Only who may
- * confirm it may cancel it: for a four-eyes write an approver other than the proposer.
+ * confirm it may cancel it: for a four-eyes write an approver other than the proposer. Stopping a
+ * write never needs a person's session: an agent may withdraw what it proposed.
  */
-export async function cancelWrite(deps: DecideDeps, caller: Caller, id: string): Promise<void> {
+export async function cancelWrite(
+  deps: DecideDeps,
+  caller: Caller,
+  id: string,
+  reason?: string,
+): Promise<void> {
   const { confirmations } = deps.writes();
   const confirmation = await confirmations.get(id);
   if (!confirmation) throw notFound(id);
@@ -133,7 +183,80 @@ export async function cancelWrite(deps: DecideDeps, caller: Caller, id: string):
       `Confirmation ${id} was already confirmed as operation ${confirmation.operationId}; it can no longer be cancelled.`,
     );
   }
-  if (confirmation.status === 'pending') await confirmations.cancel(id);
+  if (confirmation.status === 'pending')
+    await confirmations.cancel(id, {
+      sub: caller.sub,
+      reason: reason?.slice(0, MAX_DECISION_REASON_LENGTH),
+    });
+}
+
+/** Who may see a confirmation: its proposer, and approvers. */
+const maySee = (deps: Pick<DecideDeps, 'policy'>, caller: Caller, confirmation: Confirmation) =>
+  mayFollow(deps.policy, caller, confirmation.sub);
+
+function detail(
+  confirmation: Confirmation,
+  tool: AnyWriteTool,
+  baseUrl: string,
+  now: Date,
+): ConfirmationDetail {
+  const expired =
+    confirmation.status === 'pending' && Date.parse(confirmation.expiresAt) <= now.getTime();
+  return {
+    ...confirmationView(confirmation, tool, baseUrl),
+    status: expired ? 'expired' : confirmation.status,
+    proposedBy: confirmation.sub,
+    createdAt: confirmation.createdAt,
+    ...(confirmation.reason ? { reason: confirmation.reason } : {}),
+    ...(confirmation.conversationId ? { conversationId: confirmation.conversationId } : {}),
+    ...(confirmation.operationId ? { operationId: confirmation.operationId } : {}),
+    ...(confirmation.confirmedBy ? { confirmedBy: confirmation.confirmedBy } : {}),
+    ...(confirmation.cancelledBy ? { cancelledBy: confirmation.cancelledBy } : {}),
+    ...(confirmation.cancelReason ? { cancelReason: confirmation.cancelReason } : {}),
+  };
+}
+
+/**
+ * A confirmation for its proposer or an approver; anyone else gets the 404 of one that does not
+ * exist (whether it exists is not theirs to learn).
+ */
+export async function readConfirmation(
+  deps: Pick<DecideDeps, 'policy' | 'writes' | 'registry' | 'now'>,
+  caller: Caller,
+  id: string,
+  baseUrl: string,
+): Promise<ConfirmationDetail> {
+  const confirmation = await deps.writes().confirmations.get(id);
+  const tool = confirmation && deps.registry.get(confirmation.tool);
+  if (!confirmation || !tool || !isWriteTool(tool) || !maySee(deps, caller, confirmation))
+    throw notFound(id);
+  return detail(confirmation, tool, baseUrl, deps.now?.() ?? new Date());
+}
+
+/** The most pending confirmations an inbox shows. */
+const INBOX_SIZE = 100;
+
+/**
+ * What waits for this person's decision, newest first: their own writes that a person confirms,
+ * and, for approvers, other people's four-eyes writes. Expired ones are left out.
+ */
+export async function pendingFor(
+  deps: Pick<DecideDeps, 'policy' | 'writes' | 'registry' | 'now'>,
+  caller: Caller,
+  baseUrl: string,
+): Promise<ConfirmationDetail[]> {
+  const now = deps.now?.() ?? new Date();
+  const pending = await deps.writes().confirmations.listPending(INBOX_SIZE);
+  return pending.flatMap((confirmation) => {
+    const tool = deps.registry.get(confirmation.tool);
+    if (!tool || !isWriteTool(tool)) return [];
+    if (Date.parse(confirmation.expiresAt) <= now.getTime()) return [];
+    const decides =
+      tool.confirmBy === 'approver'
+        ? mayConfirm(deps.policy, caller, confirmation.sub, 'approver')
+        : caller.sub === confirmation.sub && confirmAtOf(tool) === 'person';
+    return decides ? [detail(confirmation, tool, baseUrl, now)] : [];
+  });
 }
 
 /** What an operation's owner or an approver sees of it (DESIGN.md). */

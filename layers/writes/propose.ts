@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../auth/caller.ts';
 import { inputDigest } from '../digest/input-digest.ts';
 import { ConflictError } from '../errors/index.ts';
-import type { AnyWriteTool, ToolContext } from '../tools/define.ts';
+import type { Notifier } from '../notifications/notifier.ts';
+import type { ToolLogger } from '../observability/tool-logger.ts';
+import { type AnyWriteTool, confirmAtOf, type ToolContext } from '../tools/define.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
 
 export interface ProposalDeps {
@@ -10,7 +12,25 @@ export interface ProposalDeps {
   policyVersion: string;
   ttlSeconds: number;
   now?: () => Date;
+  /** Tells people that a write waits for them. @default nobody is told */
+  notifier?: Notifier;
+  logger?: Pick<ToolLogger, 'warn'>;
 }
+
+/** What the transport knows of a proposal besides its input. */
+export interface ProposalMeta {
+  /** On a repeated proposal with the same key and input, the same confirmation. */
+  idempotencyKey?: string | undefined;
+  /** `X-Agent-Reason`. */
+  reason?: string | undefined;
+  conversationId?: string | undefined;
+  /** The gateway's public base URL (PUBLIC_BASE_URL, else the request's scheme and host). */
+  baseUrl: string;
+}
+
+/** The console page of a confirmation: where a person approves or rejects it. */
+export const approveUrlOf = (baseUrl: string, id: string): string =>
+  `${baseUrl.replace(/\/$/, '')}/console/approvals/${encodeURIComponent(id)}`;
 
 /** The confirmation an agent gets back for a write (DESIGN.md). */
 export interface ConfirmationView {
@@ -20,11 +40,16 @@ export interface ConfirmationView {
   preview: { changes: Confirmation['preview']['changes']; details?: Record<string, unknown> };
   expiresAt: string;
   confirmBy: 'self' | 'approver';
+  /** `person`: only a person's own session (the console) confirms; `conversation`: the agent may. */
+  confirmAt: 'conversation' | 'person';
+  /** The console page of this confirmation. */
+  approveUrl: string;
 }
 
 export const confirmationView = (
   confirmation: Confirmation,
   tool: AnyWriteTool,
+  baseUrl: string,
 ): ConfirmationView => ({
   id: confirmation.id,
   tool: confirmation.tool,
@@ -35,7 +60,13 @@ export const confirmationView = (
   },
   expiresAt: confirmation.expiresAt,
   confirmBy: tool.confirmBy,
+  confirmAt: confirmAtOf(tool),
+  approveUrl: approveUrlOf(baseUrl, confirmation.id),
 });
+
+/** Whether a proposal waits for a person: one who confirms in the console, or a second person. */
+export const waitsForPerson = (tool: AnyWriteTool): boolean =>
+  confirmAtOf(tool) === 'person' || tool.confirmBy === 'approver';
 
 /**
  * Proposes a write: previews it (reads only; business rules may refuse it) and stores a single-use
@@ -43,20 +74,21 @@ export const confirmationView = (
  * `Idempotency-Key`, a repeated proposal returns the same confirmation.
  *
  * @example
- * const confirmation = await proposeWrite(deps, createTicket, input, ctx, 'key-1');
+ * const confirmation = await proposeWrite(deps, createTicket, input, ctx, { baseUrl, idempotencyKey: 'key-1' });
  */
 export async function proposeWrite(
   deps: ProposalDeps,
   tool: AnyWriteTool,
   input: unknown,
   ctx: ToolContext & { caller: Caller },
-  idempotencyKey: string | undefined,
+  meta: ProposalMeta,
 ): Promise<ConfirmationView> {
+  const { idempotencyKey, baseUrl } = meta;
   const digest = inputDigest(input);
   const key = idempotencyKey ? `${ctx.caller.sub}#${tool.name}#${idempotencyKey}` : undefined;
   if (key) {
     const existing = await deps.confirmations.findByIdempotencyKey(key);
-    if (existing) return reuse(deps, tool, existing, digest);
+    if (existing) return reuse(deps, tool, existing, digest, baseUrl);
   }
   const preview = await tool.preview(ctx, input);
   const now = deps.now?.() ?? new Date();
@@ -73,6 +105,8 @@ export async function proposeWrite(
     status: 'pending',
     createdAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),
+    ...(meta.reason ? { reason: meta.reason } : {}),
+    ...(meta.conversationId ? { conversationId: meta.conversationId } : {}),
   };
   await deps.confirmations.create(confirmation);
   if (key) {
@@ -81,9 +115,38 @@ export async function proposeWrite(
       { confirmationId: confirmation.id, inputDigest: digest },
       expiresAt,
     );
-    if (raced) return reuse(deps, tool, raced, digest);
+    if (raced) return reuse(deps, tool, raced, digest, baseUrl);
   }
-  return confirmationView(confirmation, tool);
+  const view = confirmationView(confirmation, tool, baseUrl);
+  if (waitsForPerson(tool)) await notifyWaiting(deps, confirmation, view);
+  return view;
+}
+
+/** Tells the people who decide that a write waits; a notification that fails never fails the proposal. */
+async function notifyWaiting(
+  deps: ProposalDeps,
+  confirmation: Confirmation,
+  view: ConfirmationView,
+): Promise<void> {
+  if (!deps.notifier) return;
+  try {
+    await deps.notifier.notify({
+      kind: 'approval_waiting',
+      confirmationId: confirmation.id,
+      tool: confirmation.tool,
+      summary: view.summary,
+      proposedBy: confirmation.sub,
+      confirmBy: view.confirmBy,
+      reason: confirmation.reason,
+      expiresAt: confirmation.expiresAt,
+      approveUrl: view.approveUrl,
+    });
+  } catch (error) {
+    deps.logger?.warn('approval notification failed', {
+      confirmationId: confirmation.id,
+      error: (error as Error).message,
+    });
+  }
 }
 
 async function reuse(
@@ -91,6 +154,7 @@ async function reuse(
   tool: AnyWriteTool,
   existing: { confirmationId: string; inputDigest: string },
   digest: string,
+  baseUrl: string,
 ): Promise<ConfirmationView> {
   if (existing.inputDigest !== digest) {
     throw new ConflictError(
@@ -104,5 +168,5 @@ async function reuse(
       'idempotency_key_reused',
       'The confirmation of this Idempotency-Key is gone; use a new key.',
     );
-  return confirmationView(confirmation, tool);
+  return confirmationView(confirmation, tool, baseUrl);
 }

@@ -9,6 +9,7 @@ import type { CallerResolver } from '#layers/auth/jwt-verifier.ts';
 import { toEnvelope } from '#layers/errors/envelope.ts';
 import { AppError, AuthenticationError } from '#layers/errors/index.ts';
 import { errorResponse } from '#layers/http/error-envelope.ts';
+import { requestBaseUrl } from '#layers/http-util/api-gateway.ts';
 import { createGatewayMcpServer, type McpCall, type McpDeps } from '#layers/mcp/gateway-mcp.ts';
 import { acceptsJson, batchRefused, originAllowed, SDK_ACCEPT } from './request-rules.ts';
 
@@ -31,16 +32,8 @@ type Result = APIGatewayProxyStructuredResultV2 & {
 
 const header = (event: APIGatewayProxyEventV2, name: string) => event.headers?.[name] ?? undefined;
 
-function baseUrl(event: APIGatewayProxyEventV2, configured: string | undefined): string {
-  if (configured) return configured.replace(/\/$/, '');
-  const proto =
-    header(event, 'x-forwarded-proto') ??
-    (event.requestContext.domainName.startsWith('127.') ||
-    event.requestContext.domainName.startsWith('localhost')
-      ? 'http'
-      : 'https');
-  return `${proto}://${header(event, 'host') ?? event.requestContext.domainName}`;
-}
+const baseUrl = (event: APIGatewayProxyEventV2, configured: string | undefined): string =>
+  requestBaseUrl(event as never, configured);
 
 const rpcError = (statusCode: number, code: number, message: string): Result =>
   jsonResult(statusCode, { jsonrpc: '2.0', error: { code, message }, id: null });
@@ -171,6 +164,7 @@ export function serveMcp(deps: ServeMcpDeps) {
       requestId,
       reason: header(event, 'x-agent-reason')?.slice(0, 500),
       conversationId: header(event, 'x-conversation-id')?.slice(0, 200),
+      baseUrl: base,
     };
     return withId(
       (await isLegacyRequest(request))

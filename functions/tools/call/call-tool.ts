@@ -1,6 +1,6 @@
 import { callTool as callToolCore, type ToolCallDeps } from '#layers/core/tool-call.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
-import { type HttpEvent, header } from '#layers/http-util/api-gateway.ts';
+import { type HttpEvent, header, requestBaseUrl } from '#layers/http-util/api-gateway.ts';
 import { json } from '#layers/http-util/respond.ts';
 
 /**
@@ -15,7 +15,9 @@ export const toolNameOf = (event: HttpEvent): string =>
  * a write tool is only proposed and answers `202 { confirmation }`: nothing is written upstream.
  * The core authorizes, validates, admits, runs or proposes, and writes the audit record.
  */
-export function callTool(deps: ToolCallDeps): GatewayLogic {
+export function callTool(
+  deps: ToolCallDeps & { publicBaseUrl?: string | undefined },
+): GatewayLogic {
   return async (event, context) => {
     const { caller, requestId } = context.gateway;
     if (!caller) throw new Error('callTool ran without an authenticated caller');
@@ -26,6 +28,7 @@ export function callTool(deps: ToolCallDeps): GatewayLogic {
       reason: header(event, 'x-agent-reason'),
       conversationId: header(event, 'x-conversation-id'),
       idempotencyKey: header(event, 'idempotency-key'),
+      baseUrl: requestBaseUrl(event, deps.publicBaseUrl),
     });
     return outcome.kind === 'answer'
       ? json(200, outcome.result)

@@ -12,6 +12,8 @@ export const createTicket = defineWriteTool({
     'Opens a support ticket for a customer in the ticketing system. Use it when the user reports a problem or asks for follow-up that the support team must handle. Nothing is created until the returned confirmation is confirmed with POST /confirmations/{id}.',
   risk: 'write',
   confirmBy: 'self',
+  // A ticket is cheap to close again: the agent may relay the user's yes in the conversation.
+  confirmAt: 'conversation',
   systems: ['ticketing'],
   input: z.strictObject({
     customerId: customerIdSchema,

@@ -104,7 +104,12 @@ function core(options: { auditFails?: boolean; admission?: Error } = {}) {
 
 const reader = { sub: 'ana', roles: ['reader'] };
 const writer = { sub: 'wes', roles: ['writer'] };
-const meta = { requestId: 'req-1', reason: 'the user asked', conversationId: 'conv-9' };
+const meta = {
+  requestId: 'req-1',
+  reason: 'the user asked',
+  conversationId: 'conv-9',
+  baseUrl: 'https://gateway.example',
+};
 const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => {

@@ -84,7 +84,11 @@ function gatewayFor(caller: { sub: string; roles: string[] }) {
     pinned: [],
     version: '0.0.0-test',
   };
-  const server = createGatewayMcpServer(deps, { caller, requestId: 'req-mcp-1' });
+  const server = createGatewayMcpServer(deps, {
+    caller,
+    requestId: 'req-mcp-1',
+    baseUrl: 'https://gateway.example',
+  });
   return { server, audited, ran };
 }
 
