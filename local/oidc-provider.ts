@@ -113,6 +113,9 @@ export async function createLocalOidc(options: LocalOidcOptions): Promise<LocalO
       },
     ],
     responseTypes: ['code'],
+    // As Cognito does for its app clients: a refresh token for every client allowed the grant (the
+    // console, MCP clients that registered for it), without asking for offline_access.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     pkce: { required: () => true },
     scopes: ['openid', 'offline_access'],
     claims: { openid: ['sub', 'roles'] },

@@ -168,6 +168,33 @@ describe("local mode's OpenID provider", () => {
     expect(names).toEqual(expect.arrayContaining(['create_order', 'get_customer_tickets']));
   });
 
+  it('renews the console session with its refresh token, keeping the person and roles', async () => {
+    // Arrange
+    const { code, verifier } = await consoleSignIn('bea', ['approver']);
+    const first = await consoleTokens(code, verifier);
+    // Act
+    const renewed = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: CONSOLE,
+        refresh_token: String(first.body.refresh_token),
+      }).toString(),
+    });
+    const body = (await renewed.json()) as Record<string, unknown>;
+    // Assert
+    expect(first.body.refresh_token).toEqual(expect.any(String));
+    expect(renewed.status).toBe(200);
+    expect(claimsOf(String(body.access_token))).toMatchObject({
+      aud: 'toolgate-local',
+      sub: 'bea',
+      roles: ['approver'],
+      azp: CONSOLE,
+    });
+    expect((await toolsOf(String(body.access_token))).status).toBe(200);
+  });
+
   it('refuses to exchange a code with a wrong PKCE verifier', async () => {
     const { code } = await consoleSignIn('mallory', ['admin']);
     const tokens = await consoleTokens(code, pkcePair().verifier);
