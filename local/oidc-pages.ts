@@ -17,7 +17,7 @@ const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:2rem 1re
 main{max-width:28rem;margin:0 auto;background:#fff;padding:1.5rem;border-radius:8px;box-shadow:0 1px 3px #0003}
 h1{font-size:1.5rem;margin-top:0}label{display:block;font-weight:600;margin-top:1rem}
 input,select{width:100%;box-sizing:border-box;font:inherit;padding:.4rem;margin-top:.25rem}
-.hint{color:#555;font-size:.875rem;margin:.25rem 0 0}
+.hint{color:#555;font-size:.875rem;margin:.25rem 0 0}dt{font-weight:600}dd{margin:0 0 .25rem 1rem}
 [role=alert]{color:#a00;background:#fee;padding:.5rem;border-radius:4px}
 .actions{display:flex;gap:.5rem;margin-top:1.5rem}
 button{font:inherit;padding:.5rem 1rem;border-radius:4px;border:1px solid #1a56db;background:#1a56db;color:#fff;cursor:pointer}
@@ -102,8 +102,12 @@ export function signInPage(options: {
   const choices = options.roles
     .map(
       (role) =>
-        `<option value="${escapeHtml(role.name)}"${selected.has(role.name) ? ' selected' : ''}>${escapeHtml(role.name)}: ${escapeHtml(role.description)}</option>`,
+        `<option value="${escapeHtml(role.name)}"${selected.has(role.name) ? ' selected' : ''}>${escapeHtml(role.name)}</option>`,
     )
+    .join('\n');
+  // Option text does not wrap: what each role may do is listed under the field.
+  const descriptions = options.roles
+    .map((role) => `<dt>${escapeHtml(role.name)}</dt><dd>${escapeHtml(role.description)}</dd>`)
     .join('\n');
   const main = `<h1>Sign in</h1>
 <p>to <strong>${escapeHtml(options.client)}</strong> with local mode's identity provider. Any user name works; the roles are those of the policy (layers/auth/policy.ts).</p>
@@ -112,10 +116,13 @@ ${alert(options.error)}<form method="post" action="${escapeHtml(options.action)}
 <input id="user" name="user" required maxlength="64" pattern="[A-Za-z0-9._@+\\-]+" autocomplete="username" autocapitalize="none" spellcheck="false" aria-describedby="user-hint" value="${escapeHtml(options.user ?? '')}" autofocus>
 <p class="hint" id="user-hint">Letters, digits and . _ @ + - (for example ana or bea@acme.example).</p>
 <label for="roles">Roles</label>
-<select id="roles" name="roles" multiple size="${options.roles.length}" aria-describedby="roles-hint">
+<select id="roles" name="roles" multiple size="${options.roles.length}" aria-describedby="roles-hint role-list">
 ${choices}
 </select>
 <p class="hint" id="roles-hint">Pick one or more; hold Ctrl (⌘ on a Mac) to pick several.</p>
+<dl class="hint" id="role-list">
+${descriptions}
+</dl>
 <div class="actions"><button type="submit">Sign in</button></div>
 </form>`;
   return {
