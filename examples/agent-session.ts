@@ -10,11 +10,13 @@
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { loadDevIssuer } from '#local/dev-issuer.ts';
+import { loadDevIssuer, recordedIssuer } from '#local/dev-issuer.ts';
 
 const url = process.env.TOOLGATE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const dataDir = resolve(process.env.TOOLGATE_DATA_DIR ?? '.toolgate');
 const issuer = await loadDevIssuer(
-  join(resolve(process.env.TOOLGATE_DATA_DIR ?? '.toolgate'), 'dev-issuer.json'),
+  join(dataDir, 'dev-issuer.json'),
+  await recordedIssuer(join(dataDir, 'issuer.json'), process.env),
 );
 const token =
   process.env.TOOLGATE_TOKEN ?? (await issuer.issue({ sub: 'example-agent', roles: ['support'] }));

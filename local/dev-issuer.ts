@@ -2,10 +2,20 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
-/** The local dev issuer's fixed identity; local mode's gateway trusts exactly this. */
-export const DEV_ISSUER = 'https://dev-issuer.toolgate.local';
+/** The audience of local mode's gateway: every local token is issued for it. */
 export const DEV_AUDIENCE = 'toolgate-local';
 const ALGORITHM = 'RS256';
+/** Where local mode's OpenID provider is mounted on the gateway's HTTP server. */
+export const LOCAL_ISSUER_PATH = '/_local/oidc';
+
+/**
+ * The issuer of a local mode gateway at `gatewayUrl`: its OpenID provider, and the `iss` of every
+ * local token.
+ *
+ * @example
+ * localIssuerUrl('http://127.0.0.1:3000'); // 'http://127.0.0.1:3000/_local/oidc'
+ */
+export const localIssuerUrl = (gatewayUrl: string): string => `${gatewayUrl}${LOCAL_ISSUER_PATH}`;
 
 interface StoredKey {
   kid: string;
@@ -18,6 +28,11 @@ export interface TokenRequest {
   roles: readonly string[];
   /** Lifetime in seconds. @default 3600 */
   expiresInSeconds?: number;
+  /**
+   * The OIDC client the token is issued to, as `azp` and `client_id` (the console's client id makes
+   * it a person's session). @default none: an agent's token
+   */
+  clientId?: string;
   /** Overrides for tests: wrong audience, issuer, or an already expired token. */
   audience?: string;
   issuer?: string;
@@ -27,31 +42,39 @@ export interface TokenRequest {
 export interface DevIssuer {
   issuer: string;
   audience: string;
+  /** The public key set the gateway trusts. */
   jwks(): { keys: JWK[] };
+  /** The same key with its private part, for the OpenID provider that signs with it. */
+  signingJwks(): { keys: JWK[] };
   issue(request: TokenRequest): Promise<string>;
 }
 
 /**
- * Local mode's OIDC stand-in: an RSA key kept in the data directory (so `npm run token` and a
- * running gateway agree), a JWKS the gateway fetches over HTTP, and tokens for demo users.
+ * Local mode's signing key and tokens for scripts and tests: an RSA key kept in the data directory
+ * (so `npm run token` and a running gateway agree), the JWKS the gateway fetches over HTTP, and
+ * tokens for demo users. Local mode's OpenID provider (local/oidc-provider.ts) signs with the same
+ * key under the same issuer, so both kinds of token verify against one key set.
  *
  * @example
- * const issuer = await loadDevIssuer('.toolgate/dev-issuer.json');
+ * const issuer = await loadDevIssuer('.toolgate/dev-issuer.json', 'http://127.0.0.1:3000/_local/oidc');
  * const token = await issuer.issue({ sub: 'ana', roles: ['support'] });
  */
-export async function loadDevIssuer(keyPath: string): Promise<DevIssuer> {
+export async function loadDevIssuer(keyPath: string, issuer: string): Promise<DevIssuer> {
   const stored = await readOrCreateKey(keyPath);
   const privateKey = await importJWK(stored.privateJwk, ALGORITHM);
+  const tagged = (jwk: JWK): JWK => ({ ...jwk, kid: stored.kid, alg: ALGORITHM, use: 'sig' });
   return {
-    issuer: DEV_ISSUER,
+    issuer,
     audience: DEV_AUDIENCE,
-    jwks: () => ({ keys: [{ ...stored.publicJwk, kid: stored.kid, alg: ALGORITHM, use: 'sig' }] }),
+    jwks: () => ({ keys: [tagged(stored.publicJwk)] }),
+    signingJwks: () => ({ keys: [tagged(stored.privateJwk)] }),
     async issue(request) {
       const now = request.issuedAt ?? Math.floor(Date.now() / 1000);
-      return new SignJWT({ roles: [...request.roles] })
+      const client = request.clientId ? { azp: request.clientId, client_id: request.clientId } : {};
+      return new SignJWT({ roles: [...request.roles], ...client })
         .setProtectedHeader({ alg: ALGORITHM, kid: stored.kid, typ: 'JWT' })
         .setSubject(request.sub)
-        .setIssuer(request.issuer ?? DEV_ISSUER)
+        .setIssuer(request.issuer ?? issuer)
         .setAudience(request.audience ?? DEV_AUDIENCE)
         .setIssuedAt(now)
         .setExpirationTime(now + (request.expiresInSeconds ?? 3600))
@@ -79,4 +102,38 @@ async function readOrCreateKey(keyPath: string): Promise<StoredKey> {
       return JSON.parse(await readFile(keyPath, 'utf8')) as StoredKey;
     }
   }
+}
+
+interface RecordedIssuer {
+  issuer: string;
+}
+
+/**
+ * Records the issuer of the local mode that just started, so `npm run token` issues tokens it
+ * accepts whatever its port.
+ */
+export async function recordIssuer(path: string, issuer: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const recorded: RecordedIssuer = { issuer };
+  await writeFile(path, `${JSON.stringify(recorded)}\n`);
+}
+
+/**
+ * The issuer the last local mode started with this data directory recorded; without one (local
+ * mode never started here), that of a gateway on `PORT` (default 3000).
+ *
+ * @example
+ * await recordedIssuer('.toolgate/issuer.json', process.env); // 'http://127.0.0.1:3000/_local/oidc'
+ */
+export async function recordedIssuer(
+  path: string,
+  env: Record<string, string | undefined>,
+): Promise<string> {
+  try {
+    const recorded = JSON.parse(await readFile(path, 'utf8')) as Partial<RecordedIssuer>;
+    if (typeof recorded.issuer === 'string' && recorded.issuer) return recorded.issuer;
+  } catch {
+    // Local mode has not started with this data directory yet: the default address.
+  }
+  return localIssuerUrl(`http://127.0.0.1:${env.PORT || 3000}`);
 }

@@ -24,7 +24,7 @@ import {
   portOf,
   type Route,
 } from './api-gateway.ts';
-import { type DevIssuer, loadDevIssuer } from './dev-issuer.ts';
+import { type DevIssuer, loadDevIssuer, localIssuerUrl, recordIssuer } from './dev-issuer.ts';
 import {
   createLocalQueue,
   createLocalTables,
@@ -34,6 +34,7 @@ import {
 } from './emulators.ts';
 import { ensureLocalSecrets } from './local-secrets.ts';
 import { castSandboxes, type LocalSystems, startLocalSystems } from './local-systems.ts';
+import { createLocalOidc, LOCAL_CONSOLE_CLIENT_ID, type LocalOidc } from './oidc-provider.ts';
 import { pollQueue } from './queue-poller.ts';
 import { localSagaDefinitions } from './sagas.ts';
 import { type SandboxedSystemId, systemSandboxes } from './sandboxes/registry.ts';
@@ -145,7 +146,6 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     secretsFile,
     cast.flatMap(({ sandbox }) => (sandbox ? [sandbox] : [])),
   );
-  const issuer = await loadDevIssuer(join(dataDir, 'dev-issuer.json'));
   const emulators = await startEmulators();
   await createLocalTables(emulators.dynamodbEndpoint);
   const sqs = new SQSClient({
@@ -205,11 +205,16 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     ...route,
     handler: handlerOf(entry(route.functionName)),
   }));
+  // The OpenID provider needs the gateway's address, known once the server listens.
+  let oidc: LocalOidc | undefined;
   const serveIssuer = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== 'GET' || req.url !== '/_local/jwks.json') return false;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(issuer.jwks()));
-    return true;
+    if (!oidc) return false;
+    if (req.method === 'GET' && req.url === '/_local/jwks.json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(issuer.jwks()));
+      return true;
+    }
+    return oidc.handle(req, res);
   };
   const server = createApiGateway(routes, serveIssuer);
   await new Promise<void>((done, fail) => {
@@ -218,6 +223,13 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   });
   const actualPort = portOf(server);
   const url = `http://127.0.0.1:${actualPort}`;
+  // One key, one issuer: tokens of the OpenID provider, of `npm run token` and of the tests'
+  // `issuer.issue` all verify against the same JWKS.
+  const issuer = await loadDevIssuer(join(dataDir, 'dev-issuer.json'), localIssuerUrl(url));
+  const consoleClientId = options.env?.CONSOLE_CLIENT_ID ?? LOCAL_CONSOLE_CLIENT_ID;
+  oidc = await createLocalOidc({ issuer, gatewayUrl: url, consoleClientId });
+  // `npm run token` reads it to issue tokens for this port.
+  await recordIssuer(join(dataDir, 'issuer.json'), issuer.issuer);
   // Sandboxes that send webhooks (CRM, ticketing) announce their changes as their vendors do.
   sandboxes.announceTo(url, secrets.webhooks);
 
@@ -249,9 +261,10 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
     JWT_JWKS_URL: `${url}/_local/jwks.json`,
-    // The dev issuer's name does not resolve; MCP clients that look up the authorization server
-    // (mcp-remote, Claude Desktop) are pointed at local mode itself instead.
-    MCP_AUTHORIZATION_SERVER: `${url}/_local`,
+    // MCP clients that follow the protected resource metadata (mcp-remote, Claude Desktop) sign
+    // people in at the OpenID provider.
+    MCP_AUTHORIZATION_SERVER: issuer.issuer,
+    CONSOLE_CLIENT_ID: consoleClientId,
     CONVERSATION_PREFETCH: 'queue',
     SECRETS_SOURCE: 'file',
     LOCAL_SECRETS_FILE: secretsFile,

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultPolicy } from '#layers/auth/policy.ts';
-import { loadDevIssuer } from './dev-issuer.ts';
+import { loadDevIssuer, recordedIssuer } from './dev-issuer.ts';
 
 const knownRoles = Object.keys(defaultPolicy.roles);
 const usage = `Usage: npm run --silent token -- --sub <user> --roles <role1,role2> [--ttl <seconds>]\nRoles: ${knownRoles.join(', ')} (see layers/auth/policy.ts).`;
@@ -19,7 +19,11 @@ try {
   if (!Number.isInteger(ttl) || ttl <= 0)
     throw new Error('--ttl must be a positive number of seconds');
   const dataDir = resolve(process.env.TOOLGATE_DATA_DIR ?? '.toolgate');
-  const issuer = await loadDevIssuer(join(dataDir, 'dev-issuer.json'));
+  // The issuer of the local mode started last with this data directory: its port is in it.
+  const issuer = await loadDevIssuer(
+    join(dataDir, 'dev-issuer.json'),
+    await recordedIssuer(join(dataDir, 'issuer.json'), process.env),
+  );
   const roles = values.roles
     .split(',')
     .map((role) => role.trim())

@@ -40,6 +40,8 @@ describe('npm start and npm run token', () => {
       roles: ['support', 'sales'],
       aud: 'toolgate-local',
     });
+    // Local mode has not started with this data directory: the issuer of a gateway on PORT.
+    expect(payload.iss).toBe(`http://127.0.0.1:${process.env.PORT || 3000}/_local/oidc`);
   });
 
   it('refuses a token request without --sub, saying how to call it', () => {
@@ -108,6 +110,7 @@ describe('npm start and npm run token', () => {
         encoding: 'utf8',
       },
     ).stdout.trim();
+    const issuer = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).iss;
     // Act
     const health = await fetch(`${url}/health`);
     const tools = await fetch(`${url}/tools`, { headers: { authorization: `Bearer ${token}` } });
@@ -117,6 +120,8 @@ describe('npm start and npm run token', () => {
     process.kill(-(child.pid ?? 0), 'SIGINT');
     // Assert
     expect(health.status).toBe(200);
+    // The token names the issuer of the gateway just started, whatever port it took.
+    expect(issuer).toBe(`${url}/_local/oidc`);
     expect(tools.status).toBe(200);
     expect(((await tools.json()) as { tools: unknown[] }).tools.length).toBe(8);
     expect(printed).toMatch(/CRM sandbox.*http:\/\/127\.0\.0\.1:\d+/);

@@ -142,7 +142,7 @@ describe('MCP endpoint in local mode', () => {
     const metadata = await local.call('GET', '/.well-known/oauth-protected-resource');
     expect(metadata.body).toMatchObject({
       resource: `${local.url}/mcp`,
-      authorization_servers: [`${local.url}/_local`],
+      authorization_servers: [`${local.url}/_local/oidc`],
     });
   });
 

@@ -10,8 +10,10 @@ import {
   parseRoles,
 } from '#layers/auth/jwt-verifier.ts';
 import type { AppError } from '#layers/errors/index.ts';
-import { type DevIssuer, loadDevIssuer } from '#local/dev-issuer.ts';
+import { type DevIssuer, loadDevIssuer, localIssuerUrl } from '#local/dev-issuer.ts';
 import { serveJwks } from '#test/helpers/jwks-server.ts';
+
+const ISSUER = localIssuerUrl('http://127.0.0.1:3000');
 
 /** A verifier of the issuer's RS256 tokens, keys fetched from `jwksUrl`. */
 const verifierOf = (
@@ -36,8 +38,8 @@ describe('createJwtVerifier', () => {
 
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'toolgate-jwt-'));
-    issuer = await loadDevIssuer(join(dir, 'issuer.json'));
-    stranger = await loadDevIssuer(join(dir, 'stranger.json'));
+    issuer = await loadDevIssuer(join(dir, 'issuer.json'), ISSUER);
+    stranger = await loadDevIssuer(join(dir, 'stranger.json'), ISSUER);
     jwks = await serveJwks(() => issuer.jwks());
     verifier = verifierOf(issuer, jwks.url);
   });
@@ -186,7 +188,7 @@ describe('createJwtVerifier when the key endpoint fails', () => {
 
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'toolgate-jwks-'));
-    issuer = await loadDevIssuer(join(dir, 'issuer.json'));
+    issuer = await loadDevIssuer(join(dir, 'issuer.json'), ISSUER);
     jwks = await serveJwks(() => issuer.jwks());
   });
   afterEach(() => jwks.fail(undefined));
