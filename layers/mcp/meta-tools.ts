@@ -158,6 +158,16 @@ export const confirmationOutput = z.object({
         .describe(
           'self: the proposer confirms; approver: another user with the approver role must.',
         ),
+      confirmAt: z
+        .enum(['conversation', 'person'])
+        .describe(
+          'person: only a person approves it, in the console at approveUrl (an agent cannot confirm it); conversation: you may confirm it once the user says yes.',
+        ),
+      approveUrl: z
+        .string()
+        .describe(
+          'The console page where a person reviews and approves this write: give it to the user.',
+        ),
     })
     .describe('The proposed write, waiting for confirmation.'),
 });

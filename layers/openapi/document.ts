@@ -56,6 +56,42 @@ const mcpMethodNotAllowed = json(
  * @example
  * const doc = openApiDocument(tools, 'https://api.example.com');
  */
+/** A confirmation as GET /confirmations/{id} answers it (DESIGN.md). */
+const confirmationDetailSchema = {
+  type: 'object',
+  required: [
+    'id',
+    'tool',
+    'status',
+    'summary',
+    'preview',
+    'proposedBy',
+    'expiresAt',
+    'approveUrl',
+    'confirmBy',
+    'confirmAt',
+  ],
+  properties: {
+    id: { type: 'string' },
+    tool: { type: 'string' },
+    status: { type: 'string', enum: ['pending', 'confirmed', 'cancelled', 'expired'] },
+    summary: { type: 'string', description: 'Untrusted text written from the agent’s input.' },
+    preview: { type: 'object', description: 'Before/after of what changes.' },
+    proposedBy: { type: 'string' },
+    reason: { type: 'string', description: 'X-Agent-Reason of the proposal (untrusted text).' },
+    conversationId: { type: 'string' },
+    expiresAt: { type: 'string', format: 'date-time' },
+    createdAt: { type: 'string', format: 'date-time' },
+    approveUrl: { type: 'string', description: 'The console page of the confirmation.' },
+    confirmBy: { type: 'string', enum: ['self', 'approver'] },
+    confirmAt: { type: 'string', enum: ['conversation', 'person'] },
+    operationId: { type: 'string' },
+    confirmedBy: { type: 'string' },
+    cancelledBy: { type: 'string' },
+    cancelReason: { type: 'string' },
+  },
+};
+
 export function openApiDocument(
   tools: readonly AnyTool[],
   serverUrl: string,
@@ -103,8 +139,52 @@ export function openApiDocument(
         },
       },
     },
+    '/confirmations': {
+      get: {
+        operationId: 'listPendingConfirmations',
+        summary:
+          "What waits for the caller's decision: their own writes a person confirms and, for approvers, others' four-eyes writes",
+        parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['pending'], default: 'pending' },
+          },
+        ],
+        responses: {
+          200: json(
+            {
+              type: 'object',
+              properties: {
+                confirmations: {
+                  type: 'array',
+                  items: { $ref: '#/components/schemas/Confirmation' },
+                },
+              },
+            },
+            'Pending confirmations, newest first',
+          ),
+          ...errors(400, 401),
+        },
+      },
+    },
     '/confirmations/{id}': {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      get: {
+        operationId: 'getConfirmation',
+        summary: 'A proposed write, for its proposer and approvers',
+        responses: {
+          200: json(
+            {
+              type: 'object',
+              properties: { confirmation: { $ref: '#/components/schemas/Confirmation' } },
+            },
+            'The confirmation',
+          ),
+          ...errors(401, 404),
+        },
+      },
       post: {
         operationId: 'confirmWrite',
         summary: 'Confirm a proposed write; confirming again returns the same operation',
@@ -126,8 +206,27 @@ export function openApiDocument(
       },
       delete: {
         operationId: 'cancelWrite',
-        summary: 'Cancel a proposed write',
-        responses: { 204: { description: 'Cancelled' }, ...errors(401, 403, 404, 409) },
+        summary: 'Cancel (withdraw or reject) a proposed write, with an optional reason',
+        requestBody: {
+          required: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  reason: {
+                    type: 'string',
+                    minLength: 1,
+                    maxLength: 500,
+                    description: 'Why; kept in the audit trail.',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: { 204: { description: 'Cancelled' }, ...errors(400, 401, 403, 404, 409) },
       },
     },
     '/operations/{id}': {
@@ -241,6 +340,7 @@ export function openApiDocument(
       schemas: {
         Error: errorSchema,
         Meta: metaSchema,
+        Confirmation: confirmationDetailSchema,
         ToolDescriptor: {
           type: 'object',
           required: ['name', 'description', 'inputSchema', 'risk', 'systems'],

@@ -12,6 +12,8 @@ export interface LocalHarness extends LocalMode {
     path: string,
     options?: {
       as?: { sub: string; roles: string[] };
+      /** `as` in their own session (a token of the console's client), not through an agent. */
+      person?: boolean;
       token?: string;
       body?: unknown;
       rawBody?: string;
@@ -52,7 +54,16 @@ export async function startLocalHarness(
     async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       const bearer =
-        options.token ?? (options.as ? await token(options.as.sub, options.as.roles) : undefined);
+        options.token ??
+        (options.as
+          ? options.person
+            ? await local.issuer.issue({
+                sub: options.as.sub,
+                roles: options.as.roles,
+                clientId: local.functionEnv.CONSOLE_CLIENT_ID ?? 'toolgate-console',
+              })
+            : await token(options.as.sub, options.as.roles)
+          : undefined);
       if (bearer) headers.authorization = `Bearer ${bearer}`;
       let body: string | undefined = options.rawBody;
       if (options.body !== undefined) {

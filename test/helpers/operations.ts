@@ -32,7 +32,10 @@ export async function proposeAndConfirm(
   if (proposal.status !== 202)
     throw new Error(`proposal failed: ${proposal.status} ${JSON.stringify(proposal.body)}`);
   const confirmationId = proposal.body.confirmation.id as string;
-  const confirmed = await local.call('POST', `/confirmations/${confirmationId}`, { as: confirmer });
+  const confirmed = await local.call('POST', `/confirmations/${confirmationId}`, {
+    person: true,
+    as: confirmer,
+  });
   if (confirmed.status !== 202)
     throw new Error(`confirmation failed: ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
   return { confirmationId, operationId: confirmed.body.operation.id as string };

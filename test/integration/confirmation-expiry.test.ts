@@ -30,6 +30,7 @@ describe('confirmation expiry', () => {
     expect(expiresIn).toBeLessThanOrEqual(60_000);
     clock.advance(61_000);
     const res = await local.call('POST', `/confirmations/${proposal.body.confirmation.id}`, {
+      person: true,
       as: ana,
     });
     expect(res.status).toBe(410);

@@ -21,6 +21,7 @@ describe('create_order pricing in local mode', () => {
     });
     expect(proposal.status).toBe(202);
     const confirmed = await local.call('POST', `/confirmations/${proposal.body.confirmation.id}`, {
+      person: true,
       as: bea,
     });
     const done = await waitForOperation(local, confirmed.body.operation.id, sam, {

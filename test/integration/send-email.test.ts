@@ -96,7 +96,7 @@ describe('send_email in local mode', () => {
       const confirmed = await local.call(
         'POST',
         `/confirmations/${proposal.body.confirmation.id}`,
-        { as: ana },
+        { person: true, as: ana },
       );
       const done = await waitForOperation(local, confirmed.body.operation.id, ana, {
         timeoutMs: 30_000,

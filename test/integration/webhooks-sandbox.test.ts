@@ -85,6 +85,7 @@ describe('sandbox changes reach the gateway as signed webhooks', () => {
       body: { customerId: 'C-00023', subject: 'Webhook check', description: 'Testing webhooks.' },
     });
     const confirmed = await local.call('POST', `/confirmations/${proposal.body.confirmation.id}`, {
+      person: true,
       as: ana,
     });
     expect(confirmed.status).toBe(202);

@@ -120,7 +120,10 @@ describe('write path in local mode', () => {
         ana,
       );
       const done = await waitForOperation(local, operationId, ana);
-      const again = await local.call('POST', `/confirmations/${confirmationId}`, { as: ana });
+      const again = await local.call('POST', `/confirmations/${confirmationId}`, {
+        person: true,
+        as: ana,
+      });
       await local.stepFunctions.idle();
       expect(done).toMatchObject({
         status: 'succeeded',
@@ -138,6 +141,7 @@ describe('write path in local mode', () => {
         body: ticket('Not yours'),
       });
       const res = await local.call('POST', `/confirmations/${proposal.body.confirmation.id}`, {
+        person: true,
         as: { sub: 'mallory', roles: ['support'] },
       });
       expect(res.status).toBe(403);
@@ -150,14 +154,14 @@ describe('write path in local mode', () => {
       });
       const id = proposal.body.confirmation.id;
       const cancelled = await local.call('DELETE', `/confirmations/${id}`, { as: ana });
-      const confirmed = await local.call('POST', `/confirmations/${id}`, { as: ana });
+      const confirmed = await local.call('POST', `/confirmations/${id}`, { person: true, as: ana });
       expect(cancelled.status).toBe(204);
       expect(confirmed.status).toBe(409);
       expect(confirmed.body.error.code).toBe('confirmation_cancelled');
     });
 
     it('answers 404 for an unknown confirmation', async () => {
-      const res = await local.call('POST', '/confirmations/cf_nope', { as: ana });
+      const res = await local.call('POST', '/confirmations/cf_nope', { person: true, as: ana });
       expect(res.status).toBe(404);
     });
   });
@@ -174,12 +178,12 @@ describe('write path in local mode', () => {
       const byProposer = await local.call(
         'POST',
         `/confirmations/${proposal.body.confirmation.id}`,
-        { as: sam },
+        { person: true, as: sam },
       );
       const byOtherSales = await local.call(
         'POST',
         `/confirmations/${proposal.body.confirmation.id}`,
-        { as: otherSales },
+        { person: true, as: otherSales },
       );
       expect(proposal.body.confirmation.confirmBy).toBe('approver');
       expect(byProposer.status).toBe(403);
@@ -339,7 +343,7 @@ describe('write path in local mode', () => {
       const confirmed = await local.call(
         'POST',
         `/confirmations/${proposal.body.confirmation.id}`,
-        { as: ana },
+        { person: true, as: ana },
       );
       const done = await waitForOperation(local, confirmed.body.operation.id, ana);
       expect(done.status).toBe('succeeded');
