@@ -6,6 +6,8 @@ import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import { parseEnv, type RuntimeEnv, requireSettings } from '../config/env.ts';
 import { parseSystemSettings } from '../config/system-settings.ts';
 import { ConfigurationError } from '../errors/index.ts';
+import { notifierFrom } from '../notifications/from-env.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import { logger } from '../observability/logger.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
@@ -50,6 +52,8 @@ export interface GatewayParts {
   /** Write-path stores, each built on first use; one whose table is not configured fails clearly. */
   writes(): WriteDependencies;
   proposals(): ProposalDeps;
+  /** Tells people that something waits for them (NOTIFICATIONS_TOPIC_ARN; unset: nobody). */
+  notifier(): Notifier;
 }
 
 const once = <T>(build: () => T): (() => T) => {
@@ -202,5 +206,6 @@ export function composeParts(
       policyVersion: policy.version,
       ttlSeconds: env.CONFIRMATION_TTL_SECONDS,
     })),
+    notifier: once(() => notifierFrom(env, { logger })),
   };
 }

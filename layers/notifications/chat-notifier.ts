@@ -5,7 +5,12 @@ import { slackMessage } from './slack-message.ts';
 import { teamsMessage } from './teams-message.ts';
 import { postWebhook, type WebhookPostOptions } from './webhook-post.ts';
 
-export type ChatChannel = 'slack' | 'teams';
+/** The chats notifications are posted to, each through its incoming webhook. */
+export const chatChannels = {
+  slack: { displayName: 'Slack', secretIdSetting: 'SLACK_WEBHOOK_SECRET_ID' },
+  teams: { displayName: 'Microsoft Teams', secretIdSetting: 'TEAMS_WEBHOOK_SECRET_ID' },
+} as const;
+export type ChatChannel = keyof typeof chatChannels;
 
 /** The logging notifiers do; Powertools' `Logger` is one. */
 export interface NotifyLogger {

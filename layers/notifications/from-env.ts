@@ -2,19 +2,16 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { createSnsClient } from '../aws/clients.ts';
 import type { RuntimeEnv } from '../config/env.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
-import { ChatNotifier, type ChatWebhook, type NotifyLogger } from './chat-notifier.ts';
+import {
+  type ChatChannel,
+  ChatNotifier,
+  type ChatWebhook,
+  chatChannels,
+  type NotifyLogger,
+} from './chat-notifier.ts';
 import { type Notifier, silentNotifier } from './notifier.ts';
 import { SnsNotifier } from './sns-notifier.ts';
 import type { WebhookPostOptions } from './webhook-post.ts';
-
-/**
- * The settings (layers/config/env.ts) notifications read: the functions that notify read
- * `NOTIFICATIONS_TOPIC_ARN`; the notify function reads the two webhook secrets' ids.
- */
-export const notificationSettings = {
-  publish: ['NOTIFICATIONS_TOPIC_ARN'],
-  deliver: ['SLACK_WEBHOOK_SECRET_ID', 'TEAMS_WEBHOOK_SECRET_ID'],
-} as const satisfies Record<string, readonly (keyof RuntimeEnv)[]>;
 
 /**
  * The notifier of a function that proposes writes or ends operations: it publishes to the
@@ -51,11 +48,12 @@ export function chatNotifierFrom(
     post?: WebhookPostOptions;
   },
 ): ChatNotifier {
-  const webhooks: ChatWebhook[] = [];
-  if (env.SLACK_WEBHOOK_SECRET_ID)
-    webhooks.push({ channel: 'slack', secretId: env.SLACK_WEBHOOK_SECRET_ID });
-  if (env.TEAMS_WEBHOOK_SECRET_ID)
-    webhooks.push({ channel: 'teams', secretId: env.TEAMS_WEBHOOK_SECRET_ID });
+  const webhooks = (Object.keys(chatChannels) as ChatChannel[]).flatMap(
+    (channel): ChatWebhook[] => {
+      const secretId = env[chatChannels[channel].secretIdSetting];
+      return secretId ? [{ channel, secretId }] : [];
+    },
+  );
   return new ChatNotifier({
     webhooks,
     secrets: deps.secrets,
