@@ -36,3 +36,17 @@ export const operationFailed = (overrides: Partial<OperationFailed> = {}): Opera
 /** Text an agent could write to fool a person or a chat client: markup, links, mentions. */
 export const HOSTILE_TEXT =
   '<!channel> <https://evil.example/pay|Approve here> [click](https://evil.example) **urgent** <script>alert(1)</script> R&D @here';
+
+/** A message the chat sandbox received (`GET /_sandbox/messages`). */
+export interface ChatMessage {
+  channel: 'slack' | 'teams';
+  body: any;
+  receivedAt: string;
+}
+
+/** What the chat sandbox has received so far, as the README tells people to read it. */
+export async function chatMessages(chatUrl: string): Promise<ChatMessage[]> {
+  const response = await fetch(`${chatUrl}/_sandbox/messages`);
+  if (!response.ok) throw new Error(`GET /_sandbox/messages answered ${response.status}`);
+  return ((await response.json()) as { messages: ChatMessage[] }).messages;
+}
