@@ -4,10 +4,11 @@
  * mode serves exactly the routes API Gateway is given, and a new route or function is one entry.
  *
  * An entry says what the function is (its handler module), how it is reached (routes, a queue it
- * reads, or the saga that invokes it) and what it needs: the stores and queues it uses and how,
- * the systems it calls and the settings groups it reads. The CDK app turns the needs into
- * environment variables and least-privilege grants; local mode into the same variables over its
- * emulators. Nothing here imports a handler or CDK, so both sides load it cheaply.
+ * reads, a topic it is subscribed to, or the saga that invokes it) and what it needs: the stores,
+ * queues and topics it uses and how, the systems it calls and the settings groups it reads. The
+ * CDK app turns the needs into environment variables and least-privilege grants; local mode into
+ * the same variables over its emulators. Nothing here imports a handler or CDK, so both sides
+ * load it cheaply.
  */
 
 /** The stateful resources (infra/stacks/stateful-stack.ts; local/emulators.ts locally). */
@@ -19,6 +20,8 @@ export type TableName =
   | 'resilience'
   | 'webhooks';
 export type QueueName = 'write' | 'events' | 'prefetch';
+/** The SNS topics (infra/stacks/stateful-stack.ts; local/notification-topic.ts locally). */
+export type TopicName = 'notifications';
 /** `Query` reaches the table's indexes too. */
 export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
 export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -54,7 +57,8 @@ export type SettingsGroup =
   | 'sagas'
   | 'webhook-secrets'
   | 'event-bus'
-  | 'console';
+  | 'console'
+  | 'chat-webhooks';
 
 export interface FunctionEntry {
   /** Stable name: local mode's function name; in PascalCase, the CDK construct id. */
@@ -82,6 +86,17 @@ export interface FunctionEntry {
   };
   /** Invoked by each write tool's saga state machine (Step Functions), not by a route or queue. */
   readonly invokedBySaga?: true;
+  /** Invoked by SNS (asynchronously) with each message published to the topic. */
+  readonly subscribes?: {
+    readonly topic: TopicName;
+    /** Why neither the subscription nor the function has a dead-letter queue (cdk-nag). */
+    readonly reason: string;
+  };
+  /**
+   * Publishes to these topics: it is given their ARNs and allowed to publish. For a `tool`
+   * function, only the write tools' instances (they propose; read tools notify nobody).
+   */
+  readonly publishes?: readonly TopicName[];
   readonly tables?: Readonly<Partial<Record<TableName, readonly TableAction[]>>>;
   readonly sends?: readonly QueueName[];
   readonly systems?: SystemsNeed;
@@ -126,6 +141,7 @@ export const functions = [
     settings: ['callers', 'mail'],
     tables: { audit: ['PutItem'], confirmations: ['GetItem', 'PutItem'] },
     sends: ['prefetch'],
+    publishes: ['notifications'],
     systems: 'tool',
     resilience: 'run',
   },
@@ -195,6 +211,8 @@ export const functions = [
     description: 'Saga steps of {tool}',
     per: 'write-tool',
     invokedBySaga: true,
+    // An operation that ends failed (a compensation failed) tells people it needs them.
+    publishes: ['notifications'],
     tables: {
       operations: ['GetItem', 'UpdateItem'],
       idempotency: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
@@ -226,6 +244,7 @@ export const functions = [
       operations: ['GetItem', 'PutItem'],
     },
     sends: ['write', 'prefetch'],
+    publishes: ['notifications'],
     systems: 'all',
     resilience: 'run',
   },
@@ -282,6 +301,18 @@ export const functions = [
     settings: ['event-bus'],
     timeoutSeconds: 30,
   },
+  {
+    name: 'notify',
+    entry: 'functions/notifications/notify/handler.ts',
+    description: 'Tells people on Slack and Microsoft Teams what the notifications topic carries',
+    subscribes: {
+      topic: 'notifications',
+      reason:
+        "Notifications are best effort, never the record: a waiting confirmation stays in the console's inbox until decided or expired, and a failed operation raises its alarm. SNS retries deliveries to the function and Lambda retries a failed invocation twice; the function never fails on a chat that is down (it retries a little and logs), so a dead-letter queue would only collect stale notifications.",
+    },
+    settings: ['chat-webhooks'],
+    timeoutSeconds: 30,
+  },
 ] as const satisfies readonly FunctionEntry[];
 
 export type FunctionName = (typeof functions)[number]['name'];
@@ -299,6 +330,9 @@ export const queueEnvNames: Readonly<Record<QueueName, string>> = {
   write: 'WRITE_QUEUE_URL',
   events: 'EVENTS_QUEUE_URL',
   prefetch: 'PREFETCH_QUEUE_URL',
+};
+export const topicEnvNames: Readonly<Record<TopicName, string>> = {
+  notifications: 'NOTIFICATIONS_TOPIC_ARN',
 };
 
 /**

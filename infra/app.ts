@@ -77,6 +77,10 @@ export function buildApp(
       bus: stateful.eventBus,
       secrets: stateful.webhookSecrets,
     },
+    notifications: {
+      topic: stateful.notificationsTopic,
+      chatWebhookSecrets: stateful.chatWebhookSecrets,
+    },
   });
   addPolicyChecks(app);
   return { stateful, api };

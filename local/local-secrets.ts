@@ -18,6 +18,8 @@ export function demoSecrets(sandboxes: readonly SystemSandbox[]): LocalSecretsFi
       sandboxes.map((sandbox) => [sandbox.system, sandbox.demoCredentials()]),
     ),
     webhooks: demoWebhookSecrets(),
+    // Local mode points them at its chat sandbox once that has its port (local/chat-webhooks.ts).
+    notifications: {},
   };
 }
 

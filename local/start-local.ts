@@ -9,9 +9,12 @@ import {
   queueEnvNames,
   servedRoutes,
   type TableName,
+  type TopicName,
   tableEnvNames,
+  topicEnvNames,
 } from '#functions/manifest.ts';
 import type { SystemDefinition } from '#layers/connectors/system-definition.ts';
+import { chatChannels } from '#layers/notifications/chat-notifier.ts';
 import { systems as registeredSystems } from '#layers/systems/registry.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
@@ -24,6 +27,7 @@ import {
   portOf,
   type Route,
 } from './api-gateway.ts';
+import { chatKeysOf, pointChatWebhooks } from './chat-webhooks.ts';
 import { type DevIssuer, loadDevIssuer, localIssuerUrl, recordIssuer } from './dev-issuer.ts';
 import {
   createLocalQueue,
@@ -34,9 +38,11 @@ import {
 } from './emulators.ts';
 import { ensureLocalSecrets } from './local-secrets.ts';
 import { castSandboxes, type LocalSystems, startLocalSystems } from './local-systems.ts';
+import { type LocalTopics, startLocalTopics } from './notification-topic.ts';
 import { createLocalOidc, LOCAL_CONSOLE_CLIENT_ID, type LocalOidc } from './oidc-provider.ts';
 import { pollQueue } from './queue-poller.ts';
 import { localSagaDefinitions } from './sagas.ts';
+import { startChatSandbox } from './sandboxes/chat.ts';
 import { type SandboxedSystemId, systemSandboxes } from './sandboxes/registry.ts';
 import type { SystemSandbox } from './sandboxes/system-sandbox.ts';
 import { type LocalStepFunctions, startLocalStepFunctions } from './step-functions.ts';
@@ -70,6 +76,10 @@ export interface LocalMode<Id extends string = SandboxedSystemId> {
   sandboxes: Readonly<Record<Id, string>>;
   /** Every system, in the registry's order, with its sandbox's label and URL if it has one. */
   systems: LocalSystems['systems'];
+  /** The chat sandbox, where Slack and Teams notifications land (`GET /_sandbox/messages`). */
+  chat: string;
+  /** The stand-in for SNS: the notifications topic, delivering to the notify function. */
+  topics: LocalTopics;
   emulators: { dynamodb: string; sqs: string };
   secretsFile: string;
   issuer: DevIssuer;
@@ -124,7 +134,8 @@ export function localRouteTable(
 
 /**
  * Local mode: the same Lambda handlers behind a local API Gateway, with dynalite and fauxqs
- * in-process, the sandbox business systems, the local secrets file and the dev issuer.
+ * in-process, a stand-in for SNS, the sandbox business systems and chat, the local secrets file
+ * and the dev issuer.
  *
  * @example
  * const local = await startLocalMode({ port: 0 });
@@ -201,6 +212,24 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     portOf: (index) => (port === 0 ? 0 : port + 1 + index),
   });
 
+  // The chat sandbox takes the port after the systems' sandboxes; the local secrets file's chat
+  // webhooks point at it (unless they name a real Slack or Teams webhook).
+  const chat = await startChatSandbox({
+    port: port === 0 ? 0 : port + 1 + cast.filter(({ sandbox }) => sandbox).length,
+    keys: chatKeysOf(secrets),
+  });
+  await pointChatWebhooks(secretsFile, secrets, chat.webhookUrls);
+  // Each topic, delivering to the functions the manifest subscribes to it, as SNS invokes them.
+  const topics = await startLocalTopics({
+    topics: (Object.keys(topicEnvNames) as TopicName[]).map((name) => ({
+      name,
+      subscribers: (functions as readonly FunctionEntry[])
+        .filter((fn) => fn.subscribes?.topic === name)
+        .map((fn) => ({ functionName: fn.name, handler: handlerOf(fn) })),
+    })),
+    onError: (error, name) => console.error(`local ${name}:`, (error as Error).message),
+  });
+
   const routes: Route[] = localRouteTable(tools.map((tool) => tool.name)).map((route) => ({
     ...route,
     handler: handlerOf(entry(route.functionName)),
@@ -247,6 +276,17 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     ),
     ...Object.fromEntries(
       Object.entries(queueEnvNames).map(([queue, name]) => [name, queues[queue as QueueName].url]),
+    ),
+    AWS_ENDPOINT_URL_SNS: topics.endpoint,
+    ...Object.fromEntries(
+      Object.entries(topicEnvNames).map(([topic, name]) => [name, topics.arns[topic] ?? '']),
+    ),
+    // Each chat's webhook is under notifications.<chat> in the local secrets file.
+    ...Object.fromEntries(
+      Object.entries(chatChannels).map(([channel, { secretIdSetting }]) => [
+        secretIdSetting,
+        `notifications/${channel}`,
+      ]),
     ),
     // Each source's signing secrets are under webhooks.<source> in the local secrets file.
     ...Object.fromEntries(
@@ -296,6 +336,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     // castSandboxes refused any sandbox that plays no declared system: each Id has one.
     sandboxes: sandboxes.urls as Record<Id, string>,
     systems: sandboxes.systems,
+    chat: chat.url,
+    topics,
     emulators: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint },
     secretsFile,
     issuer,
@@ -315,6 +357,9 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
       await stepFunctions.idle();
       await stepFunctions.close();
       sqs.destroy();
+      // Deliveries still under way end first: they post to the chat sandbox.
+      await topics.close();
+      await chat.close();
       await sandboxes.close();
       await emulators.close();
     },

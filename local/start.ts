@@ -10,6 +10,9 @@ const local = await startLocalMode({ port });
 console.log(`Toolgate listening on ${local.url}`);
 for (const line of systemLines(local.systems)) console.log(line);
 console.log(
+  `  ${'Chat sandbox (Slack, Teams):'.padEnd(37)} ${local.chat}   (notifications: GET /_sandbox/messages)`,
+);
+console.log(
   `  DynamoDB (dynalite): ${local.emulators.dynamodb}   SQS (fauxqs): ${local.emulators.sqs}`,
 );
 console.log(`  Local secrets file:  ${local.secretsFile}`);

@@ -19,6 +19,11 @@ export interface GatewayFunctionProps {
   readonly description: string;
   /** In a VPC: a function that calls a private system. @default outside any VPC */
   readonly placement?: FunctionPlacement;
+  /**
+   * Invoked asynchronously (by SNS), with the reason it has no dead-letter queue.
+   * @default invoked synchronously (API Gateway, a queue's event source, a saga)
+   */
+  readonly asynchronous?: { readonly noDeadLetterReason: string };
 }
 
 /**
@@ -70,6 +75,7 @@ export class GatewayFunction extends Construct {
       {
         id: 'Serverless-LambdaDLQ',
         reason:
+          props.asynchronous?.noDeadLetterReason ??
           'API Gateway invokes these functions synchronously and gets every error back; a dead-letter queue only applies to asynchronous invocations.',
       },
     );

@@ -7,6 +7,7 @@ import type { EventBus } from 'aws-cdk-lib/aws-events';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
@@ -15,8 +16,11 @@ import {
   type QueueName,
   queueEnvNames,
   type TableName,
+  type TopicName,
   tableEnvNames,
+  topicEnvNames,
 } from '../../functions/manifest.ts';
+import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
 import { type AnyTool, type AnyWriteTool, isWriteTool } from '../../layers/tools/define.ts';
 import { conversationPrefetchOf } from '../../layers/tools/prefetch.ts';
 import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
@@ -35,6 +39,7 @@ import {
   type ResilienceAccess,
 } from './resilience-access.ts';
 import { type SystemConnections, systemEnvironment } from './system-environment.ts';
+import { TopicSubscriber } from './topic-subscriber.ts';
 
 /** What the functions of functions/manifest.ts are given: the stage's stores, queues and secrets. */
 export interface GatewayResources {
@@ -49,6 +54,9 @@ export interface GatewayResources {
   /** Webhook source id → its signing-secret store. */
   readonly webhookSecrets: ReadonlyMap<string, Secret>;
   readonly bus: EventBus;
+  readonly topics: Readonly<Record<TopicName, Topic>>;
+  /** Each chat's webhook URL secret, for the function that posts notifications. */
+  readonly chatWebhookSecrets: ReadonlyMap<ChatChannel, Secret>;
   readonly network: PrivateNetwork | undefined;
   readonly alarmAction: IAlarmAction;
 }
@@ -145,6 +153,9 @@ export function buildGatewayFunctions(
           !(name === 'confirmations' && entry.per === 'tool' && !isWriteTool(tool as AnyTool)),
       ) as [TableName, readonly string[]][];
       const sends = (entry.sends ?? []).filter((queue) => queue !== 'prefetch' || startsPrefetch);
+      // A read tool's function proposes nothing, so it tells nobody.
+      const publishes =
+        entry.per === 'tool' && !isWriteTool(tool as AnyTool) ? [] : (entry.publishes ?? []);
       const resilienceTools = tool
         ? [tool]
         : entry.name === 'conversation-prefetch'
@@ -161,11 +172,14 @@ export function buildGatewayFunctions(
       for (const [name] of tableNeeds) environment[tableEnvNames[name]] = tables[name].tableName;
       if (entry.resilience) environment[tableEnvNames.resilience] = tables.resilience.tableName;
       for (const queue of sends) environment[queueEnvNames[queue]] = queues[queue].queueUrl;
+      for (const topic of publishes)
+        environment[topicEnvNames[topic]] = resources.topics[topic].topicArn;
       if (entry.consumes?.changesVisibility)
         environment[queueEnvNames[entry.consumes.queue]] = queues[entry.consumes.queue].queueUrl;
       if (usesPrefetch) environment.CONVERSATION_PREFETCH = 'queue';
       if (entry.resilience === 'run') environment.USER_RATE_LIMIT = config.userRateLimit;
-      if (systemIds.length > 0 || entry.settings?.includes('webhook-secrets')) {
+      const readsSecrets = ['webhook-secrets', 'chat-webhooks'] as const;
+      if (systemIds.length > 0 || readsSecrets.some((group) => entry.settings?.includes(group))) {
         environment.SECRETS_SOURCE = 'secretsmanager';
         environment.SECRETS_MAX_AGE_SECONDS = String(config.secretsMaxAgeSeconds);
       }
@@ -184,14 +198,20 @@ export function buildGatewayFunctions(
         logRetention: config.logRetentionDays,
         ...(entry.timeoutSeconds ? { timeout: Duration.seconds(entry.timeoutSeconds) } : {}),
         ...(placement ? { placement } : {}),
+        ...(entry.subscribes
+          ? { asynchronous: { noDeadLetterReason: entry.subscribes.reason } }
+          : {}),
       }).function;
 
       for (const [name, actions] of tableNeeds)
         grantTable(fn, tables[name], actions, tableIndexes[name]);
       for (const queue of sends) queues[queue].grantSendMessages(fn);
+      for (const topic of publishes) resources.topics[topic].grantPublish(fn);
       for (const systemId of systemIds) resources.connections.secrets.get(systemId)?.grantRead(fn);
       if (entry.settings?.includes('webhook-secrets'))
         for (const secret of resources.webhookSecrets.values()) secret.grantRead(fn);
+      if (entry.settings?.includes('chat-webhooks'))
+        for (const secret of resources.chatWebhookSecrets.values()) secret.grantRead(fn);
       if (entry.settings?.includes('event-bus')) resources.bus.grantPutEventsTo(fn);
       const access = resilienceAccess(entry, resilienceTools, systemIds, {
         userLimits,
@@ -204,6 +224,12 @@ export function buildGatewayFunctions(
       if (access) grantResilienceAccess(fn, tables.resilience, access);
 
       addRoutes(resources.api, entry, tool, fn);
+      if (entry.subscribes)
+        new TopicSubscriber(scope, `${pascal(entry.subscribes.topic)}TopicSubscriber`, {
+          topic: resources.topics[entry.subscribes.topic],
+          subscriber: fn,
+          noDeadLetterReason: entry.subscribes.reason,
+        });
       if (entry.consumes) {
         const { queue } = entry.consumes;
         const deadLetterQueue = resources.deadLetterQueues[queue];
@@ -301,7 +327,7 @@ function resilienceAccess(
 /** The environment of a settings group (layers/config/env.ts), from the stage's configuration. */
 function settingsOf(
   group: NonNullable<FunctionEntry['settings']>[number],
-  { config, webhookSecrets, bus }: GatewayResources,
+  { config, webhookSecrets, bus, chatWebhookSecrets }: GatewayResources,
 ): Record<string, string> {
   switch (group) {
     case 'callers':
@@ -334,6 +360,13 @@ function settingsOf(
       return { EVENT_BUS_NAME: bus.eventBusName };
     case 'console':
       return config.consoleClientId ? { CONSOLE_CLIENT_ID: config.consoleClientId } : {};
+    case 'chat-webhooks':
+      return Object.fromEntries(
+        [...chatWebhookSecrets].map(([channel, secret]) => [
+          chatChannels[channel].secretIdSetting,
+          secret.secretArn,
+        ]),
+      );
     case 'sagas':
       // Set once the state machines exist (ApiStack), which need the saga step functions first.
       return {};

@@ -22,6 +22,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../../functions/manifest.ts';
+import type { ChatChannel } from '../../layers/notifications/chat-notifier.ts';
 import { METRICS_NAMESPACE } from '../../layers/observability/metrics.ts';
 import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
@@ -55,6 +56,11 @@ export interface ApiStackProps extends StackProps {
     readonly bus: EventBus;
     /** Webhook source id → its signing-secret store. */
     readonly secrets: ReadonlyMap<string, Secret>;
+  };
+  readonly notifications: {
+    readonly topic: Topic;
+    /** Each chat's webhook URL secret. */
+    readonly chatWebhookSecrets: ReadonlyMap<ChatChannel, Secret>;
   };
 }
 
@@ -138,6 +144,8 @@ export class ApiStack extends Stack {
       connections,
       webhookSecrets: props.webhooks.secrets,
       bus: props.webhooks.bus,
+      topics: { notifications: props.notifications.topic },
+      chatWebhookSecrets: props.notifications.chatWebhookSecrets,
       network,
       alarmAction,
     });

@@ -1,11 +1,21 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  type RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { auditTable } from '../../layers/audit/audit-table.ts';
 import type { SystemDefinition } from '../../layers/connectors/system-definition.ts';
+import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
 import { confirmationsTable } from '../../layers/writes/confirmation-store.ts';
 import { writeQueueMaxReceiveCount } from '../../layers/writes/wait-schedule.ts';
 import type { StageConfig } from '../config/stage-config.ts';
@@ -29,6 +39,43 @@ const secretTemplates: Record<
   basic: { template: { username: 'replace-me' }, generated: 'password' },
   oauth2_client_credentials: { template: { clientId: 'replace-me' }, generated: 'clientSecret' },
 };
+
+/**
+ * A secret created with a random placeholder in its JSON shape, for an operator to set after the
+ * first deploy, with its ARN as an output (`<id>Arn`) that says how.
+ */
+function placeholderSecret(
+  stack: Stack,
+  id: string,
+  options: {
+    description: string;
+    template: Record<string, string>;
+    /** The key the random placeholder is put under. */
+    generated: string;
+    length: number;
+    removalPolicy: RemovalPolicy;
+    /** Why no Lambda rotates it (cdk-nag AwsSolutions-SMG4). */
+    notRotatedBecause: string;
+    setWith: string;
+  },
+): Secret {
+  const secret = new Secret(stack, id, {
+    description: options.description,
+    generateSecretString: {
+      secretStringTemplate: JSON.stringify(options.template),
+      generateStringKey: options.generated,
+      excludePunctuation: true,
+      passwordLength: options.length,
+    },
+    removalPolicy: options.removalPolicy,
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason: options.notRotatedBecause,
+  });
+  new CfnOutput(stack, `${id}Arn`, { value: secret.secretArn, description: options.setWith });
+  return secret;
+}
 
 /**
  * Declares a queue a dead-letter queue (Control Tower CT.SQS.PR.1). `allowAll` is SQS's default;
@@ -68,6 +115,13 @@ export class StatefulStack extends Stack {
   readonly eventBus: EventBus;
   /** One signing-secret store per webhook source, `{"current","previous"?}`. */
   readonly webhookSecrets: ReadonlyMap<string, Secret>;
+  /**
+   * Where people are told that something waits for them: the functions that propose publish here;
+   * the notify function (Slack, Teams) and anyone's e-mail subscription listen.
+   */
+  readonly notificationsTopic: Topic;
+  /** Each chat's incoming webhook, `{"url"}`: a placeholder without one until an operator sets it. */
+  readonly chatWebhookSecrets: ReadonlyMap<ChatChannel, Secret>;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -92,26 +146,17 @@ export class StatefulStack extends Stack {
     const secrets = new Map<string, Secret>();
     for (const system of props.systems) {
       const shape = secretTemplates[system.auth.type];
-      const secret = new Secret(this, `${pascal(system.id)}Secret`, {
+      const secret = placeholderSecret(this, `${pascal(system.id)}Secret`, {
         description: `Toolgate credentials of ${system.displayName} (${system.auth.type}); set the real value after deploy.`,
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify(shape.template),
-          generateStringKey: shape.generated,
-          excludePunctuation: true,
-          passwordLength: 40,
-        },
+        template: shape.template,
+        generated: shape.generated,
+        length: 40,
         removalPolicy: config.removalPolicy,
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
+        notRotatedBecause:
           'Vendor API credentials (HubSpot private-app token, ERP client secret, Zendesk API token) are issued and rotated in the vendor system, not by a Lambda rotation function; the gateway re-reads the secret when a system answers 401.',
+        setWith: `Set with: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string '<${system.auth.type} JSON>'`,
       });
       secrets.set(system.id, secret);
-      new CfnOutput(this, `${pascal(system.id)}SecretArn`, {
-        value: secret.secretArn,
-        description: `Set with: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string '<${system.auth.type} JSON>'`,
-      });
     }
     this.systemSecrets = secrets;
     new CfnOutput(this, 'AuditTableName', { value: this.auditTable.tableName });
@@ -243,28 +288,50 @@ export class StatefulStack extends Stack {
 
     const webhookSecrets = new Map<string, Secret>();
     for (const source of props.webhookSources) {
-      const secret = new Secret(this, `${pascal(source.id)}WebhookSecret`, {
+      const secret = placeholderSecret(this, `${pascal(source.id)}WebhookSecret`, {
         description: `Toolgate: signing secret of ${source.displayName} webhooks, {"current","previous"?}; set it to the one the sender shows.`,
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify({}),
-          generateStringKey: 'current',
-          excludePunctuation: true,
-          passwordLength: 48,
-        },
+        template: {},
+        generated: 'current',
+        length: 48,
         removalPolicy: config.removalPolicy,
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
+        notRotatedBecause:
           'Webhook signing secrets are issued by the sender (Stripe, GitHub, HubSpot, …) and rotated there; the README describes the rotation with current and previous values.',
+        setWith: `Set with: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string '{"current":"<signing secret from ${source.displayName}>"}'`,
       });
       webhookSecrets.set(source.id, secret);
-      new CfnOutput(this, `${pascal(source.id)}WebhookSecretArn`, {
-        value: secret.secretArn,
-        description: `Set with: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string '{"current":"<signing secret from ${source.displayName}>"}'`,
-      });
     }
     this.webhookSecrets = webhookSecrets;
     new CfnOutput(this, 'EventBusName', { value: this.eventBus.eventBusName });
+
+    // SNS's AWS managed key: its policy lets principals of this account use it through SNS only,
+    // which is all the publishing functions need (their sns:Publish grant scopes them); a key of
+    // our own would add a key policy to keep and a monthly cost, and protect nothing more here.
+    this.notificationsTopic = new Topic(this, 'NotificationsTopic', {
+      displayName: `Toolgate ${config.stage}: approvals waiting and failed operations`,
+      masterKey: Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+    new CfnOutput(this, 'NotificationsTopicArn', {
+      value: this.notificationsTopic.topicArn,
+      description:
+        'Subscribe people with: aws sns subscribe --topic-arn <this ARN> --protocol email --notification-endpoint <address> (README, Notifications)',
+    });
+    const chatSecrets = new Map<ChatChannel, Secret>();
+    for (const [channel, { displayName }] of Object.entries(chatChannels) as [
+      ChatChannel,
+      (typeof chatChannels)[ChatChannel],
+    ][]) {
+      const secret = placeholderSecret(this, `${pascal(channel)}WebhookUrlSecret`, {
+        description: `Toolgate: the ${displayName} incoming webhook notifications are posted to, {"url":"https://…"}; without a url, nothing is posted to ${displayName}.`,
+        template: {},
+        generated: 'placeholder',
+        length: 16,
+        removalPolicy: config.removalPolicy,
+        notRotatedBecause: `The ${displayName} webhook URL is issued by ${displayName} (an app's incoming webhook or a Workflows trigger) and replaced there; the notify function re-reads the secret when the old URL answers it is gone.`,
+        setWith: `Set with: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string '{"url":"<${displayName} webhook URL>"}'`,
+      });
+      chatSecrets.set(channel, secret);
+    }
+    this.chatWebhookSecrets = chatSecrets;
   }
 }

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -29,4 +30,9 @@ export function createSqsClient(): SQSClient {
 
 export function createSfnClient(): SFNClient {
   return new SFNClient({});
+}
+
+/** SNS; local mode points `AWS_ENDPOINT_URL_SNS` at its stand-in for the notifications topic. */
+export function createSnsClient(): SNSClient {
+  return new SNSClient({});
 }

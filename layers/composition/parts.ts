@@ -6,7 +6,8 @@ import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import { parseEnv, type RuntimeEnv, requireSettings } from '../config/env.ts';
 import { parseSystemSettings } from '../config/system-settings.ts';
 import { ConfigurationError } from '../errors/index.ts';
-import { type Notifier, silentNotifier } from '../notifications/notifier.ts';
+import { notifierFrom } from '../notifications/from-env.ts';
+import type { Notifier } from '../notifications/notifier.ts';
 import { logger } from '../observability/logger.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
@@ -51,7 +52,7 @@ export interface GatewayParts {
   /** Write-path stores, each built on first use; one whose table is not configured fails clearly. */
   writes(): WriteDependencies;
   proposals(): ProposalDeps;
-  /** Tells people that a write waits for them, or that an operation failed. */
+  /** Tells people that something waits for them (NOTIFICATIONS_TOPIC_ARN; unset: nobody). */
   notifier(): Notifier;
 }
 
@@ -102,8 +103,8 @@ export function composeParts(
     throw new Error(`TOOL_NAME=${env.TOOL_NAME} is not a registered tool`);
   }
   const policy = defaultPolicy;
-  // The notifications helper replaces this with the notifier the environment configures.
-  const notifier = once((): Notifier => silentNotifier);
+  // NOTIFICATIONS_TOPIC_ARN: proposals that wait for a person, and failed operations, are told there.
+  const notifier = once((): Notifier => notifierFrom(env, { logger }));
   const resilienceTable = (part: 'switches' | 'cache') => {
     if (!env.RESILIENCE_TABLE_NAME) throw notConfigured[part]('RESILIENCE_TABLE_NAME');
     return env.RESILIENCE_TABLE_NAME;

@@ -1,5 +1,6 @@
 import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import { parseEnv, requireSettings } from '../config/env.ts';
+import { chatNotifierFrom } from '../notifications/from-env.ts';
 import { logger } from '../observability/logger.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
 import { isWriteTool } from '../tools/define.ts';
@@ -159,6 +160,7 @@ export function sagaStepRole(source: Env) {
     runner: parts.runner(),
     operations: parts.writes().operations,
     idempotencyTable: env.IDEMPOTENCY_TABLE_NAME,
+    notifier: parts.notifier(),
   };
 }
 
@@ -208,4 +210,13 @@ export async function webhookProcessRole(
     }),
     subscribers,
   };
+}
+
+/**
+ * The notifications topic's subscriber: posts each notification to the chats whose webhook
+ * secrets are set (SLACK_WEBHOOK_SECRET_ID, TEAMS_WEBHOOK_SECRET_ID); none set, it posts nothing.
+ */
+export function notifyRole(source: Env) {
+  const env = parseEnv(source);
+  return { logger, chats: chatNotifierFrom(env, { secrets: secretProvider(env), logger }) };
 }

@@ -141,6 +141,18 @@ export const runtimeEnvSchema = z.object({
   WEBHOOK_EVENT_RETENTION_DAYS: positiveInt(30),
   /** How long an open circuit breaker fails fast before probing. @default 30000 */
   BREAKER_COOLDOWN_MS: positiveInt(30_000),
+  /**
+   * ARN of the SNS topic people are notified through (a write waiting for a person, an operation
+   * that ended failed). Unset: nobody is notified.
+   */
+  NOTIFICATIONS_TOPIC_ARN: z
+    .string()
+    .regex(/^arn:[\w-]+:sns:[\w-]*:\d*:[\w-]+$/, 'must be an SNS topic ARN')
+    .optional(),
+  /** Secret holding `{"url"}`, the Slack incoming webhook the notify function posts to. Unset: no Slack. */
+  SLACK_WEBHOOK_SECRET_ID: z.string().min(1).optional(),
+  /** Secret holding `{"url"}`, the Microsoft Teams webhook (Workflows) the notify function posts to. Unset: no Teams. */
+  TEAMS_WEBHOOK_SECRET_ID: z.string().min(1).optional(),
   /** How long a write confirmation stays valid. @default 600 */
   CONFIRMATION_TTL_SECONDS: positiveInt(600),
   ...mailEnvSchema.shape,

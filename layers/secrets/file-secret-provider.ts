@@ -3,17 +3,24 @@ import * as z from 'zod';
 import { ConfigurationError } from '../errors/index.ts';
 import type { SecretProvider } from './secret-provider.ts';
 
-/** Shape of the local secrets file: system credentials and webhook signing secrets. */
+/**
+ * Shape of the local secrets file: system credentials, webhook signing secrets, and the chats'
+ * incoming webhooks notifications are posted to.
+ */
 export const localSecretsFileSchema = z.object({
   systems: z.record(z.string(), z.record(z.string(), z.unknown())),
   webhooks: z.record(z.string(), z.unknown()).default({}),
+  notifications: z.record(z.string(), z.unknown()).default({}),
 });
 export type LocalSecretsFile = z.output<typeof localSecretsFileSchema>;
 
+/** The sections of the file a secret id can name with a prefix, e.g. `webhooks/<source>`. */
+const PREFIXED_SECTIONS = ['webhooks', 'notifications'] as const;
+
 /**
  * Local mode's stand-in for Secrets Manager: the git-ignored local secrets file, where the secret
- * id is the key under `systems`, or `webhooks/<source>` for a key under `webhooks`. Cached like the
- * real provider.
+ * id is the key under `systems`, or `webhooks/<source>` for a key under `webhooks` and
+ * `notifications/<chat>` for one under `notifications`. Cached like the real provider.
  */
 export class FileSecretProvider implements SecretProvider {
   readonly #path: string;
@@ -30,9 +37,11 @@ export class FileSecretProvider implements SecretProvider {
     options: { forceFetch?: boolean } = {},
   ): Promise<Record<string, unknown>> {
     const file = await this.#load(options.forceFetch ?? false);
-    // `webhooks/<source>` names a webhook signing secret; anything else a system's credentials.
-    const [section, key] = secretId.startsWith('webhooks/')
-      ? (['webhooks', secretId.slice('webhooks/'.length)] as const)
+    // `webhooks/<source>` names a webhook signing secret, `notifications/<chat>` a chat's webhook;
+    // anything else a system's credentials.
+    const prefixed = PREFIXED_SECTIONS.find((name) => secretId.startsWith(`${name}/`));
+    const [section, key] = prefixed
+      ? ([prefixed, secretId.slice(prefixed.length + 1)] as const)
       : (['systems', secretId] as const);
     const value = file[section][key];
     if (!value || typeof value !== 'object') {

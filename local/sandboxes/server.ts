@@ -14,7 +14,10 @@ export interface SandboxRequest {
 
 export interface Reply {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as plain text instead, as some vendors answer (Slack webhooks: `ok`). */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -185,9 +188,10 @@ export async function startSandbox(
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const respond = (reply: Reply) => {
-      const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      const body = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+      const type = reply.text === undefined ? 'application/json' : 'text/plain';
       res.writeHead(reply.status, {
-        ...(body ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+        ...(body ? { 'content-type': `${type}; charset=utf-8` } : {}),
         ...reply.headers,
       });
       res.end(body);

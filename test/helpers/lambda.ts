@@ -1,5 +1,6 @@
-import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, SNSEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from '#local/api-gateway.ts';
+import { snsRecord } from '#local/notification-topic.ts';
 
 /**
  * A Lambda context for unit tests: what the runtime hands a handler, with the remaining time
@@ -143,5 +144,28 @@ export function sqsEvent(
     Records: bodies.map((body, index) =>
       sqsRecord(body, { ...options, messageId: `m-${index + 1}` }),
     ),
+  };
+}
+
+/**
+ * What SNS hands a subscribed function: one record per message (local mode's topic builds the same
+ * records); the message is JSON unless a string.
+ *
+ * @example
+ * const event = snsEvent({ kind: 'approval_waiting', … }, { attributes: { kind: 'approval_waiting' } });
+ */
+export function snsEvent(
+  message: unknown,
+  options: { topicArn?: string; subject?: string; attributes?: Record<string, string> } = {},
+): SNSEvent {
+  return {
+    Records: [
+      snsRecord({
+        topicArn: options.topicArn ?? 'arn:aws:sns:us-east-1:000000000000:test-notifications',
+        message: typeof message === 'string' ? message : JSON.stringify(message),
+        subject: options.subject,
+        ...(options.attributes ? { attributes: options.attributes } : {}),
+      }),
+    ],
   };
 }

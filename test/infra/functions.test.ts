@@ -36,7 +36,10 @@ describe('The functions as the CDK app deploys them', () => {
       Object.entries(variables).map(([key, value]) => {
         if (typeof value === 'string') return [key, value];
         if (key === 'SAGA_STATE_MACHINES') return [key, '{}'];
-        return [key, key.endsWith('_URL') ? `https://deploy-time.invalid/${key}` : `deploy-${key}`];
+        if (key.endsWith('_URL')) return [key, `https://deploy-time.invalid/${key}`];
+        if (key.endsWith('_TOPIC_ARN'))
+          return [key, `arn:aws:sns:us-east-1:000000000000:deploy-${key}`];
+        return [key, `deploy-${key}`];
       }),
     );
   };

@@ -125,11 +125,14 @@ describe('npm start and npm run token', () => {
     expect(tools.status).toBe(200);
     expect(((await tools.json()) as { tools: unknown[] }).tools.length).toBe(8);
     expect(printed).toMatch(/CRM sandbox.*http:\/\/127\.0\.0\.1:\d+/);
+    expect(printed).toMatch(/Chat sandbox.*http:\/\/127\.0\.0\.1:\d+.*\/_sandbox\/messages/);
     expect(printed).toContain(`(roles: ${policyRoles.join(', ')})`);
     // Ctrl-C reaches npm and the gateway together: npm ends by the signal, the gateway by exit 0.
     expect(['0', 'SIGINT']).toContain(await exited);
     const crmUrl = /CRM sandbox.*(http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1];
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     await expect(fetch(`${crmUrl}/_sandbox/health`)).rejects.toThrow();
+    const chatUrl = /Chat sandbox.*(http:\/\/127\.0\.0\.1:\d+)/.exec(printed)?.[1];
+    await expect(fetch(`${chatUrl}/_sandbox/health`)).rejects.toThrow();
   });
 });

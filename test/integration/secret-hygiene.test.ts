@@ -1,7 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnv } from '#layers/config/env.ts';
+import { notifierFrom } from '#layers/notifications/from-env.ts';
 import { auditRecords } from '#test/helpers/audit.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { approvalWaiting, chatMessages } from '#test/helpers/notifications.ts';
 import { isDrained } from '#test/helpers/queues.ts';
 import { deliver, eventually, stripeDelivery } from '#test/helpers/webhooks.ts';
 
@@ -104,5 +107,31 @@ describe('credentials never leave the gateway', () => {
       const v1 = /v1=([0-9a-f]+)/.exec(value as string)?.[1] as string;
       expect(seen).not.toContain(v1);
     }
+  });
+
+  it('keeps the chat webhook URLs out of the logs, whether a notification is delivered or not', async () => {
+    // Arrange: Slack answers 503 to every post; Teams works
+    const file = JSON.parse(await readFile(local.secretsFile, 'utf8'));
+    const slack = new URL(file.notifications.slack.url);
+    const teams = new URL(file.notifications.teams.url);
+    const keys = [slack.pathname, teams.pathname, teams.searchParams.get('sig') as string];
+    await fetch(`${local.chat}/_sandbox/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1, status: 503, operation: 'slack.post' }),
+    });
+    const before = output.length;
+    // Act
+    await notifierFrom(parseEnv(local.functionEnv), { logger: console }).notify(approvalWaiting());
+    await eventually('the Teams message', async () =>
+      (await chatMessages(local.chat)).length > 0 ? true : undefined,
+    );
+    await local.topics.idle();
+    await fetch(`${local.chat}/_sandbox/faults`, { method: 'DELETE' });
+    // Assert
+    const logs = output.slice(before).join('');
+    expect(logs).toContain('chat notified'); // the notify function's logging was really on
+    expect(logs).toContain('chat notification not delivered');
+    for (const key of keys) expect(logs).not.toContain(key);
   });
 });

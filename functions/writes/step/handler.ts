@@ -19,6 +19,7 @@ const step = sagaStep({
   operations: deps.operations,
   logger: deps.logger,
   recordFailed: recordOperationFailed,
+  notifier: deps.notifier,
 });
 
 /** A saga task: run or compensate one step of a confirmed write, or record its end. */

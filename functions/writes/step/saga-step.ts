@@ -1,3 +1,4 @@
+import type { Notifier } from '#layers/notifications/notifier.ts';
 import type { ToolLogger } from '#layers/observability/tool-logger.ts';
 import { type AnyWriteTool, isWriteTool, type StepContext } from '#layers/tools/define.ts';
 import type { ToolRegistry } from '#layers/tools/tool-registry.ts';
@@ -28,6 +29,8 @@ export interface SagaStepDeps {
   logger: ToolLogger;
   /** Counts an operation that ended `failed` (the metric the CDK app alarms on). */
   recordFailed: (tool: string) => void;
+  /** Tells people that an operation failed and needs them. @default nobody is told */
+  notifier?: Notifier;
 }
 
 /** A try ended without saying what it did: it timed out, or its function crashed meanwhile. */
@@ -198,4 +201,21 @@ async function finish(
     deps.recordFailed(tool.name);
   }
   await deps.operations.finish(operation.id, status, { error });
+  if (status === 'failed' && deps.notifier) {
+    // After the operation says so; a notification that fails never changes the write.
+    await deps.notifier
+      .notify({
+        kind: 'operation_failed',
+        operationId: operation.id,
+        tool: tool.name,
+        owner: operation.owner,
+        detail: error.message,
+      })
+      .catch((failure: unknown) =>
+        deps.logger.warn('failure notification failed', {
+          operationId: operation.id,
+          error: (failure as Error).message,
+        }),
+      );
+  }
 }

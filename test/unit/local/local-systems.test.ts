@@ -70,7 +70,7 @@ describe('startLocalSystems', () => {
     // Arrange
     const start = startLocalSystems({
       cast: [{ system: crm, sandbox: crmSandbox }],
-      secrets: { systems: { crm: { tokn: 'pat-very-secret' } }, webhooks: {} },
+      secrets: { systems: { crm: { tokn: 'pat-very-secret' } }, webhooks: {}, notifications: {} },
       secretsFile: '/tmp/secrets.local.json',
       portOf: () => 0,
     });

@@ -44,4 +44,25 @@ describe('FileSecretProvider', () => {
     await write('pat-local-2');
     expect(await provider.getJson('crm', { forceFetch: true })).toEqual({ token: 'pat-local-2' });
   });
+
+  it('reads webhooks/<source> and notifications/<chat> from their sections, anything else from systems', async () => {
+    await writeFile(
+      path,
+      JSON.stringify({
+        systems: { crm: { token: 't' }, 'notifications-crm': { token: 'n' } },
+        webhooks: { stripe: { current: 'whsec_1' } },
+        notifications: { slack: { url: 'http://127.0.0.1:3005/services/T/B/x' } },
+      }),
+    );
+    const provider = new FileSecretProvider({ path });
+
+    expect(await provider.getJson('webhooks/stripe')).toEqual({ current: 'whsec_1' });
+    expect(await provider.getJson('notifications/slack')).toEqual({
+      url: 'http://127.0.0.1:3005/services/T/B/x',
+    });
+    expect(await provider.getJson('notifications-crm')).toEqual({ token: 'n' });
+    await expect(provider.getJson('notifications/teams')).rejects.toMatchObject({
+      operatorDetail: expect.stringContaining('no entry "notifications.teams"'),
+    });
+  });
 });
