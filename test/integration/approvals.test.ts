@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecords } from '#test/helpers/audit.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { connectMcp } from '#test/helpers/mcp-client.ts';
+import { chatMessages } from '#test/helpers/notifications.ts';
 import { waitForOperation } from '#test/helpers/operations.ts';
+import { eventually } from '#test/helpers/webhooks.ts';
 
 const ana = { sub: 'ana', roles: ['support'] };
 const sam = { sub: 'sam', roles: ['sales'] };
@@ -111,6 +113,20 @@ describe('approvals only a person gives', () => {
     const badStatus = await local.call('GET', '/confirmations?status=done', { as: bea });
     expect(badStatus.status).toBe(400);
     expect(badStatus.body.error.issues).toEqual([{ path: 'status', message: 'must be "pending"' }]);
+  });
+
+  it('tells the approvers on Slack and Teams that an order waits, with the console link', async () => {
+    const proposal = await local.call('POST', '/tools/create_order', { as: sam, body: order });
+    const { id, approveUrl } = proposal.body.confirmation;
+    const messages = await eventually('the notification of the order in both chats', async () => {
+      const about = (await chatMessages(local.chat)).filter((message) =>
+        JSON.stringify(message.body).includes(approveUrl),
+      );
+      return about.length >= 2 ? about : undefined;
+    });
+    expect(messages.map((message) => message.channel).sort()).toEqual(['slack', 'teams']);
+    expect(JSON.stringify(messages)).toContain('create_order');
+    await local.call('DELETE', `/confirmations/${id}`, { as: sam });
   });
 
   it('rejects with a reason, kept in the audit trail; a rejected write cannot be approved', async () => {
