@@ -2,9 +2,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultPolicy } from '#layers/auth/policy.ts';
 import { loadDevIssuer, recordedIssuer } from './dev-issuer.ts';
+import { LOCAL_CONSOLE_CLIENT_ID } from './oidc-provider.ts';
 
 const knownRoles = Object.keys(defaultPolicy.roles);
-const usage = `Usage: npm run --silent token -- --sub <user> --roles <role1,role2> [--ttl <seconds>]\nRoles: ${knownRoles.join(', ')} (see layers/auth/policy.ts).`;
+const usage = `Usage: npm run --silent token -- --sub <user> --roles <role1,role2> [--ttl <seconds>] [--person]\nRoles: ${knownRoles.join(', ')} (see layers/auth/policy.ts).\n--person: a person's own session, as the console's sign-in gives (it may approve writes an agent may not).`;
 
 try {
   const { values } = parseArgs({
@@ -12,6 +13,7 @@ try {
       sub: { type: 'string' },
       roles: { type: 'string', default: '' },
       ttl: { type: 'string', default: '3600' },
+      person: { type: 'boolean', default: false },
     },
   });
   if (!values.sub) throw new Error('--sub is required');
@@ -35,7 +37,13 @@ try {
       `Unknown role ${unknown.map((role) => `"${role}"`).join(', ')} in --roles; the roles are ${knownRoles.join(', ')}.`,
     );
   process.stdout.write(
-    `${await issuer.issue({ sub: values.sub, roles, expiresInSeconds: ttl })}\n`,
+    `${await issuer.issue({
+      sub: values.sub,
+      roles,
+      expiresInSeconds: ttl,
+      // The console's client: what local mode's sign-in page gives a person (CONSOLE_CLIENT_ID).
+      ...(values.person ? { clientId: LOCAL_CONSOLE_CLIENT_ID } : {}),
+    })}\n`,
   );
 } catch (error) {
   console.error(`${(error as Error).message}\n${usage}`);
