@@ -210,6 +210,8 @@ describe('CDK app', () => {
           'GET /tools',
           'GET /tools/{name}',
           'POST /tools/{name}',
+          'GET /confirmations',
+          'GET /confirmations/{id}',
           'POST /confirmations/{id}',
           'DELETE /confirmations/{id}',
           'GET /operations/{id}',
