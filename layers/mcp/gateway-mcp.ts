@@ -209,7 +209,8 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
           ? `Nothing has been written yet. Ask the user to open ${confirmation.approveUrl} to review and approve this write${confirmation.confirmBy === 'approver' ? ' (a second person with the approver role must approve it)' : ''}; then follow it with get_operation_status.`
           : `Nothing has been written yet. Show the user the summary; if they say yes, call confirm_operation with confirmationId ${confirmation.id}.`;
       const result = success({ confirmation });
-      return { ...result, content: [{ type: 'text', text: relay }, ...result.content] };
+      // The JSON stays the first text block, as clients that parse it expect; the sentence follows.
+      return { ...result, content: [...result.content, { type: 'text', text: relay }] };
     } catch (error) {
       // Unknown and forbidden look alike: a tool the caller may not use is not listed either.
       if (error instanceof UnknownToolError || error instanceof ToolNotGrantedError)

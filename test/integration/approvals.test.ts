@@ -171,7 +171,9 @@ describe('approvals only a person gives', () => {
       const confirmation = (
         proposal.structuredContent as { confirmation: { id: string; approveUrl: string } }
       ).confirmation;
-      const [relay] = proposal.content as { type: string; text: string }[];
+      const relay = (proposal.content as { type: string; text: string }[]).find((block) =>
+        block.text.startsWith('Nothing has been written yet.'),
+      );
       expect(relay?.text).toContain(`Ask the user to open ${confirmation.approveUrl}`);
 
       const beaMcp = await connectMcp(local, bea);
