@@ -32,29 +32,65 @@ class MalformedParameter extends Error {
   }
 }
 
-/** Matches a route, decoding its parameters as API Gateway does; throws MalformedParameter. */
+/** `{name+}`: API Gateway's greedy path variable, the last segment of a route's path. */
+const GREEDY = /^\{(\w+)\+\}$/;
+
+const decoded = (name: string, value: string): string => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new MalformedParameter(name);
+  }
+};
+
+/**
+ * Matches a route, decoding its parameters as API Gateway does; throws MalformedParameter. A
+ * greedy variable takes the rest of the path, one or more segments (`a/b` for `/console/a/b`).
+ */
 function match(route: Route, method: string, path: string): Record<string, string> | undefined {
   if (route.method !== method) return undefined;
   const want = route.path.split('/');
   const got = path.split('/');
-  if (want.length !== got.length) return undefined;
+  const greedy = GREEDY.exec(want.at(-1) ?? '')?.[1];
+  if (greedy ? got.length < want.length : want.length !== got.length) return undefined;
   const params: Record<string, string> = {};
   for (let index = 0; index < want.length; index++) {
     const segment = want[index] ?? '';
     const actual = got[index] ?? '';
-    if (segment.startsWith('{') && segment.endsWith('}')) {
+    if (greedy && index === want.length - 1) {
+      const rest = got.slice(index);
+      if (!rest.join('/')) return undefined;
+      params[greedy] = rest.map((part) => decoded(greedy, part)).join('/');
+    } else if (segment.startsWith('{') && segment.endsWith('}')) {
       if (!actual) return undefined;
       const name = segment.slice(1, -1);
-      try {
-        params[name] = decodeURIComponent(actual);
-      } catch {
-        throw new MalformedParameter(name);
-      }
+      params[name] = decoded(name, actual);
     } else if (segment !== actual) {
       return undefined;
     }
   }
   return params;
+}
+
+/**
+ * The route a request takes, as API Gateway picks it: the most specific route first (fewest
+ * variables; a greedy one last), and a path with a trailing slash as the same path without it
+ * when nothing matches it as it is (`GET /console/` → `GET /console`).
+ */
+function routeFor(
+  routes: readonly Route[],
+  method: string,
+  path: string,
+): { route: Route; params: Record<string, string> } | undefined {
+  for (const candidate of path.length > 1 && path.endsWith('/')
+    ? [path, path.slice(0, -1)]
+    : [path]) {
+    for (const route of routes) {
+      const params = match(route, method, candidate);
+      if (params) return { route, params };
+    }
+  }
+  return undefined;
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
@@ -203,9 +239,11 @@ export function createApiGateway(
   routes: readonly Route[],
   extra?: (req: IncomingMessage, res: ServerResponse) => boolean,
 ): Server {
-  // As API Gateway, the most specific route wins: `POST /tools/get_customer` before `POST /tools/{name}`.
-  const parameters = (route: Route) => route.path.split('{').length - 1;
-  const bySpecificity = [...routes].sort((a, b) => parameters(a) - parameters(b));
+  // As API Gateway, the most specific route wins: `POST /tools/get_customer` before
+  // `POST /tools/{name}`, and any of them before a greedy `{proxy+}`.
+  const weight = (route: Route) =>
+    route.path.split('{').length - 1 + (route.path.includes('+}') ? 1000 : 0);
+  const bySpecificity = [...routes].sort((a, b) => weight(a) - weight(b));
   return createServer(async (req, res) => {
     try {
       if (extra?.(req, res)) return;
@@ -219,13 +257,7 @@ export function createApiGateway(
       const method = req.method ?? 'GET';
       let found: { route: Route; params: Record<string, string> } | undefined;
       try {
-        for (const route of bySpecificity) {
-          const params = match(route, method, url.pathname);
-          if (params) {
-            found = { route, params };
-            break;
-          }
-        }
+        found = routeFor(bySpecificity, method, url.pathname);
       } catch (error) {
         if (!(error instanceof MalformedParameter)) throw error;
         malformedParameter(res, error.parameter);

@@ -35,6 +35,9 @@ describe('local API gateway', () => {
         { method: 'GET', path: '/tools/{name}', functionName: 'catalog' },
         { method: 'PUT', path: '/admin/switches/{kind}/{name}', functionName: 'admin' },
         { method: 'GET', path: '/health', functionName: 'health' },
+        { method: 'GET', path: '/console', functionName: 'console' },
+        { method: 'GET', path: '/console/{proxy+}', functionName: 'console' },
+        { method: 'GET', path: '/console/{page}/{id}', functionName: 'pages' },
       ].map((route) => ({ ...route, handler: async () => handler })),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -47,6 +50,33 @@ describe('local API gateway', () => {
 
     expect(res.status).toBe(200);
     expect(received.at(-1)?.pathParameters).toEqual({ name: 'café/x' });
+  });
+
+  it.each([
+    ['/console/approvals', 'GET /console/{proxy+}', { proxy: 'approvals' }],
+    ['/console/a/b/c.js', 'GET /console/{proxy+}', { proxy: 'a/b/c.js' }],
+    ['/console/caf%C3%A9/x%20y', 'GET /console/{page}/{id}', { page: 'café', id: 'x y' }],
+    ['/console/a%2Fb/c/d', 'GET /console/{proxy+}', { proxy: 'a/b/c/d' }],
+    ['/console/approvals/cf_1/', 'GET /console/{proxy+}', { proxy: 'approvals/cf_1/' }],
+    ['/console', 'GET /console', undefined],
+    ['/console/', 'GET /console', undefined],
+  ])(
+    'routes %s to %s: a greedy variable takes the rest of the path, after any more specific route',
+    async (target, routeKey, parameters) => {
+      const res = await raw(port, 'GET', target);
+
+      expect(res.status).toBe(200);
+      expect(received.at(-1)?.routeKey).toBe(routeKey);
+      expect(received.at(-1)?.pathParameters).toEqual(parameters);
+      expect(received.at(-1)?.rawPath).toBe(target);
+    },
+  );
+
+  it('answers 400 naming a greedy variable whose rest of the path is malformed', async () => {
+    const res = await raw(port, 'GET', '/console/a/%zz/b');
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.issues).toEqual([{ path: 'proxy', message: expect.any(String) }]);
   });
 
   it.each([
