@@ -27,7 +27,7 @@ export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 
 export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The routes without API Gateway's JWT authorizer fall into these groups for their limits. */
-export type OpenRouteGroup = 'metadata' | 'mcp' | 'webhooks';
+export type OpenRouteGroup = 'metadata' | 'mcp' | 'webhooks' | 'console';
 
 export interface RouteEntry {
   readonly method: HttpVerb;
@@ -58,7 +58,8 @@ export type SettingsGroup =
   | 'webhook-secrets'
   | 'event-bus'
   | 'console'
-  | 'chat-webhooks';
+  | 'chat-webhooks'
+  | 'sign-in';
 
 export interface FunctionEntry {
   /** Stable name: local mode's function name; in PascalCase, the CDK construct id. */
@@ -104,6 +105,11 @@ export interface FunctionEntry {
   readonly settings?: readonly SettingsGroup[];
   /** @default 10 */
   readonly timeoutSeconds?: number;
+  /**
+   * Files built beside the handler: `console`, the web console (functions/console/build.ts), into
+   * the bundle's `console/` on AWS and into the data directory in local mode (CONSOLE_ASSETS_DIR).
+   */
+  readonly assets?: 'console';
 }
 
 /** What a function that answers an authenticated route and audits it needs in common. */
@@ -257,6 +263,22 @@ export const functions = [
       group: 'metadata',
       reason: 'The OpenAPI document describes the API and holds no data; it is public by design.',
     },
+  },
+  {
+    name: 'console',
+    entry: 'functions/console/handler.ts',
+    description: 'GET /console, GET /console/{proxy+}: the web console',
+    routes: [
+      { method: 'GET', path: '/console' },
+      { method: 'GET', path: '/console/{proxy+}' },
+    ],
+    open: {
+      group: 'console',
+      reason:
+        "The console's page, script and style sheet are the same public files for everyone and hold no data: a browser must load them before the person signs in. Every call they make to the API carries the person's bearer token, checked there like any other.",
+    },
+    settings: ['console', 'sign-in'],
+    assets: 'console',
   },
   {
     name: 'admin-switches',

@@ -29,3 +29,14 @@ export const lambdaBundling = {
     legalComments: 'none',
   } satisfies BuildOptions,
 } as const;
+
+/**
+ * The commands that build the web console into a function's bundle, `console/` beside the handler
+ * (functions/console/handler.ts reads it there). NodejsFunction runs them after esbuild, in the
+ * project root; the bundle's asset hash then covers the console's files too.
+ */
+export const consoleAssetsCommands = (outputDir: string): string[] => [
+  `node --disable-warning=ExperimentalWarning --import tsx functions/console/build-cli.ts ${shellQuoted(`${outputDir}/console`)}`,
+];
+
+const shellQuoted = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { buildConsole } from '#functions/console/build.ts';
 import {
   type FunctionEntry,
   functions,
@@ -153,6 +154,11 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     options.systems ?? registeredSystems,
     options.sandboxes ?? (systemSandboxes as readonly SystemSandbox[]),
   );
+  // The web console's files, as the CDK app builds them into its function's bundle; quickly.
+  const consoleDir = join(dataDir, 'console');
+  const consoleBuilt = buildConsole(consoleDir, { compression: 'fast' });
+  // Awaited once the server is made; until then a failure must not count as unhandled.
+  consoleBuilt.catch(() => undefined);
   const secrets = await ensureLocalSecrets(
     secretsFile,
     cast.flatMap(({ sandbox }) => (sandbox ? [sandbox] : [])),
@@ -246,6 +252,7 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     return oidc.handle(req, res);
   };
   const server = createApiGateway(routes, serveIssuer);
+  await consoleBuilt;
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(port, '127.0.0.1', () => done());
@@ -306,6 +313,7 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     MCP_AUTHORIZATION_SERVER: issuer.issuer,
     CONSOLE_CLIENT_ID: consoleClientId,
     CONVERSATION_PREFETCH: 'queue',
+    CONSOLE_ASSETS_DIR: consoleDir,
     SECRETS_SOURCE: 'file',
     LOCAL_SECRETS_FILE: secretsFile,
     ...sandboxes.env,

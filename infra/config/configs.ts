@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as z from 'zod';
-import { mailEnvSchema } from '../../layers/config/env.ts';
+import { consoleEnvSchema, mailEnvSchema } from '../../layers/config/env.ts';
 import { parseRateLimit } from '../../layers/config/system-settings.ts';
 import {
   type ImportedSubnet,
@@ -39,6 +39,12 @@ export interface StageOverrides {
   mailRoleSenders?: string | undefined;
   /** `-c mailAiFooter='…'`: the AI disclosure line under every message. */
   mailAiFooter?: string | undefined;
+  /** `-c consoleIssuerUrl=…`: the issuer people sign in to the console with. @default issuerUrl */
+  consoleIssuerUrl?: string | undefined;
+  /** `-c consoleScope='openid api://toolgate/.default'`: the scopes the console asks for. */
+  consoleScope?: string | undefined;
+  /** `-c consoleConnectOrigins=https://acme.auth.eu-west-1.amazoncognito.com`: a token endpoint on another host. */
+  consoleConnectOrigins?: string | undefined;
   /** `-c openRoutes='{"mcp":{"rateLimit":50,"reservedConcurrency":40}}'`, merged over the defaults. */
   openRoutes?: string | undefined;
   /** `-c reservedConcurrency=off`: no reserved concurrency anywhere (an account with a small quota). */
@@ -57,7 +63,14 @@ export interface StageOverrides {
 
 type Defaults = Omit<
   StageConfig,
-  'stage' | 'issuerUrl' | 'audience' | 'systemBaseUrls' | 'systemTokenUrls' | 'rolesClaim' | 'mail'
+  | 'stage'
+  | 'issuerUrl'
+  | 'audience'
+  | 'systemBaseUrls'
+  | 'systemTokenUrls'
+  | 'rolesClaim'
+  | 'mail'
+  | 'consoleSignIn'
 > & {
   issuerUrl?: string;
   audience?: string;
@@ -93,6 +106,8 @@ const openRoutes = (mcp: { rateLimit: number; reservedConcurrency: number }) => 
     reservedConcurrency: mcp.reservedConcurrency,
   },
   metadata: { rateLimit: 5, burstLimit: 10, reservedConcurrency: 2 },
+  // A first visit loads four small files at once; the function answers from memory in ms.
+  console: { rateLimit: 10, burstLimit: 40, reservedConcurrency: 5 },
 });
 
 const development: Defaults = {
@@ -198,37 +213,59 @@ export function resolveStage(
     userRateLimit,
     toolThrottle,
     mail: parseMail({ ...overrides, mailSender }),
+    consoleSignIn: parseSignIn(overrides),
     openRoutes: resolveOpenRoutes(defaults.openRoutes, overrides),
     ...resolveNetwork(overrides, systemIds),
   };
 }
 
-/** The mail settings, checked by the schema the functions parse them with. */
-function parseMail(overrides: StageOverrides): StageConfig['mail'] {
-  const contextKeys: Record<string, string> = {
-    MAIL_SENDER: 'mailSender',
-    MAIL_ALLOWED_SENDERS: 'mailAllowedSenders',
-    MAIL_ROLE_SENDERS: 'mailRoleSenders',
-    MAIL_AI_FOOTER: 'mailAiFooter',
-  };
-  const parsed = mailEnvSchema.safeParse({
-    MAIL_SENDER: overrides.mailSender,
-    MAIL_ALLOWED_SENDERS: overrides.mailAllowedSenders,
-    MAIL_ROLE_SENDERS: overrides.mailRoleSenders,
-    MAIL_AI_FOOTER: overrides.mailAiFooter,
+/**
+ * `-c` settings checked by the schema the functions parse them with, each given as
+ * `VARIABLE: [contextKey, value]`: a bad one fails the synth naming its context key.
+ */
+function parseContext<S extends z.ZodType>(
+  what: string,
+  schema: S,
+  values: Record<string, readonly [contextKey: string, value: string | undefined]>,
+): z.output<S> {
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(values).map(([variable, [, value]]) => [variable, value])),
+  );
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const [variable = '', ...rest] = issue.path.map(String);
+    return `${[values[variable]?.[0] ?? variable, ...rest].join('.')}: ${issue.message}`;
   });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const [variable = '', ...rest] = issue.path.map(String);
-      return `${[contextKeys[variable] ?? variable, ...rest].join('.')}: ${issue.message}`;
-    });
-    throw new Error(`Invalid mail settings: ${problems.join('; ')}`);
-  }
+  throw new Error(`Invalid ${what} settings: ${problems.join('; ')}`);
+}
+
+/** The mail settings. */
+function parseMail(overrides: StageOverrides): StageConfig['mail'] {
+  const mail = parseContext('mail', mailEnvSchema, {
+    MAIL_SENDER: ['mailSender', overrides.mailSender],
+    MAIL_ALLOWED_SENDERS: ['mailAllowedSenders', overrides.mailAllowedSenders],
+    MAIL_ROLE_SENDERS: ['mailRoleSenders', overrides.mailRoleSenders],
+    MAIL_AI_FOOTER: ['mailAiFooter', overrides.mailAiFooter],
+  });
   return {
-    sender: parsed.data.MAIL_SENDER,
-    allowedSenders: parsed.data.MAIL_ALLOWED_SENDERS,
-    roleSenders: parsed.data.MAIL_ROLE_SENDERS,
-    aiFooter: parsed.data.MAIL_AI_FOOTER,
+    sender: mail.MAIL_SENDER,
+    allowedSenders: mail.MAIL_ALLOWED_SENDERS,
+    roleSenders: mail.MAIL_ROLE_SENDERS,
+    aiFooter: mail.MAIL_AI_FOOTER,
+  };
+}
+
+/** How the web console signs people in, besides its client id (`consoleClientId`). */
+function parseSignIn(overrides: StageOverrides): StageConfig['consoleSignIn'] {
+  const settings = parseContext('console', consoleEnvSchema, {
+    CONSOLE_ISSUER: ['consoleIssuerUrl', overrides.consoleIssuerUrl],
+    CONSOLE_SCOPE: ['consoleScope', overrides.consoleScope],
+    CONSOLE_CONNECT_ORIGINS: ['consoleConnectOrigins', overrides.consoleConnectOrigins],
+  });
+  return {
+    ...(settings.CONSOLE_ISSUER ? { issuerUrl: settings.CONSOLE_ISSUER } : {}),
+    scope: settings.CONSOLE_SCOPE,
+    connectOrigins: settings.CONSOLE_CONNECT_ORIGINS,
   };
 }
 

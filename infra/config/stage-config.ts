@@ -8,10 +8,11 @@ export interface Throttle {
 
 /**
  * The routes without the JWT authorizer, which anyone can call, in groups with their own limits:
- * `webhooks` (`POST /webhooks/{source}`), `mcp` (`/mcp`), `metadata` (every other one: `/health`,
- * `/openapi.json`, `/.well-known/oauth-protected-resource`).
+ * `webhooks` (`POST /webhooks/{source}`), `mcp` (`/mcp`), `console` (`/console/…`, the web
+ * console's files), `metadata` (every other one: `/health`, `/openapi.json`,
+ * `/.well-known/oauth-protected-resource`).
  */
-export const openRouteGroups = ['webhooks', 'mcp', 'metadata'] as const;
+export const openRouteGroups = ['webhooks', 'mcp', 'console', 'metadata'] as const;
 export type OpenRouteGroup = (typeof openRouteGroups)[number];
 
 export interface OpenRouteLimits extends Throttle {
@@ -66,6 +67,15 @@ export interface StageConfig {
    * wait until it is set.
    */
   readonly consoleClientId?: string;
+  /** How the web console signs people in (its CONSOLE_* settings besides the client id). */
+  readonly consoleSignIn: {
+    /** The issuer people sign in with, when it is not `issuerUrl`. */
+    readonly issuerUrl?: string;
+    /** Scopes it asks for, space separated. @default openid */
+    readonly scope: string;
+    /** Origins its browser code may call besides the API and the issuer (a Cognito domain). */
+    readonly connectOrigins: readonly string[];
+  };
   /** Claim that carries the caller's roles. @default roles */
   readonly rolesClaim: string;
   /** Base URL of each business system, by system id. */

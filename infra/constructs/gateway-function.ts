@@ -3,7 +3,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { lambdaBundling } from '../bundling.ts';
+import { consoleAssetsCommands, lambdaBundling } from '../bundling.ts';
 import { controlTowerRule } from '../policy-checks.ts';
 import type { FunctionPlacement } from './private-network.ts';
 
@@ -24,6 +24,8 @@ export interface GatewayFunctionProps {
    * @default invoked synchronously (API Gateway, a queue's event source, a saga)
    */
   readonly asynchronous?: { readonly noDeadLetterReason: string };
+  /** Files built into the bundle beside the handler (functions/manifest.ts `assets`). @default none */
+  readonly assets?: 'console';
 }
 
 /**
@@ -64,6 +66,16 @@ export class GatewayFunction extends Construct {
         banner: lambdaBundling.banner,
         externalModules: [],
         forceDockerBundling: false,
+        ...(props.assets === 'console'
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  consoleAssetsCommands(outputDir),
+              },
+            }
+          : {}),
       },
     });
     Validations.of(this).acknowledge(

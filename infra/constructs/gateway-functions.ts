@@ -201,6 +201,7 @@ export function buildGatewayFunctions(
         ...(entry.subscribes
           ? { asynchronous: { noDeadLetterReason: entry.subscribes.reason } }
           : {}),
+        ...(entry.assets ? { assets: entry.assets } : {}),
       }).function;
 
       for (const [name, actions] of tableNeeds)
@@ -367,6 +368,18 @@ function settingsOf(
           secret.secretArn,
         ]),
       );
+    case 'sign-in':
+      return {
+        JWT_ISSUER: config.issuerUrl,
+        JWT_AUDIENCE: config.audience,
+        CONSOLE_SCOPE: config.consoleSignIn.scope,
+        ...(config.consoleSignIn.issuerUrl
+          ? { CONSOLE_ISSUER: config.consoleSignIn.issuerUrl }
+          : {}),
+        ...(config.consoleSignIn.connectOrigins.length > 0
+          ? { CONSOLE_CONNECT_ORIGINS: config.consoleSignIn.connectOrigins.join(',') }
+          : {}),
+      };
     case 'sagas':
       // Set once the state machines exist (ApiStack), which need the saga step functions first.
       return {};

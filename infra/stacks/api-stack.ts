@@ -313,17 +313,18 @@ export class ApiStack extends Stack {
   }
 }
 
-/** The limits an unauthenticated route gets: webhooks and MCP their own, any other the metadata ones. */
 const connectionsOf = (props: ApiStackProps): SystemConnections => ({
   secrets: props.systemSecrets,
   baseUrls: props.config.systemBaseUrls,
   tokenUrls: props.config.systemTokenUrls,
 });
 
+/** The limits an unauthenticated route gets: webhooks, MCP and the console their own, any other the metadata ones. */
 function openRouteGroup(routeKey: string): OpenRouteGroup {
   const path = routeKey.split(' ')[1] ?? '';
   if (path.startsWith('/webhooks/')) return 'webhooks';
   if (path === '/mcp') return 'mcp';
+  if (path === '/console' || path.startsWith('/console/')) return 'console';
   return 'metadata';
 }
 

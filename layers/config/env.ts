@@ -3,18 +3,22 @@ import { rateLimitSetting } from './system-settings.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** A comma-separated list, each item checked by `item`; unset or empty: none. */
+const commaList = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
 /** Mail addresses are compared without regard to case, as mail systems do. */
 const address = z.email('must be an email address').transform((value) => value.toLowerCase());
-const addressList = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(address));
+const addressList = commaList(address);
 const roleAddresses = z
   .string()
   .default('{}')
@@ -46,6 +50,24 @@ export const mailEnvSchema = z.object({
     .min(1, 'must say that an AI assistant prepared the message')
     .max(500)
     .default('This message was prepared with the help of an AI assistant.'),
+});
+
+/**
+ * How the web console signs people in (functions/console), besides its OIDC client id
+ * (CONSOLE_CLIENT_ID), and where its browser code may connect. Also read by the CDK app.
+ */
+export const consoleEnvSchema = z.object({
+  /** Issuer the console signs people in with, when it is not JWT_ISSUER. @default JWT_ISSUER */
+  CONSOLE_ISSUER: z.url().optional(),
+  /** Scopes the console asks for, space separated. @default openid */
+  CONSOLE_SCOPE: z.string().trim().min(1).default('openid'),
+  /**
+   * Further origins the console's browser code may call besides the gateway and the issuer, comma
+   * separated: an issuer whose token endpoint is on another host (a Cognito domain). @default none
+   */
+  CONSOLE_CONNECT_ORIGINS: commaList(z.url().transform((url) => new URL(url).origin)),
+  /** Directory of the console's built files. @default `console/` beside the function's bundle */
+  CONSOLE_ASSETS_DIR: z.string().min(1).optional(),
 });
 
 /**
@@ -156,6 +178,7 @@ export const runtimeEnvSchema = z.object({
   /** How long a write confirmation stays valid. @default 600 */
   CONFIRMATION_TTL_SECONDS: positiveInt(600),
   ...mailEnvSchema.shape,
+  ...consoleEnvSchema.shape,
 });
 export type RuntimeEnv = z.output<typeof runtimeEnvSchema>;
 

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functions } from '#functions/manifest.ts';
@@ -224,6 +226,8 @@ describe('CDK app', () => {
           'PUT /admin/switches/{kind}/{name}',
           'POST /admin/cache/{tool}/invalidate',
           'POST /webhooks/{source}',
+          'GET /console',
+          'GET /console/{proxy+}',
           ...tools.map((tool) => `POST /tools/${tool.name}`),
         ].sort(),
       );
@@ -238,6 +242,9 @@ describe('CDK app', () => {
           'GET /openapi.json',
           // Senders sign their deliveries instead; the function verifies the signature.
           'POST /webhooks/{source}',
+          // The console's files load before anyone signs in; its API calls carry the token.
+          'GET /console',
+          'GET /console/{proxy+}',
         ];
         if (open.includes(route.RouteKey))
           expect(route.AuthorizationType, route.RouteKey).toBe('NONE');
@@ -355,10 +362,13 @@ describe('CDK app', () => {
           'GET /mcp',
           'DELETE /mcp',
           'POST /webhooks/{source}',
+          'GET /console',
+          'GET /console/{proxy+}',
         ].sort(),
       );
       const metadata = { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 };
       const busy = { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 };
+      const pages = { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 40 };
       expect(Object.fromEntries(open.map((key) => [key, settings[key]]))).toEqual({
         'GET /health': metadata,
         'GET /openapi.json': metadata,
@@ -367,6 +377,8 @@ describe('CDK app', () => {
         'GET /mcp': busy,
         'DELETE /mcp': busy,
         'POST /webhooks/{source}': busy,
+        'GET /console': pages,
+        'GET /console/{proxy+}': pages,
       });
     });
 
@@ -380,10 +392,33 @@ describe('CDK app', () => {
           reserved(id),
         ]),
       );
-      expect(caps).toEqual({ Health: 2, OpenApi: 2, Mcp: 20, WebhookReceive: 10 });
+      expect(caps).toEqual({ Health: 2, OpenApi: 2, Mcp: 20, WebhookReceive: 10, Console: 5 });
       // The tool functions keep the account's unreserved pool, which must stay at 100 or more.
       const total = Object.keys(functions).reduce((sum, id) => sum + (reserved(id) ?? 0), 0);
-      expect(total).toBe(34);
+      expect(total).toBe(39);
+    });
+
+    it("bundles the built web console beside the console function's handler, every file its page names included", () => {
+      const [fn] = Object.values(api.findResources('AWS::Lambda::Function')).filter((resource) =>
+        String(resource.Properties.Description).startsWith('GET /console'),
+      );
+      const key = String(fn?.Properties.Code.S3Key);
+      const bundle = join(synth.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      expect(readdirSync(bundle)).toContain('index.mjs');
+      const index = readFileSync(join(bundle, 'console', 'index.html'), 'utf8');
+      const named = [...index.matchAll(/(?:src|href)="\/console\/([^"]+)"/g)].map((m) => m[1]);
+      expect(named.map((name) => name?.replace(/-[A-Z0-9]{8,}\./, '-<hash>.')).sort()).toEqual([
+        'app-<hash>.css',
+        'app-<hash>.js',
+        'icon-<hash>.svg',
+      ]);
+      for (const name of named)
+        expect(existsSync(join(bundle, 'console', `${name}`)), name).toBe(true);
+      expect(fn?.Properties.Environment.Variables).toMatchObject({
+        JWT_ISSUER: 'https://toolgate-dev.auth.example.com',
+        JWT_AUDIENCE: 'toolgate',
+        CONSOLE_SCOPE: 'openid',
+      });
     });
 
     it('puts no function in a VPC and creates no network resources without VPC settings', () => {

@@ -66,3 +66,43 @@ describe('resolveStage mail settings', () => {
     ).toThrow(/mailAllowedSenders\.1: must be an email address; mailRoleSenders: /);
   });
 });
+
+describe('resolveStage console settings', () => {
+  it("signs people in to the console with the API's issuer and the openid scope by default", () => {
+    // Act
+    const { consoleSignIn: settings } = resolveStage('dev-ana', {}, systemIds);
+
+    // Assert
+    expect(settings).toEqual({ scope: 'openid', connectOrigins: [] });
+  });
+
+  it('takes its issuer, scopes and further origins from context, origins reduced to origins', () => {
+    // Act
+    const { consoleSignIn: settings } = resolveStage(
+      'dev',
+      {
+        consoleIssuerUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example',
+        consoleScope: 'openid toolgate/api',
+        consoleConnectOrigins: 'https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token',
+      },
+      systemIds,
+    );
+
+    // Assert
+    expect(settings).toEqual({
+      issuerUrl: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example',
+      scope: 'openid toolgate/api',
+      connectOrigins: ['https://acme.auth.eu-west-1.amazoncognito.com'],
+    });
+  });
+
+  it('names the context key of each bad console setting', () => {
+    expect(() =>
+      resolveStage(
+        'dev',
+        { consoleIssuerUrl: 'login.acme.com', consoleConnectOrigins: 'https://ok.example,nope' },
+        systemIds,
+      ),
+    ).toThrow(/Invalid console settings: consoleIssuerUrl: .*; consoleConnectOrigins\.1: /);
+  });
+});

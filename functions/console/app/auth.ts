@@ -1,0 +1,102 @@
+import { type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import { paths, sameConsolePath } from './routes.ts';
+
+/** `GET /console/config.json`: how the console signs people in (functions/console). */
+export interface ConsoleConfig {
+  readonly issuer: string;
+  /** Unset when the deployment names no console client (CONSOLE_CLIENT_ID). */
+  readonly clientId?: string;
+  readonly audience: string;
+  readonly scope?: string;
+}
+
+/** Who is signed in, as the console shows it. */
+export interface Person {
+  readonly sub: string;
+  readonly name: string;
+  /** The roles the issuer names in the ID token, when it does. */
+  readonly roles: readonly string[];
+  readonly accessToken: string;
+}
+
+/** What `start` found: a signed-in person, or a page to show before anyone is. */
+export type Session =
+  | { kind: 'signed-in'; person: Person; returnTo: string | undefined }
+  | { kind: 'signed-out' }
+  | { kind: 'redirecting' }
+  | { kind: 'failed'; message: string };
+
+export interface Auth {
+  /** Reads the session; on the callback page, finishes the sign-in first. */
+  start(location: Location): Promise<Session>;
+  /** Goes to the issuer's sign-in page, to come back to `returnTo` (a console path). */
+  signIn(returnTo: string): Promise<void>;
+  /** Forgets the session (and ends it at the issuer when it supports that). */
+  signOut(): Promise<void>;
+}
+
+const personOf = (user: User): Person => {
+  const roles = user.profile.roles;
+  return {
+    sub: user.profile.sub,
+    name: String(user.profile.preferred_username ?? user.profile.name ?? user.profile.sub),
+    roles: Array.isArray(roles) ? roles.map(String) : [],
+    accessToken: user.access_token,
+  };
+};
+
+/**
+ * OIDC authorization code with PKCE through `oidc-client-ts`: the person signs in at the issuer
+ * and comes back to `/console/callback`. The session lives in this tab's sessionStorage only, and
+ * there is no silent renewal (no hidden frames): when the access token expires the person signs
+ * in again and lands where they were.
+ */
+export function createAuth(config: ConsoleConfig & { clientId: string }, origin: string): Auth {
+  const manager = new UserManager({
+    authority: config.issuer,
+    client_id: config.clientId,
+    redirect_uri: `${origin}${paths.callback}`,
+    post_logout_redirect_uri: `${origin}${paths.signedOut}`,
+    response_type: 'code',
+    scope: config.scope ?? 'openid',
+    automaticSilentRenew: false,
+    monitorSession: false,
+    loadUserInfo: false,
+    userStore: new WebStorageStateStore({ store: window.sessionStorage }),
+  });
+
+  const signIn = async (returnTo: string) => {
+    await manager.signinRedirect({ state: { returnTo: sameConsolePath(returnTo) } });
+  };
+
+  return {
+    async start(location) {
+      if (location.pathname === paths.callback) {
+        try {
+          const user = await manager.signinRedirectCallback(location.href);
+          const state = user.state as { returnTo?: unknown } | undefined;
+          const returnTo = typeof state?.returnTo === 'string' ? state.returnTo : undefined;
+          return { kind: 'signed-in', person: personOf(user), returnTo: sameConsolePath(returnTo) };
+        } catch (error) {
+          return { kind: 'failed', message: (error as Error).message };
+        }
+      }
+      const user = await manager.getUser();
+      if (user && !user.expired)
+        return { kind: 'signed-in', person: personOf(user), returnTo: undefined };
+      if (location.pathname === paths.signedOut) return { kind: 'signed-out' };
+      await signIn(`${location.pathname}${location.search}`);
+      return { kind: 'redirecting' };
+    },
+    signIn,
+    async signOut() {
+      try {
+        await manager.signoutRedirect();
+      } catch {
+        // The issuer names no end-session endpoint (Cognito): forget the session here.
+        await manager.removeUser();
+        window.location.assign(paths.signedOut);
+      }
+    },
+  };
+}

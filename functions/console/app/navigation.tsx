@@ -1,0 +1,54 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+const CHANGE = 'console:navigate';
+
+/** Shows another page of the console without reloading it (the History API). */
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
+  window.dispatchEvent(new Event(CHANGE));
+}
+
+/** The current path, kept up to date through links, `navigate` and the back button. */
+export function usePath(): string {
+  const [path, setPath] = useState(window.location.pathname);
+  useEffect(() => {
+    const update = () => setPath(window.location.pathname);
+    window.addEventListener('popstate', update);
+    window.addEventListener(CHANGE, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(CHANGE, update);
+    };
+  }, []);
+  return path;
+}
+
+/**
+ * A link to a page of the console: a real `<a href>` (it opens in a new tab, and keyboards and
+ * screen readers know it), followed in place on a plain click.
+ */
+export function Link(props: {
+  href: string;
+  children: ComponentChildren;
+  class?: string;
+  current?: boolean;
+}) {
+  const follow = (event: MouseEvent) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+      return;
+    event.preventDefault();
+    navigate(props.href);
+  };
+  return (
+    <a
+      href={props.href}
+      class={props.class}
+      aria-current={props.current ? 'page' : undefined}
+      onClick={follow}
+    >
+      {props.children}
+    </a>
+  );
+}

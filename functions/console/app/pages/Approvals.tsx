@@ -1,0 +1,81 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { Api, Confirmation } from '../api.ts';
+import { Facts } from '../components/Facts.tsx';
+import { PageHeading } from '../components/PageHeading.tsx';
+import { Preview } from '../components/Preview.tsx';
+import { Link } from '../navigation.tsx';
+import { paths } from '../routes.ts';
+import { useNow } from '../time.ts';
+import { Problem } from './Problem.tsx';
+
+/** How often the inbox asks again while it is on screen. */
+const REFRESH_MS = 15_000;
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'loaded'; confirmations: Confirmation[]; at: number }
+  | { kind: 'failed'; error: unknown };
+
+/**
+ * The inbox: every pending write this person may decide, newest first: their own writes that need
+ * a person, and, for approvers, others' four-eyes writes. Each opens its own page to decide.
+ */
+export function Approvals(props: { api: Api }) {
+  const { api } = props;
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const now = useNow();
+  const load = useCallback(async () => {
+    try {
+      setState({ kind: 'loaded', confirmations: await api.pending(), at: Date.now() });
+    } catch (error) {
+      setState({ kind: 'failed', error });
+    }
+  }, [api]);
+  useEffect(() => {
+    void load();
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void load();
+    }, REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [load]);
+
+  if (state.kind === 'failed') return <Problem error={state.error} title="Approvals" />;
+  return (
+    <>
+      <PageHeading title="Approvals" />
+      <p class="lead">
+        Writes that agents proposed and that wait for a person: yours, and others' that need a
+        second person. Nothing is written until someone approves it.
+      </p>
+      <div class="toolbar">
+        <button type="button" class="quiet" onClick={() => void load()}>
+          Refresh
+        </button>
+        <p role="status" class="muted">
+          {state.kind === 'loading'
+            ? 'Loading…'
+            : `${state.confirmations.length === 1 ? '1 write waits' : `${state.confirmations.length} writes wait`} for a decision.`}
+        </p>
+      </div>
+      {state.kind === 'loaded' && state.confirmations.length === 0 ? (
+        <p class="empty">Nothing waits for you.</p>
+      ) : null}
+      {state.kind === 'loaded' && state.confirmations.length > 0 ? (
+        <ul class="inbox">
+          {state.confirmations.map((confirmation) => (
+            <li key={confirmation.id}>
+              <article class="card" aria-labelledby={`title-${confirmation.id}`}>
+                <h2 id={`title-${confirmation.id}`}>
+                  <Link href={paths.approval(confirmation.id)}>{confirmation.tool}</Link>
+                </h2>
+                <p class="summary text">{confirmation.summary}</p>
+                <Facts confirmation={confirmation} now={now} />
+                <Preview preview={confirmation.preview} />
+              </article>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
