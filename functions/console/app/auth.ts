@@ -35,6 +35,9 @@ export interface Auth {
   signOut(): Promise<void>;
 }
 
+/** Set while signing out, so the console's page says so when the issuer sends the person back. */
+const SIGNED_OUT = 'toolgate-console:signed-out';
+
 const personOf = (user: User): Person => {
   const roles = user.profile.roles;
   return {
@@ -56,7 +59,7 @@ export function createAuth(config: ConsoleConfig & { clientId: string }, origin:
     authority: config.issuer,
     client_id: config.clientId,
     redirect_uri: `${origin}${paths.callback}`,
-    post_logout_redirect_uri: `${origin}${paths.signedOut}`,
+    post_logout_redirect_uri: `${origin}${paths.home}`,
     response_type: 'code',
     scope: config.scope ?? 'openid',
     automaticSilentRenew: false,
@@ -84,18 +87,23 @@ export function createAuth(config: ConsoleConfig & { clientId: string }, origin:
       const user = await manager.getUser();
       if (user && !user.expired)
         return { kind: 'signed-in', person: personOf(user), returnTo: undefined };
-      if (location.pathname === paths.signedOut) return { kind: 'signed-out' };
+      // Back from signing out: say so, rather than send the person straight to sign in again.
+      if (window.sessionStorage.getItem(SIGNED_OUT)) {
+        window.sessionStorage.removeItem(SIGNED_OUT);
+        return { kind: 'signed-out' };
+      }
       await signIn(`${location.pathname}${location.search}`);
       return { kind: 'redirecting' };
     },
     signIn,
     async signOut() {
+      window.sessionStorage.setItem(SIGNED_OUT, '1');
       try {
         await manager.signoutRedirect();
       } catch {
         // The issuer names no end-session endpoint (Cognito): forget the session here.
         await manager.removeUser();
-        window.location.assign(paths.signedOut);
+        window.location.assign(paths.home);
       }
     },
   };

@@ -7,7 +7,6 @@ export const paths = {
   approvals: '/console/approvals',
   approval: (id: string) => `/console/approvals/${encodeURIComponent(id)}`,
   callback: '/console/callback',
-  signedOut: '/console/signed-out',
 } as const;
 
 /**
