@@ -22,6 +22,12 @@ export interface Confirmation {
   readonly expiresAt: string;
   readonly approveUrl?: string;
   readonly operationId?: string;
+  readonly createdAt?: string;
+  /** Who approved it, once approved. */
+  readonly confirmedBy?: string;
+  /** Who rejected or withdrew it, and why. */
+  readonly cancelledBy?: string;
+  readonly cancelReason?: string;
   readonly confirmBy?: 'self' | 'approver';
   readonly confirmAt?: 'conversation' | 'person';
 }

@@ -21,6 +21,36 @@ const outcome: Record<Exclude<Confirmation['status'], 'pending'>, string> = {
   expired: 'This confirmation expired before anyone decided it. The agent must propose it again.',
 };
 
+/** Who decided a confirmation, and the reason given for a rejection. */
+function DecidedBy(props: { confirmation: Confirmation }) {
+  const { confirmedBy, cancelledBy, cancelReason } = props.confirmation;
+  if (!confirmedBy && !cancelledBy) return null;
+  return (
+    <dl class="facts">
+      {confirmedBy ? (
+        <div>
+          <dt>Approved by</dt>
+          <dd>{confirmedBy}</dd>
+        </div>
+      ) : null}
+      {cancelledBy ? (
+        <div>
+          <dt>Rejected or withdrawn by</dt>
+          <dd>{cancelledBy}</dd>
+        </div>
+      ) : null}
+      {cancelReason ? (
+        <div>
+          <dt>Reason</dt>
+          <dd>
+            <q class="text">{cancelReason}</q>
+          </dd>
+        </div>
+      ) : null}
+    </dl>
+  );
+}
+
 /** The role that four-eyes writes need; the gateway's policy names it `approver` by default. */
 const APPROVER_ROLE = 'approver';
 
@@ -152,13 +182,16 @@ export function Approval(props: { api: Api; id: string }) {
             </button>
           </div>
         ) : (
-          <p class="outcome">
-            {expired
-              ? outcome.expired
-              : confirmation.status === 'pending'
-                ? ''
-                : outcome[confirmation.status]}
-          </p>
+          <>
+            <p class="outcome">
+              {expired
+                ? outcome.expired
+                : confirmation.status === 'pending'
+                  ? ''
+                  : outcome[confirmation.status]}
+            </p>
+            <DecidedBy confirmation={confirmation} />
+          </>
         )}
       </section>
 
