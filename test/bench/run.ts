@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startLocalMode } from '#local/start-local.ts';
 import { measureAuditWrite } from './audit.ts';
 import { measureBundles } from './bundles.ts';
+import { measureConsoleFirstLoad } from './console.ts';
 import { measureAddedLatency } from './latency.ts';
 import { measureMcpVersusRest } from './mcp.ts';
 import {
@@ -16,7 +17,8 @@ import { measureExactlyOnce, measureWebhooks } from './webhooks.ts';
 
 /**
  * `npm run bench`: the gateway's added latency per read call (local mode vs the sandbox
- * directly), each function bundle's size, and cold init time. Prints figures; asserts nothing.
+ * directly), each function bundle's size, cold init time, and the console's first load in
+ * headless Chromium. Prints figures; asserts nothing.
  */
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 1000);
 const coldStarts = Number(process.env.BENCH_COLD_STARTS ?? 10);
@@ -78,6 +80,15 @@ try {
   );
   console.table([await measureExactlyOnce(local, webhookLoad, 25)]);
   console.log('(goal: every event processed exactly once, none lost)');
+  const consoleRuns = Number(process.env.BENCH_CONSOLE_RUNS ?? 5);
+  console.log(
+    `The console's first load in headless Chromium, ${consoleRuns} runs (time until the inbox shows; bytes on the wire):`,
+  );
+  try {
+    console.table(await measureConsoleFirstLoad(local, consoleRuns));
+  } catch (error) {
+    console.log(`not measured: ${(error as Error).message}`);
+  }
 } finally {
   await local.close();
   await rm(dataDir, { recursive: true, force: true });
