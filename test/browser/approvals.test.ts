@@ -190,6 +190,40 @@ describe('the console: approvals in a browser', { timeout: 240_000 }, () => {
     expect(watch).toEqual({ dialogs: [], errors: [], consoleErrors: [] });
   });
 
+  it('renews the access token with the refresh token before it expires, without leaving the page', async () => {
+    // Arrange: the page's clock can be moved; the bearer of every API call is noted
+    const { page, watch } = await freshPage();
+    await page.clock.install();
+    const bearers: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/confirmations')
+        bearers.push(request.headers().authorization ?? '');
+    });
+    await page.goto(`${local.url}/console/`);
+    await signInAs(page, abe);
+    await page.getByRole('status').filter({ hasText: 'for a decision' }).waitFor();
+    const loads = page.url();
+
+    // Act: 59 minutes later, a minute before the token's hour is up
+    const renewed = page.waitForRequest(
+      (request) =>
+        request.url().endsWith('/_local/oidc/token') &&
+        (request.postData() ?? '').includes('grant_type=refresh_token'),
+    );
+    await page.clock.fastForward('59:00');
+    await (await renewed).response();
+    const before = bearers.length;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForRequest((request) => new URL(request.url()).pathname === '/confirmations');
+
+    // Assert: the next call carries a new token, and the page never reloaded
+    expect(bearers[0]).toMatch(/^Bearer ey/);
+    expect(bearers.length).toBeGreaterThan(before);
+    expect(bearers.at(-1)).not.toBe(bearers[0]);
+    expect(page.url()).toBe(loads);
+    expect(watch).toEqual({ dialogs: [], errors: [], consoleErrors: [] });
+  });
+
   it('shows a person who lacks the role a page that names it, when they try to approve', async () => {
     // Arrange: Sam opens his own four-eyes order, which only another person, an approver, may approve
     const proposal = await proposeOrder([{ sku: 'SKU-10005', quantity: 1 }]);

@@ -16,7 +16,6 @@ export interface Person {
   readonly name: string;
   /** The roles the issuer names in the ID token, when it does. */
   readonly roles: readonly string[];
-  readonly accessToken: string;
 }
 
 /** What `start` found: a signed-in person, or a page to show before anyone is. */
@@ -33,6 +32,8 @@ export interface Auth {
   signIn(returnTo: string): Promise<void>;
   /** Forgets the session (and ends it at the issuer when it supports that). */
   signOut(): Promise<void>;
+  /** The person's current access token, renewed in place when the issuer gave a refresh token. */
+  accessToken(): string | undefined;
 }
 
 /** Set while signing out, so the console's page says so when the issuer sends the person back. */
@@ -44,15 +45,15 @@ const personOf = (user: User): Person => {
     sub: user.profile.sub,
     name: String(user.profile.preferred_username ?? user.profile.name ?? user.profile.sub),
     roles: Array.isArray(roles) ? roles.map(String) : [],
-    accessToken: user.access_token,
   };
 };
 
 /**
  * OIDC authorization code with PKCE through `oidc-client-ts`: the person signs in at the issuer
- * and comes back to `/console/callback`. The session lives in this tab's sessionStorage only, and
- * there is no silent renewal (no hidden frames): when the access token expires the person signs
- * in again and lands where they were.
+ * and comes back to `/console/callback`. The session lives in this tab's sessionStorage only.
+ * Shortly before the access token expires it is renewed with the refresh token, when the issuer
+ * gave one; never through a hidden frame (the CSP allows none). Without one, the person signs in
+ * again when the API answers 401, and lands where they were.
  */
 export function createAuth(config: ConsoleConfig & { clientId: string }, origin: string): Auth {
   const manager = new UserManager({
@@ -68,6 +69,17 @@ export function createAuth(config: ConsoleConfig & { clientId: string }, origin:
     userStore: new WebStorageStateStore({ store: window.sessionStorage }),
   });
 
+  let current: User | null = null;
+  manager.events.addUserLoaded((user) => {
+    current = user;
+  });
+  manager.events.addUserUnloaded(() => {
+    current = null;
+  });
+  manager.events.addAccessTokenExpiring(() => {
+    if (current?.refresh_token) void manager.signinSilent().catch(() => undefined);
+  });
+
   const signIn = async (returnTo: string) => {
     await manager.signinRedirect({ state: { returnTo: sameConsolePath(returnTo) } });
   };
@@ -77,6 +89,7 @@ export function createAuth(config: ConsoleConfig & { clientId: string }, origin:
       if (location.pathname === paths.callback) {
         try {
           const user = await manager.signinRedirectCallback(location.href);
+          current = user;
           const state = user.state as { returnTo?: unknown } | undefined;
           const returnTo = typeof state?.returnTo === 'string' ? state.returnTo : undefined;
           return { kind: 'signed-in', person: personOf(user), returnTo: sameConsolePath(returnTo) };
@@ -85,6 +98,7 @@ export function createAuth(config: ConsoleConfig & { clientId: string }, origin:
         }
       }
       const user = await manager.getUser();
+      current = user;
       if (user && !user.expired)
         return { kind: 'signed-in', person: personOf(user), returnTo: undefined };
       // Back from signing out: say so, rather than send the person straight to sign in again.
@@ -96,6 +110,7 @@ export function createAuth(config: ConsoleConfig & { clientId: string }, origin:
       return { kind: 'redirecting' };
     },
     signIn,
+    accessToken: () => current?.access_token,
     async signOut() {
       window.sessionStorage.setItem(SIGNED_OUT, '1');
       try {

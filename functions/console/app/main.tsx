@@ -18,7 +18,7 @@ function App(props: { auth: Auth; person: Person }) {
   const api = useMemo(
     () =>
       createApi({
-        accessToken: () => person.accessToken,
+        accessToken: () => auth.accessToken(),
         onSignedOut: () => void auth.signIn(`${window.location.pathname}${window.location.search}`),
       }),
     [auth, person],
