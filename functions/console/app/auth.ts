@@ -1,14 +1,6 @@
 import { type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import { type ConsoleConfig, resourceOf } from './config.ts';
 import { paths, sameConsolePath } from './routes.ts';
-
-/** `GET /console/config.json`: how the console signs people in (functions/console). */
-export interface ConsoleConfig {
-  readonly issuer: string;
-  /** Unset when the deployment names no console client (CONSOLE_CLIENT_ID). */
-  readonly clientId?: string;
-  readonly audience: string;
-  readonly scope?: string;
-}
 
 /** Who is signed in, as the console shows it. */
 export interface Person {
@@ -56,6 +48,7 @@ const personOf = (user: User): Person => {
  * again when the API answers 401, and lands where they were.
  */
 export function createAuth(config: ConsoleConfig & { clientId: string }, origin: string): Auth {
+  const resource = resourceOf(config.audience);
   const manager = new UserManager({
     authority: config.issuer,
     client_id: config.clientId,
@@ -63,6 +56,7 @@ export function createAuth(config: ConsoleConfig & { clientId: string }, origin:
     post_logout_redirect_uri: `${origin}${paths.home}`,
     response_type: 'code',
     scope: config.scope ?? 'openid',
+    ...(resource ? { resource } : {}),
     automaticSilentRenew: false,
     monitorSession: false,
     loadUserInfo: false,

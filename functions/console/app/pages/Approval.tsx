@@ -4,9 +4,9 @@ import { Facts } from '../components/Facts.tsx';
 import { OperationStatusView } from '../components/OperationStatus.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { Preview } from '../components/Preview.tsx';
+import { useNow } from '../hooks.ts';
 import { Link } from '../navigation.tsx';
 import { paths } from '../routes.ts';
-import { useNow } from '../time.ts';
 import { Problem } from './Problem.tsx';
 
 type Load =

@@ -3,9 +3,9 @@ import type { Api, Confirmation } from '../api.ts';
 import { Facts } from '../components/Facts.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { Preview } from '../components/Preview.tsx';
+import { useNow } from '../hooks.ts';
 import { Link } from '../navigation.tsx';
 import { paths } from '../routes.ts';
-import { useNow } from '../time.ts';
 import { Problem } from './Problem.tsx';
 
 /** How often the inbox asks again while it is on screen. */
