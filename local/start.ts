@@ -21,6 +21,9 @@ console.log(
 );
 console.log(`  TOKEN=$(npm run --silent token -- --sub ana --roles support)`);
 console.log(`  curl -s ${local.url}/tools -H "Authorization: Bearer $TOKEN"`);
+console.log(
+  `Approve writes in the console: ${local.url}/console/ (sign in as the user who asked, or with the approver role for four-eyes writes).`,
+);
 console.log(`(issuer ${local.issuer.issuer}, audience ${DEV_AUDIENCE}). Ctrl-C stops everything.`);
 
 let stopping = false;
