@@ -254,6 +254,7 @@ describe('CDK app with context settings', () => {
         'off',
         'off',
         'off',
+        'off',
       ]);
       expect(openRoutes.mcp.rateLimit).toBe(25);
     });

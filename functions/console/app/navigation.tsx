@@ -34,6 +34,8 @@ export function Link(props: {
   children: ComponentChildren;
   class?: string;
   current?: boolean;
+  /** Ids of the text that describes where it leads (screen readers read it after the name). */
+  describedBy?: string;
 }) {
   const follow = (event: MouseEvent) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
@@ -46,6 +48,7 @@ export function Link(props: {
       href={props.href}
       class={props.class}
       aria-current={props.current ? 'page' : undefined}
+      aria-describedby={props.describedBy}
       onClick={follow}
     >
       {props.children}

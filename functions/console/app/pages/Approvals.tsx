@@ -66,9 +66,16 @@ export function Approvals(props: { api: Api }) {
             <li key={confirmation.id}>
               <article class="card" aria-labelledby={`title-${confirmation.id}`}>
                 <h2 id={`title-${confirmation.id}`}>
-                  <Link href={paths.approval(confirmation.id)}>{confirmation.tool}</Link>
+                  <Link
+                    href={paths.approval(confirmation.id)}
+                    describedBy={`summary-${confirmation.id}`}
+                  >
+                    {confirmation.tool}
+                  </Link>
                 </h2>
-                <p class="summary text">{confirmation.summary}</p>
+                <p id={`summary-${confirmation.id}`} class="summary text">
+                  {confirmation.summary}
+                </p>
                 <Facts confirmation={confirmation} now={now} />
                 <Preview preview={confirmation.preview} />
               </article>
