@@ -7,7 +7,6 @@ import { measureBundles } from './bundles.ts';
 import { measureConsoleFirstLoad } from './console.ts';
 import { measureRoundTrips, measureThroughput } from './hot-path.ts';
 import { measureAddedLatency } from './latency.ts';
-import { measureMcpVersusRest } from './mcp.ts';
 import {
   measureContextOverSlowest,
   measureConversations,
@@ -58,12 +57,6 @@ try {
     'Of which the synchronous audit write (DynamoDB PutItem on dynalite), measured alone:',
   );
   console.table([await measureAuditWrite(local, iterations)]);
-  const mcp = await measureMcpVersusRest(local, Number(process.env.BENCH_MCP_CALLS ?? 2000), 8);
-  console.log(
-    'tools/call throughput, MCP against REST, same tool and load (8 concurrent clients):',
-  );
-  console.table(mcp.rows);
-  console.log(`MCP throughput / REST throughput = ${mcp.ratio} (goal: at least 0.5)`);
   const token = await local.issuer.issue({
     sub: 'bench',
     roles: ['admin'],
