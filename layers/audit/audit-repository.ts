@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { auditTable } from './audit-table.ts';
+import type { UpstreamCall } from '../connectors/upstream-calls.ts';
+import { auditTable, dayPartition } from './audit-table.ts';
 
 export type AuditOutcome = 'success' | 'error';
 
@@ -28,6 +29,8 @@ export interface AuditRecord {
   /** Why the call was refused or failed, as the caller was told. */
   errorMessage?: string;
   durationMs: number;
+  /** The calls the tool made to business systems, with the systems' own request ids. */
+  upstream?: UpstreamCall[];
 }
 
 export interface AuditRepository {
@@ -77,6 +80,8 @@ export class DynamoAuditRepository implements AuditRepository {
           [auditTable.partitionKey]: `CALLER#${record.sub}`,
           [auditTable.sortKey]: `${at}#${auditId}`,
           auditId,
+          // The day index (an auditor's search of everyone's records by time).
+          [auditTable.byDayIndex.partitionKey]: dayPartition(at),
           ...record,
           at,
           input: record.input === undefined ? undefined : JSON.stringify(record.input),
