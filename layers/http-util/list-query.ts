@@ -6,8 +6,10 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 /** An ISO-8601 date or date-time (with `Z` or an offset), normalised to UTC `toISOString()`. */
 export const isoTime = z
   .string()
-  .regex(ISO_TIME, 'must be an ISO-8601 date or date-time, e.g. 2026-12-01T09:30:00Z')
-  .refine((value) => Number.isFinite(Date.parse(value)), 'is not a real date')
+  .refine(
+    (value) => ISO_TIME.test(value) && Number.isFinite(Date.parse(value)),
+    'must be an ISO-8601 date or date-time, e.g. 2026-12-01T09:30:00Z',
+  )
   .transform((value) => new Date(value).toISOString());
 
 /**
