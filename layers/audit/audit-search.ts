@@ -1,8 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_QUERY_BUDGET, pagedQuery, type QueryPlan } from '../aws/paged-query.ts';
 import { keyAttributesOf } from '../aws/table-keys.ts';
-import type { UpstreamCall } from '../connectors/upstream-calls.ts';
-import type { AuditOutcome } from './audit-repository.ts';
+import type { AuditOutcome, AuditRecord } from './audit-repository.ts';
 import { auditTable, dayPartition } from './audit-table.ts';
 
 /** The filters of GET /audit, after validation (times as `toISOString()`). */
@@ -18,25 +17,12 @@ export interface AuditFilters {
   order?: 'asc' | 'desc' | undefined;
 }
 
-/** One audit record as GET /audit answers it. */
-export interface AuditRecordView {
+/** One audit record as GET /audit answers it: its id, times as text, input parsed back. */
+export type AuditRecordView = Omit<AuditRecord, 'at' | 'roles'> & {
   auditId: string;
-  requestId: string;
   at: string;
-  sub: string;
   roles: string[];
-  clientId?: string;
-  tool: string;
-  input?: unknown;
-  reason?: string;
-  conversationId?: string;
-  outcome: AuditOutcome;
-  statusCode: number;
-  errorCode?: string;
-  errorMessage?: string;
-  durationMs: number;
-  upstream?: UpstreamCall[];
-}
+};
 
 const DAY_MS = 86_400_000;
 /** Queries one answer may spend walking the day index (a year of quiet days takes four pages). */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditRecord, DynamoAuditRepository } from '#layers/audit/audit-repository.ts';
 import { createDocumentClient } from '#layers/aws/clients.ts';
 import { localDynamo } from '#test/helpers/audit.ts';
+import { expectRefusals, type Refusal } from '#test/helpers/list-refusals.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 
 const run = randomUUID().slice(0, 8);
@@ -173,7 +174,7 @@ describe('GET /audit in local mode', () => {
   it('answers 400 naming the parameter for a bad limit, outcome, time, range or cursor', async () => {
     // Arrange
     const first = await search(`?sub=${ana.sub}&limit=1`, auditor);
-    const cases: [string, string, string][] = [
+    const cases: Refusal[] = [
       ['?limit=0', 'invalid_input', 'limit'],
       ['?limit=500', 'invalid_input', 'limit'],
       ['?outcome=maybe', 'invalid_input', 'outcome'],
@@ -188,17 +189,8 @@ describe('GET /audit in local mode', () => {
       ],
       [`?sub=${bob.sub}&cursor=${first.body.cursor}`, 'invalid_cursor', 'cursor'],
     ];
-    for (const [query, code, path] of cases) {
-      // Act
-      const res = await search(query, auditor);
-      // Assert
-      expect(res.status, query).toBe(400);
-      expect(res.body.error.code, query).toBe(code);
-      expect(
-        res.body.error.issues.map((issue: { path: string }) => issue.path),
-        query,
-      ).toContain(path);
-    }
+    // Act, Assert
+    await expectRefusals((query) => search(query, auditor), cases);
   });
 
   it("keeps the business system's own request id of each call the tool made", async () => {

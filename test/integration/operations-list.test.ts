@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '#layers/aws/clients.ts';
 import { DynamoOperationStore, type OperationStatus } from '#layers/writes/operation-store.ts';
 import { localDynamo } from '#test/helpers/audit.ts';
+import { expectRefusals, type Refusal } from '#test/helpers/list-refusals.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import { proposeAndConfirm, waitForOperation } from '#test/helpers/operations.ts';
 
@@ -169,7 +170,7 @@ describe('GET /operations in local mode', () => {
   it('answers 400 naming the parameter for a bad limit, status, time, range or cursor', async () => {
     // Arrange
     const first = await list('?limit=2', ana);
-    const cases: [string, string, string][] = [
+    const cases: Refusal[] = [
       ['?limit=0', 'invalid_input', 'limit'],
       ['?limit=101', 'invalid_input', 'limit'],
       ['?limit=ten', 'invalid_input', 'limit'],
@@ -181,17 +182,8 @@ describe('GET /operations in local mode', () => {
       ['?cursor=not-a-cursor', 'invalid_cursor', 'cursor'],
       [`?status=failed&cursor=${first.body.cursor}`, 'invalid_cursor', 'cursor'],
     ];
-    for (const [query, code, path] of cases) {
-      // Act
-      const res = await list(query, ana);
-      // Assert
-      expect(res.status, query).toBe(400);
-      expect(res.body.error.code, query).toBe(code);
-      expect(
-        res.body.error.issues.map((issue: { path: string }) => issue.path),
-        query,
-      ).toContain(path);
-    }
+    // Act, Assert
+    await expectRefusals((query) => list(query, ana), cases);
   });
 
   it('lists a confirmed write and answers its owner, confirmer, times and confirmation by id', async () => {
