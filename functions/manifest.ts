@@ -8,8 +8,12 @@
  * queues and topics it uses and how, the systems it calls and the settings groups it reads. The
  * CDK app turns the needs into environment variables and least-privilege grants; local mode into
  * the same variables over its emulators. Nothing here imports a handler or CDK, so both sides
- * load it cheaply.
+ * load it cheaply (the tables' key modules it names indexes from are plain data).
  */
+
+import { auditTable } from '../layers/audit/audit-table.ts';
+import { confirmationsTable } from '../layers/writes/confirmation-store.ts';
+import { operationsTable } from '../layers/writes/operations-table.ts';
 
 /** The stateful resources (infra/stacks/stateful-stack.ts; local/emulators.ts locally). */
 export type TableName =
@@ -22,8 +26,13 @@ export type TableName =
 export type QueueName = 'write' | 'events' | 'prefetch';
 /** The SNS topics (infra/stacks/stateful-stack.ts; local/notification-topic.ts locally). */
 export type TopicName = 'notifications';
-/** `Query` reaches the table's indexes too. */
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+/** `Query` on these indexes only; `TABLE_KEY` names the table's own key. */
+export interface IndexQuery {
+  readonly Query: readonly string[];
+}
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | IndexQuery;
+/** In an `IndexQuery`: a Query on the table's own key, not an index. */
+export const TABLE_KEY = 'table';
 export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The routes without API Gateway's JWT authorizer fall into these groups for their limits. */
@@ -179,7 +188,7 @@ export const functions = [
     settings: ['callers', 'console'],
     tables: {
       audit: ['PutItem'],
-      confirmations: ['GetItem', 'UpdateItem', 'Query'],
+      confirmations: ['GetItem', 'UpdateItem', { Query: [confirmationsTable.pendingIndex.name] }],
       operations: ['GetItem', 'PutItem'],
     },
     sends: ['write'],
@@ -187,10 +196,53 @@ export const functions = [
   {
     name: 'operations',
     entry: 'functions/operations/get/handler.ts',
-    description: 'GET /operations/{id}',
-    routes: [{ method: 'GET', path: '/operations/{id}' }],
+    description: 'GET /operations/{id}, GET /operations',
+    routes: [
+      { method: 'GET', path: '/operations/{id}' },
+      { method: 'GET', path: '/operations' },
+    ],
     settings: ['callers'],
-    tables: { audit: ['PutItem'], operations: ['GetItem'] },
+    tables: {
+      audit: ['PutItem'],
+      operations: [
+        'GetItem',
+        {
+          Query: [
+            operationsTable.byOwnerIndex.name,
+            operationsTable.byStatusIndex.name,
+            operationsTable.byToolIndex.name,
+            operationsTable.byCreatedIndex.name,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: 'audit-search',
+    entry: 'functions/audit/search/handler.ts',
+    description: 'GET /audit, GET /audit/{auditId}',
+    routes: [
+      { method: 'GET', path: '/audit' },
+      { method: 'GET', path: '/audit/{auditId}' },
+    ],
+    settings: ['callers'],
+    tables: {
+      audit: [
+        'PutItem',
+        // A record by id: a Query on the keys-only id index, then GetItem on its key.
+        'GetItem',
+        {
+          Query: [
+            TABLE_KEY,
+            auditTable.byToolIndex.name,
+            auditTable.byConversationIndex.name,
+            auditTable.byRequestIndex.name,
+            auditTable.byDayIndex.name,
+            auditTable.byIdIndex.name,
+          ],
+        },
+      ],
+    },
   },
   {
     name: 'write-worker',

@@ -64,11 +64,22 @@ export function decisionRole(source: Env) {
   };
 }
 
-/** GET /operations/{id}. */
+/** GET /operations/{id}, GET /operations. */
 export function operationRole(source: Env) {
   const parts = composeParts(source, 'The operations function');
   requireSettings(parts.env, 'The operations function', ['OPERATIONS_TABLE_NAME']);
-  return { ...routeParts(parts), policy: parts.policy, writes: parts.writes };
+  return {
+    ...routeParts(parts),
+    policy: parts.policy,
+    writes: parts.writes,
+    search: parts.operationSearch(),
+  };
+}
+
+/** GET /audit, GET /audit/{auditId}: the audit trail, for auditors and each caller's own. */
+export function auditSearchRole(source: Env) {
+  const parts = composeParts(source, 'The audit search function');
+  return { ...routeParts(parts), policy: parts.policy, search: parts.auditSearch() };
 }
 
 /** The admin routes: kill switches and cache invalidation. */

@@ -15,6 +15,7 @@ import type { Authenticator } from './authenticator.ts';
 import type { Connector, ConnectorRequest, PageRequest, QueryValue } from './connector.ts';
 import { paginationStyle } from './pagination.ts';
 import type { SystemDefinition } from './system-definition.ts';
+import { type UpstreamCalls, upstreamRequestId } from './upstream-calls.ts';
 
 export interface HttpConnectorOptions {
   system: SystemDefinition;
@@ -39,6 +40,8 @@ export interface HttpConnectorOptions {
   retry?: { maxAttempts: number; budget: RetryBudget; baseDelayMs?: number; random?: () => number };
   logger: Pick<ToolLogger, 'debug' | 'warn'>;
   fetch?: typeof globalThis.fetch;
+  /** Where each call to the system (retries included, token requests not) is noted for the audit. */
+  upstream?: Pick<UpstreamCalls, 'add'>;
 }
 
 const USER_AGENT = 'toolgate/0.1';
@@ -57,7 +60,13 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
   const timeoutMs = options.timeoutMs;
   const doFetch = options.fetch ?? globalThis.fetch;
 
-  const send = async (url: string, init: RequestInit, operation: string): Promise<Response> => {
+  const send = async (
+    url: string,
+    init: RequestInit,
+    operation: string,
+    audited = true,
+  ): Promise<Response> => {
+    const note = audited ? options.upstream : undefined;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers = new Headers(init.headers);
@@ -72,8 +81,14 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
         status: response.status,
         durationMs: Math.round(performance.now() - started),
       });
+      note?.add({
+        system: system.id,
+        status: response.status,
+        requestId: upstreamRequestId(response.headers, system.requestIdHeaders),
+      });
       return response;
     } catch (error) {
+      note?.add({ system: system.id });
       if (timeout.aborted || options.signal?.aborted) {
         throw new UpstreamTimeoutError(
           `${name} did not answer within ${timeoutMs} ms (${operation}). It may be slow right now: try again shortly, or tell the user the data is temporarily unavailable.`,
@@ -90,7 +105,7 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
   const attempt = async (request: ConnectorRequest<z.ZodType>): Promise<Response> => {
     const url = buildUrl(options.baseUrl, request.path, request.query);
     const authHeaders = await authenticator.headers({
-      fetchToken: (tokenUrl, init) => send(tokenUrl, init, `${request.operation}:token`),
+      fetchToken: (tokenUrl, init) => send(tokenUrl, init, `${request.operation}:token`, false),
     });
     const headers: Record<string, string> = {
       accept: 'application/json',

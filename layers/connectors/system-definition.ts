@@ -70,6 +70,14 @@ export const systemDefinitionSchema = z.object({
       baseDelayMs: z.number().int().min(1).max(5000).default(100),
     })
     .default({ maxAttempts: 3, baseDelayMs: 100 }),
+  /**
+   * Response headers that carry the system's own id of a request, first present wins: the audit
+   * record keeps it, so a call can be found in the system's logs.
+   */
+  requestIdHeaders: z
+    .array(z.string().regex(/^[a-z0-9-]+$/, 'must be a lower-case header name'))
+    .min(1)
+    .default(['x-request-id', 'x-amzn-requestid', 'request-id', 'x-correlation-id']),
 });
 export type SystemDefinition = z.output<typeof systemDefinitionSchema>;
 export type SystemDeclaration = z.input<typeof systemDefinitionSchema>;

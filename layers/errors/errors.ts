@@ -184,3 +184,21 @@ export class RateLimitedError extends AppError {
     super(message, { retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)) });
   }
 }
+
+/**
+ * A list's query parameters are invalid (`invalid_input`), or its `cursor` does not decode or was
+ * made for other filters (`invalid_cursor`); `issues` name the parameters.
+ */
+export class InvalidQueryError extends AppError {
+  readonly code: string;
+  readonly statusCode = 400;
+  readonly category: ErrorCategory = 'validation';
+  constructor(
+    code: 'invalid_input' | 'invalid_cursor',
+    message: string,
+    issues: readonly { path: string; message: string }[],
+  ) {
+    super(message, { issues });
+    this.code = code;
+  }
+}

@@ -7,6 +7,7 @@ import { type Authenticator, createAuthenticator } from '../connectors/authentic
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
 import type { SystemDefinition } from '../connectors/system-definition.ts';
+import type { UpstreamCalls } from '../connectors/upstream-calls.ts';
 import { inputDigest } from '../digest/input-digest.ts';
 import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
@@ -39,6 +40,8 @@ export interface RunCall {
   requestId: string;
   caller: Caller;
   conversationId?: string | undefined;
+  /** Notes the calls the tool makes to business systems, for the call's audit record. */
+  upstream?: UpstreamCalls | undefined;
 }
 
 export interface ToolRunnerOptions {
@@ -134,7 +137,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
   /** A tool context with connectors for `systems`, all bounded by one deadline. */
   const contextFor = (
     systems: readonly string[],
-    call: { requestId: string; caller: Caller },
+    call: { requestId: string; caller: Caller; upstream?: UpstreamCalls | undefined },
     toolTimeoutMs?: number,
     withheld: readonly string[] = [],
   ): ToolContext & { degraded: { system: string; reason: string }[] } => {
@@ -163,6 +166,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         },
         logger: options.logger,
         ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(call.upstream ? { upstream: call.upstream } : {}),
       });
     }
     const degraded: { system: string; reason: string }[] = [];

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalMode } from '#local/start-local.ts';
 import { measureAuditWrite } from './audit.ts';
+import { measureAuditSearch } from './audit-search.ts';
 import { measureBundles } from './bundles.ts';
 import { measureConsoleFirstLoad } from './console.ts';
 import { measureRoundTrips, measureThroughput } from './hot-path.ts';
@@ -85,6 +86,16 @@ try {
   );
   console.table([await measureExactlyOnce(local, webhookLoad, 25)]);
   console.log('(goal: every event processed exactly once, none lost)');
+  const auditRecords = Number(process.env.BENCH_AUDIT_RECORDS ?? 100_000);
+  const auditSearch = await measureAuditSearch(
+    local,
+    auditRecords,
+    Number(process.env.BENCH_AUDIT_QUERIES ?? 200),
+  );
+  console.log(
+    `GET /audit over ${auditRecords} records in local mode (loaded with BatchWriteItem in ${auditSearch.loadSeconds} s), over HTTP:`,
+  );
+  console.table(auditSearch.rows);
   const consoleRuns = Number(process.env.BENCH_CONSOLE_RUNS ?? 5);
   console.log(
     `The console's first load in headless Chromium, ${consoleRuns} runs (time until the inbox shows; bytes on the wire):`,
