@@ -5,6 +5,7 @@ import type { RateLimitSetting, SystemSettings } from '../config/system-settings
 import type { SystemDefinition } from '../connectors/system-definition.ts';
 import { logger } from '../observability/logger.ts';
 import { recordCircuitOpened } from '../observability/metrics.ts';
+import { CallMetrics } from '../resilience/call-metrics.ts';
 import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
 import { SharedRateBudget, UserRateLimit } from '../resilience/rate-budget.ts';
@@ -74,6 +75,17 @@ function userLimit(
   return limit === 'off' ? {} : { userLimit: new UserRateLimit({ client, tableName, ...limit }) };
 }
 
+/** This instance's counts of every system's calls, flushed in the background (GET /systems). */
+function callMetrics(client: DocumentClient, tableName: string, flushAfterMs: number) {
+  const metrics = new CallMetrics({
+    client,
+    tableName,
+    flushAfterMs,
+    onError: (error) => logger.warn('call metrics flush failed', { error: error.message }),
+  });
+  return (system: SystemDefinition) => metrics.recorderFor(system.id);
+}
+
 /**
  * The shared connector factory: the tool runner, which builds each system's connector (base URL,
  * credentials, deadline, retries, breaker, rate budget) from the settings parsed at cold start,
@@ -118,6 +130,7 @@ export function createConnectors(options: {
               ...limit,
             }),
           ...userLimit(dynamo, shared.tableName, env.USER_RATE_LIMIT),
+          metricsFor: callMetrics(dynamo, shared.tableName, env.CALL_METRICS_FLUSH_MS),
         }
       : {}),
   });

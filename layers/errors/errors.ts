@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategory } from './app-error.ts';
+import { AppError, type ErrorCategory, type ErrorIssue } from './app-error.ts';
 
 export class ValidationError extends AppError {
   readonly code = 'validation_failed';
@@ -176,5 +176,24 @@ export class RateLimitedError extends AppError {
   override readonly retryable = true;
   constructor(message: string, retryAfterMs: number) {
     super(message, { retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)) });
+  }
+}
+
+/**
+ * A list route's query it cannot take: a filter, a time or `limit` out of range (`invalid_input`),
+ * or a cursor it did not hand out for these filters (`invalid_cursor`). Each issue names the
+ * query parameter.
+ */
+export class InvalidQueryError extends AppError {
+  readonly code: string;
+  readonly statusCode = 400;
+  readonly category: ErrorCategory = 'validation';
+  constructor(
+    code: 'invalid_input' | 'invalid_cursor',
+    message: string,
+    issues: readonly ErrorIssue[],
+  ) {
+    super(message, { issues });
+    this.code = code;
   }
 }

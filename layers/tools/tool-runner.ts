@@ -65,6 +65,8 @@ export interface ToolRunnerOptions {
     system: SystemDefinition,
     limit: { requests: number; perSeconds: number },
   ) => HttpConnectorOptions['rateBudget'];
+  /** Counts each system's calls for GET /systems, if the deployment keeps the figures. */
+  metricsFor?: (system: SystemDefinition) => HttpConnectorOptions['metrics'];
   /** Conversation-start prefetch, if the deployment has one (needs `cache`). */
   prefetch?: ConversationPrefetch;
   /** The per-user inbound limit, if the deployment has one. */
@@ -81,6 +83,7 @@ interface SystemRuntime {
   retryBudget: RetryBudget;
   breaker: HttpConnectorOptions['breaker'];
   rateBudget: HttpConnectorOptions['rateBudget'];
+  metrics: HttpConnectorOptions['metrics'];
 }
 
 /**
@@ -126,6 +129,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       retryBudget: new RetryBudget(),
       breaker: options.breakerFor?.(system),
       rateBudget: rateLimit ? options.rateBudgetFor?.(system, rateLimit) : undefined,
+      metrics: options.metricsFor?.(system),
     };
     runtimes.set(systemId, runtime);
     return runtime;
@@ -156,6 +160,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         deadlineAt,
         ...(runtime.breaker ? { breaker: runtime.breaker } : {}),
         ...(runtime.rateBudget ? { rateBudget: runtime.rateBudget } : {}),
+        ...(runtime.metrics ? { metrics: runtime.metrics } : {}),
         retry: {
           maxAttempts: runtime.system.retry.maxAttempts,
           baseDelayMs: runtime.system.retry.baseDelayMs,
