@@ -5,6 +5,7 @@ import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import type { TableName } from '#functions/manifest.ts';
 import { auditTable } from '#layers/audit/audit-table.ts';
+import { webhookLogIndex } from '#layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '#layers/writes/confirmation-store.ts';
 
 export interface Emulators {
@@ -88,7 +89,6 @@ export async function createLocalTables(endpoint: string, names = localTableName
     [names.operations, 'pk'],
     [names.idempotency, 'id'],
     [names.resilience, 'pk'],
-    [names.webhooks, 'pk'],
   ] as const) {
     await client.send(
       new CreateTableCommand({
@@ -99,6 +99,28 @@ export async function createLocalTables(endpoint: string, names = localTableName
       }),
     );
   }
+  await client.send(
+    new CreateTableCommand({
+      TableName: names.webhooks,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: webhookLogIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: webhookLogIndex.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: webhookLogIndex.name,
+          KeySchema: [
+            { AttributeName: webhookLogIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: webhookLogIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
   const { partitionKey, sortKey, byToolIndex } = auditTable;
   await client.send(
     new CreateTableCommand({

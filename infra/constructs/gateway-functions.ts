@@ -21,8 +21,10 @@ import {
   topicEnvNames,
 } from '../../functions/manifest.ts';
 import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
+import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, type AnyWriteTool, isWriteTool } from '../../layers/tools/define.ts';
 import { conversationPrefetchOf } from '../../layers/tools/prefetch.ts';
+import { webhookLogIndex } from '../../layers/webhooks/delivery-log.ts';
 import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
 import { cacheInvalidations } from '../../layers/webhooks/subscribers.ts';
 import { confirmationsTable } from '../../layers/writes/confirmation-store.ts';
@@ -71,6 +73,7 @@ export interface BuiltFunction {
 /** The indexes of each table that has any (what `Query` may read). */
 const tableIndexes: Readonly<Partial<Record<TableName, readonly string[]>>> = {
   confirmations: [confirmationsTable.pendingIndex.name],
+  webhooks: [webhookLogIndex.name],
 };
 
 /** What the alarms of each worker queue say. */
@@ -317,6 +320,8 @@ function resilienceAccess(
       return { systems: systemIds };
     case 'admin':
       return { switches: 'write', invalidates: cachedTools(options.allTools) };
+    case 'watch':
+      return { switches: 'read', watches: systems.map((system) => system.id) };
     case 'invalidate':
       // Invalidation only bumps the generations of the caches an event makes stale.
       return { invalidates: [...new Set(cacheInvalidations.flatMap((rule) => rule.tools))] };

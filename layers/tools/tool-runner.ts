@@ -6,7 +6,7 @@ import { systemSettingNames } from '../config/system-settings.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
-import type { SystemDefinition } from '../connectors/system-definition.ts';
+import { effectiveRateLimit, type SystemDefinition } from '../connectors/system-definition.ts';
 import { inputDigest } from '../digest/input-digest.ts';
 import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
@@ -113,8 +113,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       );
     }
     const timeoutMs = configured.timeoutMs || system.timeoutMs || options.defaultTimeoutMs;
-    const rateLimit =
-      configured.rateLimit === 'off' ? undefined : (configured.rateLimit ?? system.rateLimit);
+    const rateLimit = effectiveRateLimit(system, configured);
     const runtime: SystemRuntime = {
       system,
       baseUrl,
