@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -123,9 +124,11 @@ export class DeliveryLog {
   ): Promise<void> {
     if (records.length === 0) return;
     const ttl = Math.floor(this.#now() / 1000) + this.#retentionSeconds;
-    const items = records.flatMap((record) =>
-      logKeysOf(record).map((logKey) => {
-        const logAt = `${record.receivedAt}#${record.id}`;
+    const items = records.flatMap((record) => {
+      // A redelivery keeps its event's id, and may arrive in the same millisecond: each entry
+      // has its own suffix.
+      const logAt = `${record.receivedAt}#${record.id}#${randomUUID().slice(0, 8)}`;
+      return logKeysOf(record).map((logKey) => {
         return {
           pk: keys.entry(logKey, logAt),
           [webhookLogIndex.partitionKey]: logKey,
@@ -133,8 +136,8 @@ export class DeliveryLog {
           ...withoutUndefined(record),
           ttl,
         };
-      }),
-    );
+      });
+    });
     await Promise.all([
       this.#writeAll(items),
       ...this.#counterUpdates(records.filter((record) => counted(record.source))),
