@@ -5,6 +5,7 @@ import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
 import { errors, json } from './responses.ts';
 import { servicePaths } from './service-paths.ts';
+import { watchPaths } from './watch-paths.ts';
 
 const metaSchema = {
   type: 'object',
@@ -267,6 +268,7 @@ export function openApiDocument(
       },
     },
     ...servicePaths(),
+    ...watchPaths(),
   };
   for (const tool of tools) {
     const descriptor = describeTool(tool);

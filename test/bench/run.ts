@@ -13,6 +13,7 @@ import {
   measureFailFast,
   measureRetryAmplification,
 } from './resilience.ts';
+import { measureSystems } from './systems.ts';
 import { measureExactlyOnce, measureWebhooks } from './webhooks.ts';
 
 /**
@@ -80,6 +81,8 @@ try {
   );
   console.table([await measureExactlyOnce(local, webhookLoad, 25)]);
   console.log('(goal: every event processed exactly once, none lost)');
+  console.log('The Systems data (GET /systems, every system, 15 minutes of figures):');
+  console.table([await measureSystems(local, token, Number(process.env.BENCH_SYSTEMS ?? 200))]);
   const consoleRuns = Number(process.env.BENCH_CONSOLE_RUNS ?? 5);
   console.log(
     `The console's first load in headless Chromium, ${consoleRuns} runs (time until the inbox shows; bytes on the wire):`,
