@@ -165,7 +165,9 @@ describe('resilience table access', () => {
         ]),
       ]),
     );
-    expect(access['dynamodb:GetItem']?.filter((key) => /^(cache|cachegen|claim|user)#/.test(key))).toEqual([]);
+    expect(
+      access['dynamodb:GetItem']?.filter((key) => /^(cache|cachegen|claim|user)#/.test(key)),
+    ).toEqual([]);
   });
 
   it('lets the webhook worker only bump the generations of the caches events make stale', () => {
