@@ -12,6 +12,7 @@
  */
 
 import { auditTable } from '../layers/audit/audit-table.ts';
+import { webhookLogIndex } from '../layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '../layers/writes/confirmation-store.ts';
 import { operationsTable } from '../layers/writes/operations-table.ts';
 
@@ -30,7 +31,14 @@ export type TopicName = 'notifications';
 export interface IndexQuery {
   readonly Query: readonly string[];
 }
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | IndexQuery;
+export type TableAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchGetItem'
+  | 'BatchWriteItem'
+  | IndexQuery;
 /** In an `IndexQuery`: a Query on the table's own key, not an index. */
 export const TABLE_KEY = 'table';
 export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -54,9 +62,10 @@ export type SystemsNeed = 'tool' | 'all' | 'write-readiness' | 'prefetch';
  * Which items of the resilience table it touches (infra/constructs/resilience-access.ts):
  * `run`: what running its tools needs (switches, breakers, budgets, caches, user limits, prefetch);
  * `breakers`: the breakers and budgets of its systems; `admin`: switches and cache invalidation;
- * `invalidate`: the caches webhook events make stale.
+ * `invalidate`: the caches webhook events make stale; `watch`: reads the switches and every
+ * system's breaker, rate budget and call metrics (GET /systems).
  */
-export type ResilienceNeed = 'run' | 'breakers' | 'admin' | 'invalidate';
+export type ResilienceNeed = 'run' | 'breakers' | 'admin' | 'invalidate' | 'watch';
 
 /** Settings groups a function reads besides its stores (layers/config/env.ts). */
 export type SettingsGroup =
@@ -346,6 +355,22 @@ export const functions = [
     resilience: 'admin',
   },
   {
+    name: 'systems',
+    entry: 'functions/systems/list/handler.ts',
+    description: 'GET /systems',
+    routes: [{ method: 'GET', path: '/systems' }],
+    ...audited,
+    resilience: 'watch',
+  },
+  {
+    name: 'webhook-events',
+    entry: 'functions/webhooks/events/handler.ts',
+    description: 'GET /webhooks/events',
+    routes: [{ method: 'GET', path: '/webhooks/events' }],
+    settings: ['callers'],
+    tables: { audit: ['PutItem'], webhooks: [{ Query: [webhookLogIndex.name] }, 'BatchGetItem'] },
+  },
+  {
     name: 'webhook-receive',
     entry: 'functions/webhooks/receive/handler.ts',
     description: 'POST /webhooks/{source}',
@@ -355,7 +380,8 @@ export const functions = [
       reason:
         'SaaS senders cannot present our JWTs: every delivery is authenticated by its vendor signature (HMAC over the raw body with the source secret, timestamps checked) before anything is queued.',
     },
-    tables: { webhooks: ['PutItem', 'DeleteItem'] },
+    // Receipts (Put, Delete), the delivery log (BatchWrite) and its counters (Update).
+    tables: { webhooks: ['PutItem', 'DeleteItem', 'BatchWriteItem', 'UpdateItem'] },
     sends: ['events'],
     settings: ['webhook-secrets'],
   },

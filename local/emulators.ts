@@ -11,6 +11,7 @@ import { startFauxqs } from 'fauxqs';
 import type { TableName } from '#functions/manifest.ts';
 import { auditIndexes, auditTable } from '#layers/audit/audit-table.ts';
 import type { IndexKeys } from '#layers/aws/table-keys.ts';
+import { webhookLogIndex } from '#layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '#layers/writes/confirmation-store.ts';
 import { operationIndexes, operationsTable } from '#layers/writes/operations-table.ts';
 
@@ -123,28 +124,12 @@ export async function createLocalTables(endpoint: string, names = localTableName
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const { pendingIndex } = confirmationsTable;
   await client.send(
-    new CreateTableCommand({
-      TableName: names.confirmations,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: confirmationsTable.partitionKey, AttributeType: 'S' },
-        { AttributeName: pendingIndex.partitionKey, AttributeType: 'S' },
-        { AttributeName: pendingIndex.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: confirmationsTable.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: pendingIndex.name,
-          KeySchema: [
-            { AttributeName: pendingIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: pendingIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
+    new CreateTableCommand(
+      tableInput(names.confirmations, { partitionKey: confirmationsTable.partitionKey }, [
+        confirmationsTable.pendingIndex,
+      ]),
+    ),
   );
   await client.send(
     new CreateTableCommand(
@@ -158,7 +143,6 @@ export async function createLocalTables(endpoint: string, names = localTableName
   for (const [name, key] of [
     [names.idempotency, 'id'],
     [names.resilience, 'pk'],
-    [names.webhooks, 'pk'],
   ] as const) {
     await client.send(
       new CreateTableCommand({
@@ -169,6 +153,9 @@ export async function createLocalTables(endpoint: string, names = localTableName
       }),
     );
   }
+  await client.send(
+    new CreateTableCommand(tableInput(names.webhooks, { partitionKey: 'pk' }, [webhookLogIndex])),
+  );
   await client.send(
     new CreateTableCommand(
       tableInput(

@@ -23,6 +23,7 @@ import {
   topicEnvNames,
 } from '../../functions/manifest.ts';
 import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
+import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, type AnyWriteTool, isWriteTool } from '../../layers/tools/define.ts';
 import { conversationPrefetchOf } from '../../layers/tools/prefetch.ts';
 import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
@@ -315,6 +316,8 @@ function resilienceAccess(
       return { systems: systemIds };
     case 'admin':
       return { switches: 'write', invalidates: cachedTools(options.allTools) };
+    case 'watch':
+      return { switches: 'read', watches: systems.map((system) => system.id) };
     case 'invalidate':
       // Invalidation only bumps the generations of the caches an event makes stale.
       return { invalidates: [...new Set(cacheInvalidations.flatMap((rule) => rule.tools))] };

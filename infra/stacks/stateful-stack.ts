@@ -23,6 +23,7 @@ import { auditIndexes, auditTable } from '../../layers/audit/audit-table.ts';
 import type { IndexKeys } from '../../layers/aws/table-keys.ts';
 import type { SystemDefinition } from '../../layers/connectors/system-definition.ts';
 import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
+import { webhookLogIndex } from '../../layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '../../layers/writes/confirmation-store.ts';
 import { operationIndexes } from '../../layers/writes/operations-table.ts';
 import { writeQueueMaxReceiveCount } from '../../layers/writes/wait-schedule.ts';
@@ -273,6 +274,12 @@ export class StatefulStack extends Stack {
     );
 
     this.webhookTable = table('WebhookTable', 'pk', 'ttl');
+    // The delivery log of GET /webhooks/events: sparse, only log entries carry its keys.
+    this.webhookTable.addGlobalSecondaryIndex({
+      indexName: webhookLogIndex.name,
+      partitionKey: { name: webhookLogIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: webhookLogIndex.sortKey, type: AttributeType.STRING },
+    });
     this.eventsDeadLetterQueue = new Queue(this, 'EventsDeadLetterQueue', {
       redriveAllowPolicy: deadLetterQueueRole,
       encryption: QueueEncryption.SQS_MANAGED,

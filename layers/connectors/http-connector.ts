@@ -10,6 +10,7 @@ import {
 } from '../errors/index.ts';
 import { parseRetryAfter } from '../http-util/retry-after.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
+import type { CallRecorder } from '../resilience/call-metrics.ts';
 import { fullJitter, type RetryBudget } from '../resilience/retry-budget.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { Connector, ConnectorRequest, PageRequest, QueryValue } from './connector.ts';
@@ -36,6 +37,8 @@ export interface HttpConnectorOptions {
   };
   /** The system's shared circuit breaker; absent: none. */
   breaker?: { beforeCall(): Promise<void>; afterCall(success: boolean): Promise<void> };
+  /** Counts each call to the system (outcome, latency) for GET /systems; absent: not counted. */
+  metrics?: CallRecorder;
   /** Retries of transient failures; absent: no retries. */
   retry?: { maxAttempts: number; budget: RetryBudget; baseDelayMs?: number; random?: () => number };
   logger: Pick<ToolLogger, 'debug' | 'warn'>;
@@ -136,17 +139,27 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
 
   const tryOnce = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {
     await options.rateBudget?.acquire(options.deadlineAt ?? Date.now() + timeoutMs);
-    let response = await attempt(req);
-    await observe(response);
-    if (response.status === 401) {
-      await response.body?.cancel();
-      logger.warn('upstream rejected credentials; refreshing once', {
-        system: system.id,
-        operation: req.operation,
-      });
-      authenticator.invalidate();
+    const started = performance.now();
+    let response: Response;
+    try {
       response = await attempt(req);
+      await observe(response);
+      if (response.status === 401) {
+        await response.body?.cancel();
+        logger.warn('upstream rejected credentials; refreshing once', {
+          system: system.id,
+          operation: req.operation,
+        });
+        authenticator.invalidate();
+        response = await attempt(req);
+      }
+    } catch (error) {
+      // No answer (timeout, connection) counts against the system; a gateway misconfiguration does not.
+      if (!(error instanceof ConfigurationError))
+        options.metrics?.record(false, performance.now() - started);
+      throw error;
     }
+    options.metrics?.record(answeredWell(response.status), performance.now() - started);
     if (!response.ok) {
       await response.body?.cancel();
       throw classify(response, req, name);
@@ -271,6 +284,13 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     },
   };
 }
+
+/**
+ * Whether an answer shows the system working: a 4xx about the request (404, 400, 409) does; 5xx,
+ * 429 and a refusal of the gateway's credentials do not.
+ */
+const answeredWell = (status: number): boolean =>
+  status < 500 && status !== 429 && status !== 401 && status !== 403;
 
 function buildUrl(
   baseUrl: string,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { SystemSettings } from '../config/system-settings.ts';
 
 /** How a connector authenticates to its business system; the secret's JSON shape follows the mode. */
 export const authModeSchema = z.discriminatedUnion('type', [
@@ -91,4 +92,19 @@ export type SystemDeclaration = z.input<typeof systemDefinitionSchema>;
  */
 export function defineSystem(declaration: SystemDeclaration): SystemDefinition {
   return systemDefinitionSchema.parse(declaration);
+}
+
+/**
+ * The outbound budget a system runs under: the deployment's `SYSTEM_<ID>_RATE_LIMIT` if set
+ * (`off`: none), else the system's own.
+ *
+ * @example
+ * effectiveRateLimit(crm, settings.get('crm')); // { requests: 100, perSeconds: 10 }
+ */
+export function effectiveRateLimit(
+  system: SystemDefinition,
+  configured: SystemSettings | undefined,
+): { requests: number; perSeconds: number } | undefined {
+  if (configured?.rateLimit === 'off') return undefined;
+  return configured?.rateLimit ?? system.rateLimit;
 }

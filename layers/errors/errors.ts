@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategory } from './app-error.ts';
+import { AppError, type ErrorCategory, type ErrorIssue } from './app-error.ts';
 
 export class ValidationError extends AppError {
   readonly code = 'validation_failed';
@@ -196,7 +196,7 @@ export class InvalidQueryError extends AppError {
   constructor(
     code: 'invalid_input' | 'invalid_cursor',
     message: string,
-    issues: readonly { path: string; message: string }[],
+    issues: readonly ErrorIssue[],
   ) {
     super(message, { issues });
     this.code = code;

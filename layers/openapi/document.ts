@@ -5,6 +5,7 @@ import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
 import { historyPaths, operationItemSchema } from './history-paths.ts';
 import { errors, json } from './responses.ts';
 import { servicePaths } from './service-paths.ts';
+import { watchPaths } from './watch-paths.ts';
 
 const metaSchema = {
   type: 'object',
@@ -262,6 +263,7 @@ export function openApiDocument(
     },
     ...historyPaths(),
     ...servicePaths(),
+    ...watchPaths(),
   };
   for (const tool of tools) {
     const descriptor = describeTool(tool);

@@ -6,7 +6,7 @@ import { systemSettingNames } from '../config/system-settings.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
-import type { SystemDefinition } from '../connectors/system-definition.ts';
+import { effectiveRateLimit, type SystemDefinition } from '../connectors/system-definition.ts';
 import type { UpstreamCalls } from '../connectors/upstream-calls.ts';
 import { inputDigest } from '../digest/input-digest.ts';
 import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
@@ -68,6 +68,8 @@ export interface ToolRunnerOptions {
     system: SystemDefinition,
     limit: { requests: number; perSeconds: number },
   ) => HttpConnectorOptions['rateBudget'];
+  /** Counts each system's calls for GET /systems, if the deployment keeps the figures. */
+  metricsFor?: (system: SystemDefinition) => HttpConnectorOptions['metrics'];
   /** Conversation-start prefetch, if the deployment has one (needs `cache`). */
   prefetch?: ConversationPrefetch;
   /** The per-user inbound limit, if the deployment has one. */
@@ -84,6 +86,7 @@ interface SystemRuntime {
   retryBudget: RetryBudget;
   breaker: HttpConnectorOptions['breaker'];
   rateBudget: HttpConnectorOptions['rateBudget'];
+  metrics: HttpConnectorOptions['metrics'];
 }
 
 /**
@@ -113,8 +116,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       );
     }
     const timeoutMs = configured.timeoutMs || system.timeoutMs || options.defaultTimeoutMs;
-    const rateLimit =
-      configured.rateLimit === 'off' ? undefined : (configured.rateLimit ?? system.rateLimit);
+    const rateLimit = effectiveRateLimit(system, configured);
     const runtime: SystemRuntime = {
       system,
       baseUrl,
@@ -129,6 +131,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       retryBudget: new RetryBudget(),
       breaker: options.breakerFor?.(system),
       rateBudget: rateLimit ? options.rateBudgetFor?.(system, rateLimit) : undefined,
+      metrics: options.metricsFor?.(system),
     };
     runtimes.set(systemId, runtime);
     return runtime;
@@ -159,6 +162,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         deadlineAt,
         ...(runtime.breaker ? { breaker: runtime.breaker } : {}),
         ...(runtime.rateBudget ? { rateBudget: runtime.rateBudget } : {}),
+        ...(runtime.metrics ? { metrics: runtime.metrics } : {}),
         retry: {
           maxAttempts: runtime.system.retry.maxAttempts,
           baseDelayMs: runtime.system.retry.baseDelayMs,

@@ -14,6 +14,7 @@ import {
   measureFailFast,
   measureRetryAmplification,
 } from './resilience.ts';
+import { measureSystems } from './systems.ts';
 import { measureExactlyOnce, measureWebhooks } from './webhooks.ts';
 
 /**
@@ -96,6 +97,8 @@ try {
     `GET /audit over ${auditRecords} records in local mode (loaded with BatchWriteItem in ${auditSearch.loadSeconds} s), over HTTP:`,
   );
   console.table(auditSearch.rows);
+  console.log('The Systems data (GET /systems, every system, 15 minutes of figures):');
+  console.table([await measureSystems(local, token, Number(process.env.BENCH_SYSTEMS ?? 200))]);
   const consoleRuns = Number(process.env.BENCH_CONSOLE_RUNS ?? 5);
   console.log(
     `The console's first load in headless Chromium, ${consoleRuns} runs (time until the inbox shows; bytes on the wire):`,
