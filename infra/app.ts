@@ -46,6 +46,7 @@ export function buildApp(
       vpcRouteTableIds: context('vpcRouteTableIds'),
       privateSystems: context('privateSystems'),
       vpcEndpoints: context('vpcEndpoints'),
+      auditRetentionYears: context('auditRetentionYears'),
     },
     systemIds,
   );

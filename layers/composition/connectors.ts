@@ -4,7 +4,7 @@ import type { RuntimeEnv } from '../config/env.ts';
 import type { RateLimitSetting, SystemSettings } from '../config/system-settings.ts';
 import type { SystemDefinition } from '../connectors/system-definition.ts';
 import { logger } from '../observability/logger.ts';
-import { recordCircuitOpened } from '../observability/metrics.ts';
+import { recordBudgetWait, recordCircuitOpened } from '../observability/metrics.ts';
 import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
 import { SharedRateBudget, UserRateLimit } from '../resilience/rate-budget.ts';
@@ -115,6 +115,7 @@ export function createConnectors(options: {
               tableName: shared.tableName,
               systemId: system.id,
               displayName: system.displayName,
+              onWait: recordBudgetWait,
               ...limit,
             }),
           ...userLimit(dynamo, shared.tableName, env.USER_RATE_LIMIT),

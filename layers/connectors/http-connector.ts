@@ -9,6 +9,7 @@ import {
   UpstreamUnavailableError,
 } from '../errors/index.ts';
 import { parseRetryAfter } from '../http-util/retry-after.ts';
+import { recordSystemCall } from '../observability/metrics.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import { fullJitter, type RetryBudget } from '../resilience/retry-budget.ts';
 import type { Authenticator } from './authenticator.ts';
@@ -119,8 +120,24 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     }
   };
 
+  /** One try, measured for the system's metrics from after the rate budget's wait. */
   const tryOnce = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {
     await options.rateBudget?.acquire(options.deadlineAt ?? Date.now() + timeoutMs);
+    const started = performance.now();
+    try {
+      const response = await sendChecked(req);
+      recordSystemCall(system.id, { durationMs: performance.now() - started });
+      return response;
+    } catch (error) {
+      recordSystemCall(system.id, {
+        durationMs: performance.now() - started,
+        errorCategory: error instanceof AppError ? error.category : 'internal',
+      });
+      throw error;
+    }
+  };
+
+  const sendChecked = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {
     let response = await attempt(req);
     await observe(response);
     if (response.status === 401) {
