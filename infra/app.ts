@@ -85,6 +85,10 @@ export function buildApp(
       topic: stateful.notificationsTopic,
       chatWebhookSecrets: stateful.chatWebhookSecrets,
     },
+    auditArchive: {
+      deadLetterQueue: stateful.auditArchive.deadLetterQueue,
+      deliveryStreamName: stateful.auditArchive.deliveryStream.ref,
+    },
   });
   addPolicyChecks(app);
   return { stateful, api };

@@ -28,6 +28,9 @@ import { controlTowerRule } from '../policy-checks.ts';
 import { asBucketRef } from './audit-archive.ts';
 import { auditQueries } from './audit-query-texts.ts';
 
+/** The archive's table, as auditors name it in SQL. */
+const RECORDS_TABLE = 'records';
+
 export interface AuditQueriesProps {
   /** The archive bucket and its key. */
   readonly bucket: Bucket;
@@ -72,7 +75,7 @@ export class AuditQueries extends Construct {
     });
     this.table = new S3Table(this, 'Records', {
       database: this.database,
-      tableName: 'records',
+      tableName: RECORDS_TABLE,
       description:
         'Every call to the gateway, one row each (delivered at least once: auditId tells duplicates)',
       storage: S3TableStorage.fromBucket(asBucketRef(props.bucket)),
@@ -148,7 +151,7 @@ export class AuditQueries extends Construct {
         },
       },
     });
-    for (const [index, query] of auditQueries(this.table.tableName).entries()) {
+    for (const [index, query] of auditQueries(RECORDS_TABLE).entries()) {
       new CfnNamedQuery(this, `Query${index}`, {
         name: query.name,
         description: query.description,

@@ -1,29 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   recordBudgetWait,
   recordCircuitOpened,
   recordSystemCall,
   recordToolCall,
 } from '#layers/observability/metrics.ts';
-
-/** The lines `act` prints, parsed: embedded-metric-format lines, and nothing else. */
-function emfLines(act: () => void): Record<string, any>[] {
-  const lines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: unknown) => {
-    lines.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    act();
-  } finally {
-    process.stdout.write = write;
-  }
-  return lines
-    .flatMap((line) => line.split('\n'))
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line));
-}
+import { printedMetrics } from '#test/helpers/emf.ts';
 
 /** What one line declares: `{ dimensions, metrics: {name: unit} }`. */
 const declared = (line: Record<string, any>) => ({
@@ -37,18 +19,8 @@ const declared = (line: Record<string, any>) => ({
 });
 
 describe('gateway metrics', () => {
-  // The test run disables metrics (vitest.config.ts), as local mode does; these tests turn them on.
-  const previous = process.env.POWERTOOLS_METRICS_DISABLED;
-  beforeEach(() => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  });
-  afterEach(() => {
-    if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
-    else process.env.POWERTOOLS_METRICS_DISABLED = previous;
-  });
-
-  it('writes one line CloudWatch turns into Toolgate/CircuitOpened per system and service', () => {
-    const [line, ...more] = emfLines(() => recordCircuitOpened('erp'));
+  it('writes one line CloudWatch turns into Toolgate/CircuitOpened per system and service', async () => {
+    const [line, ...more] = await printedMetrics(() => recordCircuitOpened('erp'));
 
     expect(more).toEqual([]);
     expect(line).toMatchObject({ System: 'erp', service: 'toolgate', CircuitOpened: 1 });
@@ -59,8 +31,8 @@ describe('gateway metrics', () => {
     });
   });
 
-  it('records a tool call with its latency and cache hit, and a failed one by category', () => {
-    const lines = emfLines(() => {
+  it('records a tool call with its latency and cache hit, and a failed one by category', async () => {
+    const lines = await printedMetrics(() => {
       recordToolCall('get_customer', { durationMs: 42, cache: 'hit' });
       recordToolCall('create_order', { durationMs: 7, errorCategory: 'validation' });
     });
@@ -80,8 +52,8 @@ describe('gateway metrics', () => {
     expect(lines[2]).toMatchObject({ Tool: 'create_order', Category: 'validation' });
   });
 
-  it('records a request to a system, its errors per system and per category, and budget waits', () => {
-    const lines = emfLines(() => {
+  it('records a request to a system, its errors per system and per category, and budget waits', async () => {
+    const lines = await printedMetrics(() => {
       recordSystemCall('crm', { durationMs: 120 });
       recordSystemCall('crm', { durationMs: 5000, errorCategory: 'upstream' });
       recordBudgetWait('crm');
@@ -104,10 +76,9 @@ describe('gateway metrics', () => {
     ]);
   });
 
-  it('prints nothing when metrics are disabled, as in local mode and tests', () => {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-
-    const lines = emfLines(() => {
+  it('prints nothing when metrics are disabled, as in local mode and tests', async () => {
+    const lines = await printedMetrics(() => {
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
       recordToolCall('get_customer', { durationMs: 1 });
       recordSystemCall('erp', { durationMs: 1, errorCategory: 'upstream' });
     });
