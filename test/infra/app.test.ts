@@ -562,8 +562,10 @@ describe('CDK app', () => {
         VisibilityTimeout: 180,
         RedrivePolicy: Match.objectLike({ maxReceiveCount: 18 }),
       });
+      // One TLS-only policy per queue, the audit archive's dead-letter queue included.
       const policies = Object.values(stateful.findResources('AWS::SQS::QueuePolicy'));
-      expect(policies).toHaveLength(5);
+      expect(policies).toHaveLength(6);
+      expect(policies).toHaveLength(Object.keys(stateful.findResources('AWS::SQS::Queue')).length);
       for (const policy of policies)
         expect(JSON.stringify(policy)).toContain('aws:SecureTransport');
     });
