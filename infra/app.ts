@@ -46,6 +46,7 @@ export function buildApp(
       vpcRouteTableIds: context('vpcRouteTableIds'),
       privateSystems: context('privateSystems'),
       vpcEndpoints: context('vpcEndpoints'),
+      auditRetentionYears: context('auditRetentionYears'),
     },
     systemIds,
   );
@@ -83,6 +84,10 @@ export function buildApp(
     notifications: {
       topic: stateful.notificationsTopic,
       chatWebhookSecrets: stateful.chatWebhookSecrets,
+    },
+    auditArchive: {
+      deadLetterQueue: stateful.auditArchive.deadLetterQueue,
+      deliveryStreamName: stateful.auditArchive.deliveryStream.ref,
     },
   });
   addPolicyChecks(app);

@@ -280,6 +280,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     STAGE: 'local',
     POWERTOOLS_SERVICE_NAME: 'toolgate',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // CloudWatch metrics (EMF lines) mean nothing on a laptop: `true` keeps them out of the output.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     ...emulators.awsEnv,
     // Every store and queue a function of the manifest names, as the CDK app sets them.
     ...Object.fromEntries(

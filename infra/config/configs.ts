@@ -59,6 +59,8 @@ export interface StageOverrides {
   privateSystems?: string | undefined;
   /** `-c vpcEndpoints=existing` when the VPC has its endpoints already. @default create */
   vpcEndpoints?: string | undefined;
+  /** `-c auditRetentionYears=10`: how long the audit archive locks every record. @default 7 */
+  auditRetentionYears?: string | undefined;
 }
 
 type Defaults = Omit<
@@ -71,6 +73,7 @@ type Defaults = Omit<
   | 'rolesClaim'
   | 'mail'
   | 'consoleSignIn'
+  | 'auditRetentionYears'
 > & {
   issuerUrl?: string;
   audience?: string;
@@ -215,6 +218,7 @@ export function resolveStage(
     mail: parseMail({ ...overrides, mailSender }),
     consoleSignIn: parseSignIn(overrides),
     openRoutes: resolveOpenRoutes(defaults.openRoutes, overrides),
+    auditRetentionYears: parseRetentionYears(overrides.auditRetentionYears),
     ...resolveNetwork(overrides, systemIds),
   };
 }
@@ -237,6 +241,20 @@ function parseContext<S extends z.ZodType>(
     return `${[values[variable]?.[0] ?? variable, ...rest].join('.')}: ${issue.message}`;
   });
   throw new Error(`Invalid ${what} settings: ${problems.join('; ')}`);
+}
+
+/** How many years the audit archive locks each record when no `-c auditRetentionYears` is given. */
+export const DEFAULT_AUDIT_RETENTION_YEARS = 7;
+
+/** Years an audit record stays locked: a whole number from 1 to 99 (within S3 Object Lock's limit). */
+function parseRetentionYears(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_AUDIT_RETENTION_YEARS;
+  const years = Number(value);
+  if (!/^\d+$/.test(value) || years < 1 || years > 99)
+    throw new Error(
+      `auditRetentionYears must be a whole number of years from 1 to 99 (e.g. -c auditRetentionYears=7), got ${value}`,
+    );
+  return years;
 }
 
 /** The mail settings. */

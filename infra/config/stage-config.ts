@@ -112,6 +112,11 @@ export interface StageConfig {
   readonly network?: PrivateNetwork;
   /** What happens to the audit table and secrets when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * How long the long-term audit archive keeps every record under S3 Object Lock in compliance
+   * mode (`-c auditRetentionYears=7`): nobody, root included, can delete or alter a record sooner.
+   */
+  readonly auditRetentionYears: number;
   readonly secretsMaxAgeSeconds: number;
   /**
    * How a confirmed write waits in the queue while its system is down (WRITE_WAIT_WINDOW_SECONDS,

@@ -244,6 +244,7 @@ export function buildGatewayFunctions(
             ? {
                 deadLetters: {
                   queue: deadLetterQueue,
+                  name: queue,
                   alarmAction: resources.alarmAction,
                   deadLetterDescription: texts.deadLetters,
                   oldestDescription: texts.oldest,

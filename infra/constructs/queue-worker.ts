@@ -1,14 +1,10 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  type IAlarmAction,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmAbove } from './alarm-above.ts';
 
 export interface QueueWorkerProps {
   readonly queue: Queue;
@@ -24,6 +20,11 @@ export interface QueueWorkerProps {
    */
   readonly deadLetters?: {
     readonly queue: Queue;
+    /**
+     * Names the alarms after what they watch: `<stack>-dlq-<name>-not-empty` and
+     * `<stack>-queue-<name>-age`, e.g. `write`.
+     */
+    readonly name: string;
     readonly alarmAction: IAlarmAction;
     /** What the messages are, e.g. `Confirmed writes`, and what a dead letter means. */
     readonly deadLetterDescription: string;
@@ -57,38 +58,27 @@ export class QueueWorker extends Construct {
     });
     const dead = props.deadLetters;
     if (!dead) return;
-    const alarm = (
-      alarmId: string,
-      description: string,
-      metric: ReturnType<Queue['metricApproximateNumberOfMessagesVisible']>,
-      threshold: number,
-    ) =>
-      new Alarm(this, alarmId, {
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(dead.alarmAction);
-    alarm(
-      'DeadLettersAlarm',
-      dead.deadLetterDescription,
-      dead.queue.metricApproximateNumberOfMessagesVisible({
+    const stackName = Stack.of(this).stackName;
+    alarmAbove(this, 'DeadLettersAlarm', {
+      name: `${stackName}-dlq-${dead.name}-not-empty`,
+      description: dead.deadLetterDescription,
+      metric: dead.queue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: 'Maximum',
       }),
-      0,
-    );
+      threshold: 0,
+      action: dead.alarmAction,
+    });
     const maxAge = dead.maxAge ?? Duration.minutes(15);
-    alarm(
-      'OldestMessageAlarm',
-      dead.oldestDescription(maxAge.toMinutes()),
-      props.queue.metricApproximateAgeOfOldestMessage({
+    alarmAbove(this, 'OldestMessageAlarm', {
+      name: `${stackName}-queue-${dead.name}-age`,
+      description: dead.oldestDescription(maxAge.toMinutes()),
+      metric: props.queue.metricApproximateAgeOfOldestMessage({
         period: Duration.minutes(1),
         statistic: 'Maximum',
       }),
-      maxAge.toSeconds(),
-    );
+      threshold: maxAge.toSeconds(),
+      action: dead.alarmAction,
+    });
   }
 }

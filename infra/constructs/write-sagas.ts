@@ -3,7 +3,6 @@ import {
   Alarm,
   ComparisonOperator,
   type IAlarmAction,
-  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -15,8 +14,9 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../../layers/observability/metrics.ts';
+import { metricNames } from '../../layers/observability/metrics.ts';
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
+import { gatewayMetric } from './gateway-metric.ts';
 import { pascal } from './names.ts';
 import { SagaDefinition } from './saga-definition.ts';
 
@@ -77,6 +77,7 @@ export class WriteSagas extends Construct {
         },
       );
       new Alarm(this, `Saga${name}FailedAlarm`, {
+        alarmName: `${Stack.of(this).stackName}-saga-${tool.name}-failed`,
         alarmDescription: `A ${tool.name} write could not be rolled back: the operation is "failed" and needs a human`,
         metric: machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
         threshold: 0,
@@ -86,14 +87,9 @@ export class WriteSagas extends Construct {
       }).addAlarmAction(props.alarmAction);
       // Also when the execution succeeds: a step whose outcome stayed unknown ends it at "Rolled back".
       new Alarm(this, `Saga${name}OperationFailedAlarm`, {
+        alarmName: `${Stack.of(this).stackName}-operation-${tool.name}-failed`,
         alarmDescription: `A ${tool.name} operation ended "failed" (a compensation kept failing, a step's outcome stayed unknown, or its end could not be recorded): it needs a human`,
-        metric: new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'OperationsFailed',
-          dimensionsMap: { Tool: tool.name },
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
+        metric: gatewayMetric(metricNames.operationsFailed, { Tool: tool.name }, 'Sum'),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

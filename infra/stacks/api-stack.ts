@@ -7,7 +7,6 @@ import {
   ComparisonOperator,
   type IAlarmAction,
   MathExpression,
-  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -23,11 +22,13 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { FunctionName } from '../../functions/manifest.ts';
 import type { ChatChannel } from '../../layers/notifications/chat-notifier.ts';
-import { METRICS_NAMESPACE } from '../../layers/observability/metrics.ts';
+import { metricNames } from '../../layers/observability/metrics.ts';
 import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, isWriteTool } from '../../layers/tools/define.ts';
 import type { OpenRouteGroup, StageConfig } from '../config/stage-config.ts';
+import { GatewayDashboard } from '../constructs/gateway-dashboard.ts';
 import { buildGatewayFunctions } from '../constructs/gateway-functions.ts';
+import { gatewayMetric } from '../constructs/gateway-metric.ts';
 import { pascal } from '../constructs/names.ts';
 import { PrivateNetwork } from '../constructs/private-network.ts';
 import { routesOf, throttleRoutes } from '../constructs/route-throttles.ts';
@@ -62,6 +63,8 @@ export interface ApiStackProps extends StackProps {
     /** Each chat's webhook URL secret. */
     readonly chatWebhookSecrets: ReadonlyMap<ChatChannel, Secret>;
   };
+  /** The long-term audit archive, watched by the dashboard's alarms. */
+  readonly auditArchive: { readonly deadLetterQueue: Queue; readonly deliveryStreamName: string };
 }
 
 /**
@@ -211,6 +214,18 @@ export class ApiStack extends Stack {
       built.map((candidate) => candidate.function),
       alarmAction,
     );
+    new GatewayDashboard(this, 'Dashboard', {
+      systems,
+      writeTools: props.tools.filter(isWriteTool).map((tool) => tool.name),
+      queues: { write: props.writeQueue, events: props.webhooks.queue },
+      deadLetterQueues: {
+        write: props.writeDeadLetterQueue,
+        events: props.webhooks.deadLetterQueue,
+        'audit-archive': props.auditArchive.deadLetterQueue,
+      },
+      auditArchive: props.auditArchive,
+      alarmAction,
+    });
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.apiEndpoint,
       description: 'Base URL of the Toolgate HTTP API',
@@ -278,6 +293,7 @@ export class ApiStack extends Stack {
       label: '5xx rate',
     });
     new Alarm(this, 'ServerErrorRateAlarm', {
+      alarmName: `${this.stackName}-api-5xx-rate`,
       alarmDescription: `More than ${config.alarms.serverErrorRate * 100}% of API calls answered 5xx over 5 minutes`,
       metric: errorRate,
       threshold: config.alarms.serverErrorRate,
@@ -286,6 +302,7 @@ export class ApiStack extends Stack {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(action);
     new Alarm(this, 'P99LatencyAlarm', {
+      alarmName: `${this.stackName}-api-p99-latency`,
       alarmDescription: `API p99 latency above ${config.alarms.p99LatencyMs} ms over 5 minutes`,
       metric: this.api.metricLatency({ period, statistic: 'p99' }),
       threshold: config.alarms.p99LatencyMs,
@@ -295,14 +312,9 @@ export class ApiStack extends Stack {
     }).addAlarmAction(action);
     for (const system of systems) {
       new Alarm(this, `${pascal(system.id)}CircuitOpenedAlarm`, {
+        alarmName: `${this.stackName}-system-${system.id}-circuit-opened`,
         alarmDescription: `The circuit breaker of ${system.displayName} opened: the gateway fails fast instead of calling it`,
-        metric: new Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName: 'CircuitOpened',
-          dimensionsMap: { System: system.id },
-          period,
-          statistic: 'Sum',
-        }),
+        metric: gatewayMetric(metricNames.circuitOpened, { System: system.id }, 'Sum', period),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

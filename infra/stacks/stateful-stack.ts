@@ -10,6 +10,7 @@ import {
   AttributeType,
   BillingMode,
   ProjectionType,
+  StreamViewType,
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
@@ -28,6 +29,8 @@ import { confirmationsTable } from '../../layers/writes/confirmation-store.ts';
 import { operationIndexes } from '../../layers/writes/operations-table.ts';
 import { writeQueueMaxReceiveCount } from '../../layers/writes/wait-schedule.ts';
 import type { StageConfig } from '../config/stage-config.ts';
+import { AuditArchive } from '../constructs/audit-archive.ts';
+import { AuditQueries } from '../constructs/audit-queries.ts';
 import { pascal } from '../constructs/names.ts';
 import { controlTowerRule } from '../policy-checks.ts';
 
@@ -103,6 +106,9 @@ function addIndexes(table: Table, indexes: readonly IndexKeys[]): void {
  */
 const deadLetterQueueRole = { redrivePermission: RedrivePermission.ALLOW_ALL };
 
+/** The archive table's first projected day: no record is older than the archive itself. */
+const ARCHIVE_FIRST_DAY = '2026/12/01';
+
 /** The write worker's timeout; the write queue's visibility timeout is six times this. */
 export const WRITE_WORKER_TIMEOUT_SECONDS = 30;
 /** Timeout of the webhook event worker; the events queue's visibility timeout is six times it. */
@@ -127,6 +133,8 @@ export class StatefulStack extends Stack {
   readonly writeDeadLetterQueue: Queue;
   /** Conversation-start prefetches (best effort, 5 minutes). */
   readonly prefetchQueue: Queue;
+  /** Every audit record on S3 for years, under Object Lock; its dead-letter queue has an alarm. */
+  readonly auditArchive: AuditArchive;
   /** Webhook receipts (de-duplication) and the event log. */
   readonly webhookTable: Table;
   readonly eventsQueue: Queue;
@@ -154,6 +162,8 @@ export class StatefulStack extends Stack {
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: auditTable.timeToLiveAttribute,
+      // New records feed the long-term archive (AuditArchive).
+      stream: StreamViewType.NEW_IMAGE,
       deletionProtection: config.stage === 'prod',
       removalPolicy: config.removalPolicy,
     });
@@ -177,6 +187,30 @@ export class StatefulStack extends Stack {
     }
     this.systemSecrets = secrets;
     new CfnOutput(this, 'AuditTableName', { value: this.auditTable.tableName });
+    this.auditArchive = new AuditArchive(this, 'AuditArchive', {
+      table: this.auditTable,
+      retentionYears: config.auditRetentionYears,
+    });
+    const queries = new AuditQueries(this, 'AuditQueries', {
+      bucket: this.auditArchive.bucket,
+      key: this.auditArchive.key,
+      accessLogs: this.auditArchive.accessLogs,
+      stage: config.stage,
+      firstDay: ARCHIVE_FIRST_DAY,
+    });
+    new CfnOutput(this, 'AuditArchiveBucketName', {
+      value: this.auditArchive.bucket.bucketName,
+      description: `Every audit record, locked ${config.auditRetentionYears} years (S3 Object Lock, compliance mode)`,
+    });
+    new CfnOutput(this, 'AuditWorkGroup', {
+      value: queries.workGroup.ref,
+      description:
+        'The Athena workgroup of the audit archive, with its saved queries (README, Long-term audit)',
+    });
+    new CfnOutput(this, 'AuditorsRoleArn', {
+      value: queries.auditors.roleArn,
+      description: 'Assume this role to query the audit archive with Athena (read only)',
+    });
 
     const table = (id: string, partitionKey: string, timeToLiveAttribute: string) =>
       new Table(this, id, {

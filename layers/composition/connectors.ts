@@ -4,7 +4,7 @@ import type { RuntimeEnv } from '../config/env.ts';
 import type { RateLimitSetting, SystemSettings } from '../config/system-settings.ts';
 import { effectiveRateLimit, type SystemDefinition } from '../connectors/system-definition.ts';
 import { logger } from '../observability/logger.ts';
-import { recordCircuitOpened } from '../observability/metrics.ts';
+import { recordBudgetWait, recordCircuitOpened } from '../observability/metrics.ts';
 import { CallMetrics } from '../resilience/call-metrics.ts';
 import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
@@ -74,6 +74,7 @@ function rateBudgets(client: DocumentClient, tableName: string) {
       tableName,
       systemId: system.id,
       displayName: system.displayName,
+      onWait: recordBudgetWait,
       ...limit,
     });
 }

@@ -9,6 +9,7 @@ import {
   UpstreamUnavailableError,
 } from '../errors/index.ts';
 import { parseRetryAfter } from '../http-util/retry-after.ts';
+import { recordSystemCall } from '../observability/metrics.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { CallRecorder } from '../resilience/call-metrics.ts';
 import { fullJitter, type RetryBudget } from '../resilience/retry-budget.ts';
@@ -137,6 +138,7 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     }
   };
 
+  /** One try, measured for the system's metrics from after the rate budget's wait. */
   const tryOnce = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {
     await options.rateBudget?.acquire(options.deadlineAt ?? Date.now() + timeoutMs);
     const started = performance.now();
@@ -152,18 +154,27 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
         });
         authenticator.invalidate();
         response = await attempt(req);
+        await observe(response);
       }
     } catch (error) {
+      const durationMs = performance.now() - started;
       // No answer (timeout, connection) counts against the system; a gateway misconfiguration does not.
-      if (!(error instanceof ConfigurationError))
-        options.metrics?.record(false, performance.now() - started);
+      if (!(error instanceof ConfigurationError)) options.metrics?.record(false, durationMs);
+      recordSystemCall(system.id, {
+        durationMs,
+        errorCategory: error instanceof AppError ? error.category : 'internal',
+      });
       throw error;
     }
-    options.metrics?.record(answeredWell(response.status), performance.now() - started);
+    const durationMs = performance.now() - started;
+    options.metrics?.record(answeredWell(response.status), durationMs);
     if (!response.ok) {
       await response.body?.cancel();
-      throw classify(response, req, name);
+      const failure = classify(response, req, name);
+      recordSystemCall(system.id, { durationMs, errorCategory: failure.category });
+      throw failure;
     }
+    recordSystemCall(system.id, { durationMs });
     return response;
   };
 

@@ -6,6 +6,7 @@ import { isAllowed, type Policy } from '../auth/policy.ts';
 import { UpstreamCalls } from '../connectors/upstream-calls.ts';
 import { AppError, ForbiddenError, NotFoundError } from '../errors/index.ts';
 import { logFailure } from '../observability/log-failure.ts';
+import { recordToolCall } from '../observability/metrics.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import { type AnyReadTool, type AnyTool, type AnyWriteTool, isWriteTool } from '../tools/define.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
@@ -142,6 +143,12 @@ export async function callTool(
           }),
         };
   } catch (error) {
+    // Only names of registered tools become metric dimensions: any other name is the caller's.
+    if (tool)
+      recordToolCall(tool.name, {
+        durationMs: performance.now() - started,
+        errorCategory: error instanceof AppError ? error.category : 'internal',
+      });
     if (error instanceof AppError) {
       logFailure(deps.logger, error);
       await deps.auditor.record(record({ status: error.statusCode, error }), effect());
@@ -155,6 +162,11 @@ export async function callTool(
     record({ status: outcome.kind === 'answer' ? 200 : 202 }),
     effect(),
   );
+  recordToolCall(outcome.tool.name, {
+    durationMs: performance.now() - started,
+    errorCategory: refusal?.category,
+    cache: outcome.kind === 'answer' ? outcome.result.meta.cache : undefined,
+  });
   if (refusal) throw refusal;
   return outcome;
 }

@@ -116,6 +116,7 @@ export class SharedRateBudget {
   readonly #system: string;
   readonly #name: string;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #onWait: ((systemId: string, waitMs: number) => void) | undefined;
   /** Calls taken from the shared budget in one round trip and spent here first. */
   readonly #leaseSize: number;
   #lease = { windowStart: -1, remaining: 0 };
@@ -125,6 +126,8 @@ export class SharedRateBudget {
       systemId: string;
       displayName: string;
       sleep?: (ms: number) => Promise<void>;
+      /** Told each time a call waits for the next window (for the `BudgetWaits` metric). */
+      onWait?: (systemId: string, waitMs: number) => void;
       /** Calls taken per round trip. @default requests / 20, between 1 and 50 */
       leaseSize?: number;
     },
@@ -133,6 +136,7 @@ export class SharedRateBudget {
     this.#system = options.systemId;
     this.#name = options.displayName;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#onWait = options.onWait;
     // A twentieth of the budget, at most 50: an instance holds back little of what others could use.
     this.#leaseSize =
       options.leaseSize ?? Math.max(1, Math.min(50, Math.floor(options.requests / 20)));
@@ -160,6 +164,7 @@ export class SharedRateBudget {
           resetInMs,
         );
       }
+      this.#onWait?.(this.#system, resetInMs);
       await this.#sleep(resetInMs);
     }
   }

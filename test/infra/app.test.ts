@@ -68,6 +68,10 @@ describe('CDK app', () => {
             'AWS::SQS::Queue',
             // People's own subscriptions (e-mail) hang on the topic: replacing it would drop them.
             'AWS::SNS::Topic',
+            // The audit archive: a new bucket would leave years of locked records behind, a new
+            // key could not read them.
+            'AWS::S3::Bucket',
+            'AWS::KMS::Key',
           ].includes(resource.Type),
         )
         .map(([id]) => id)
@@ -88,6 +92,11 @@ describe('CDK app', () => {
           'NotificationsTopicE4AF40A8',
           'SlackWebhookUrlSecretBAFDE743',
           'TeamsWebhookUrlSecret5FFC3DE2',
+          'AuditArchiveKey780AE008',
+          'AuditArchiveBucketDB93AD31',
+          'AuditArchiveAccessLogs48C7A137',
+          'AuditArchiveDeadLetterQueueBA248981',
+          'AuditQueriesResultsA973D33D',
           ...actualIds(/^PrefetchQueue[0-9A-F]{8}$/),
           ...actualIds(
             /^((WebhookTable|EventsQueue|EventsDeadLetterQueue)|[A-Z][a-z]+WebhookSecret)[0-9A-F]{8}$/,
@@ -471,12 +480,17 @@ describe('CDK app', () => {
       });
     });
 
-    it('alarms when a circuit breaker opens, for every system', () => {
+    it('alarms when a circuit breaker opens, for every system, on the metric as Powertools writes it (with its service)', () => {
       for (const system of systems) {
         api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: `Toolgate-dev-Api-system-${system.id}-circuit-opened`,
           Namespace: 'Toolgate',
           MetricName: 'CircuitOpened',
-          Dimensions: [{ Name: 'System', Value: system.id }],
+          // CloudFormation gets the dimensions sorted by name: upper case first.
+          Dimensions: [
+            { Name: 'System', Value: system.id },
+            { Name: 'service', Value: 'toolgate' },
+          ],
         });
       }
     });
@@ -555,8 +569,10 @@ describe('CDK app', () => {
         VisibilityTimeout: 180,
         RedrivePolicy: Match.objectLike({ maxReceiveCount: 18 }),
       });
+      // One TLS-only policy per queue, the audit archive's dead-letter queue included.
       const policies = Object.values(stateful.findResources('AWS::SQS::QueuePolicy'));
-      expect(policies).toHaveLength(5);
+      expect(policies).toHaveLength(6);
+      expect(policies).toHaveLength(Object.keys(stateful.findResources('AWS::SQS::Queue')).length);
       for (const policy of policies)
         expect(JSON.stringify(policy)).toContain('aws:SecureTransport');
     });

@@ -106,3 +106,21 @@ describe('resolveStage console settings', () => {
     ).toThrow(/Invalid console settings: consoleIssuerUrl: .*; consoleConnectOrigins\.1: /);
   });
 });
+
+describe('resolveStage audit retention', () => {
+  it('locks audit records 7 years unless the deployer says otherwise', () => {
+    expect(resolveStage('dev', {}, systemIds).auditRetentionYears).toBe(7);
+    expect(resolveStage('dev', { auditRetentionYears: '10' }, systemIds).auditRetentionYears).toBe(
+      10,
+    );
+  });
+
+  it.each(['0', '1.5', 'seven', '100'])(
+    'refuses auditRetentionYears=%s, naming the setting',
+    (value) => {
+      expect(() => resolveStage('dev', { auditRetentionYears: value }, systemIds)).toThrow(
+        /auditRetentionYears must be a whole number of years from 1 to 99/,
+      );
+    },
+  );
+});

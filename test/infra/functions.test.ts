@@ -109,9 +109,14 @@ describe('The functions as the CDK app deploys them', () => {
   it('alarms on every write operation that ends failed, per write tool', () => {
     for (const tool of tools.filter(isWriteTool)) {
       api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `Toolgate-dev-Api-operation-${tool.name}-failed`,
         Namespace: 'Toolgate',
         MetricName: 'OperationsFailed',
-        Dimensions: [{ Name: 'Tool', Value: tool.name }],
+        // CloudFormation gets the dimensions sorted by name: upper case first.
+        Dimensions: [
+          { Name: 'Tool', Value: tool.name },
+          { Name: 'service', Value: 'toolgate' },
+        ],
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
         AlarmActions: Match.anyValue(),

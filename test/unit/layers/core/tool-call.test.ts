@@ -14,6 +14,7 @@ import { defineReadTool, defineWriteTool } from '#layers/tools/define.ts';
 import { createRegistry } from '#layers/tools/tool-registry.ts';
 import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 import type { Confirmation } from '#layers/writes/confirmation-store.ts';
+import { printedMetrics } from '#test/helpers/emf.ts';
 
 const lookup = defineReadTool({
   name: 'lookup_thing',
@@ -218,5 +219,21 @@ describe('callTool (the tool-call core)', () => {
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(created).toEqual([]);
     expect(records[0]?.record).toMatchObject({ statusCode: 429, errorCode: 'rate_limited' });
+  });
+
+  it('counts each call of a registered tool in its metrics, a refused one by error category, and no unknown name', async () => {
+    const { deps } = core({ admission: new RateLimitedError('slow down', 5000) });
+
+    const lines = await printedMetrics(async () => {
+      await failure(callTool(deps, writer, 'change_thing', { id: 't1' }, meta));
+      await failure(callTool(deps, reader, 'no_such_tool', {}, meta));
+    });
+
+    expect(
+      lines.map((line) => [line.Tool, line.Category, line.ToolCalls, line.ToolErrors]),
+    ).toEqual([
+      ['change_thing', undefined, 1, undefined],
+      ['change_thing', 'rate_limited', undefined, 1],
+    ]);
   });
 });

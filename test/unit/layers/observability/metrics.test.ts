@@ -1,25 +1,88 @@
 import { describe, expect, it } from 'vitest';
-import { recordCircuitOpened } from '#layers/observability/metrics.ts';
+import {
+  recordBudgetWait,
+  recordCircuitOpened,
+  recordSystemCall,
+  recordToolCall,
+} from '#layers/observability/metrics.ts';
+import { printedMetrics } from '#test/helpers/emf.ts';
 
-describe('recordCircuitOpened', () => {
-  it('writes an embedded-metric-format line CloudWatch turns into Toolgate/CircuitOpened per system', () => {
-    const lines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: unknown) => {
-      lines.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write;
-    try {
-      recordCircuitOpened('erp');
-    } finally {
-      process.stdout.write = write;
-    }
-    const emf = lines.map((line) => JSON.parse(line)).find((entry) => entry._aws);
-    expect(emf).toMatchObject({ System: 'erp', CircuitOpened: 1 });
-    expect(emf._aws.CloudWatchMetrics[0]).toMatchObject({
-      Namespace: 'Toolgate',
-      Dimensions: [expect.arrayContaining(['System'])],
-      Metrics: [{ Name: 'CircuitOpened', Unit: 'Count' }],
+/** What one line declares: `{ dimensions, metrics: {name: unit} }`. */
+const declared = (line: Record<string, any>) => ({
+  dimensions: line._aws.CloudWatchMetrics[0].Dimensions[0],
+  metrics: Object.fromEntries(
+    line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string; Unit: string }) => [
+      m.Name,
+      m.Unit,
+    ]),
+  ),
+});
+
+describe('gateway metrics', () => {
+  it('writes one line CloudWatch turns into Toolgate/CircuitOpened per system and service', async () => {
+    const [line, ...more] = await printedMetrics(() => recordCircuitOpened('erp'));
+
+    expect(more).toEqual([]);
+    expect(line).toMatchObject({ System: 'erp', service: 'toolgate', CircuitOpened: 1 });
+    expect(line?._aws.CloudWatchMetrics[0].Namespace).toBe('Toolgate');
+    expect(declared(line as Record<string, any>)).toEqual({
+      dimensions: ['service', 'System'],
+      metrics: { CircuitOpened: 'Count' },
     });
+  });
+
+  it('records a tool call with its latency and cache hit, and a failed one by category', async () => {
+    const lines = await printedMetrics(() => {
+      recordToolCall('get_customer', { durationMs: 42, cache: 'hit' });
+      recordToolCall('create_order', { durationMs: 7, errorCategory: 'validation' });
+    });
+
+    expect(lines.map(declared)).toEqual([
+      {
+        dimensions: ['service', 'Tool'],
+        metrics: { ToolCalls: 'Count', ToolLatency: 'Milliseconds', CacheHits: 'Count' },
+      },
+      {
+        dimensions: ['service', 'Tool'],
+        metrics: { ToolCalls: 'Count', ToolLatency: 'Milliseconds' },
+      },
+      { dimensions: ['service', 'Tool', 'Category'], metrics: { ToolErrors: 'Count' } },
+    ]);
+    expect(lines[0]).toMatchObject({ Tool: 'get_customer', ToolLatency: 42 });
+    expect(lines[2]).toMatchObject({ Tool: 'create_order', Category: 'validation' });
+  });
+
+  it('records a request to a system, its errors per system and per category, and budget waits', async () => {
+    const lines = await printedMetrics(() => {
+      recordSystemCall('crm', { durationMs: 120 });
+      recordSystemCall('crm', { durationMs: 5000, errorCategory: 'upstream' });
+      recordBudgetWait('crm');
+    });
+
+    expect(lines.map(declared)).toEqual([
+      {
+        dimensions: ['service', 'System'],
+        metrics: { SystemCalls: 'Count', SystemLatency: 'Milliseconds' },
+      },
+      {
+        dimensions: ['service', 'System'],
+        metrics: { SystemCalls: 'Count', SystemLatency: 'Milliseconds', SystemErrors: 'Count' },
+      },
+      {
+        dimensions: ['service', 'System', 'Category'],
+        metrics: { SystemErrorsByCategory: 'Count' },
+      },
+      { dimensions: ['service', 'System'], metrics: { BudgetWaits: 'Count' } },
+    ]);
+  });
+
+  it('prints nothing when metrics are disabled, as in local mode and tests', async () => {
+    const lines = await printedMetrics(() => {
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+      recordToolCall('get_customer', { durationMs: 1 });
+      recordSystemCall('erp', { durationMs: 1, errorCategory: 'upstream' });
+    });
+
+    expect(lines).toEqual([]);
   });
 });

@@ -51,13 +51,29 @@ describe('SharedRateBudget (against dynalite)', () => {
     expect((error as AppError).message).toContain('System crm-a');
   });
 
-  it('waits for the next window when that fits the deadline', async () => {
+  it('waits for the next window when that fits the deadline, and says so (the BudgetWaits metric)', async () => {
     now = 1_700_000_108_000; // 8 s into a window
-    const a = instance('crm-b', 1);
+    const waits: [string, number][] = [];
+    const a = new SharedRateBudget({
+      client,
+      tableName: localTableNames.resilience,
+      systemId: 'crm-b',
+      displayName: 'System crm-b',
+      requests: 1,
+      perSeconds: 10,
+      now: () => now,
+      sleep: async (ms) => {
+        slept.push(ms);
+        now += ms;
+      },
+      onWait: (systemId, waitMs) => waits.push([systemId, waitMs]),
+    });
     await a.acquire(now + 5_000);
+    expect(waits).toEqual([]);
     slept.length = 0;
     await a.acquire(now + 5_000);
     expect(slept).toEqual([2_000]);
+    expect(waits).toEqual([['crm-b', 2_000]]);
   });
 
   it('spends the window when the system answers 429, and every window its Retry-After covers', async () => {
