@@ -17,6 +17,7 @@ export interface ChartSeries {
  */
 export function MiniChart(props: {
   title: string;
+  /** The values' unit (`ms`), or `''` for counts. */
   unit: string;
   minutes: readonly string[];
   series: readonly ChartSeries[];
@@ -25,18 +26,16 @@ export function MiniChart(props: {
   const top = niceCeiling(Math.max(0, ...series.flatMap((line) => line.values)));
   const latest = (line: ChartSeries) => line.values[line.values.length - 1] ?? 0;
   const peak = (line: ChartSeries) => Math.max(0, ...line.values);
+  const withUnit = (value: number) => (unit ? `${value} ${unit}` : String(value));
   const described = series
-    .map((line) => `${line.label}: now ${latest(line)} ${unit}, highest ${peak(line)} ${unit}`)
+    .map((line) => `${line.label}: now ${withUnit(latest(line))}, highest ${withUnit(peak(line))}`)
     .join('; ');
   const first = props.minutes[0];
   const last = props.minutes[props.minutes.length - 1];
   return (
     <figure class="chart">
       <figcaption>
-        {props.title}{' '}
-        <span class="muted">
-          (per minute, scale 0 to {top} {unit})
-        </span>
+        {props.title} <span class="muted">(per minute, scale 0 to {withUnit(top)})</span>
       </figcaption>
       <svg
         viewBox={`0 0 ${BOX.width} ${BOX.height}`}
@@ -68,7 +67,8 @@ export function MiniChart(props: {
         {series.map((line) => (
           <li key={line.label}>
             <span class={`swatch line-${line.tone}`} aria-hidden="true" />
-            {line.label}: <strong>{latest(line)}</strong> {unit} now
+            {line.label}: <strong>{latest(line)}</strong>
+            {unit ? ` ${unit}` : ''} now
           </li>
         ))}
       </ul>

@@ -197,7 +197,7 @@ function SystemCard(props: {
       <div class="charts">
         <MiniChart
           title="Calls and errors"
-          unit="calls"
+          unit=""
           minutes={minutes}
           series={[
             { label: 'Calls', values: system.minutes.map((m) => m.calls), tone: 'a' },
