@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -12,6 +13,10 @@ export interface Emulators {
   sqsEndpoint: string;
   /** Environment for the AWS SDK: region, dummy credentials and the emulators' endpoints. */
   awsEnv: Record<string, string>;
+  /** DynamoDB requests served so far, by operation (`GetItem`, `PutItem`, …): the bench counts round trips. */
+  dynamodbOperations(): Readonly<Record<string, number>>;
+  /** Holds every DynamoDB request this long before serving it: the bench sees which ones a call waits for. */
+  setDynamodbDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +27,23 @@ export interface Emulators {
  */
 export async function startEmulators(): Promise<Emulators> {
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const operations: Record<string, number> = {};
+  let delayMs = 0;
+  // dynalite serves from its own `request` listeners: count (and, for the bench, hold) in front.
+  const serve = dynamo.listeners('request') as ((...args: unknown[]) => void)[];
+  dynamo.removeAllListeners('request');
+  dynamo.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const operation =
+      String(request.headers['x-amz-target'] ?? 'unknown')
+        .split('.')
+        .pop() ?? '';
+    operations[operation] = (operations[operation] ?? 0) + 1;
+    const handle = () => {
+      for (const listener of serve) listener.call(dynamo, request, response);
+    };
+    if (delayMs > 0) setTimeout(handle, delayMs);
+    else handle();
+  });
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
   const dynamoPort = (dynamo.address() as AddressInfo).port;
   const sqs = await startFauxqs({ port: 0, logger: false });
@@ -36,6 +58,10 @@ export async function startEmulators(): Promise<Emulators> {
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    },
+    dynamodbOperations: () => ({ ...operations }),
+    setDynamodbDelay: (ms) => {
+      delayMs = ms;
     },
     async close() {
       await sqs.stop();

@@ -81,7 +81,14 @@ export interface LocalMode<Id extends string = SandboxedSystemId> {
   chat: string;
   /** The stand-in for SNS: the notifications topic, delivering to the notify function. */
   topics: LocalTopics;
-  emulators: { dynamodb: string; sqs: string };
+  emulators: {
+    dynamodb: string;
+    sqs: string;
+    /** DynamoDB requests served so far, by operation. */
+    dynamodbOperations(): Readonly<Record<string, number>>;
+    /** Holds each DynamoDB request this long (bench only). */
+    setDynamodbDelay(ms: number): void;
+  };
   secretsFile: string;
   issuer: DevIssuer;
   stepFunctions: LocalStepFunctions;
@@ -346,7 +353,12 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     systems: sandboxes.systems,
     chat: chat.url,
     topics,
-    emulators: { dynamodb: emulators.dynamodbEndpoint, sqs: emulators.sqsEndpoint },
+    emulators: {
+      dynamodb: emulators.dynamodbEndpoint,
+      sqs: emulators.sqsEndpoint,
+      dynamodbOperations: emulators.dynamodbOperations,
+      setDynamodbDelay: emulators.setDynamodbDelay,
+    },
     secretsFile,
     issuer,
     stepFunctions,

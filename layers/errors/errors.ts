@@ -50,8 +50,14 @@ export class PersonConfirmationRequiredError extends AppError {
   readonly code = 'person_confirmation_required';
   readonly statusCode = 403;
   readonly category: ErrorCategory = 'authorization';
-  constructor(message: string, approveUrl: string) {
+  /** The console page where a person approves it. */
+  override readonly approveUrl: string;
+  /** What the write will do, for a client that shows the person where to go (not in the envelope). */
+  readonly summary: string;
+  constructor(message: string, approveUrl: string, summary: string) {
     super(message, { approveUrl });
+    this.approveUrl = approveUrl;
+    this.summary = summary;
   }
 }
 

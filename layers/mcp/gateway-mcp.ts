@@ -1,9 +1,16 @@
 import {
   type CallToolResult,
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type InputRequiredResult,
+  inputRequired,
+  inputResponse,
   ProtocolError,
   ProtocolErrorCode,
   Server,
+  type ServerContext,
   type Tool,
+  UrlElicitationRequiredError,
 } from '@modelcontextprotocol/server';
 import type { CallEffect } from '../audit/audit-policy.ts';
 import { redact } from '../audit/redact.ts';
@@ -17,7 +24,7 @@ import {
 } from '../core/tool-call.ts';
 import { invalidInput } from '../core/validate-input.ts';
 import { errorSchema, toEnvelope } from '../errors/envelope.ts';
-import { AppError } from '../errors/index.ts';
+import { AppError, PersonConfirmationRequiredError } from '../errors/index.ts';
 import { logFailure } from '../observability/log-failure.ts';
 import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
@@ -47,7 +54,15 @@ export interface McpCall {
   conversationId?: string | undefined;
   /** The gateway's public base URL, for `approveUrl`. */
   baseUrl: string;
+  /**
+   * What a 2025-era client declared at `initialize`, carried by its session id (this server keeps
+   * no session). 2026-07-28 clients declare their capabilities on every request instead.
+   */
+  declared?: ClientCapabilities | undefined;
 }
+
+/** The key of the approval in a 2026-07-28 `input_required` result and the client's retry. */
+const APPROVAL_INPUT = 'approval';
 
 const confirmationSchema = jsonSchemaOf(confirmationOutput, 'output');
 
@@ -244,7 +259,42 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
     }
     return { tools: listed() };
   });
-  server.setRequestHandler('tools/call', async (request): Promise<CallToolResult> => {
+  /**
+   * A person-confirmed write that the agent tried to confirm: send the person to the console with
+   * a URL-mode elicitation when the client declared it (2026-07-28: an `input_required` result;
+   * 2025-11-25: error -32042). Once the client retries after the person's visit, or without that
+   * capability, the caller gets the tool error with the link instead: never a loop.
+   */
+  const approvalElicitation = (
+    error: PersonConfirmationRequiredError,
+    ctx: ServerContext,
+  ): InputRequiredResult | undefined => {
+    if (inputResponse(ctx.mcpReq.inputResponses, APPROVAL_INPUT).kind !== 'missing')
+      return undefined;
+    const envelope = ctx.mcpReq.envelope;
+    const declared = envelope
+      ? ((envelope as Record<string, unknown>)[CLIENT_CAPABILITIES_META_KEY] as
+          | ClientCapabilities
+          | undefined)
+      : call.declared;
+    if (!declared?.elicitation?.url) return undefined;
+    const elicitation = {
+      message: `Review and approve in the Toolgate console: ${error.summary}`.slice(0, 500),
+      url: error.approveUrl,
+      elicitationId: `approve-${error.approveUrl.split('/').pop() ?? call.requestId}`,
+    };
+    if (envelope) {
+      return inputRequired({
+        inputRequests: { [APPROVAL_INPUT]: inputRequired.elicitUrl(elicitation) },
+      });
+    }
+    throw new UrlElicitationRequiredError(
+      [{ mode: 'url', ...elicitation }],
+      `A person must approve this write: open ${error.approveUrl}.`,
+    );
+  };
+
+  server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args } = request.params;
     const meta = metaToolNamed(name);
     if (!meta) return callGatewayTool(name, args);
@@ -270,6 +320,10 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
         started,
         effect,
       );
+      if (appError instanceof PersonConfirmationRequiredError && meta === 'confirm_operation') {
+        const elicitation = approvalElicitation(appError, ctx);
+        if (elicitation) return elicitation;
+      }
       return appError ? errorResult(appError) : internalError();
     }
   });

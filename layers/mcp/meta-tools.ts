@@ -50,7 +50,7 @@ export const metaTools = {
   confirm_operation: {
     title: 'Confirm a proposed write',
     description:
-      'Confirms a write that a write tool proposed, so it runs. Only call it after the user has seen the summary and agreed (or, for four-eyes writes, when you act for the approver). Returns the operation id; follow it with get_operation_status.',
+      'Confirms a write that a write tool proposed, so it runs. Only call it after the user has seen the summary and agreed (or, for four-eyes writes, when you act for the approver). Returns the operation id; follow it with get_operation_status. A write whose confirmAt is person cannot be confirmed by you: the user approves it at approveUrl (clients that open links are asked to), after which this call returns its operation.',
     input: z.strictObject({ confirmationId }),
     output: z.object({
       operation: z

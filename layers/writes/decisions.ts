@@ -109,8 +109,9 @@ export async function confirmWrite(
   ) {
     const approveUrl = approveUrlOf(baseUrl, id);
     throw new PersonConfirmationRequiredError(
-      `"${tool.name}" must be approved by a person, not by an agent: ask the user to open ${approveUrl} and approve it there. Then follow the write with GET /operations/{id} or get_operation_status.`,
+      `"${tool.name}" must be approved by a person, not by an agent: ask the user to open ${approveUrl} and approve it there. Once they have, confirming again answers with the operation to follow (GET /operations/{id} or get_operation_status).`,
       approveUrl,
+      confirmation.preview.summary,
     );
   }
   const now = deps.now?.() ?? new Date();

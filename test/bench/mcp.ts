@@ -1,30 +1,6 @@
 import type { LocalMode } from '#local/start-local.ts';
-import { percentile, round } from './stats.ts';
-
-async function load(calls: number, concurrency: number, call: () => Promise<Response>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < calls) {
-        next++;
-        const begin = performance.now();
-        const response = await call();
-        const text = await response.text();
-        if (!response.ok || text.includes('"isError":true'))
-          throw new Error(`bench call failed: ${response.status} ${text.slice(0, 200)}`);
-        latencies.push(performance.now() - begin);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    perSecond: calls / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-  };
-}
+import { load } from './load.ts';
+import { round } from './stats.ts';
 
 /** tools/call over MCP against the same read over REST, same tool, same load, one run. */
 export async function measureMcpVersusRest(local: LocalMode, calls: number, concurrency: number) {
@@ -69,6 +45,7 @@ export async function measureMcpVersusRest(local: LocalMode, calls: number, conc
         'calls/s': round(restResult.perSecond, 0),
         'p50 ms': round(restResult.p50),
         'p99 ms': round(restResult.p99),
+        errors: restResult.errors,
       },
       {
         endpoint: 'MCP tools/call get_order_status',
@@ -77,6 +54,7 @@ export async function measureMcpVersusRest(local: LocalMode, calls: number, conc
         'calls/s': round(mcpResult.perSecond, 0),
         'p50 ms': round(mcpResult.p50),
         'p99 ms': round(mcpResult.p99),
+        errors: mcpResult.errors,
       },
     ],
     ratio: round(mcpResult.perSecond / restResult.perSecond, 2),

@@ -5,6 +5,7 @@ import { startLocalMode } from '#local/start-local.ts';
 import { measureAuditWrite } from './audit.ts';
 import { measureBundles } from './bundles.ts';
 import { measureConsoleFirstLoad, measureSystemsPage } from './console.ts';
+import { measureRoundTrips, measureThroughput } from './hot-path.ts';
 import { measureAddedLatency } from './latency.ts';
 import { measureMcpVersusRest } from './mcp.ts';
 import {
@@ -42,6 +43,17 @@ try {
     `Added latency per read call, ${iterations} sequential calls each (Node ${process.version}):`,
   );
   console.table(await measureAddedLatency(local, iterations));
+  const throughputCalls = Number(process.env.BENCH_THROUGHPUT_CALLS ?? 3000);
+  console.log(
+    `Throughput at 20 connections, every limit on, ${throughputCalls} calls each (ERP order read):`,
+  );
+  const throughput = await measureThroughput(local, throughputCalls, 20);
+  console.table(throughput.rows);
+  console.table([throughput.goals]);
+  console.log(
+    'DynamoDB round trips per read call at steady state (counted at the emulator; awaited = p50 rise when each request is held 20 ms, / 20 ms):',
+  );
+  console.table(await measureRoundTrips(local, Number(process.env.BENCH_ROUND_TRIP_CALLS ?? 200)));
   console.log(
     'Of which the synchronous audit write (DynamoDB PutItem on dynalite), measured alone:',
   );

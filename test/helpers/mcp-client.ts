@@ -1,9 +1,11 @@
 import {
+  type ClientCapabilities as ModernCapabilities,
   Client as ModernClient,
   StreamableHTTPClientTransport as ModernTransport,
 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type { LocalHarness } from './local-mode.ts';
 
 const headersFor = async (local: LocalHarness, as: { sub: string; roles: string[] }) => ({
@@ -13,7 +15,7 @@ const headersFor = async (local: LocalHarness, as: { sub: string; roles: string[
 
 /**
  * An MCP client of the official SDK v1 (protocol 2025-11-25, `initialize` handshake) connected to
- * local mode's /mcp as `as`.
+ * local mode's /mcp as `as`, declaring `capabilities` (none by default).
  *
  * @example
  * const client = await connectMcp(local, { sub: 'ana', roles: ['support'] });
@@ -21,8 +23,9 @@ const headersFor = async (local: LocalHarness, as: { sub: string; roles: string[
 export async function connectMcp(
   local: LocalHarness,
   as: { sub: string; roles: string[] },
+  options: { capabilities?: ClientCapabilities } = {},
 ): Promise<Client> {
-  const client = new Client({ name: 'toolgate-test', version: '1.0.0' });
+  const client = new Client({ name: 'toolgate-test', version: '1.0.0' }, options);
   await client.connect(
     new StreamableHTTPClientTransport(new URL(`${local.url}/mcp`), {
       requestInit: { headers: await headersFor(local, as) },
@@ -43,10 +46,11 @@ export async function connectModernMcp(
   local: LocalHarness,
   as: { sub: string; roles: string[] },
   mode: 'auto' | { pin: string } = { pin: '2026-07-28' },
+  options: { capabilities?: ModernCapabilities } = {},
 ): Promise<ModernClient> {
   const client = new ModernClient(
     { name: 'toolgate-test-modern', version: '1.0.0' },
-    { versionNegotiation: { mode } },
+    { versionNegotiation: { mode }, ...options },
   );
   await client.connect(
     new ModernTransport(new URL(`${local.url}/mcp`), {

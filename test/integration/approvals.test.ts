@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecords } from '#test/helpers/audit.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
-import { connectMcp } from '#test/helpers/mcp-client.ts';
+import { connectMcp, connectModernMcp } from '#test/helpers/mcp-client.ts';
 import { chatMessages } from '#test/helpers/notifications.ts';
 import { waitForOperation } from '#test/helpers/operations.ts';
 import { eventually } from '#test/helpers/webhooks.ts';
@@ -193,5 +193,113 @@ describe('approvals only a person gives', () => {
     } finally {
       await mcp.close();
     }
+  });
+
+  const approveInPerson = async (id: string) => {
+    const approved = await local.call('POST', `/confirmations/${id}`, { as: ana, person: true });
+    expect(approved.status).toBe(202);
+    return approved.body.operation.id as string;
+  };
+
+  it('sends a 2025-11-25 client that declared URL elicitation to the console with error -32042', async () => {
+    const confirmation = await proposeContactChange('Head of purchasing');
+    const agent = await connectMcp(local, ana, { capabilities: { elicitation: { url: {} } } });
+    try {
+      const refused = await agent
+        .callTool({ name: 'confirm_operation', arguments: { confirmationId: confirmation.id } })
+        .then(
+          () => undefined,
+          (error: { code?: number; data?: unknown }) => error,
+        );
+      expect(refused?.code).toBe(-32042);
+      expect(refused?.data).toEqual({
+        elicitations: [
+          {
+            mode: 'url',
+            url: confirmation.approveUrl,
+            elicitationId: `approve-${confirmation.id}`,
+            message: `Review and approve in the Toolgate console: ${confirmation.summary}`,
+          },
+        ],
+      });
+
+      // The person approves in their own session; the agent's retry then answers the operation.
+      const operationId = await approveInPerson(confirmation.id);
+      const retried = await agent.callTool({
+        name: 'confirm_operation',
+        arguments: { confirmationId: confirmation.id },
+      });
+      expect(retried.isError).toBeFalsy();
+      expect(retried.structuredContent).toMatchObject({ operation: { id: operationId } });
+    } finally {
+      await agent.close();
+    }
+    const refusals = (await auditRecords(local)).filter(
+      (record) =>
+        record.sub === 'ana' &&
+        record.tool === 'confirm_operation' &&
+        record.errorCode === 'person_confirmation_required' &&
+        JSON.stringify(record.input).includes(confirmation.id),
+    );
+    expect(refusals).toHaveLength(1);
+  });
+
+  it('asks a 2026-07-28 client that declared URL elicitation to open the page, then answers the operation', async () => {
+    const confirmation = await proposeContactChange('Purchasing director');
+    const agent = await connectModernMcp(local, ana, undefined, {
+      capabilities: { elicitation: { url: {} } },
+    });
+    const asked: { mode?: string; url?: string; message?: string }[] = [];
+    agent.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params as { mode?: string; url?: string; message?: string });
+      // The user opens the page and a person approves there, before the client retries.
+      await approveInPerson(confirmation.id);
+      return { action: 'accept' };
+    });
+    try {
+      const confirmed = await agent.callTool({
+        name: 'confirm_operation',
+        arguments: { confirmationId: confirmation.id },
+      });
+      expect(asked).toEqual([
+        expect.objectContaining({ mode: 'url', url: confirmation.approveUrl }),
+      ]);
+      expect(confirmed.isError).toBeFalsy();
+      const operation = (confirmed.structuredContent as { operation: { id: string } }).operation;
+      expect((await waitForOperation(local, operation.id, ana)).status).toBe('succeeded');
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('answers the link as a tool error when the person has not approved by the retry, or the client cannot open links', async () => {
+    const confirmation = await proposeContactChange('Chief buyer');
+    const declaring = await connectModernMcp(local, ana, undefined, {
+      capabilities: { elicitation: { url: {} } },
+    });
+    let rounds = 0;
+    declaring.setRequestHandler('elicitation/create', async () => {
+      rounds += 1;
+      return { action: 'accept' };
+    });
+    const plain = await connectModernMcp(local, ana);
+    try {
+      for (const client of [declaring, plain]) {
+        const attempt = await client.callTool({
+          name: 'confirm_operation',
+          arguments: { confirmationId: confirmation.id },
+        });
+        expect(attempt.isError).toBe(true);
+        expect(JSON.stringify(attempt.structuredContent)).toContain('person_confirmation_required');
+        expect(JSON.stringify(attempt.content)).toContain(confirmation.approveUrl);
+      }
+      // One elicitation, then the error: the client is never sent round in circles.
+      expect(rounds).toBe(1);
+    } finally {
+      await declaring.close();
+      await plain.close();
+    }
+    const pending = await local.call('GET', `/confirmations/${confirmation.id}`, { as: ana });
+    expect(pending.body.confirmation.status).toBe('pending');
   });
 });

@@ -54,3 +54,41 @@ export const batchRefused = (body: string, protocolVersion: string | undefined):
   body.trimStart().startsWith('[') &&
   protocolVersion !== undefined &&
   protocolVersion.trim() >= '2025-06-18';
+
+/** The session id's suffix that says the client declared URL-mode elicitation. */
+const URL_ELICITATION_MARK = 'eu';
+const SESSION_ID = /^[0-9a-f-]{36}\.([a-z]{1,8})$/;
+
+/**
+ * The session id answered to a 2025-era `initialize` whose client declared URL-mode elicitation,
+ * or undefined when there is nothing to remember. This endpoint keeps no session: the id carries
+ * the declaration itself, and the client sends it back on every later request (Streamable HTTP).
+ * A client could claim a capability it lacks; it would only get the elicitation instead of the link.
+ *
+ * @example
+ * sessionIdFor('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"elicitation":{"url":{}}}}}', randomUUID);
+ * // '<uuid>.eu'
+ */
+export function sessionIdFor(body: string, newId: () => string): string | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const initialize = message as {
+    method?: unknown;
+    params?: { capabilities?: { elicitation?: { url?: unknown } } };
+  };
+  if (initialize?.method !== 'initialize') return undefined;
+  const url = initialize.params?.capabilities?.elicitation?.url;
+  return url && typeof url === 'object' ? `${newId()}.${URL_ELICITATION_MARK}` : undefined;
+}
+
+/** What the client declared at `initialize`, read back from the session id it sends. */
+export function declaredBySession(
+  sessionId: string | undefined,
+): { elicitation?: { url: Record<string, never> } } | undefined {
+  const mark = sessionId ? SESSION_ID.exec(sessionId.trim())?.[1] : undefined;
+  return mark === URL_ELICITATION_MARK ? { elicitation: { url: {} } } : undefined;
+}

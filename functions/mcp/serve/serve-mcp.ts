@@ -11,7 +11,14 @@ import { AppError, AuthenticationError } from '#layers/errors/index.ts';
 import { errorResponse } from '#layers/http/error-envelope.ts';
 import { requestBaseUrl } from '#layers/http-util/api-gateway.ts';
 import { createGatewayMcpServer, type McpCall, type McpDeps } from '#layers/mcp/gateway-mcp.ts';
-import { acceptsJson, batchRefused, originAllowed, SDK_ACCEPT } from './request-rules.ts';
+import {
+  acceptsJson,
+  batchRefused,
+  declaredBySession,
+  originAllowed,
+  SDK_ACCEPT,
+  sessionIdFor,
+} from './request-rules.ts';
 
 export interface ServeMcpDeps extends McpDeps {
   resolver: CallerResolver;
@@ -166,10 +173,17 @@ export function serveMcp(deps: ServeMcpDeps) {
       conversationId: header(event, 'x-conversation-id')?.slice(0, 200),
       baseUrl: base,
     };
+    if (!(await isLegacyRequest(request))) return withId(await serveModern(deps, call, request));
+    const sessionId = sessionIdFor(body, randomUUID);
+    const answer = await serveLegacy(
+      deps,
+      { ...call, declared: declaredBySession(header(event, 'mcp-session-id')) },
+      request,
+    );
     return withId(
-      (await isLegacyRequest(request))
-        ? await serveLegacy(deps, call, request)
-        : await serveModern(deps, call, request),
+      sessionId && answer.statusCode === 200
+        ? { ...answer, headers: { ...answer.headers, 'mcp-session-id': sessionId } }
+        : answer,
     );
   };
 }

@@ -1,0 +1,142 @@
+import type { LocalMode } from '#local/start-local.ts';
+import { startFloorProxy } from './floor.ts';
+import { directCredentials } from './latency.ts';
+import { load } from './load.ts';
+import { percentile, round } from './stats.ts';
+
+const verdict = (value: number, goal: number, atLeast: boolean) =>
+  `${round(value, 3)} ${(atLeast ? value >= goal : value <= goal) ? 'met' : 'NOT met'}`;
+
+/**
+ * Throughput at `connections` concurrent connections with every limit on: the floor proxy, the
+ * gateway over REST and over MCP, the same ERP order read. Goals: gateway/floor at least 0.15,
+ * MCP/REST at least 0.95, no errors.
+ */
+export async function measureThroughput(local: LocalMode, calls: number, connections: number) {
+  const floor = await startFloorProxy(local.sandboxes.erp);
+  try {
+    const { token, erpToken } = await directCredentials(local);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const floorCall = () =>
+      fetch(`${floor.url}/api/v1/orders/SO-100001`, {
+        headers: { authorization: `Bearer ${erpToken}`, accept: 'application/json' },
+      });
+    const rest = () =>
+      fetch(`${local.url}/tools/get_order_status`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ orderId: 'SO-100001' }),
+      });
+    let id = 0;
+    const mcp = () =>
+      fetch(`${local.url}/mcp`, {
+        method: 'POST',
+        headers: { ...headers, 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: ++id,
+          method: 'tools/call',
+          params: { name: 'get_order_status', arguments: { orderId: 'SO-100001' } },
+        }),
+      });
+    const targets = { 'floor proxy': floorCall, 'gateway REST': rest, 'gateway MCP': mcp };
+    for (const call of Object.values(targets)) await load(200, connections, call);
+    const results: Record<string, Awaited<ReturnType<typeof load>>> = {};
+    for (const [name, call] of Object.entries(targets))
+      results[name] = await load(calls, connections, call);
+    const rows = Object.entries(results).map(([target, result]) => ({
+      target,
+      calls,
+      connections,
+      'calls/s': round(result.perSecond, 0),
+      'p50 ms': round(result.p50),
+      'p99 ms': round(result.p99),
+      errors: result.errors,
+      ...(result.firstFailure ? { 'first error': result.firstFailure.slice(0, 80) } : {}),
+    }));
+    const per = (name: string) => results[name]?.perSecond ?? Number.NaN;
+    return {
+      rows,
+      goals: {
+        'gateway REST / floor (goal >= 0.15)': verdict(
+          per('gateway REST') / per('floor proxy'),
+          0.15,
+          true,
+        ),
+        'MCP / REST (goal >= 0.95)': verdict(per('gateway MCP') / per('gateway REST'), 0.95, true),
+        'errors (goal 0)': verdict(
+          Object.values(results).reduce((sum, result) => sum + result.errors, 0),
+          0,
+          false,
+        ),
+      },
+    };
+  } finally {
+    await floor.close();
+  }
+}
+
+const READ_TOOLS = [
+  { tool: 'get_order_status', input: { orderId: 'SO-100001' } },
+  { tool: 'search_customers', input: { query: 'C-0001', limit: 10 } },
+  { tool: 'get_customer', input: { customerId: 'C-00021' } },
+] as const;
+
+const difference = (
+  after: Readonly<Record<string, number>>,
+  before: Readonly<Record<string, number>>,
+) =>
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([operation, count]) => [operation, count - (before[operation] ?? 0)] as const)
+      .filter(([, count]) => count > 0),
+  );
+
+/**
+ * DynamoDB round trips per read call at steady state, counted at the emulator, and how many of
+ * them the answer waits for: each DynamoDB request is held `delayMs`, and the rise of the call's
+ * p50 divided by the delay is the number of round trips on the answer's path. Goal: at most one
+ * round trip per call, none awaited.
+ */
+export async function measureRoundTrips(local: LocalMode, calls: number, delayMs = 20) {
+  const { token } = await directCredentials(local);
+  const callTool = (tool: string, input: unknown) => async () => {
+    const started = performance.now();
+    const response = await fetch(`${local.url}/tools/${tool}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`${tool} answered ${response.status}`);
+    return performance.now() - started;
+  };
+  const rows = [];
+  for (const { tool, input } of READ_TOOLS) {
+    const call = callTool(tool, input);
+    for (let warm = 0; warm < 30; warm++) await call();
+    const before = local.emulators.dynamodbOperations();
+    const quick: number[] = [];
+    for (let index = 0; index < calls; index++) quick.push(await call());
+    const counted = difference(local.emulators.dynamodbOperations(), before);
+    local.emulators.setDynamodbDelay(delayMs);
+    const held: number[] = [];
+    try {
+      for (let index = 0; index < Math.min(calls, 50); index++) held.push(await call());
+    } finally {
+      local.emulators.setDynamodbDelay(0);
+    }
+    const total = Object.values(counted).reduce((sum, count) => sum + count, 0) / calls;
+    const awaited = (percentile(held, 50) - percentile(quick, 50)) / delayMs;
+    rows.push({
+      tool,
+      calls,
+      'round trips per call (goal <= 1)': verdict(total, 1, false),
+      'of which awaited (goal 0)': `${round(Math.max(0, awaited), 1)} ${Math.round(awaited) <= 0 ? 'met' : 'NOT met'}`,
+      'by operation per call': Object.entries(counted)
+        .map(([operation, count]) => `${operation} ${round(count / calls, 2)}`)
+        .join(', '),
+    });
+  }
+  return rows;
+}
