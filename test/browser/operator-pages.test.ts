@@ -203,10 +203,19 @@ describe('the console: operators’ and auditors’ pages in a browser', { timeo
   });
 
   it('lets an admin switch the ERP off and on in Systems; the tool answers 503 in between', async () => {
-    // Arrange
+    // Arrange: some ERP calls, a few refused, so the charts have a minute to draw
     const orderStatus = () =>
       local.call('POST', '/tools/get_order_status', { as: sam, body: { orderId: 'SO-100001' } });
     expect((await orderStatus()).status).toBe(200);
+    for (let call = 0; call < 12; call++) await orderStatus();
+    await local.faults('erp', { errorRate: 1, status: 404, operation: 'orders.get' });
+    for (let call = 0; call < 3; call++) await orderStatus();
+    await local.faults('erp', null);
+    await eventually('the ERP calls to be counted', async () => {
+      const systems = await local.call('GET', '/systems', { as: sam });
+      const erp = systems.body.systems?.find((system: { id: string }) => system.id === 'erp');
+      return erp?.totals.calls >= 16 ? true : undefined;
+    });
     const { page, watch } = await signedIn(ada, '/console/systems');
     await heading(page, 'Systems').waitFor();
     const erp = page
@@ -278,7 +287,7 @@ describe('the console: operators’ and auditors’ pages in a browser', { timeo
     expect(await quietRows.first().textContent()).toContain('No event in the last 24 hours');
 
     // Act: the event log of Stripe only
-    await page.getByLabel('Source').selectOption('stripe');
+    await page.getByLabel('Source', { exact: true }).selectOption('stripe');
     await page.getByRole('button', { name: 'Search' }).click();
 
     // Assert
