@@ -8,8 +8,13 @@
  * queues and topics it uses and how, the systems it calls and the settings groups it reads. The
  * CDK app turns the needs into environment variables and least-privilege grants; local mode into
  * the same variables over its emulators. Nothing here imports a handler or CDK, so both sides
- * load it cheaply.
+ * load it cheaply (the tables' key modules it names indexes from are plain data).
  */
+
+import { auditTable } from '../layers/audit/audit-table.ts';
+import { webhookLogIndex } from '../layers/webhooks/delivery-log.ts';
+import { confirmationsTable } from '../layers/writes/confirmation-store.ts';
+import { operationsTable } from '../layers/writes/operations-table.ts';
 
 /** The stateful resources (infra/stacks/stateful-stack.ts; local/emulators.ts locally). */
 export type TableName =
@@ -22,8 +27,20 @@ export type TableName =
 export type QueueName = 'write' | 'events' | 'prefetch';
 /** The SNS topics (infra/stacks/stateful-stack.ts; local/notification-topic.ts locally). */
 export type TopicName = 'notifications';
-/** `Query` reaches the table's indexes too. */
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+/** `Query` on these indexes only; `TABLE_KEY` names the table's own key. */
+export interface IndexQuery {
+  readonly Query: readonly string[];
+}
+export type TableAction =
+  | 'GetItem'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchGetItem'
+  | 'BatchWriteItem'
+  | IndexQuery;
+/** In an `IndexQuery`: a Query on the table's own key, not an index. */
+export const TABLE_KEY = 'table';
 export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** The routes without API Gateway's JWT authorizer fall into these groups for their limits. */
@@ -45,9 +62,10 @@ export type SystemsNeed = 'tool' | 'all' | 'write-readiness' | 'prefetch';
  * Which items of the resilience table it touches (infra/constructs/resilience-access.ts):
  * `run`: what running its tools needs (switches, breakers, budgets, caches, user limits, prefetch);
  * `breakers`: the breakers and budgets of its systems; `admin`: switches and cache invalidation;
- * `invalidate`: the caches webhook events make stale.
+ * `invalidate`: the caches webhook events make stale; `watch`: reads the switches and every
+ * system's breaker, rate budget and call metrics (GET /systems).
  */
-export type ResilienceNeed = 'run' | 'breakers' | 'admin' | 'invalidate';
+export type ResilienceNeed = 'run' | 'breakers' | 'admin' | 'invalidate' | 'watch';
 
 /** Settings groups a function reads besides its stores (layers/config/env.ts). */
 export type SettingsGroup =
@@ -179,7 +197,7 @@ export const functions = [
     settings: ['callers', 'console'],
     tables: {
       audit: ['PutItem'],
-      confirmations: ['GetItem', 'UpdateItem', 'Query'],
+      confirmations: ['GetItem', 'UpdateItem', { Query: [confirmationsTable.pendingIndex.name] }],
       operations: ['GetItem', 'PutItem'],
     },
     sends: ['write'],
@@ -187,10 +205,53 @@ export const functions = [
   {
     name: 'operations',
     entry: 'functions/operations/get/handler.ts',
-    description: 'GET /operations/{id}',
-    routes: [{ method: 'GET', path: '/operations/{id}' }],
+    description: 'GET /operations/{id}, GET /operations',
+    routes: [
+      { method: 'GET', path: '/operations/{id}' },
+      { method: 'GET', path: '/operations' },
+    ],
     settings: ['callers'],
-    tables: { audit: ['PutItem'], operations: ['GetItem'] },
+    tables: {
+      audit: ['PutItem'],
+      operations: [
+        'GetItem',
+        {
+          Query: [
+            operationsTable.byOwnerIndex.name,
+            operationsTable.byStatusIndex.name,
+            operationsTable.byToolIndex.name,
+            operationsTable.byCreatedIndex.name,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: 'audit-search',
+    entry: 'functions/audit/search/handler.ts',
+    description: 'GET /audit, GET /audit/{auditId}',
+    routes: [
+      { method: 'GET', path: '/audit' },
+      { method: 'GET', path: '/audit/{auditId}' },
+    ],
+    settings: ['callers'],
+    tables: {
+      audit: [
+        'PutItem',
+        // A record by id: a Query on the keys-only id index, then GetItem on its key.
+        'GetItem',
+        {
+          Query: [
+            TABLE_KEY,
+            auditTable.byToolIndex.name,
+            auditTable.byConversationIndex.name,
+            auditTable.byRequestIndex.name,
+            auditTable.byDayIndex.name,
+            auditTable.byIdIndex.name,
+          ],
+        },
+      ],
+    },
   },
   {
     name: 'write-worker',
@@ -294,6 +355,22 @@ export const functions = [
     resilience: 'admin',
   },
   {
+    name: 'systems',
+    entry: 'functions/systems/list/handler.ts',
+    description: 'GET /systems',
+    routes: [{ method: 'GET', path: '/systems' }],
+    ...audited,
+    resilience: 'watch',
+  },
+  {
+    name: 'webhook-events',
+    entry: 'functions/webhooks/events/handler.ts',
+    description: 'GET /webhooks/events',
+    routes: [{ method: 'GET', path: '/webhooks/events' }],
+    settings: ['callers'],
+    tables: { audit: ['PutItem'], webhooks: [{ Query: [webhookLogIndex.name] }, 'BatchGetItem'] },
+  },
+  {
     name: 'webhook-receive',
     entry: 'functions/webhooks/receive/handler.ts',
     description: 'POST /webhooks/{source}',
@@ -303,7 +380,8 @@ export const functions = [
       reason:
         'SaaS senders cannot present our JWTs: every delivery is authenticated by its vendor signature (HMAC over the raw body with the source secret, timestamps checked) before anything is queued.',
     },
-    tables: { webhooks: ['PutItem', 'DeleteItem'] },
+    // Receipts (Put, Delete), the delivery log (BatchWrite) and its counters (Update).
+    tables: { webhooks: ['PutItem', 'DeleteItem', 'BatchWriteItem', 'UpdateItem'] },
     sends: ['events'],
     settings: ['webhook-secrets'],
   },

@@ -1,12 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import type { TableName } from '#functions/manifest.ts';
-import { auditTable } from '#layers/audit/audit-table.ts';
+import { auditIndexes, auditTable } from '#layers/audit/audit-table.ts';
+import type { IndexKeys } from '#layers/aws/table-keys.ts';
+import { webhookLogIndex } from '#layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '#layers/writes/confirmation-store.ts';
+import { operationIndexes, operationsTable } from '#layers/writes/operations-table.ts';
 
 export interface Emulators {
   dynamodbEndpoint: string;
@@ -80,6 +87,36 @@ export const localTableNames = {
   webhooks: 'toolgate-local-webhooks',
 } as const satisfies Record<TableName, string>;
 
+/** A table with string keys and the indexes a key module declares, as the CDK app makes it. */
+function tableInput(
+  name: string,
+  key: { partitionKey: string; sortKey?: string },
+  indexes: readonly IndexKeys[],
+): CreateTableCommandInput {
+  const attributes = new Set([key.partitionKey, key.sortKey ?? '']);
+  for (const index of indexes) {
+    attributes.add(index.partitionKey);
+    attributes.add(index.sortKey ?? '');
+  }
+  const schema = (partitionKey: string, sortKey?: string) => [
+    { AttributeName: partitionKey, KeyType: 'HASH' as const },
+    ...(sortKey ? [{ AttributeName: sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes]
+      .filter(Boolean)
+      .map((attribute) => ({ AttributeName: attribute, AttributeType: 'S' })),
+    KeySchema: schema(key.partitionKey, key.sortKey),
+    GlobalSecondaryIndexes: indexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: schema(index.partitionKey, index.sortKey),
+      Projection: { ProjectionType: index.projection === 'keys' ? 'KEYS_ONLY' : 'ALL' },
+    })),
+  };
+}
+
 /** Creates the tables the CDK app defines, with the same keys. */
 export async function createLocalTables(endpoint: string, names = localTableNames): Promise<void> {
   const client = new DynamoDBClient({
@@ -87,34 +124,25 @@ export async function createLocalTables(endpoint: string, names = localTableName
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const { pendingIndex } = confirmationsTable;
   await client.send(
-    new CreateTableCommand({
-      TableName: names.confirmations,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: confirmationsTable.partitionKey, AttributeType: 'S' },
-        { AttributeName: pendingIndex.partitionKey, AttributeType: 'S' },
-        { AttributeName: pendingIndex.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [{ AttributeName: confirmationsTable.partitionKey, KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: pendingIndex.name,
-          KeySchema: [
-            { AttributeName: pendingIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: pendingIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
+    new CreateTableCommand(
+      tableInput(names.confirmations, { partitionKey: confirmationsTable.partitionKey }, [
+        confirmationsTable.pendingIndex,
+      ]),
+    ),
+  );
+  await client.send(
+    new CreateTableCommand(
+      tableInput(
+        names.operations,
+        { partitionKey: operationsTable.partitionKey },
+        operationIndexes,
+      ),
+    ),
   );
   for (const [name, key] of [
-    [names.operations, 'pk'],
     [names.idempotency, 'id'],
     [names.resilience, 'pk'],
-    [names.webhooks, 'pk'],
   ] as const) {
     await client.send(
       new CreateTableCommand({
@@ -125,31 +153,17 @@ export async function createLocalTables(endpoint: string, names = localTableName
       }),
     );
   }
-  const { partitionKey, sortKey, byToolIndex } = auditTable;
   await client.send(
-    new CreateTableCommand({
-      TableName: names.audit,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: partitionKey, AttributeType: 'S' },
-        { AttributeName: sortKey, AttributeType: 'S' },
-        { AttributeName: byToolIndex.partitionKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: byToolIndex.name,
-          KeySchema: [
-            { AttributeName: byToolIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: byToolIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
+    new CreateTableCommand(tableInput(names.webhooks, { partitionKey: 'pk' }, [webhookLogIndex])),
+  );
+  await client.send(
+    new CreateTableCommand(
+      tableInput(
+        names.audit,
+        { partitionKey: auditTable.partitionKey, sortKey: auditTable.sortKey },
+        auditIndexes,
+      ),
+    ),
   );
   client.destroy();
 }

@@ -320,6 +320,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     MCP_AUTHORIZATION_SERVER: issuer.issuer,
     CONSOLE_CLIENT_ID: consoleClientId,
     CONVERSATION_PREFETCH: 'queue',
+    // The Systems page shows calls within a second of making them.
+    CALL_METRICS_FLUSH_MS: '1000',
     CONSOLE_ASSETS_DIR: consoleDir,
     SECRETS_SOURCE: 'file',
     LOCAL_SECRETS_FILE: secretsFile,

@@ -15,17 +15,19 @@ import {
   functions,
   type QueueName,
   queueEnvNames,
+  TABLE_KEY,
+  type TableAction,
   type TableName,
   type TopicName,
   tableEnvNames,
   topicEnvNames,
 } from '../../functions/manifest.ts';
 import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
+import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, type AnyWriteTool, isWriteTool } from '../../layers/tools/define.ts';
 import { conversationPrefetchOf } from '../../layers/tools/prefetch.ts';
 import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
 import { cacheInvalidations } from '../../layers/webhooks/subscribers.ts';
-import { confirmationsTable } from '../../layers/writes/confirmation-store.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { acknowledgePublicRoute } from '../policy-checks.ts';
 import { GatewayFunction } from './gateway-function.ts';
@@ -68,11 +70,6 @@ export interface BuiltFunction {
   readonly function: IFunction;
 }
 
-/** The indexes of each table that has any (what `Query` may read). */
-const tableIndexes: Readonly<Partial<Record<TableName, readonly string[]>>> = {
-  confirmations: [confirmationsTable.pendingIndex.name],
-};
-
 /** What the alarms of each worker queue say. */
 const queueAlarmTexts: Readonly<
   Partial<Record<QueueName, { deadLetters: string; oldest: (minutes: number) => string }>>
@@ -89,26 +86,29 @@ const queueAlarmTexts: Readonly<
 
 /**
  * Grants exactly the listed DynamoDB actions on a table: item actions on the table itself, `Query`
- * on its indexes only (the approval inbox); no streams.
+ * on the named indexes only (and on the table's own key where `TABLE_KEY` is named); no Scan, no
+ * streams.
  */
 export function grantTable(
   grantee: IFunction,
   table: Table,
-  actions: readonly string[],
-  indexes: readonly string[] = [],
+  actions: readonly TableAction[],
 ): void {
-  const itemActions = actions.filter((action) => action !== 'Query');
+  const itemActions = actions.filter((action) => typeof action === 'string');
   if (itemActions.length > 0)
     Grant.addToPrincipal({
       grantee,
       actions: itemActions.map((action) => `dynamodb:${action}`),
       resourceArns: [table.tableArn],
     });
-  if (actions.includes('Query'))
+  const queried = actions.flatMap((action) => (typeof action === 'string' ? [] : action.Query));
+  if (queried.length > 0)
     Grant.addToPrincipal({
       grantee,
       actions: ['dynamodb:Query'],
-      resourceArns: indexes.map((index) => `${table.tableArn}/index/${index}`),
+      resourceArns: queried.map((index) =>
+        index === TABLE_KEY ? table.tableArn : `${table.tableArn}/index/${index}`,
+      ),
     });
 }
 
@@ -151,7 +151,7 @@ export function buildGatewayFunctions(
       const tableNeeds = Object.entries(entry.tables ?? {}).filter(
         ([name]) =>
           !(name === 'confirmations' && entry.per === 'tool' && !isWriteTool(tool as AnyTool)),
-      ) as [TableName, readonly string[]][];
+      ) as [TableName, readonly TableAction[]][];
       const sends = (entry.sends ?? []).filter((queue) => queue !== 'prefetch' || startsPrefetch);
       // A read tool's function proposes nothing, so it tells nobody.
       const publishes =
@@ -204,8 +204,7 @@ export function buildGatewayFunctions(
         ...(entry.assets ? { assets: entry.assets } : {}),
       }).function;
 
-      for (const [name, actions] of tableNeeds)
-        grantTable(fn, tables[name], actions, tableIndexes[name]);
+      for (const [name, actions] of tableNeeds) grantTable(fn, tables[name], actions);
       for (const queue of sends) queues[queue].grantSendMessages(fn);
       for (const topic of publishes) resources.topics[topic].grantPublish(fn);
       for (const systemId of systemIds) resources.connections.secrets.get(systemId)?.grantRead(fn);
@@ -317,6 +316,8 @@ function resilienceAccess(
       return { systems: systemIds };
     case 'admin':
       return { switches: 'write', invalidates: cachedTools(options.allTools) };
+    case 'watch':
+      return { switches: 'read', watches: systems.map((system) => system.id) };
     case 'invalidate':
       // Invalidation only bumps the generations of the caches an event makes stale.
       return { invalidates: [...new Set(cacheInvalidations.flatMap((rule) => rule.tools))] };

@@ -11,6 +11,8 @@ export interface ResilienceAccess {
   readonly systems?: readonly string[];
   /** Counts each caller's tool calls (USER_RATE_LIMIT). @default false */
   readonly userLimits?: boolean;
+  /** Systems whose breakers, rate budgets and call metrics it reads, never writes (GET /systems). @default none */
+  readonly watches?: readonly string[];
   /** Tools whose cached answers (conversation prefetches included) it reads and writes. @default none */
   readonly caches?: readonly string[];
   /** Tools whose caches it invalidates. @default none */
@@ -35,15 +37,17 @@ export function grantResilienceAccess(
   table: Pick<Table, 'tableArn'>,
   access: ResilienceAccess,
 ): void {
-  const { switches, breaker, rate, userLimit, cacheGeneration, cache, prefetchClaim } =
+  const { switches, breaker, rate, userLimit, cacheGeneration, cache, prefetchClaim, metrics } =
     resilienceKeys;
   const allowed: Record<ItemAction, string[]> = { GetItem: [], PutItem: [], UpdateItem: [] };
   if (access.switches) allowed.GetItem.push(switches.pattern());
   if (access.switches === 'write') allowed.UpdateItem.push(switches.pattern());
   for (const system of access.systems ?? []) {
     allowed.GetItem.push(breaker.pattern(system));
-    allowed.UpdateItem.push(breaker.pattern(system), rate.pattern(system));
+    allowed.UpdateItem.push(breaker.pattern(system), rate.pattern(system), metrics.pattern(system));
   }
+  for (const system of access.watches ?? [])
+    allowed.GetItem.push(breaker.pattern(system), rate.pattern(system), metrics.pattern(system));
   if (access.userLimits) allowed.UpdateItem.push(userLimit.everyOwner());
   for (const tool of access.caches ?? []) {
     allowed.GetItem.push(cacheGeneration.pattern(tool), cache.pattern(tool));

@@ -6,17 +6,26 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { auditTable } from '../../layers/audit/audit-table.ts';
+import { auditIndexes, auditTable } from '../../layers/audit/audit-table.ts';
+import type { IndexKeys } from '../../layers/aws/table-keys.ts';
 import type { SystemDefinition } from '../../layers/connectors/system-definition.ts';
 import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
+import { webhookLogIndex } from '../../layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '../../layers/writes/confirmation-store.ts';
+import { operationIndexes } from '../../layers/writes/operations-table.ts';
 import { writeQueueMaxReceiveCount } from '../../layers/writes/wait-schedule.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { pascal } from '../constructs/names.ts';
@@ -75,6 +84,17 @@ function placeholderSecret(
   });
   new CfnOutput(stack, `${id}Arn`, { value: secret.secretArn, description: options.setWith });
   return secret;
+}
+
+/** Adds the indexes a key module declares (string keys; all attributes unless `keys`). */
+function addIndexes(table: Table, indexes: readonly IndexKeys[]): void {
+  for (const index of indexes)
+    table.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+      ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
+      projectionType: index.projection === 'keys' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+    });
 }
 
 /**
@@ -137,11 +157,8 @@ export class StatefulStack extends Stack {
       deletionProtection: config.stage === 'prod',
       removalPolicy: config.removalPolicy,
     });
-    this.auditTable.addGlobalSecondaryIndex({
-      indexName: auditTable.byToolIndex.name,
-      partitionKey: { name: auditTable.byToolIndex.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: auditTable.byToolIndex.sortKey, type: AttributeType.STRING },
-    });
+    // Per tool, conversation, request id, day (an auditor's search by time) and id (a lookup).
+    addIndexes(this.auditTable, auditIndexes);
 
     const secrets = new Map<string, Secret>();
     for (const system of props.systems) {
@@ -182,6 +199,8 @@ export class StatefulStack extends Stack {
       sortKey: { name: confirmationsTable.pendingIndex.sortKey, type: AttributeType.STRING },
     });
     this.operationsTable = table('OperationsTable', 'pk', 'ttl');
+    // GET /operations: per owner, status and tool, and every operation, newest first.
+    addIndexes(this.operationsTable, operationIndexes);
     this.idempotencyTable = table('IdempotencyTable', 'id', 'expiration');
     this.resilienceTable = table('ResilienceTable', 'pk', 'ttl');
 
@@ -255,6 +274,12 @@ export class StatefulStack extends Stack {
     );
 
     this.webhookTable = table('WebhookTable', 'pk', 'ttl');
+    // The delivery log of GET /webhooks/events: sparse, only log entries carry its keys.
+    this.webhookTable.addGlobalSecondaryIndex({
+      indexName: webhookLogIndex.name,
+      partitionKey: { name: webhookLogIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: webhookLogIndex.sortKey, type: AttributeType.STRING },
+    });
     this.eventsDeadLetterQueue = new Queue(this, 'EventsDeadLetterQueue', {
       redriveAllowPolicy: deadLetterQueueRole,
       encryption: QueueEncryption.SQS_MANAGED,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { auditTable } from './audit-table.ts';
+import type { UpstreamCall } from '../connectors/upstream-calls.ts';
+import { auditTable, dayPartition } from './audit-table.ts';
 
 export type AuditOutcome = 'success' | 'error';
 
@@ -28,6 +29,8 @@ export interface AuditRecord {
   /** Why the call was refused or failed, as the caller was told. */
   errorMessage?: string;
   durationMs: number;
+  /** The calls the tool made to business systems, with the systems' own request ids. */
+  upstream?: UpstreamCall[];
 }
 
 export interface AuditRepository {
@@ -73,19 +76,36 @@ export class DynamoAuditRepository implements AuditRepository {
     await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
-        Item: {
-          [auditTable.partitionKey]: `CALLER#${record.sub}`,
-          [auditTable.sortKey]: `${at}#${auditId}`,
-          auditId,
-          ...record,
-          at,
-          input: record.input === undefined ? undefined : JSON.stringify(record.input),
-          [auditTable.timeToLiveAttribute]:
-            Math.floor(record.at.getTime() / 1000) + this.#retentionSeconds,
-        },
+        Item: auditItem(record, { at, auditId, retentionSeconds: this.#retentionSeconds }),
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': auditTable.partitionKey },
       }),
     );
   }
+}
+
+/**
+ * A record as the audit table stores it: its keys (caller and time, the day index's partition),
+ * the input as JSON text and the expiry. Exported for tools that load records in bulk (the bench).
+ *
+ * @example
+ * const item = auditItem(record, { at: record.at.toISOString(), auditId: randomUUID(), retentionSeconds: 86_400 });
+ */
+export function auditItem(
+  record: AuditRecord,
+  options: { at: string; auditId: string; retentionSeconds: number },
+): Record<string, unknown> {
+  const { at, auditId } = options;
+  return {
+    [auditTable.partitionKey]: `CALLER#${record.sub}`,
+    [auditTable.sortKey]: `${at}#${auditId}`,
+    auditId,
+    // The day index (an auditor's search of everyone's records by time).
+    [auditTable.byDayIndex.partitionKey]: dayPartition(at),
+    ...record,
+    at,
+    input: record.input === undefined ? undefined : JSON.stringify(record.input),
+    [auditTable.timeToLiveAttribute]:
+      Math.floor(record.at.getTime() / 1000) + options.retentionSeconds,
+  };
 }

@@ -1,11 +1,35 @@
+import type { IndexKeys } from '../aws/table-keys.ts';
+
 /**
  * Key design of the audit table, shared by the CDK app and local mode so both create the same
- * table. Records are found per caller (`pk = CALLER#<sub>`, newest last by `sk`), and per tool
- * through the `byTool` index.
+ * table. Records are found per caller (`pk = CALLER#<sub>`, `sk = <at>#<auditId>`, so they sort
+ * by time), and through the indexes: per tool, per conversation and per request id (sparse: only
+ * records with one), per day for an auditor's search of everyone's records (`day = DAY#yyyy-mm-dd`,
+ * walked backwards over a time range), and by audit id alone (keys only: a lookup, then GetItem).
+ *
+ * The day index takes every record of a day in one partition: past about 1,000 records per
+ * second, shard it (`DAY#<date>#<n>`) and merge the shards when reading.
  */
 export const auditTable = {
   partitionKey: 'pk',
   sortKey: 'sk',
   timeToLiveAttribute: 'expiresAt',
   byToolIndex: { name: 'byTool', partitionKey: 'tool', sortKey: 'sk' },
+  byConversationIndex: { name: 'byConversation', partitionKey: 'conversationId', sortKey: 'sk' },
+  byRequestIndex: { name: 'byRequest', partitionKey: 'requestId', sortKey: 'sk' },
+  byDayIndex: { name: 'byDay', partitionKey: 'day', sortKey: 'sk' },
+  byIdIndex: { name: 'byId', partitionKey: 'auditId', projection: 'keys' },
 } as const;
+
+/** Every index of the audit table, for the CDK app and local mode to create. */
+export const auditIndexes: readonly IndexKeys[] = [
+  auditTable.byToolIndex,
+  auditTable.byConversationIndex,
+  auditTable.byRequestIndex,
+  auditTable.byDayIndex,
+  auditTable.byIdIndex,
+];
+
+/** The day index's partition of a moment (UTC). */
+export const dayPartition = (at: Date | string): string =>
+  `DAY#${(typeof at === 'string' ? at : at.toISOString()).slice(0, 10)}`;

@@ -8,6 +8,8 @@ export const policySchema = z.object({
   approverRole: z.string().min(1),
   /** Role whose holders may switch systems and tools off and on at run time. */
   adminRole: z.string().min(1),
+  /** Role whose holders read the whole audit trail (everyone else reads their own records). */
+  auditorRole: z.string().min(1),
   /** Role name → grants. A grant is a tool name, `risk:read`, `risk:write`, `system:<id>` or `*`. */
   roles: z.record(z.string(), z.object({ description: z.string(), grants: z.array(z.string()) })),
 });
@@ -28,6 +30,7 @@ export const defaultPolicy: Policy = policySchema.parse({
   version: '2026-11-23.3',
   approverRole: 'approver',
   adminRole: 'admin',
+  auditorRole: 'auditor',
   roles: {
     viewer: {
       description: 'Looks up customers in the CRM only.',
@@ -64,6 +67,11 @@ export const defaultPolicy: Policy = policySchema.parse({
       grants: [],
     },
     admin: { description: 'Everything.', grants: ['*'] },
+    auditor: {
+      description:
+        "Reads the whole audit trail (GET /audit): every user's calls; calls no tool by this role.",
+      grants: [],
+    },
   },
 });
 
@@ -81,6 +89,16 @@ export function mayConfirm(
 /** Whether the caller may see an operation: its owner, or an approver. */
 export function mayFollow(policy: Policy, caller: Caller, owner: string): boolean {
   return caller.sub === owner || caller.roles.includes(policy.approverRole);
+}
+
+/** Whether the caller sees every operation, not only their own: approvers and admins. */
+export function mayFollowAll(policy: Policy, caller: Caller): boolean {
+  return caller.roles.includes(policy.approverRole) || caller.roles.includes(policy.adminRole);
+}
+
+/** Whether the caller reads everyone's audit records, not only their own: auditors. */
+export function mayReadAllAudit(policy: Policy, caller: Caller): boolean {
+  return caller.roles.includes(policy.auditorRole);
 }
 
 const grantMatches = (grant: string, tool: PolicySubject): boolean => {

@@ -2,9 +2,10 @@ import type { Policy } from '../auth/policy.ts';
 import { type createDocumentClient, createSecretsManagerClient } from '../aws/clients.ts';
 import type { RuntimeEnv } from '../config/env.ts';
 import type { RateLimitSetting, SystemSettings } from '../config/system-settings.ts';
-import type { SystemDefinition } from '../connectors/system-definition.ts';
+import { effectiveRateLimit, type SystemDefinition } from '../connectors/system-definition.ts';
 import { logger } from '../observability/logger.ts';
 import { recordCircuitOpened } from '../observability/metrics.ts';
+import { CallMetrics } from '../resilience/call-metrics.ts';
 import { SharedCircuitBreaker } from '../resilience/circuit-breaker.ts';
 import type { KillSwitches } from '../resilience/kill-switches.ts';
 import { SharedRateBudget, UserRateLimit } from '../resilience/rate-budget.ts';
@@ -65,6 +66,18 @@ function breakers(
   };
 }
 
+/** The shared outbound rate budget of a system, for this instance. */
+function rateBudgets(client: DocumentClient, tableName: string) {
+  return (system: SystemDefinition, limit: { requests: number; perSeconds: number }) =>
+    new SharedRateBudget({
+      client,
+      tableName,
+      systemId: system.id,
+      displayName: system.displayName,
+      ...limit,
+    });
+}
+
 /** The per-user inbound limit of USER_RATE_LIMIT; none when it is `off`. */
 function userLimit(
   client: DocumentClient,
@@ -72,6 +85,17 @@ function userLimit(
   limit: RateLimitSetting,
 ): { userLimit?: UserRateLimit } {
   return limit === 'off' ? {} : { userLimit: new UserRateLimit({ client, tableName, ...limit }) };
+}
+
+/** This instance's counts of every system's calls, flushed in the background (GET /systems). */
+function callMetrics(client: DocumentClient, tableName: string, flushAfterMs: number) {
+  const metrics = new CallMetrics({
+    client,
+    tableName,
+    flushAfterMs,
+    onError: (error) => logger.warn('call metrics flush failed', { error: error.message }),
+  });
+  return (system: SystemDefinition) => metrics.recorderFor(system.id);
 }
 
 /**
@@ -106,19 +130,49 @@ export function createConnectors(options: {
           breakerFor: breakers(dynamo, shared.tableName, env.BREAKER_COOLDOWN_MS, systemSettings),
           switches: shared.switches,
           cache: shared.cache,
-          rateBudgetFor: (
-            system: SystemDefinition,
-            limit: { requests: number; perSeconds: number },
-          ) =>
-            new SharedRateBudget({
-              client: dynamo,
-              tableName: shared.tableName,
-              systemId: system.id,
-              displayName: system.displayName,
-              ...limit,
-            }),
+          rateBudgetFor: rateBudgets(dynamo, shared.tableName),
           ...userLimit(dynamo, shared.tableName, env.USER_RATE_LIMIT),
+          metricsFor: callMetrics(dynamo, shared.tableName, env.CALL_METRICS_FLUSH_MS),
         }
       : {}),
+  });
+}
+
+/** What GET /systems reads of one system's shared state. */
+export interface SystemWatch {
+  system: SystemDefinition;
+  /** Absent when the deployment turned the system's breaker off. */
+  breaker?: Pick<SharedCircuitBreaker, 'status'>;
+  /** Absent when the system has no outbound budget. */
+  budget?: Pick<SharedRateBudget, 'usage'>;
+}
+
+/**
+ * Each system's breaker and rate budget as the functions that call it build them (same settings,
+ * same keys), for reading their shared state.
+ *
+ * @example
+ * const watches = systemWatches({ env, systemSettings, dynamo, tableName }, systems);
+ */
+export function systemWatches(
+  options: {
+    env: RuntimeEnv;
+    systemSettings: ReadonlyMap<string, SystemSettings>;
+    dynamo: DocumentClient;
+    tableName: string;
+  },
+  systems: readonly SystemDefinition[],
+): SystemWatch[] {
+  const { env, systemSettings, dynamo, tableName } = options;
+  const breakerOf = breakers(dynamo, tableName, env.BREAKER_COOLDOWN_MS, systemSettings);
+  const budgetOf = rateBudgets(dynamo, tableName);
+  return systems.map((system) => {
+    const breaker = breakerOf(system);
+    const limit = effectiveRateLimit(system, systemSettings.get(system.id));
+    return {
+      system,
+      ...(breaker ? { breaker } : {}),
+      ...(limit ? { budget: budgetOf(system, limit) } : {}),
+    };
   });
 }

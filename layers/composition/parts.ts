@@ -1,5 +1,6 @@
 import { type CallAuditor, createCallAuditor } from '../audit/audit-policy.ts';
 import { DynamoAuditRepository } from '../audit/audit-repository.ts';
+import { AuditSearch } from '../audit/audit-search.ts';
 import { type CallerResolver, createJwtVerifier } from '../auth/jwt-verifier.ts';
 import { defaultPolicy, type Policy } from '../auth/policy.ts';
 import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
@@ -16,6 +17,7 @@ import { registry as fullRegistry } from '../tools/registry.ts';
 import { createRegistry, type ToolRegistry } from '../tools/tool-registry.ts';
 import type { ToolRunner } from '../tools/tool-runner.ts';
 import { type ConfirmationStore, DynamoConfirmationStore } from '../writes/confirmation-store.ts';
+import { OperationSearch } from '../writes/operation-search.ts';
 import { DynamoOperationStore, type OperationStore } from '../writes/operation-store.ts';
 import type { ProposalDeps } from '../writes/propose.ts';
 import { SqsWriteQueue, type WriteQueue } from '../writes/write-queue.ts';
@@ -52,6 +54,10 @@ export interface GatewayParts {
   /** Write-path stores, each built on first use; one whose table is not configured fails clearly. */
   writes(): WriteDependencies;
   proposals(): ProposalDeps;
+  /** GET /operations: the operations table's indexes (OPERATIONS_TABLE_NAME). */
+  operationSearch(): OperationSearch;
+  /** GET /audit: the audit table's key and indexes (AUDIT_TABLE_NAME). */
+  auditSearch(): AuditSearch;
   /** Tells people that something waits for them (NOTIFICATIONS_TOPIC_ARN; unset: nobody). */
   notifier(): Notifier;
 }
@@ -210,6 +216,17 @@ export function composeParts(
       notifier: notifier(),
       logger,
     })),
+    operationSearch: once(
+      () => new OperationSearch({ client: dynamo(), tableName: table('OPERATIONS_TABLE_NAME') }),
+    ),
+    auditSearch: once(() => {
+      const { AUDIT_TABLE_NAME } = requireSettings(env, role, ['AUDIT_TABLE_NAME']);
+      return new AuditSearch({
+        client: dynamo(),
+        tableName: AUDIT_TABLE_NAME,
+        retentionDays: env.AUDIT_RETENTION_DAYS,
+      });
+    }),
     notifier,
   };
 }

@@ -1,14 +1,17 @@
 import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import { parseEnv, requireSettings } from '../config/env.ts';
+import { parseSystemSettings } from '../config/system-settings.ts';
 import { chatNotifierFrom } from '../notifications/from-env.ts';
 import { logger } from '../observability/logger.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
+import { systems } from '../systems/registry.ts';
 import { isWriteTool } from '../tools/define.ts';
+import { DeliveryLog } from '../webhooks/delivery-log.ts';
 import type { ProcessDeps } from '../webhooks/process.ts';
 import type { ReceiveDeps } from '../webhooks/receive.ts';
 import { EventLog, EventsQueue, WebhookReceipts } from '../webhooks/stores.ts';
 import { cacheInvalidation, eventBridgePublisher } from '../webhooks/subscribers.ts';
-import { secretProvider } from './connectors.ts';
+import { secretProvider, systemWatches } from './connectors.ts';
 import { composeParts, type GatewayParts } from './parts.ts';
 
 /**
@@ -64,11 +67,58 @@ export function decisionRole(source: Env) {
   };
 }
 
-/** GET /operations/{id}. */
+/** GET /operations/{id}, GET /operations. */
 export function operationRole(source: Env) {
   const parts = composeParts(source, 'The operations function');
   requireSettings(parts.env, 'The operations function', ['OPERATIONS_TABLE_NAME']);
-  return { ...routeParts(parts), policy: parts.policy, writes: parts.writes };
+  return {
+    ...routeParts(parts),
+    policy: parts.policy,
+    writes: parts.writes,
+    search: parts.operationSearch(),
+  };
+}
+
+/** GET /audit, GET /audit/{auditId}: the audit trail, for auditors and each caller's own. */
+export function auditSearchRole(source: Env) {
+  const parts = composeParts(source, 'The audit search function');
+  return { ...routeParts(parts), policy: parts.policy, search: parts.auditSearch() };
+}
+
+/** GET /systems: every system's breaker, switches, budget and call figures. */
+export function systemsRole(source: Env) {
+  const parts = composeParts(source, 'The systems function');
+  const env = requireSettings(parts.env, 'The systems function', ['RESILIENCE_TABLE_NAME']);
+  const dynamo = createDocumentClient();
+  return {
+    ...routeParts(parts),
+    registry: parts.registry,
+    switches: parts.switches,
+    watches: systemWatches(
+      {
+        env,
+        systemSettings: parseSystemSettings(
+          source,
+          systems.map((system) => system.id),
+        ),
+        dynamo,
+        tableName: env.RESILIENCE_TABLE_NAME,
+      },
+      systems,
+    ),
+    metrics: { client: dynamo, tableName: env.RESILIENCE_TABLE_NAME },
+  };
+}
+
+/** GET /webhooks/events: the delivery log and each source's activity. */
+export function webhookEventsRole(source: Env) {
+  const parts = composeParts(source, 'The webhook events function');
+  const env = requireSettings(parts.env, 'The webhook events function', ['WEBHOOK_TABLE_NAME']);
+  return {
+    ...routeParts(parts),
+    policy: parts.policy,
+    log: new DeliveryLog({ client: createDocumentClient(), tableName: env.WEBHOOK_TABLE_NAME }),
+  };
 }
 
 /** The admin routes: kill switches and cache invalidation. */
@@ -176,6 +226,11 @@ export function webhookReceiveRole(source: Env): ReceiveDeps & { logger: typeof 
     logger,
     secrets: secretProvider(env),
     receipts: new WebhookReceipts({ client, tableName: env.WEBHOOK_TABLE_NAME }),
+    log: new DeliveryLog({
+      client,
+      tableName: env.WEBHOOK_TABLE_NAME,
+      retentionDays: env.WEBHOOK_EVENT_RETENTION_DAYS,
+    }),
     queue: new EventsQueue({ client: createSqsClient(), queueUrl: env.EVENTS_QUEUE_URL }),
     maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES,
     publicBaseUrl: env.PUBLIC_BASE_URL,

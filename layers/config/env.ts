@@ -141,6 +141,8 @@ export const runtimeEnvSchema = z.object({
   RESILIENCE_TABLE_NAME: z.string().min(1).optional(),
   /** How long an instance trusts the kill switches it read; a change is effective within it. @default 5000 */
   SWITCHES_CACHE_MS: positiveInt(5_000),
+  /** How soon an instance adds the calls it counted to the figures of GET /systems (ms). @default 10000 */
+  CALL_METRICS_FLUSH_MS: positiveInt(10_000),
   /** Caps every cached tool's TTL (seconds), e.g. to watch expiry locally; unset: the tools' own. */
   CACHE_MAX_TTL_SECONDS: z.coerce.number().int().positive().optional(),
   /** Tool calls each user may make, `<requests>/<seconds>` shared by every instance, or `off`. @default 300/60 */

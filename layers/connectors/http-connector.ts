@@ -10,11 +10,13 @@ import {
 } from '../errors/index.ts';
 import { parseRetryAfter } from '../http-util/retry-after.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
+import type { CallRecorder } from '../resilience/call-metrics.ts';
 import { fullJitter, type RetryBudget } from '../resilience/retry-budget.ts';
 import type { Authenticator } from './authenticator.ts';
 import type { Connector, ConnectorRequest, PageRequest, QueryValue } from './connector.ts';
 import { paginationStyle } from './pagination.ts';
 import type { SystemDefinition } from './system-definition.ts';
+import { type UpstreamCalls, upstreamRequestId } from './upstream-calls.ts';
 
 export interface HttpConnectorOptions {
   system: SystemDefinition;
@@ -35,10 +37,14 @@ export interface HttpConnectorOptions {
   };
   /** The system's shared circuit breaker; absent: none. */
   breaker?: { beforeCall(): Promise<void>; afterCall(success: boolean): Promise<void> };
+  /** Counts each call to the system (outcome, latency) for GET /systems; absent: not counted. */
+  metrics?: CallRecorder;
   /** Retries of transient failures; absent: no retries. */
   retry?: { maxAttempts: number; budget: RetryBudget; baseDelayMs?: number; random?: () => number };
   logger: Pick<ToolLogger, 'debug' | 'warn'>;
   fetch?: typeof globalThis.fetch;
+  /** Where each call to the system (retries included, token requests not) is noted for the audit. */
+  upstream?: Pick<UpstreamCalls, 'add'>;
 }
 
 const USER_AGENT = 'toolgate/0.1';
@@ -57,7 +63,13 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
   const timeoutMs = options.timeoutMs;
   const doFetch = options.fetch ?? globalThis.fetch;
 
-  const send = async (url: string, init: RequestInit, operation: string): Promise<Response> => {
+  const send = async (
+    url: string,
+    init: RequestInit,
+    operation: string,
+    audited = true,
+  ): Promise<Response> => {
+    const note = audited ? options.upstream : undefined;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const headers = new Headers(init.headers);
@@ -72,8 +84,14 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
         status: response.status,
         durationMs: Math.round(performance.now() - started),
       });
+      note?.add({
+        system: system.id,
+        status: response.status,
+        requestId: upstreamRequestId(response.headers, system.requestIdHeaders),
+      });
       return response;
     } catch (error) {
+      note?.add({ system: system.id });
       if (timeout.aborted || options.signal?.aborted) {
         throw new UpstreamTimeoutError(
           `${name} did not answer within ${timeoutMs} ms (${operation}). It may be slow right now: try again shortly, or tell the user the data is temporarily unavailable.`,
@@ -90,7 +108,7 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
   const attempt = async (request: ConnectorRequest<z.ZodType>): Promise<Response> => {
     const url = buildUrl(options.baseUrl, request.path, request.query);
     const authHeaders = await authenticator.headers({
-      fetchToken: (tokenUrl, init) => send(tokenUrl, init, `${request.operation}:token`),
+      fetchToken: (tokenUrl, init) => send(tokenUrl, init, `${request.operation}:token`, false),
     });
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -121,17 +139,27 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
 
   const tryOnce = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {
     await options.rateBudget?.acquire(options.deadlineAt ?? Date.now() + timeoutMs);
-    let response = await attempt(req);
-    await observe(response);
-    if (response.status === 401) {
-      await response.body?.cancel();
-      logger.warn('upstream rejected credentials; refreshing once', {
-        system: system.id,
-        operation: req.operation,
-      });
-      authenticator.invalidate();
+    const started = performance.now();
+    let response: Response;
+    try {
       response = await attempt(req);
+      await observe(response);
+      if (response.status === 401) {
+        await response.body?.cancel();
+        logger.warn('upstream rejected credentials; refreshing once', {
+          system: system.id,
+          operation: req.operation,
+        });
+        authenticator.invalidate();
+        response = await attempt(req);
+      }
+    } catch (error) {
+      // No answer (timeout, connection) counts against the system; a gateway misconfiguration does not.
+      if (!(error instanceof ConfigurationError))
+        options.metrics?.record(false, performance.now() - started);
+      throw error;
     }
+    options.metrics?.record(answeredWell(response.status), performance.now() - started);
     if (!response.ok) {
       await response.body?.cancel();
       throw classify(response, req, name);
@@ -256,6 +284,13 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     },
   };
 }
+
+/**
+ * Whether an answer shows the system working: a 4xx about the request (404, 400, 409) does; 5xx,
+ * 429 and a refusal of the gateway's credentials do not.
+ */
+const answeredWell = (status: number): boolean =>
+  status < 500 && status !== 429 && status !== 401 && status !== 403;
 
 function buildUrl(
   baseUrl: string,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { SystemSettings } from '../config/system-settings.ts';
 
 /** How a connector authenticates to its business system; the secret's JSON shape follows the mode. */
 export const authModeSchema = z.discriminatedUnion('type', [
@@ -70,6 +71,14 @@ export const systemDefinitionSchema = z.object({
       baseDelayMs: z.number().int().min(1).max(5000).default(100),
     })
     .default({ maxAttempts: 3, baseDelayMs: 100 }),
+  /**
+   * Response headers that carry the system's own id of a request, first present wins: the audit
+   * record keeps it, so a call can be found in the system's logs.
+   */
+  requestIdHeaders: z
+    .array(z.string().regex(/^[a-z0-9-]+$/, 'must be a lower-case header name'))
+    .min(1)
+    .default(['x-request-id', 'x-amzn-requestid', 'request-id', 'x-correlation-id']),
 });
 export type SystemDefinition = z.output<typeof systemDefinitionSchema>;
 export type SystemDeclaration = z.input<typeof systemDefinitionSchema>;
@@ -83,4 +92,19 @@ export type SystemDeclaration = z.input<typeof systemDefinitionSchema>;
  */
 export function defineSystem(declaration: SystemDeclaration): SystemDefinition {
   return systemDefinitionSchema.parse(declaration);
+}
+
+/**
+ * The outbound budget a system runs under: the deployment's `SYSTEM_<ID>_RATE_LIMIT` if set
+ * (`off`: none), else the system's own.
+ *
+ * @example
+ * effectiveRateLimit(crm, settings.get('crm')); // { requests: 100, perSeconds: 10 }
+ */
+export function effectiveRateLimit(
+  system: SystemDefinition,
+  configured: SystemSettings | undefined,
+): { requests: number; perSeconds: number } | undefined {
+  if (configured?.rateLimit === 'off') return undefined;
+  return configured?.rateLimit ?? system.rateLimit;
 }

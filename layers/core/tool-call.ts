@@ -3,6 +3,7 @@ import type { AuditRecord } from '../audit/audit-repository.ts';
 import { redact } from '../audit/redact.ts';
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
+import { UpstreamCalls } from '../connectors/upstream-calls.ts';
 import { AppError, ForbiddenError, NotFoundError } from '../errors/index.ts';
 import { logFailure } from '../observability/log-failure.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
@@ -96,6 +97,8 @@ export async function callTool(
   const started = performance.now();
   let tool: AnyTool | undefined;
   let input: unknown;
+  // The calls the tool makes to business systems, with their own request ids, for the record.
+  const upstream = new UpstreamCalls();
   const record = (outcome: { status: number; error?: AppError }): AuditRecord => ({
     requestId: meta.requestId,
     at: new Date(),
@@ -114,6 +117,7 @@ export async function callTool(
       ? { errorCode: outcome.error?.code ?? 'internal_error', ...messageOf(outcome.error) }
       : {}),
     durationMs: Math.round(performance.now() - started),
+    ...upstreamOf(upstream),
   });
   // A refused or failed call is recorded as a read: its own error stands either way.
   const effect = (): CallEffect => tool?.risk ?? 'read';
@@ -122,7 +126,11 @@ export async function callTool(
     tool = resolveTool(deps, caller, name);
     input = validateToolInput(tool, rawInput);
     outcome = isWriteTool(tool)
-      ? { kind: 'proposal', tool, confirmation: await propose(deps, tool, input, caller, meta) }
+      ? {
+          kind: 'proposal',
+          tool,
+          confirmation: await propose(deps, tool, input, caller, meta, upstream),
+        }
       : {
           kind: 'answer',
           tool,
@@ -130,6 +138,7 @@ export async function callTool(
             requestId: meta.requestId,
             caller,
             conversationId: meta.conversationId?.slice(0, MAX_CONVERSATION_ID_LENGTH),
+            upstream,
           }),
         };
   } catch (error) {
@@ -156,9 +165,10 @@ async function propose(
   input: unknown,
   caller: Caller,
   meta: CallMeta,
+  upstream: UpstreamCalls,
 ): Promise<ConfirmationView> {
   await deps.runner.admit(tool, caller);
-  const ctx = deps.runner.contextFor(tool.systems, { requestId: meta.requestId, caller });
+  const ctx = deps.runner.contextFor(tool.systems, { requestId: meta.requestId, caller, upstream });
   return proposeWrite(deps.proposals(), tool, input, ctx, {
     idempotencyKey: meta.idempotencyKey,
     reason: meta.reason,
@@ -166,5 +176,10 @@ async function propose(
     baseUrl: meta.baseUrl,
   });
 }
+
+const upstreamOf = (upstream: UpstreamCalls) => {
+  const calls = upstream.list();
+  return calls.length > 0 ? { upstream: calls } : {};
+};
 
 const messageOf = (error: AppError | undefined) => (error ? { errorMessage: error.message } : {});

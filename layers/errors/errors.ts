@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategory } from './app-error.ts';
+import { AppError, type ErrorCategory, type ErrorIssue } from './app-error.ts';
 
 export class ValidationError extends AppError {
   readonly code = 'validation_failed';
@@ -182,5 +182,23 @@ export class RateLimitedError extends AppError {
   override readonly retryable = true;
   constructor(message: string, retryAfterMs: number) {
     super(message, { retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)) });
+  }
+}
+
+/**
+ * A list's query parameters are invalid (`invalid_input`), or its `cursor` does not decode or was
+ * made for other filters (`invalid_cursor`); `issues` name the parameters.
+ */
+export class InvalidQueryError extends AppError {
+  readonly code: string;
+  readonly statusCode = 400;
+  readonly category: ErrorCategory = 'validation';
+  constructor(
+    code: 'invalid_input' | 'invalid_cursor',
+    message: string,
+    issues: readonly ErrorIssue[],
+  ) {
+    super(message, { issues });
+    this.code = code;
   }
 }

@@ -1,10 +1,11 @@
-import * as z from 'zod';
 import { errorSchema } from '../errors/envelope.ts';
 import { confirmationOutput } from '../mcp/meta-tools.ts';
 import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
+import { historyPaths, operationItemSchema } from './history-paths.ts';
 import { errors, json } from './responses.ts';
 import { servicePaths } from './service-paths.ts';
+import { watchPaths } from './watch-paths.ts';
 
 const metaSchema = {
   type: 'object',
@@ -23,26 +24,20 @@ const metaSchema = {
   },
 };
 
-const operationSchema = jsonSchemaOf(
-  z.object({
-    operation: z.object({
-      id: z.string(),
-      tool: z.string(),
-      status: z.enum(['queued', 'running', 'succeeded', 'rolled_back', 'failed']),
-      steps: z.array(
-        z.object({
-          name: z.string(),
-          status: z.string(),
-          attempts: z.number().int(),
-          compensationAttempts: z.number().int().optional(),
-        }),
-      ),
-      result: z.unknown().optional(),
-      error: z.object({ code: z.string(), message: z.string() }).optional(),
-    }),
-  }),
-  'output',
-);
+const operationSchema = {
+  type: 'object',
+  required: ['operation'],
+  properties: {
+    operation: {
+      ...operationItemSchema,
+      required: [...operationItemSchema.required, 'confirmationId'],
+      properties: {
+        ...operationItemSchema.properties,
+        confirmationId: { type: 'string', description: 'The confirmation it was made from.' },
+      },
+    },
+  },
+};
 
 const mcpMethodNotAllowed = json(
   { type: 'object', description: 'A JSON-RPC 2.0 error' },
@@ -232,7 +227,7 @@ export function openApiDocument(
     '/operations/{id}': {
       get: {
         operationId: 'getOperation',
-        summary: 'Status and steps of a confirmed write',
+        summary: 'Status and steps of a confirmed write (its owner, approvers and admins)',
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { 200: json(operationSchema, 'The operation'), ...errors(401, 403, 404) },
       },
@@ -266,7 +261,9 @@ export function openApiDocument(
         responses: { 405: mcpMethodNotAllowed },
       },
     },
+    ...historyPaths(),
     ...servicePaths(),
+    ...watchPaths(),
   };
   for (const tool of tools) {
     const descriptor = describeTool(tool);

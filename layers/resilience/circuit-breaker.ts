@@ -118,6 +118,18 @@ export class SharedCircuitBreaker {
     }
   }
 
+  /**
+   * The state every instance shares, read now (GET /systems). An open breaker whose cool-down is
+   * over lets the next call through as a probe: it is reported `half_open`.
+   */
+  async status(): Promise<{ state: BreakerState; openedAt?: number; retryAt?: number }> {
+    const stored = await this.#read(true);
+    if (stored.state === 'closed') return { state: 'closed' };
+    const retryAt = stored.openedAt + this.#policy.coolDownMs;
+    const state = stored.state === 'open' && this.#now() >= retryAt ? 'half_open' : stored.state;
+    return { state, openedAt: stored.openedAt, retryAt };
+  }
+
   /** Counts the outcome; opens on too many failures, closes after a successful probe. */
   async afterCall(success: boolean): Promise<void> {
     const state = this.#cached?.value;

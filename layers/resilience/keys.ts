@@ -56,4 +56,6 @@ export const resilienceKeys = {
   cache: kind<[generation: number, key: string]>('cache', 'many per owner'),
   /** Conversation prefetches of a tool claimed by some instance: each starts once. */
   prefetchClaim: kind<[key: string]>('claim', 'many per owner'),
+  /** A system's call metrics (calls, errors, latency buckets), one item per hour, an attribute set per minute. */
+  metrics: kind<[hourStart: number]>('metrics', 'many per owner'),
 } as const;

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RateLimitedError } from '../errors/index.ts';
 import { parseRetryAfter } from '../http-util/retry-after.ts';
 import { type ResilienceKeyKind, resilienceKeys } from './keys.ts';
@@ -64,6 +64,17 @@ class FixedWindowCounter {
       windowStart,
       resetInMs: windowStart + this.windowMs - now,
     };
+  }
+
+  /** The calls taken in the current window so far, by every instance. */
+  async used(owner: string): Promise<number> {
+    const { Item } = await this.#client.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: this.#kind.key(owner, this.windowOf(this.now())) },
+      }),
+    );
+    return Number(Item?.used ?? 0);
   }
 
   /** Raises a window's count to `used` (never lowers it: other instances' calls still count). */
@@ -151,6 +162,17 @@ export class SharedRateBudget {
       }
       await this.#sleep(resetInMs);
     }
+  }
+
+  /**
+   * The budget per second and how much of it the current window uses, per second (GET /systems).
+   * Instances take calls a few at a time, so what is in use includes calls taken but not yet made.
+   */
+  async usage(): Promise<{ limitPerSecond: number; inUse: number }> {
+    const { limit, windowMs } = this.#counter;
+    const used = Math.min(limit, await this.#counter.used(this.#system));
+    const perSecond = (count: number) => Math.round((count * 10_000) / windowMs) / 10;
+    return { limitPerSecond: perSecond(limit), inUse: perSecond(used) };
   }
 
   /**

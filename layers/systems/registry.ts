@@ -9,6 +9,7 @@ export const crm = defineSystem({
   pagination: { style: 'hubspot_after', maxPageSize: 100 },
   // HubSpot private apps: 100 requests per 10 seconds.
   rateLimit: { requests: 100, perSeconds: 10 },
+  requestIdHeaders: ['x-hubspot-correlation-id', 'x-request-id'],
 });
 
 /** ERP for customers' orders, products and inventory; OAuth2 client credentials. */
@@ -18,6 +19,7 @@ export const erp = defineSystem({
   apiShape: 'ERP REST v1 (orders, products, inventory)',
   auth: { type: 'oauth2_client_credentials', tokenPath: '/oauth/token' },
   pagination: { style: 'next_cursor', maxPageSize: 100 },
+  requestIdHeaders: ['x-request-id', 'x-amzn-requestid'],
 });
 
 /** Ticketing with the Zendesk Support tickets API shape; basic auth with `email/token`. */
@@ -27,6 +29,7 @@ export const ticketing = defineSystem({
   apiShape: 'Zendesk Support API v2',
   auth: { type: 'basic' },
   pagination: { style: 'zendesk_cursor', maxPageSize: 100 },
+  requestIdHeaders: ['x-zendesk-request-id', 'x-request-id'],
 });
 
 /** Mail through a Microsoft Graph-shaped API (sendMail); OAuth2 client credentials like Entra ID. */
@@ -40,6 +43,8 @@ export const mail = defineSystem({
     scope: 'https://graph.microsoft.com/.default',
   },
   pagination: { style: 'none' },
+  // Graph answers its own `request-id`, and `client-request-id` echoes the client's.
+  requestIdHeaders: ['request-id', 'client-request-id'],
 });
 
 export const systems = [crm, erp, ticketing, mail] as const satisfies readonly SystemDefinition[];

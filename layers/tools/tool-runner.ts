@@ -6,7 +6,8 @@ import { systemSettingNames } from '../config/system-settings.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
-import type { SystemDefinition } from '../connectors/system-definition.ts';
+import { effectiveRateLimit, type SystemDefinition } from '../connectors/system-definition.ts';
+import type { UpstreamCalls } from '../connectors/upstream-calls.ts';
 import { inputDigest } from '../digest/input-digest.ts';
 import { AppError, ConfigurationError, ForbiddenError } from '../errors/index.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
@@ -39,6 +40,8 @@ export interface RunCall {
   requestId: string;
   caller: Caller;
   conversationId?: string | undefined;
+  /** Notes the calls the tool makes to business systems, for the call's audit record. */
+  upstream?: UpstreamCalls | undefined;
 }
 
 export interface ToolRunnerOptions {
@@ -65,6 +68,8 @@ export interface ToolRunnerOptions {
     system: SystemDefinition,
     limit: { requests: number; perSeconds: number },
   ) => HttpConnectorOptions['rateBudget'];
+  /** Counts each system's calls for GET /systems, if the deployment keeps the figures. */
+  metricsFor?: (system: SystemDefinition) => HttpConnectorOptions['metrics'];
   /** Conversation-start prefetch, if the deployment has one (needs `cache`). */
   prefetch?: ConversationPrefetch;
   /** The per-user inbound limit, if the deployment has one. */
@@ -81,6 +86,7 @@ interface SystemRuntime {
   retryBudget: RetryBudget;
   breaker: HttpConnectorOptions['breaker'];
   rateBudget: HttpConnectorOptions['rateBudget'];
+  metrics: HttpConnectorOptions['metrics'];
 }
 
 /**
@@ -110,8 +116,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       );
     }
     const timeoutMs = configured.timeoutMs || system.timeoutMs || options.defaultTimeoutMs;
-    const rateLimit =
-      configured.rateLimit === 'off' ? undefined : (configured.rateLimit ?? system.rateLimit);
+    const rateLimit = effectiveRateLimit(system, configured);
     const runtime: SystemRuntime = {
       system,
       baseUrl,
@@ -126,6 +131,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       retryBudget: new RetryBudget(),
       breaker: options.breakerFor?.(system),
       rateBudget: rateLimit ? options.rateBudgetFor?.(system, rateLimit) : undefined,
+      metrics: options.metricsFor?.(system),
     };
     runtimes.set(systemId, runtime);
     return runtime;
@@ -134,7 +140,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
   /** A tool context with connectors for `systems`, all bounded by one deadline. */
   const contextFor = (
     systems: readonly string[],
-    call: { requestId: string; caller: Caller },
+    call: { requestId: string; caller: Caller; upstream?: UpstreamCalls | undefined },
     toolTimeoutMs?: number,
     withheld: readonly string[] = [],
   ): ToolContext & { degraded: { system: string; reason: string }[] } => {
@@ -156,6 +162,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         deadlineAt,
         ...(runtime.breaker ? { breaker: runtime.breaker } : {}),
         ...(runtime.rateBudget ? { rateBudget: runtime.rateBudget } : {}),
+        ...(runtime.metrics ? { metrics: runtime.metrics } : {}),
         retry: {
           maxAttempts: runtime.system.retry.maxAttempts,
           baseDelayMs: runtime.system.retry.baseDelayMs,
@@ -163,6 +170,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
         },
         logger: options.logger,
         ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(call.upstream ? { upstream: call.upstream } : {}),
       });
     }
     const degraded: { system: string; reason: string }[] = [];

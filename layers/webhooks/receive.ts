@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import {
+  AppError,
   ConfigurationError,
   InvalidJsonError,
   NotFoundError,
@@ -9,6 +11,8 @@ import type { HttpEvent, HttpResult } from '../http-util/api-gateway.ts';
 import { json } from '../http-util/respond.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
+import type { DeliveryLog, DeliveryRecord } from './delivery-log.ts';
+import { WebhookSignatureError } from './errors.ts';
 import type { CanonicalEvent } from './events.ts';
 import { getWebhookSource, webhookSecretEnvName, webhookSources } from './sources.ts';
 import type { EventsQueue, WebhookReceipts } from './stores.ts';
@@ -19,7 +23,9 @@ export interface ReceiveDeps {
   secrets: SecretProvider;
   receipts: Pick<WebhookReceipts, 'claim' | 'release'>;
   queue: Pick<EventsQueue, 'send'>;
-  logger: Pick<ToolLogger, 'info' | 'error'>;
+  logger: Pick<ToolLogger, 'info' | 'warn' | 'error'>;
+  /** Where each event's outcome is logged and counted (GET /webhooks/events); absent: nowhere. */
+  log?: Pick<DeliveryLog, 'record'>;
   /** Bodies over this are refused with 413 before anything else. */
   maxBodyBytes: number;
   /** The public base URL senders call, when the Host header is not it (HubSpot signs the URL). */
@@ -36,7 +42,58 @@ export interface ReceiveDeps {
  * export const handler = middy(receiveWebhook(deps)).use(requestContext({ logger })).use(errorEnvelope({ logger }));
  */
 export function receiveWebhook(deps: ReceiveDeps) {
+  const receive = receiveDelivery(deps);
   return async (event: HttpEvent): Promise<HttpResult> => {
+    const receivedAt = new Date();
+    let answer: { result: HttpResult; records: DeliveryRecord[] };
+    try {
+      answer = await receive(event, receivedAt);
+    } catch (error) {
+      await logDeliveries(deps, [refusal(event.pathParameters?.source ?? '', error, receivedAt)]);
+      throw error;
+    }
+    await logDeliveries(deps, answer.records);
+    return answer.result;
+  };
+}
+
+/** Logs outcomes; a log that cannot be written never changes the sender's answer. */
+async function logDeliveries(deps: ReceiveDeps, records: DeliveryRecord[]): Promise<void> {
+  try {
+    await deps.log?.record(records, (source) => getWebhookSource(source) !== undefined);
+  } catch (error) {
+    deps.logger.warn('webhook delivery log not written', { error: (error as Error).message });
+  }
+}
+
+/**
+ * A refused delivery as the log keeps it: the refusal's stable reason (the signature check's, or
+ * the error code), never the body, a header or a secret. A path that names no source is logged
+ * under a tidied name, and never counted.
+ */
+function refusal(sourceId: string, error: unknown, receivedAt: Date): DeliveryRecord {
+  const source = /^[a-z0-9_-]{1,40}$/.test(sourceId) ? sourceId : 'unknown';
+  const reason =
+    error instanceof WebhookSignatureError
+      ? error.reason
+      : error instanceof AppError
+        ? error.code
+        : 'internal_error';
+  return {
+    id: `${source}:refused:${randomUUID()}`,
+    source,
+    receivedAt: receivedAt.toISOString(),
+    outcome: 'refused',
+    reason,
+  };
+}
+
+/** The delivery's answer, and each event's outcome for the log. */
+function receiveDelivery(deps: ReceiveDeps) {
+  return async (
+    event: HttpEvent,
+    receivedAt: Date,
+  ): Promise<{ result: HttpResult; records: DeliveryRecord[] }> => {
     const sourceId = event.pathParameters?.source ?? '';
     const source = getWebhookSource(sourceId);
     if (!source) {
@@ -64,10 +121,9 @@ export function receiveWebhook(deps: ReceiveDeps) {
     } catch {
       throw new InvalidJsonError(`The ${source.displayName} delivery is signed but not JSON.`);
     }
-    const receivedAt = new Date();
     const delivery = { body, headers, verified, receivedAt };
     const handshake = source.handshake?.(delivery);
-    if (handshake) return json(handshake.statusCode, handshake.body);
+    if (handshake) return { result: json(handshake.statusCode, handshake.body), records: [] };
     const events = source.toEvents(delivery);
     const claimed = await Promise.all(events.map((item) => deps.receipts.claim(item.id)));
     const fresh: CanonicalEvent[] = events.filter((_, index) => claimed[index]);
@@ -88,13 +144,24 @@ export function receiveWebhook(deps: ReceiveDeps) {
       events: events.length,
       duplicates: events.length - fresh.length,
     });
-    return fresh.length > 0
-      ? json(202, {
-          status: 'accepted',
-          events: fresh.map((item) => item.id),
-          duplicates: events.length - fresh.length,
-        })
-      : json(200, { status: 'duplicate', events: events.map((item) => item.id) });
+    const records = events.map(
+      (item, index): DeliveryRecord => ({
+        id: item.id,
+        source: source.id,
+        type: item.type,
+        receivedAt: receivedAt.toISOString(),
+        outcome: claimed[index] ? 'accepted' : 'duplicate',
+      }),
+    );
+    const result =
+      fresh.length > 0
+        ? json(202, {
+            status: 'accepted',
+            events: fresh.map((item) => item.id),
+            duplicates: events.length - fresh.length,
+          })
+        : json(200, { status: 'duplicate', events: events.map((item) => item.id) });
+    return { result, records };
   };
 }
 

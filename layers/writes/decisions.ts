@@ -1,5 +1,5 @@
 import type { Caller } from '../auth/caller.ts';
-import { isAllowed, mayConfirm, mayFollow, type Policy } from '../auth/policy.ts';
+import { isAllowed, mayConfirm, mayFollow, mayFollowAll, type Policy } from '../auth/policy.ts';
 import {
   ConflictError,
   ExpiredError,
@@ -260,38 +260,33 @@ export async function pendingFor(
   });
 }
 
-/** What an operation's owner or an approver sees of it (DESIGN.md). */
+/** What an operation's owner, approvers and admins see of it (DESIGN.md, ISSUE 13). */
 export interface OperationView {
   id: string;
   tool: string;
   status: OperationStatus;
+  owner: string;
+  confirmedBy: string;
+  createdAt: string;
+  updatedAt: string;
   steps: { name: string; status: string; attempts: number; compensationAttempts?: number }[];
   result?: unknown;
   error?: { code: string; message: string };
 }
 
-/** Reads an operation for its owner or an approver. */
-export async function readOperation(
-  deps: Pick<DecideDeps, 'policy' | 'writes'>,
-  caller: Caller,
-  id: string,
-): Promise<OperationView> {
-  const operation: Operation | undefined = await deps.writes().operations.get(id);
-  if (!operation) {
-    throw new NotFoundError(
-      'operation_not_found',
-      `There is no operation ${id}. Confirming a write returns the id of its operation.`,
-    );
-  }
-  if (!mayFollow(deps.policy, caller, operation.owner)) {
-    throw new ForbiddenError(
-      `Operation ${id} belongs to another user; only its owner and users with the ${deps.policy.approverRole} role may follow it.`,
-    );
-  }
+/**
+ * An operation as lists and GET /operations/{id} show it (never its input: that is in the
+ * confirmation and the audit trail).
+ */
+export function operationView(operation: Operation): OperationView {
   return {
     id: operation.id,
     tool: operation.tool,
     status: operation.status,
+    owner: operation.owner,
+    confirmedBy: operation.confirmedBy,
+    createdAt: operation.createdAt,
+    updatedAt: operation.updatedAt,
     steps: operation.steps.map(({ name, status, attempts, compensationAttempts }) => ({
       name,
       status,
@@ -301,4 +296,25 @@ export async function readOperation(
     ...(operation.result === undefined ? {} : { result: operation.result }),
     ...(operation.error ? { error: operation.error } : {}),
   };
+}
+
+/** Reads an operation for its owner, an approver or an admin. */
+export async function readOperation(
+  deps: Pick<DecideDeps, 'policy' | 'writes'>,
+  caller: Caller,
+  id: string,
+): Promise<OperationView & { confirmationId: string }> {
+  const operation: Operation | undefined = await deps.writes().operations.get(id);
+  if (!operation) {
+    throw new NotFoundError(
+      'operation_not_found',
+      `There is no operation ${id}. Confirming a write returns the id of its operation.`,
+    );
+  }
+  if (operation.owner !== caller.sub && !mayFollowAll(deps.policy, caller)) {
+    throw new ForbiddenError(
+      `Operation ${id} belongs to another user; only its owner and users with the ${deps.policy.approverRole} or ${deps.policy.adminRole} role may follow it.`,
+    );
+  }
+  return { ...operationView(operation), confirmationId: operation.confirmationId };
 }

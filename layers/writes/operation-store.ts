@@ -5,6 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { LISTED_OPERATION, operationsTable } from './operations-table.ts';
 
 export type OperationStatus = 'queued' | 'running' | 'succeeded' | 'rolled_back' | 'failed';
 export type StepStatus =
@@ -72,6 +73,39 @@ const conditionFailed = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
   (error as Error).name === 'ConditionalCheckFailedException';
 
+/** A stored item as an operation: input, results and steps are kept as JSON text and a map. */
+export function operationFromItem(item: Record<string, unknown>): Operation {
+  const order = item.stepOrder as string[];
+  const steps = item.steps as Record<
+    string,
+    { status: StepStatus; attempts: number; compensationAttempts?: number; result?: string }
+  >;
+  return {
+    id: item.pk as string,
+    tool: item.tool as string,
+    owner: item.owner as string,
+    ...(item.ownerRoles === undefined ? {} : { ownerRoles: item.ownerRoles as string[] }),
+    confirmedBy: item.confirmedBy as string,
+    confirmationId: item.confirmationId as string,
+    input: JSON.parse(item.input as string),
+    status: item.status as OperationStatus,
+    steps: order.map((name) => {
+      const step = steps[name] ?? { status: 'pending' as const, attempts: 0 };
+      return {
+        name,
+        status: step.status,
+        attempts: step.attempts,
+        ...(step.compensationAttempts ? { compensationAttempts: step.compensationAttempts } : {}),
+        ...(step.result === undefined ? {} : { result: JSON.parse(step.result) }),
+      };
+    }),
+    ...(item.result === undefined ? {} : { result: JSON.parse(item.result as string) }),
+    ...(item.error === undefined ? {} : { error: item.error as { code: string; message: string } }),
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+  };
+}
+
 /**
  * Operations in DynamoDB, one item each; steps in a map keyed by step name, so a step's status and
  * attempts are updated in place (`ADD` counts attempts even when a step is retried concurrently).
@@ -89,38 +123,7 @@ export class DynamoOperationStore implements OperationStore {
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: { pk: id }, ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    const order = Item.stepOrder as string[];
-    const steps = Item.steps as Record<
-      string,
-      { status: StepStatus; attempts: number; compensationAttempts?: number; result?: string }
-    >;
-    return {
-      id: Item.pk as string,
-      tool: Item.tool as string,
-      owner: Item.owner as string,
-      ...(Item.ownerRoles === undefined ? {} : { ownerRoles: Item.ownerRoles as string[] }),
-      confirmedBy: Item.confirmedBy as string,
-      confirmationId: Item.confirmationId as string,
-      input: JSON.parse(Item.input as string),
-      status: Item.status as OperationStatus,
-      steps: order.map((name) => {
-        const step = steps[name] ?? { status: 'pending' as const, attempts: 0 };
-        return {
-          name,
-          status: step.status,
-          attempts: step.attempts,
-          ...(step.compensationAttempts ? { compensationAttempts: step.compensationAttempts } : {}),
-          ...(step.result === undefined ? {} : { result: JSON.parse(step.result) }),
-        };
-      }),
-      ...(Item.result === undefined ? {} : { result: JSON.parse(Item.result as string) }),
-      ...(Item.error === undefined
-        ? {}
-        : { error: Item.error as { code: string; message: string } }),
-      createdAt: Item.createdAt as string,
-      updatedAt: Item.updatedAt as string,
-    };
+    return Item ? operationFromItem(Item) : undefined;
   }
 
   async createIfAbsent(operation: Operation): Promise<Operation> {
@@ -146,6 +149,7 @@ export class DynamoOperationStore implements OperationStore {
             ),
             createdAt: operation.createdAt,
             updatedAt: operation.updatedAt,
+            [operationsTable.byCreatedIndex.partitionKey]: LISTED_OPERATION,
             ttl: Math.floor(Date.parse(operation.createdAt) / 1000) + RETENTION_SECONDS,
           },
           ConditionExpression: 'attribute_not_exists(pk)',

@@ -338,6 +338,7 @@ export function startCrmSandbox(options: {
   return startSandbox(
     {
       name: 'crm',
+      requestIdHeader: 'x-hubspot-correlation-id',
       webhooks,
       routes: [
         ...crmWriteRoutes(contacts, hubspotWebhooks(webhooks)),

@@ -122,6 +122,7 @@ export function startErpSandbox(options: {
   return startSandbox(
     {
       name: 'erp',
+      requestIdHeader: 'x-request-id',
       routes: [
         ...writes,
         ...prices,

@@ -47,6 +47,7 @@ export function startMailSandbox(options: {
   return startSandbox(
     {
       name: 'mail',
+      requestIdHeader: 'request-id',
       routes: [
         {
           method: 'POST',

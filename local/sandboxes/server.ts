@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,6 +44,12 @@ export interface SandboxDefinition {
   control?(method: string, path: string): Reply | undefined;
   /** Where the routes announce data changes by webhook; absent when the system sends none. */
   webhooks?: WebhookOutbox;
+  /**
+   * The response header in which the vendor names its own id of each request (HubSpot
+   * `X-HubSpot-Correlation-Id`, Zendesk `X-Zendesk-Request-Id`, Graph `request-id`): every
+   * answer of a route carries a fresh one, logged with the call.
+   */
+  requestIdHeader?: string;
 }
 
 export const faultsSchema = z.strictObject({
@@ -60,6 +67,8 @@ export interface SeenCall {
   path: string;
   operation: string;
   requestId: string | null;
+  /** The sandbox's own id of the request, sent in its `requestIdHeader`. */
+  answeredRequestId: string | null;
   status: number;
 }
 
@@ -187,11 +196,14 @@ export async function startSandbox(
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox');
+    // Set once a route matched: the vendor's own id of this request, answered in its header.
+    let ownId: string | undefined;
     const respond = (reply: Reply) => {
       const body = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
       const type = reply.text === undefined ? 'application/json' : 'text/plain';
       res.writeHead(reply.status, {
         ...(body ? { 'content-type': `${type}; charset=utf-8` } : {}),
+        ...(ownId && definition.requestIdHeader ? { [definition.requestIdHeader]: ownId } : {}),
         ...reply.headers,
       });
       res.end(body);
@@ -224,6 +236,7 @@ export async function startSandbox(
       if (!matched)
         return respond(definition.errorReply(404, `No route ${req.method} ${url.pathname}`));
       const { route } = matched;
+      if (definition.requestIdHeader) ownId = randomUUID();
       const faulted = !faults.operation || faults.operation === route.operation;
       const record = (status: number) => {
         seen.push({
@@ -232,6 +245,7 @@ export async function startSandbox(
           path: url.pathname,
           operation: route.operation,
           requestId: (req.headers['x-request-id'] as string | undefined) ?? null,
+          answeredRequestId: status === 0 ? null : (ownId ?? null),
           status,
         });
         if (seen.length > MAX_SEEN) seen.shift();

@@ -109,6 +109,7 @@ export function startTicketingSandbox(options: {
   return startSandbox(
     {
       name: 'ticketing',
+      requestIdHeader: 'x-zendesk-request-id',
       webhooks,
       routes: [
         ...ticketWriteRoutes({

@@ -3,17 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalMode } from '#local/start-local.ts';
 import { measureAuditWrite } from './audit.ts';
+import { measureAuditSearch } from './audit-search.ts';
 import { measureBundles } from './bundles.ts';
 import { measureConsoleFirstLoad, measureSystemsPage } from './console.ts';
 import { measureRoundTrips, measureThroughput } from './hot-path.ts';
 import { measureAddedLatency } from './latency.ts';
-import { measureMcpVersusRest } from './mcp.ts';
 import {
   measureContextOverSlowest,
   measureConversations,
   measureFailFast,
   measureRetryAmplification,
 } from './resilience.ts';
+import { measureSystems } from './systems.ts';
 import { measureExactlyOnce, measureWebhooks } from './webhooks.ts';
 
 /**
@@ -58,12 +59,6 @@ try {
     'Of which the synchronous audit write (DynamoDB PutItem on dynalite), measured alone:',
   );
   console.table([await measureAuditWrite(local, iterations)]);
-  const mcp = await measureMcpVersusRest(local, Number(process.env.BENCH_MCP_CALLS ?? 2000), 8);
-  console.log(
-    'tools/call throughput, MCP against REST, same tool and load (8 concurrent clients):',
-  );
-  console.table(mcp.rows);
-  console.log(`MCP throughput / REST throughput = ${mcp.ratio} (goal: at least 0.5)`);
   const token = await local.issuer.issue({
     sub: 'bench',
     roles: ['admin'],
@@ -92,6 +87,18 @@ try {
   );
   console.table([await measureExactlyOnce(local, webhookLoad, 25)]);
   console.log('(goal: every event processed exactly once, none lost)');
+  const auditRecords = Number(process.env.BENCH_AUDIT_RECORDS ?? 100_000);
+  const auditSearch = await measureAuditSearch(
+    local,
+    auditRecords,
+    Number(process.env.BENCH_AUDIT_QUERIES ?? 200),
+  );
+  console.log(
+    `GET /audit over ${auditRecords} records in local mode (loaded with BatchWriteItem in ${auditSearch.loadSeconds} s), over HTTP:`,
+  );
+  console.table(auditSearch.rows);
+  console.log('The Systems data (GET /systems, every system, 15 minutes of figures):');
+  console.table([await measureSystems(local, token, Number(process.env.BENCH_SYSTEMS ?? 200))]);
   const consoleRuns = Number(process.env.BENCH_CONSOLE_RUNS ?? 5);
   console.log(
     `The console's first load in headless Chromium, ${consoleRuns} runs (time until the inbox shows; bytes on the wire):`,

@@ -60,7 +60,11 @@ describe('resilience table access', () => {
   const counters = (systems: readonly string[]) => ({
     'dynamodb:GetItem': systems.map((system) => `breaker#${system}`),
     'dynamodb:UpdateItem': [
-      ...systems.flatMap((system) => [`breaker#${system}`, `rate#${system}#*`]),
+      ...systems.flatMap((system) => [
+        `breaker#${system}`,
+        `rate#${system}#*`,
+        `metrics#${system}#*`,
+      ]),
       'user#*',
     ],
   });
@@ -142,6 +146,28 @@ describe('resilience table access', () => {
         'dynamodb:UpdateItem': ['switches', ...cached.map((tool) => `cachegen#${tool}`)],
       }),
     );
+  });
+
+  it('lets GET /systems only read the switches and every system’s breaker, budget and call figures', () => {
+    const systemIds = [...new Set(tools.flatMap((tool) => tool.systems))].sort();
+    expect(systemIds).toEqual(expect.arrayContaining(['crm', 'erp', 'mail', 'ticketing']));
+
+    const access = accessOf('GET /systems');
+
+    expect(Object.keys(access)).toEqual(['dynamodb:GetItem']);
+    expect(access['dynamodb:GetItem']).toEqual(
+      expect.arrayContaining([
+        'switches',
+        ...systemIds.flatMap((system) => [
+          `breaker#${system}`,
+          `rate#${system}#*`,
+          `metrics#${system}#*`,
+        ]),
+      ]),
+    );
+    expect(
+      access['dynamodb:GetItem']?.filter((key) => /^(cache|cachegen|claim|user)#/.test(key)),
+    ).toEqual([]);
   });
 
   it('lets the webhook worker only bump the generations of the caches events make stale', () => {

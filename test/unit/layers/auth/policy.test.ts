@@ -12,6 +12,7 @@ describe('isAllowed', () => {
     version: 'test',
     approverRole: 'approver',
     adminRole: 'admin',
+    auditorRole: 'auditor',
     roles: {
       crm: { description: '', grants: ['system:crm'] },
       one: { description: '', grants: ['get_order_status'] },

@@ -33,6 +33,7 @@ function connector(
     secrets?: SecretProvider;
     timeoutMs?: number;
     pagination?: SystemDeclaration['pagination'];
+    metrics?: { record(success: boolean, durationMs: number): void };
   } = {},
 ) {
   const system = defineSystem({
@@ -60,6 +61,7 @@ function connector(
     fetch: fake.fetch,
     ...(options.retry ? { retry: { ...options.retry, random: () => 0 } } : {}),
     ...(options.deadlineAt ? { deadlineAt: options.deadlineAt } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   return { instance, seen: fake.seen };
 }
@@ -255,6 +257,24 @@ describe('createHttpConnector retries', () => {
     let calls = 0;
     return () => (++calls <= failures ? jsonResponse(status, {}) : jsonResponse(200, { ok: true }));
   };
+
+  it('records every call to the system: each retry is a call, a 404 a working answer, a 503 an error', async () => {
+    const recorded: boolean[] = [];
+    const metrics = { record: (success: boolean) => void recorded.push(success) };
+    const { instance } = connector(flaky(2), {
+      retry: { maxAttempts: 3, budget: new RetryBudget() },
+      metrics,
+    });
+    await instance.request({ operation: 'x', path: '/x', response: ok });
+    expect(recorded).toEqual([false, false, true]);
+
+    recorded.length = 0;
+    const missing = connector(() => jsonResponse(404, {}), { metrics });
+    await failure(missing.instance.request({ operation: 'x', path: '/x', response: ok }));
+    const down = connector(() => Promise.reject(new TypeError('fetch failed')), { metrics });
+    await failure(down.instance.request({ operation: 'x', path: '/x', response: ok }));
+    expect(recorded).toEqual([true, false]);
+  });
 
   it('retries transient failures of a read and succeeds', async () => {
     const { instance, seen } = connector(flaky(2), {

@@ -48,6 +48,7 @@ const policy = policySchema.parse({
   version: 'test-1',
   approverRole: 'approver',
   adminRole: 'admin',
+  auditorRole: 'auditor',
   roles: {
     reader: { description: 'Reads things.', grants: ['lookup_thing'] },
     writer: { description: 'Changes things.', grants: ['lookup_thing', 'change_thing'] },

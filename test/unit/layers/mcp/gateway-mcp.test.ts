@@ -44,6 +44,7 @@ const policy = policySchema.parse({
   version: 'mcp-test-1',
   approverRole: 'approver',
   adminRole: 'admin',
+  auditorRole: 'auditor',
   roles: {
     clerk: { description: 'Reads orders.', grants: ['find_order'] },
     manager: { description: 'Reads and cancels orders.', grants: ['find_order', 'cancel_order'] },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createDocumentClient } from '#layers/aws/clients.ts';
+import { CallMetrics, readCallMetrics } from '#layers/resilience/call-metrics.ts';
 import { SharedCircuitBreaker } from '#layers/resilience/circuit-breaker.ts';
 import { resilienceKeys } from '#layers/resilience/keys.ts';
 import { KillSwitches } from '#layers/resilience/kill-switches.ts';
@@ -59,6 +60,7 @@ describe('resilienceKeys', () => {
       cacheGeneration: resilienceKeys.cacheGeneration.key('cache'),
       cache: resilienceKeys.cache.key('cachegen', 1, 'switches'),
       prefetchClaim: resilienceKeys.prefetchClaim.key('switches', 'x'),
+      metrics: resilienceKeys.metrics.key('rate', 1),
     };
     const keys = Object.entries(samples).map(([name, key]) => ({ name, key }));
     for (const [name, kind] of Object.entries(resilienceKeys)) {
@@ -121,8 +123,13 @@ describe('the resilience classes (against dynalite)', () => {
       changedAt: '2026-12-01T10:00:00.000Z',
     });
     await switches.list();
+    const metrics = new CallMetrics({ ...options, schedule: () => {} });
+    metrics.record('erp', true, 12);
+    await metrics.flush();
+    await readCallMetrics(options, 'erp', Date.now() - 15 * 60_000, Date.now());
 
     const allowed = [
+      'metrics#erp#*',
       'breaker#erp',
       'rate#erp#*',
       'user#*',

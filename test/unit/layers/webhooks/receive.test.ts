@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '#layers/errors/index.ts';
 import type { HttpEvent } from '#layers/http-util/api-gateway.ts';
+import type { DeliveryRecord } from '#layers/webhooks/delivery-log.ts';
 import type { CanonicalEvent } from '#layers/webhooks/events.ts';
 import { type ReceiveDeps, receiveWebhook } from '#layers/webhooks/receive.ts';
 
@@ -59,7 +60,7 @@ function fakes(options: { queueFails?: boolean } = {}) {
         queued.push(...events);
       },
     },
-    logger: { info: () => {}, error: () => {} },
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
     maxBodyBytes: 10_000,
   };
   return { deps, claimed, released, queued };
@@ -89,6 +90,46 @@ describe('receiveWebhook', () => {
     expect((error as AppError).statusCode).toBe(503);
     expect(failing.released).toEqual(['erp:d-1']);
     expect(failing.claimed.size).toBe(0);
+  });
+
+  it('logs each outcome: accepted, then duplicate, then refused with the reason and nothing of the delivery', async () => {
+    // Arrange
+    const { deps } = fakes();
+    const logged: DeliveryRecord[] = [];
+    const counted: boolean[] = [];
+    deps.log = {
+      record: async (records, isCounted) => {
+        logged.push(...records);
+        counted.push(...records.map((record) => isCounted(record.source)));
+      },
+    };
+    const forged = erpEvent({ delivery: 'd-9' });
+    (forged.headers as Record<string, string>)['x-toolgate-signature'] = `sha256=${'0'.repeat(64)}`;
+    const unknown = { ...erpEvent(), pathParameters: { source: 'Nope!' } } as HttpEvent;
+    // Act
+    await receiveWebhook(deps)(erpEvent());
+    await receiveWebhook(deps)(erpEvent());
+    await expect(receiveWebhook(deps)(forged)).rejects.toMatchObject({ statusCode: 401 });
+    await expect(receiveWebhook(deps)(unknown)).rejects.toMatchObject({ statusCode: 404 });
+    // Assert
+    expect(logged.map(({ source, outcome, reason }) => ({ source, outcome, reason }))).toEqual([
+      { source: 'erp', outcome: 'accepted', reason: undefined },
+      { source: 'erp', outcome: 'duplicate', reason: undefined },
+      { source: 'erp', outcome: 'refused', reason: 'signature_mismatch' },
+      { source: 'unknown', outcome: 'refused', reason: 'webhook_source_not_found' },
+    ]);
+    expect(logged[0]).toMatchObject({ id: 'erp:d-1', type: 'product.updated' });
+    expect(counted).toEqual([true, true, true, false]);
+    expect(JSON.stringify(logged)).not.toContain(secret);
+    expect(JSON.stringify(logged)).not.toContain('SKU-10001');
+  });
+
+  it('answers the sender even when the delivery log cannot be written', async () => {
+    const { deps, queued } = fakes();
+    deps.log = { record: async () => Promise.reject(new Error('throttled')) };
+    const response = await receiveWebhook(deps)(erpEvent());
+    expect(response.statusCode).toBe(202);
+    expect(queued).toHaveLength(1);
   });
 
   it('refuses a body over the limit with 413 before verifying it', async () => {

@@ -196,7 +196,7 @@ function endpoint() {
       },
     },
     queue: { send: async (events) => void queued.push(...events) },
-    logger: { info: () => {}, error: () => {} },
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
     maxBodyBytes: 100_000,
   };
   const receive = receiveWebhook(deps);
