@@ -335,6 +335,7 @@ describe('the console and roles', () => {
   it('names the roles as the gateway’s policy does', () => {
     expect(roleNames.approver).toBe(defaultPolicy.approverRole);
     expect(roleNames.admin).toBe(defaultPolicy.adminRole);
+    expect(roleNames.auditor).toBe(defaultPolicy.auditorRole);
   });
 
   it.each([
