@@ -26,25 +26,31 @@ async function tally(page: Page): Promise<() => Promise<Record<Part, number>>> {
   };
 }
 
-/** Milliseconds since this page's navigation started when the inbox's heading and list show. */
-const inboxShownAt = async (page: Page): Promise<number> => {
+/**
+ * Milliseconds since this page's navigation started when its heading is `heading` and its status
+ * line (`[role=status]`) says the list loaded (`loaded`).
+ */
+const shownAt = async (page: Page, heading: string, loaded: RegExp): Promise<number> => {
   const handle = await page.waitForFunction(
-    () => {
+    ([title, pattern]) => {
       const doc = (
         globalThis as unknown as {
           document: { querySelector(s: string): { textContent: string | null } | null };
         }
       ).document;
-      const loaded = /for a decision/.test(doc.querySelector('[role=status]')?.textContent ?? '');
-      return doc.querySelector('h1')?.textContent === 'Approvals' && loaded
+      const status = doc.querySelector('[role=status]')?.textContent ?? '';
+      return doc.querySelector('h1')?.textContent === title && new RegExp(pattern).test(status)
         ? performance.now()
         : false;
     },
-    undefined,
+    [heading, loaded.source] as const,
     { polling: 'raf', timeout: 30_000 },
   );
   return (await handle.jsonValue()) as number;
 };
+
+/** When the inbox's heading and list show. */
+const inboxShownAt = (page: Page) => shownAt(page, 'Approvals', /for a decision/);
 
 /**
  * The console's first load in headless Chromium, `runs` times with an empty cache: a person not
@@ -110,6 +116,55 @@ export async function measureConsoleFirstLoad(local: LocalMode, runs: number) {
       'console files KB': kb(reloadBytes?.['console files']),
       'API KB': kb(reloadBytes?.API),
       'sign-in pages KB': kb(reloadBytes?.['sign-in pages']),
+    },
+  ];
+}
+
+/**
+ * The Systems page's load in headless Chromium, `runs` times: an admin, signed in, opens
+ * /console/systems in the tab (files cached, as a person who comes back to it), until the heading
+ * and every system's card with its charts show. `GET /systems` is timed on its own too.
+ */
+export async function measureSystemsPage(local: LocalMode, runs: number) {
+  const browser = await launchChromium();
+  const page: number[] = [];
+  const api: number[] = [];
+  let cards = 0;
+  let apiBytes = 0;
+  try {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(`${local.url}/console/systems`);
+    await signInAs(tab, { sub: 'bench', roles: ['admin'] });
+    await shownAt(tab, 'Systems', /\d+ systems?\./);
+    for (let run = 0; run < runs; run++) {
+      const answered = tab.waitForResponse(
+        (response) => new URL(response.url()).pathname === '/systems',
+      );
+      await tab.goto(`${local.url}/console/systems`);
+      page.push(await shownAt(tab, 'Systems', /\d+ systems?\./));
+      const response = await answered;
+      const timing = response.request().timing();
+      api.push(timing.responseEnd - timing.requestStart);
+      apiBytes = (await response.request().sizes()).responseBodySize;
+      cards = await tab.locator('article.system svg[role=img]').count();
+    }
+    await context.close();
+  } finally {
+    await browser.close();
+  }
+  return [
+    {
+      load: 'Systems page, signed in, files cached: open → cards and charts shown',
+      'p50 ms': round(percentile(page, 50), 0),
+      'max ms': round(Math.max(...page), 0),
+      charts: cards,
+    },
+    {
+      load: '  of which: GET /systems',
+      'p50 ms': round(percentile(api, 50), 0),
+      'max ms': round(Math.max(...api), 0),
+      'API KB': round(apiBytes / 1024, 1),
     },
   ];
 }

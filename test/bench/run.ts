@@ -5,7 +5,7 @@ import { startLocalMode } from '#local/start-local.ts';
 import { measureAuditWrite } from './audit.ts';
 import { measureAuditSearch } from './audit-search.ts';
 import { measureBundles } from './bundles.ts';
-import { measureConsoleFirstLoad } from './console.ts';
+import { measureConsoleFirstLoad, measureSystemsPage } from './console.ts';
 import { measureRoundTrips, measureThroughput } from './hot-path.ts';
 import { measureAddedLatency } from './latency.ts';
 import {
@@ -105,6 +105,14 @@ try {
   );
   try {
     console.table(await measureConsoleFirstLoad(local, consoleRuns));
+  } catch (error) {
+    console.log(`not measured: ${(error as Error).message}`);
+  }
+  console.log(
+    `The console's Systems page in headless Chromium, ${consoleRuns} loads (after the calls above, so its charts have minutes to draw):`,
+  );
+  try {
+    console.table(await measureSystemsPage(local, consoleRuns));
   } catch (error) {
     console.log(`not measured: ${(error as Error).message}`);
   }

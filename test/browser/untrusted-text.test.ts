@@ -57,10 +57,23 @@ describe('the console and text an agent wrote', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Approve' }).waitFor();
     const onPage = (await page.getByRole('main').textContent()) ?? '';
     const injectedOnPage = await injected(page);
+    // The same call in the audit trail: its conversation, then the record
+    await page.goto(
+      `${local.url}/console/audit?${new URLSearchParams({ conversationId, tool: 'send_email' })}`,
+    );
+    await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
+    const call = page.getByRole('row').filter({ hasText: 'send_email' });
+    await call.getByRole('link').click();
+    await page.getByRole('heading', { level: 2, name: "Agent's reason" }).waitFor();
+    const inAudit = (await page.getByRole('main').textContent()) ?? '';
+    const injectedInAudit = await injected(page);
     const ran = await page.evaluate(() => (globalThis as { __ran?: unknown }).__ran);
     await context.close();
 
     // Assert: every character shows as written, no element came of it, nothing ran or was blocked
+    expect(inAudit).toContain(reason);
+    expect(inAudit).toContain(conversationId);
+    expect(injectedInAudit).toBe(0);
     for (const shown of [inInbox, onPage]) {
       expect(shown).toContain(subject);
       expect(shown).toContain(reason);

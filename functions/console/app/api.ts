@@ -34,12 +34,122 @@ export interface Confirmation {
 
 export type OperationStatus = 'queued' | 'running' | 'succeeded' | 'rolled_back' | 'failed';
 
+export interface OperationStep {
+  readonly name: string;
+  /** pending, running, succeeded, failed, compensating, compensated, compensation_failed, outcome_unknown */
+  readonly status: string;
+  readonly attempts?: number;
+  /** Runs of its compensation, when it was undone. */
+  readonly compensationAttempts?: number;
+}
+
+/** A confirmed write and its saga (`GET /operations`, `GET /operations/{id}`). */
 export interface Operation {
   readonly id: string;
   readonly tool?: string;
   readonly status: OperationStatus;
-  readonly steps?: readonly { name: string; status: string; attempts?: number }[];
+  readonly owner?: string;
+  readonly confirmedBy?: string;
+  readonly confirmationId?: string;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+  readonly steps?: readonly OperationStep[];
+  readonly result?: unknown;
   readonly error?: { code?: string; message?: string };
+}
+
+/** One call through the gateway, as the audit trail keeps it (`GET /audit`). */
+export interface AuditRecord {
+  readonly auditId: string;
+  readonly requestId: string;
+  readonly at: string;
+  readonly sub: string;
+  readonly roles?: readonly string[];
+  readonly clientId?: string;
+  readonly tool: string;
+  /** The input as recorded: redacted by the gateway. */
+  readonly input?: unknown;
+  readonly reason?: string;
+  readonly conversationId?: string;
+  readonly outcome: 'success' | 'error';
+  readonly statusCode: number;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly durationMs: number;
+  /** The business systems' own request ids of the calls the tool made. */
+  readonly upstream?: readonly { system: string; requestId?: string; status?: number }[];
+}
+
+export interface SwitchState {
+  readonly enabled: boolean;
+  readonly reason?: string;
+  readonly changedBy?: string;
+  readonly changedAt?: string;
+}
+
+/** One minute of a system's calls (`GET /systems`). */
+export interface SystemMinute {
+  readonly at: string;
+  readonly calls: number;
+  readonly errors: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+}
+
+/** A business system's health and switches (`GET /systems`). */
+export interface SystemView {
+  readonly id: string;
+  readonly name: string;
+  readonly breaker: {
+    readonly state: 'closed' | 'open' | 'half_open';
+    readonly openedAt?: string;
+    readonly retryAt?: string;
+  };
+  readonly switch: SwitchState;
+  readonly budget?: { readonly limitPerSecond: number; readonly inUse: number };
+  /** The last 15 minutes, oldest first. */
+  readonly minutes: readonly SystemMinute[];
+  readonly totals: {
+    readonly calls: number;
+    readonly errors: number;
+    readonly errorRate: number;
+    readonly p50Ms: number;
+    readonly p95Ms: number;
+  };
+  readonly tools: readonly {
+    readonly name: string;
+    readonly risk: 'read' | 'write';
+    readonly switch: SwitchState;
+    readonly cached: boolean;
+  }[];
+}
+
+/** A webhook delivery as the event log keeps it (`GET /webhooks/events`). */
+export interface WebhookEvent {
+  readonly id: string;
+  readonly source: string;
+  readonly type?: string;
+  readonly receivedAt: string;
+  readonly outcome: 'accepted' | 'duplicate' | 'refused';
+  readonly reason?: string;
+}
+
+/** A webhook source over the last 24 hours. */
+export interface WebhookSource {
+  readonly source: string;
+  readonly received24h: number;
+  readonly duplicates24h: number;
+  readonly refused24h: number;
+  readonly lastEventAt?: string;
+  readonly usualGapSeconds?: number;
+  readonly quiet: boolean;
+  readonly quietForSeconds?: number;
+}
+
+/** One page of a list, and the cursor of the next when there is one. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor?: string;
 }
 
 /** The statuses an operation does not leave. */
@@ -67,7 +177,25 @@ export interface Api {
   approve(id: string): Promise<{ id: string; status: OperationStatus }>;
   reject(id: string, reason: string): Promise<void>;
   operation(id: string): Promise<Operation>;
+  /** `query`: a query string made by `apiQueryOf` (query.ts), `''` for none. */
+  operations(query: string): Promise<Page<Operation>>;
+  audit(query: string): Promise<Page<AuditRecord>>;
+  auditRecord(id: string): Promise<AuditRecord>;
+  systems(): Promise<SystemView[]>;
+  webhookEvents(query: string): Promise<Page<WebhookEvent> & { sources: WebhookSource[] }>;
+  setSwitch(
+    kind: 'system' | 'tool',
+    name: string,
+    change: { enabled: boolean; reason: string },
+  ): Promise<void>;
+  invalidateCache(tool: string): Promise<void>;
 }
+
+/** A list's answer as a page: its items under `key`, and the cursor when there is more. */
+const pageOf = <T>(items: T[] | undefined, cursor: unknown): Page<T> => ({
+  items: items ?? [],
+  ...(typeof cursor === 'string' && cursor ? { cursor } : {}),
+});
 
 /**
  * A client of the API on the console's own origin, with the person's access token. `onSignedOut`
@@ -127,5 +255,36 @@ export function createApi(options: {
       call<void>('DELETE', `/confirmations/${at(id)}`, reason ? { reason } : undefined),
     operation: async (id) =>
       (await call<{ operation: Operation }>('GET', `/operations/${at(id)}`)).operation,
+    operations: async (query) => {
+      const answer = await call<{ operations?: Operation[]; cursor?: string }>(
+        'GET',
+        `/operations${query}`,
+      );
+      return pageOf(answer.operations, answer.cursor);
+    },
+    audit: async (query) => {
+      const answer = await call<{ records?: AuditRecord[]; cursor?: string }>(
+        'GET',
+        `/audit${query}`,
+      );
+      return pageOf(answer.records, answer.cursor);
+    },
+    auditRecord: async (id) =>
+      (await call<{ record: AuditRecord }>('GET', `/audit/${at(id)}`)).record,
+    systems: async () => (await call<{ systems?: SystemView[] }>('GET', '/systems')).systems ?? [],
+    webhookEvents: async (query) => {
+      const answer = await call<{
+        events?: WebhookEvent[];
+        cursor?: string;
+        sources?: WebhookSource[];
+      }>('GET', `/webhooks/events${query}`);
+      return { ...pageOf(answer.events, answer.cursor), sources: answer.sources ?? [] };
+    },
+    setSwitch: async (kind, name, change) => {
+      await call('PUT', `/admin/switches/${at(kind)}/${at(name)}`, change);
+    },
+    invalidateCache: async (tool) => {
+      await call('POST', `/admin/cache/${at(tool)}/invalidate`);
+    },
   };
 }

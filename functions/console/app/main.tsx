@@ -1,21 +1,59 @@
 import './styles.css';
 import { render } from 'preact';
 import { useMemo } from 'preact/hooks';
-import { createApi } from './api.ts';
+import { type Api, createApi } from './api.ts';
 import { type Auth, createAuth, type Person } from './auth.ts';
 import { Layout } from './components/Layout.tsx';
 import { PageHeading } from './components/PageHeading.tsx';
 import type { ConsoleConfig } from './config.ts';
-import { navigate, usePath } from './navigation.tsx';
+import { navigate, useLocation } from './navigation.tsx';
 import { Approval } from './pages/Approval.tsx';
 import { Approvals } from './pages/Approvals.tsx';
-import { routeOf, sectionOf } from './routes.ts';
+import { Audit } from './pages/Audit.tsx';
+import { AuditRecordDetail } from './pages/AuditRecordDetail.tsx';
+import { NotAllowed } from './pages/NotAllowed.tsx';
+import { OperationDetail } from './pages/OperationDetail.tsx';
+import { Operations } from './pages/Operations.tsx';
+import { Systems } from './pages/Systems.tsx';
+import { Webhooks } from './pages/Webhooks.tsx';
+import { mayOpen, type Route, rolesFor, routeOf, sectionOf, sections } from './routes.ts';
+
+/** The page of a route, for a person whose roles open its section. */
+function PageOf(props: { route: Route; api: Api; search: string; person: Person }) {
+  const { route, api, search, person } = props;
+  switch (route.page) {
+    case 'approvals':
+      return <Approvals api={api} />;
+    case 'approval':
+      return <Approval api={api} id={route.id} />;
+    case 'operations':
+      return <Operations api={api} search={search} roles={person.roles} />;
+    case 'operation':
+      return <OperationDetail api={api} id={route.id} />;
+    case 'audit':
+      return <Audit api={api} search={search} roles={person.roles} />;
+    case 'audit-record':
+      return <AuditRecordDetail api={api} id={route.id} />;
+    case 'systems':
+      return <Systems api={api} roles={person.roles} />;
+    case 'webhooks':
+      return <Webhooks api={api} search={search} />;
+    case 'not-found':
+      return (
+        <>
+          <PageHeading title="Not found" />
+          <p>The console has no page here.</p>
+        </>
+      );
+  }
+}
 
 /** The signed-in console: the page of the current path, in the layout. */
 function App(props: { auth: Auth; person: Person }) {
   const { auth, person } = props;
-  const path = usePath();
+  const { path, search } = useLocation();
   const route = routeOf(path);
+  const section = sectionOf(route);
   const api = useMemo(
     () =>
       createApi({
@@ -25,15 +63,16 @@ function App(props: { auth: Auth; person: Person }) {
     [auth, person],
   );
   return (
-    <Layout person={person} section={sectionOf(route)} onSignOut={() => void auth.signOut()}>
-      {route.page === 'approvals' ? <Approvals api={api} /> : null}
-      {route.page === 'approval' ? <Approval api={api} id={route.id} /> : null}
-      {route.page === 'not-found' ? (
-        <>
-          <PageHeading title="Not found" />
-          <p>The console has no page here.</p>
-        </>
-      ) : null}
+    <Layout person={person} section={section} onSignOut={() => void auth.signOut()}>
+      {section && !mayOpen(section, person.roles) ? (
+        <NotAllowed
+          page={sections.find((item) => item.id === section)?.label ?? section}
+          roles={rolesFor(section)}
+          person={person}
+        />
+      ) : (
+        <PageOf route={route} api={api} search={search} person={person} />
+      )}
     </Layout>
   );
 }

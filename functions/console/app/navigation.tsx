@@ -10,11 +10,16 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
   window.dispatchEvent(new Event(CHANGE));
 }
 
-/** The current path, kept up to date through links, `navigate` and the back button. */
-export function usePath(): string {
-  const [path, setPath] = useState(window.location.pathname);
+/** The current path and query string, kept up to date through links, `navigate` and the back button. */
+export function useLocation(): { path: string; search: string } {
+  const read = () => ({ path: window.location.pathname, search: window.location.search });
+  const [location, setLocation] = useState(read);
   useEffect(() => {
-    const update = () => setPath(window.location.pathname);
+    const update = () =>
+      setLocation((was) => {
+        const now = read();
+        return now.path === was.path && now.search === was.search ? was : now;
+      });
     window.addEventListener('popstate', update);
     window.addEventListener(CHANGE, update);
     return () => {
@@ -22,7 +27,7 @@ export function usePath(): string {
       window.removeEventListener(CHANGE, update);
     };
   }, []);
-  return path;
+  return location;
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import type { Person } from '../auth.ts';
 import { Link } from '../navigation.tsx';
-import { paths, type SectionId, sections } from '../routes.ts';
+import { paths, type SectionId, visibleSections } from '../routes.ts';
 
 /**
- * Every page's frame: a link past the navigation, the console's name, its sections (only
- * Approvals so far), who is signed in, and the page in `<main>`.
+ * Every page's frame: a link past the navigation, the console's name, the sections this person's
+ * roles open (the others are not linked), who is signed in, and the page in `<main>`.
  */
 export function Layout(props: {
   person?: Person | undefined;
@@ -26,7 +26,7 @@ export function Layout(props: {
           {props.person ? (
             <nav aria-label="Sections">
               <ul>
-                {sections.map((section) => (
+                {visibleSections(props.person.roles).map((section) => (
                   <li key={section.id}>
                     <Link href={section.path} current={section.id === props.section}>
                       {section.label}

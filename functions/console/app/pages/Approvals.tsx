@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { Api, Confirmation } from '../api.ts';
+import { useCallback } from 'preact/hooks';
+import type { Api } from '../api.ts';
 import { Facts } from '../components/Facts.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { Preview } from '../components/Preview.tsx';
-import { useNow } from '../hooks.ts';
+import { useNow, usePolled } from '../hooks.ts';
 import { Link } from '../navigation.tsx';
 import { paths } from '../routes.ts';
 import { Problem } from './Problem.tsx';
@@ -11,33 +11,17 @@ import { Problem } from './Problem.tsx';
 /** How often the inbox asks again while it is on screen. */
 const REFRESH_MS = 15_000;
 
-type State =
-  | { kind: 'loading' }
-  | { kind: 'loaded'; confirmations: Confirmation[]; at: number }
-  | { kind: 'failed'; error: unknown };
-
 /**
  * The inbox: every pending write this person may decide, newest first: their own writes that need
  * a person, and, for approvers, others' four-eyes writes. Each opens its own page to decide.
  */
 export function Approvals(props: { api: Api }) {
   const { api } = props;
-  const [state, setState] = useState<State>({ kind: 'loading' });
   const now = useNow();
-  const load = useCallback(async () => {
-    try {
-      setState({ kind: 'loaded', confirmations: await api.pending(), at: Date.now() });
-    } catch (error) {
-      setState({ kind: 'failed', error });
-    }
-  }, [api]);
-  useEffect(() => {
-    void load();
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') void load();
-    }, REFRESH_MS);
-    return () => window.clearInterval(timer);
-  }, [load]);
+  const { state, reload } = usePolled(
+    useCallback(() => api.pending(), [api]),
+    REFRESH_MS,
+  );
 
   if (state.kind === 'failed') return <Problem error={state.error} title="Approvals" />;
   return (
@@ -48,21 +32,21 @@ export function Approvals(props: { api: Api }) {
         second person. Nothing is written until someone approves it.
       </p>
       <div class="toolbar">
-        <button type="button" class="quiet" onClick={() => void load()}>
+        <button type="button" class="quiet" onClick={() => void reload()}>
           Refresh
         </button>
         <p role="status" class="muted">
           {state.kind === 'loading'
             ? 'Loading…'
-            : `${state.confirmations.length === 1 ? '1 write waits' : `${state.confirmations.length} writes wait`} for a decision.`}
+            : `${state.value.length === 1 ? '1 write waits' : `${state.value.length} writes wait`} for a decision.`}
         </p>
       </div>
-      {state.kind === 'loaded' && state.confirmations.length === 0 ? (
+      {state.kind === 'loaded' && state.value.length === 0 ? (
         <p class="empty">Nothing waits for you.</p>
       ) : null}
-      {state.kind === 'loaded' && state.confirmations.length > 0 ? (
+      {state.kind === 'loaded' && state.value.length > 0 ? (
         <ul class="inbox">
-          {state.confirmations.map((confirmation) => (
+          {state.value.map((confirmation) => (
             <li key={confirmation.id}>
               <article class="card" aria-labelledby={`title-${confirmation.id}`}>
                 <h2 id={`title-${confirmation.id}`}>

@@ -13,7 +13,16 @@ describe('routeOf', () => {
     ['/console/approvals/cf%5F1', { page: 'approval', id: 'cf_1' }],
     ['/console/approvals/%zz', { page: 'not-found', path: '/console/approvals/%zz' }],
     ['/console/approvals/a/b', { page: 'not-found', path: '/console/approvals/a/b' }],
-    ['/console/audit', { page: 'not-found', path: '/console/audit' }],
+    ['/console/operations', { page: 'operations' }],
+    ['/console/operations/op_1', { page: 'operation', id: 'op_1' }],
+    ['/console/audit', { page: 'audit' }],
+    ['/console/audit/', { page: 'audit' }],
+    ['/console/audit/au%2F1', { page: 'audit-record', id: 'au/1' }],
+    ['/console/systems', { page: 'systems' }],
+    ['/console/webhooks', { page: 'webhooks' }],
+    ['/console/systems/erp', { page: 'not-found', path: '/console/systems/erp' }],
+    ['/console/constructor', { page: 'not-found', path: '/console/constructor' }],
+    ['/console/toString', { page: 'not-found', path: '/console/toString' }],
   ])('reads %s as %j', (path, route) => {
     expect(routeOf(path)).toEqual(route);
   });
