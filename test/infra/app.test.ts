@@ -242,6 +242,8 @@ describe('CDK app', () => {
           'PUT /admin/switches/{kind}/{name}',
           'POST /admin/cache/{tool}/invalidate',
           'POST /webhooks/{source}',
+          'GET /systems',
+          'GET /webhooks/events',
           'GET /console',
           'GET /console/{proxy+}',
           ...tools.map((tool) => `POST /tools/${tool.name}`),
