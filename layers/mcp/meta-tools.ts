@@ -96,6 +96,11 @@ export const metaTools = {
           id: z.string().describe('Operation id.'),
           tool: z.string().describe('The write tool.'),
           status: z.string().describe('queued, running, succeeded, rolled_back or failed.'),
+          owner: z.string().optional().describe('Who proposed the write.'),
+          confirmedBy: z.string().optional().describe('Who confirmed it.'),
+          confirmationId: z.string().optional().describe('The confirmation it came from.'),
+          createdAt: z.string().optional().describe('When it was confirmed (ISO 8601).'),
+          updatedAt: z.string().optional().describe('When it last changed (ISO 8601).'),
           steps: z
             .array(
               z.object({
