@@ -313,9 +313,13 @@ describe('write path in local mode', () => {
         attempts: 1,
         compensationAttempts: 7,
       });
-      const execution = [...local.stepFunctions.executions.values()].find(
-        (candidate) => candidate.name === operationId,
-      );
+      const executionOf = () =>
+        [...local.stepFunctions.executions.values()].find(
+          (candidate) => candidate.name === operationId,
+        );
+      // The operation is marked failed by the saga's last task; its Fail state follows that.
+      await waitFor(async () => executionOf()?.status !== 'RUNNING');
+      const execution = executionOf();
       expect(execution?.status).toBe('FAILED');
       expect(execution?.error).toBe('Toolgate.CompensationFailed');
     });
