@@ -95,7 +95,7 @@ const slotAttribute = (at: number) => `s${Math.floor(at / SLOT_MS) % SLOTS}`;
  *
  * @example
  * await log.record([{ id: 'stripe:evt_1', source: 'stripe', type: 'customer.updated', receivedAt, outcome: 'accepted' }]);
- * const page = await log.list({ source: 'stripe' }, 25);
+ * const page = await log.list({ source: 'stripe' }, { limit: 25 });
  * const sources = await log.activity(['stripe', 'hubspot']);
  */
 export class DeliveryLog {
