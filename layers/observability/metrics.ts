@@ -37,20 +37,118 @@ type Dimensions = Readonly<Record<string, string>>;
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 type Value = readonly [name: string, unit: Unit, value: number];
 
+/** Values of one metric a line may carry: CloudWatch's embedded metric format allows 100. */
+const MAX_VALUES = 100;
+
+const disabled = () =>
+  process.env.POWERTOOLS_METRICS_DISABLED === 'true' || process.env.POWERTOOLS_DEV === 'true';
+
 /**
- * Emits metrics sharing one set of dimensions as one embedded-metric-format line on stdout, which
- * CloudWatch turns into metrics. A new emitter each time reads the environment then: with
- * `POWERTOOLS_METRICS_DISABLED=true` (local mode, tests) or `POWERTOOLS_DEV=true` nothing is
- * printed.
+ * Prints metrics sharing one set of dimensions as one embedded-metric-format line on stdout,
+ * which CloudWatch turns into metrics. A value given as a list is one sample each (latencies); a
+ * line is built when printed, so it reads the environment then: with
+ * `POWERTOOLS_METRICS_DISABLED=true` (local mode, tests) or `POWERTOOLS_DEV=true` nothing is printed.
  */
-function emit(dimensions: Dimensions, values: readonly Value[]): void {
+function print(
+  dimensions: Dimensions,
+  values: Iterable<Value | readonly [string, Unit, number[]]>,
+) {
   const metrics = new Metrics({
     namespace: METRICS_NAMESPACE,
     serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? METRICS_SERVICE,
   });
   for (const [name, value] of Object.entries(dimensions)) metrics.addDimension(name, value);
-  for (const [name, unit, value] of values) metrics.addMetric(name, unit, value);
+  for (const [name, unit, value] of values) {
+    for (const sample of Array.isArray(value) ? value : [value])
+      metrics.addMetric(name, unit, sample);
+  }
   metrics.publishStoredMetrics();
+}
+
+interface Pending {
+  dimensions: Dimensions;
+  /** name → unit, and the sum (counts) or the samples (everything else). */
+  metrics: Map<string, { unit: Unit; sum: number; samples: number[] }>;
+}
+
+/**
+ * The metrics of every call, added up in memory and printed as one line per set of dimensions
+ * when `flushAfterMs` has passed since the first value it holds, or when a latency has
+ * `MAX_VALUES` samples: a busy instance prints one line per tool per interval, not one per call
+ * (each line is CloudWatch Logs ingestion the deployment pays for). What an instance held when it
+ * was recycled is lost: at most `flushAfterMs` of successful calls' counts; errors and events
+ * (`CircuitOpened`, `BudgetWaits`, `OperationsFailed`) are printed at once.
+ *
+ * @example
+ * const buffer = new MetricsBuffer({ flushAfterMs: 10_000 });
+ * buffer.add({ Tool: 'get_customer' }, [['ToolCalls', 'Count', 1]]);
+ * buffer.flush(); // tests, shutdown
+ */
+export class MetricsBuffer {
+  readonly #now: () => number;
+  readonly #flushAfterMs: number;
+  #pending = new Map<string, Pending>();
+  #firstAt: number | undefined;
+
+  constructor(options: { now?: () => number; flushAfterMs?: number } = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#flushAfterMs = options.flushAfterMs ?? 10_000;
+  }
+
+  /** `urgent`: print this set of dimensions now (a value an alarm watches, e.g. an error). */
+  add(dimensions: Dimensions, values: readonly Value[], options: { urgent?: boolean } = {}): void {
+    if (disabled()) return;
+    const key = JSON.stringify(dimensions);
+    let pending = this.#pending.get(key);
+    if (!pending) {
+      pending = { dimensions, metrics: new Map() };
+      this.#pending.set(key, pending);
+    }
+    let full = false;
+    for (const [name, unit, value] of values) {
+      let metric = pending.metrics.get(name);
+      if (!metric) {
+        metric = { unit, sum: 0, samples: [] };
+        pending.metrics.set(name, metric);
+      }
+      if (unit === MetricUnit.Count) metric.sum += value;
+      else full = metric.samples.push(value) >= MAX_VALUES || full;
+    }
+    const now = this.#now();
+    this.#firstAt ??= now;
+    if (full || options.urgent) this.#print(key, pending);
+    if (now - this.#firstAt >= this.#flushAfterMs) this.flush();
+  }
+
+  /** Prints everything held. */
+  flush(): void {
+    for (const [key, pending] of this.#pending) this.#print(key, pending);
+    this.#firstAt = undefined;
+  }
+
+  #print(key: string, pending: Pending): void {
+    this.#pending.delete(key);
+    if (this.#pending.size === 0) this.#firstAt = undefined;
+    print(
+      pending.dimensions,
+      [...pending.metrics].map(([name, metric]) =>
+        metric.unit === MetricUnit.Count
+          ? ([name, metric.unit, metric.sum] as const)
+          : ([name, metric.unit, metric.samples] as const),
+      ),
+    );
+  }
+}
+
+const buffered = new MetricsBuffer();
+
+/** Prints the metrics this instance holds (tests; a function about to end). */
+export const flushMetrics = (): void => buffered.flush();
+
+/** Prints at once: errors and events, which alarms watch. */
+function emit(dimensions: Dimensions, values: readonly Value[]): void {
+  if (disabled()) return;
+  print(dimensions, values);
 }
 
 /**
@@ -69,12 +167,16 @@ export function recordToolCall(
     cache?: 'hit' | 'miss' | 'none' | undefined;
   },
 ): void {
-  emit({ Tool: tool }, [
-    [metricNames.toolCalls, MetricUnit.Count, 1],
-    [metricNames.toolLatency, MetricUnit.Milliseconds, call.durationMs],
-    ...(call.cache === 'hit' ? [[metricNames.cacheHits, MetricUnit.Count, 1] as const] : []),
-    ...(call.cache === 'miss' ? [[metricNames.cacheMisses, MetricUnit.Count, 1] as const] : []),
-  ]);
+  buffered.add(
+    { Tool: tool },
+    [
+      [metricNames.toolCalls, MetricUnit.Count, 1],
+      [metricNames.toolLatency, MetricUnit.Milliseconds, call.durationMs],
+      ...(call.cache === 'hit' ? [[metricNames.cacheHits, MetricUnit.Count, 1] as const] : []),
+      ...(call.cache === 'miss' ? [[metricNames.cacheMisses, MetricUnit.Count, 1] as const] : []),
+    ],
+    { urgent: call.errorCategory !== undefined },
+  );
   if (call.errorCategory)
     emit({ Tool: tool, Category: call.errorCategory }, [
       [metricNames.toolErrors, MetricUnit.Count, 1],
@@ -92,11 +194,15 @@ export function recordSystemCall(
   systemId: string,
   call: { durationMs: number; errorCategory?: ErrorCategory | undefined },
 ): void {
-  emit({ System: systemId }, [
-    [metricNames.systemCalls, MetricUnit.Count, 1],
-    [metricNames.systemLatency, MetricUnit.Milliseconds, call.durationMs],
-    ...(call.errorCategory ? [[metricNames.systemErrors, MetricUnit.Count, 1] as const] : []),
-  ]);
+  buffered.add(
+    { System: systemId },
+    [
+      [metricNames.systemCalls, MetricUnit.Count, 1],
+      [metricNames.systemLatency, MetricUnit.Milliseconds, call.durationMs],
+      ...(call.errorCategory ? [[metricNames.systemErrors, MetricUnit.Count, 1] as const] : []),
+    ],
+    { urgent: call.errorCategory !== undefined },
+  );
   if (call.errorCategory)
     emit({ System: systemId, Category: call.errorCategory }, [
       [metricNames.systemErrorsByCategory, MetricUnit.Count, 1],
