@@ -19,6 +19,8 @@ export interface JwtVerifierOptions {
   clockToleranceSeconds?: number;
   /** The current time. @default the system clock */
   now?: () => Date;
+  /** Tokens whose verification this instance remembers until they expire. @default 1000 */
+  verifiedTokens?: number;
 }
 
 /** Turns a bearer token or already-verified claims into a Caller. */
@@ -96,11 +98,19 @@ export function createJwtVerifier(options: JwtVerifierOptions): CallerResolver {
       ...(clientId ? { clientId } : {}),
     };
   };
+  // An agent sends the same token on every call until it expires: verifying its signature again
+  // (RS256, about a tenth of a millisecond of CPU) would only repeat the same answer.
+  const verified = new Map<string, { caller: Caller; expiresAt: number }>();
+  const remember = Math.max(0, options.verifiedTokens ?? 1000);
   return {
     fromClaims: (claims) => fromClaims(claims),
     async fromToken(token) {
       let payload: JWTPayload;
       const currentDate = now();
+      const known = verified.get(token);
+      // Accepted while jose would accept it: until `exp`, plus the clock tolerance.
+      if (known && currentDate.getTime() < known.expiresAt) return known.caller;
+      if (known) verified.delete(token);
       try {
         ({ payload } = await jwtVerify(token, jwks, {
           issuer: options.issuer,
@@ -113,7 +123,13 @@ export function createJwtVerifier(options: JwtVerifierOptions): CallerResolver {
       } catch (error) {
         throw explain(error, options);
       }
-      return fromClaims(payload as Record<string, unknown>, currentDate);
+      const caller = fromClaims(payload as Record<string, unknown>, currentDate);
+      if (remember > 0) {
+        // The oldest entry goes first (a Map keeps insertion order).
+        if (verified.size >= remember) verified.delete(verified.keys().next().value as string);
+        verified.set(token, { caller, expiresAt: ((payload.exp ?? 0) + tolerance) * 1000 });
+      }
+      return caller;
     },
   };
 }
