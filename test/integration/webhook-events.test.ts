@@ -30,14 +30,19 @@ describe('GET /webhooks/events in local mode', () => {
     startedAt = new Date().toISOString();
     const secret = await webhookSecret(local, 'stripe');
     const sent = [0, 1, 2].map(() => stripeDelivery(secret));
+    // Each delivery a few milliseconds after the one before, so that "newest first" has one answer
+    // even on a machine fast enough to take two in the same millisecond.
     for (const delivery of sent) {
       expect((await deliver(local, 'stripe', delivery.body, delivery.headers)).status).toBe(202);
       accepted.push(`stripe:${delivery.id}`);
+      clock.advance(5);
     }
     const again = sent[1] as (typeof sent)[number];
     expect((await deliver(local, 'stripe', again.body, again.headers)).status).toBe(200);
+    clock.advance(5);
     const forged = stripeDelivery('whsec_not_the_secret');
     expect((await deliver(local, 'stripe', forged.body, forged.headers)).status).toBe(401);
+    clock.advance(5);
     const late = stripeDelivery(secret, undefined, unix() - 3_600);
     expect((await deliver(local, 'stripe', late.body, late.headers)).status).toBe(401);
   });
