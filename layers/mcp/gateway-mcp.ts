@@ -109,16 +109,19 @@ const unknownTool = (name: string) =>
   );
 
 /**
- * The gateway as an MCP server for one caller and one request (stateless Streamable HTTP): the
- * same registry, policy, validation, audit and write flow as the REST API.
+ * The gateway as an MCP server (stateless Streamable HTTP): the same registry, policy,
+ * validation, audit and write flow as the REST API. `call` is the request it serves, or a
+ * function giving the request it serves now, for a server kept across requests
+ * (`McpServerPool`).
  */
-export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
+export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => McpCall)): Server {
+  const now = typeof call === 'function' ? call : () => call;
   const server = new Server(
     { name: 'toolgate', title: 'Toolgate', version: deps.version },
     { capabilities: { tools: {} } },
   );
   const permitted = () =>
-    deps.registry.all.filter((tool) => isAllowed(deps.policy, call.caller, tool));
+    deps.registry.all.filter((tool) => isAllowed(deps.policy, now().caller, tool));
 
   const listed = (): Tool[] => {
     const tools = permitted().filter(
@@ -158,8 +161,9 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
     outcome: { status: number; code?: string; message?: string },
     started: number,
     effect: CallEffect,
-  ) =>
-    deps.auditor.record(
+  ) => {
+    const call = now();
+    return deps.auditor.record(
       {
         requestId: call.requestId,
         at: new Date(),
@@ -178,6 +182,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
       },
       effect,
     );
+  };
 
   const runMeta = async (name: MetaToolName, args: unknown): Promise<unknown> => {
     const meta = metaTools[name];
@@ -197,17 +202,17 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
         return {
           operation: await confirmWrite(
             deps.decisions,
-            call.caller,
+            now().caller,
             String(input.confirmationId),
-            call.baseUrl,
+            now().baseUrl,
           ),
         };
       case 'cancel_confirmation':
-        await cancelWrite(deps.decisions, call.caller, String(input.confirmationId));
+        await cancelWrite(deps.decisions, now().caller, String(input.confirmationId));
         return { cancelled: true };
       case 'get_operation_status':
         return {
-          operation: await readOperation(deps.decisions, call.caller, String(input.operationId)),
+          operation: await readOperation(deps.decisions, now().caller, String(input.operationId)),
         };
     }
   };
@@ -215,7 +220,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
   /** A gateway tool goes through the same core as REST; MCP only translates its outcome. */
   const callGatewayTool = async (name: string, args: unknown): Promise<CallToolResult> => {
     try {
-      const outcome = await callTool(deps, call.caller, name, args ?? {}, call);
+      const outcome = await callTool(deps, now().caller, name, args ?? {}, now());
       if (outcome.kind === 'answer') return success(outcome.result.data);
       const { confirmation } = outcome;
       // The sentence the agent relays: where the user approves (the console), or that it may confirm.
@@ -244,7 +249,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
     content: [
       {
         type: 'text',
-        text: `internal_error: the gateway failed unexpectedly; report request id ${call.requestId}.`,
+        text: `internal_error: the gateway failed unexpectedly; report request id ${now().requestId}.`,
       },
     ],
   });
@@ -276,12 +281,12 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
       ? ((envelope as Record<string, unknown>)[CLIENT_CAPABILITIES_META_KEY] as
           | ClientCapabilities
           | undefined)
-      : call.declared;
+      : now().declared;
     if (!declared?.elicitation?.url) return undefined;
     const elicitation = {
       message: `Review and approve in the Toolgate console: ${error.summary}`.slice(0, 500),
       url: error.approveUrl,
-      elicitationId: `approve-${error.approveUrl.split('/').pop() ?? call.requestId}`,
+      elicitationId: `approve-${error.approveUrl.split('/').pop() ?? now().requestId}`,
     };
     if (envelope) {
       return inputRequired({
@@ -309,7 +314,11 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
       const appError = error instanceof AppError ? error : undefined;
       if (appError) logFailure(deps.logger, appError);
       else
-        deps.logger.error('MCP tool call failed', { error, tool: name, requestId: call.requestId });
+        deps.logger.error('MCP tool call failed', {
+          error,
+          tool: name,
+          requestId: now().requestId,
+        });
       await audit(
         name,
         args,
@@ -328,4 +337,53 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall): Server {
     }
   });
   return server;
+}
+
+/**
+ * 2025-era servers kept between requests in a warm function, one per request in flight: a request
+ * takes an idle server (or a new one when all are busy), serves through it over its own
+ * single-use transport, and gives it back closed, so the next request connects it again instead of
+ * building a server and its handlers anew. A server answers only the request it was taken for.
+ *
+ * @example
+ * const pool = new McpServerPool(deps);
+ * const response = await pool.serve(call, async (server) => { await server.connect(transport); … });
+ */
+export class McpServerPool {
+  readonly #deps: McpDeps;
+  readonly #idle: Array<{ server: Server; slot: { call: McpCall | undefined } }> = [];
+  readonly #maxIdle: number;
+  #created = 0;
+
+  constructor(deps: McpDeps, options: { maxIdle?: number } = {}) {
+    this.#deps = deps;
+    this.#maxIdle = options.maxIdle ?? 64;
+  }
+
+  /** Servers built so far (the bench and tests read it). */
+  get created(): number {
+    return this.#created;
+  }
+
+  async serve<T>(call: McpCall, use: (server: Server) => Promise<T>): Promise<T> {
+    const entry = this.#idle.pop() ?? this.#create();
+    entry.slot.call = call;
+    try {
+      return await use(entry.server);
+    } finally {
+      await entry.server.close();
+      entry.slot.call = undefined;
+      if (this.#idle.length < this.#maxIdle) this.#idle.push(entry);
+    }
+  }
+
+  #create() {
+    this.#created += 1;
+    const slot: { call: McpCall | undefined } = { call: undefined };
+    const server = createGatewayMcpServer(this.#deps, () => {
+      if (!slot.call) throw new Error('An idle MCP server was asked to serve a request.');
+      return slot.call;
+    });
+    return { server, slot };
+  }
 }

@@ -10,7 +10,12 @@ import { toEnvelope } from '#layers/errors/envelope.ts';
 import { AppError, AuthenticationError } from '#layers/errors/index.ts';
 import { errorResponse } from '#layers/http/error-envelope.ts';
 import { requestBaseUrl } from '#layers/http-util/api-gateway.ts';
-import { createGatewayMcpServer, type McpCall, type McpDeps } from '#layers/mcp/gateway-mcp.ts';
+import {
+  createGatewayMcpServer,
+  type McpCall,
+  type McpDeps,
+  McpServerPool,
+} from '#layers/mcp/gateway-mcp.ts';
 import {
   acceptsJson,
   batchRefused,
@@ -75,7 +80,11 @@ export function protectedResourceMetadata(deps: Pick<ServeMcpDeps, 'issuer' | 'p
  * in API Gateway, because a refused MCP call must carry `WWW-Authenticate` with the protected
  * resource metadata (MCP authorization).
  */
-export function serveMcp(deps: ServeMcpDeps) {
+export function serveMcp(deps: ServeMcpDeps, options: { legacyPool?: McpServerPool } = {}) {
+  // Built once per warm function: the 2026-07-28 handler (which asks for a server per exchange,
+  // as the SDK requires) and the pool of 2025-era servers.
+  const modern = modernHandler(deps);
+  const legacy = options.legacyPool ?? new McpServerPool(deps);
   return async (event: APIGatewayProxyEventV2): Promise<Result> => {
     const requestId =
       header(event, 'x-request-id')?.match(/^[A-Za-z0-9._:-]{8,128}$/)?.[0] ??
@@ -173,10 +182,10 @@ export function serveMcp(deps: ServeMcpDeps) {
       conversationId: header(event, 'x-conversation-id')?.slice(0, 200),
       baseUrl: base,
     };
-    if (!(await isLegacyRequest(request))) return withId(await serveModern(deps, call, request));
+    if (!(await isLegacyRequest(request))) return withId(await serveModern(modern, call, request));
     const sessionId = sessionIdFor(body, randomUUID);
     const answer = await serveLegacy(
-      deps,
+      legacy,
       { ...call, declared: declaredBySession(header(event, 'mcp-session-id')) },
       request,
     );
@@ -199,36 +208,49 @@ async function toResult(response: Response): Promise<Result> {
 
 /**
  * Protocol 2026-07-28 (a `_meta` envelope on every request, `server/discover`, no `initialize`),
- * served by the SDK's own entry; 2025-era requests never reach it.
+ * served by the SDK's own entry, made once per warm function; 2025-era requests never reach it.
+ * The request's caller travels with it as the SDK's pass-through `authInfo`, so the server the
+ * entry builds for an exchange serves that caller only.
  */
-async function serveModern(deps: ServeMcpDeps, call: McpCall, request: Request): Promise<Result> {
-  const handler = createMcpHandler(() => createGatewayMcpServer(deps, call), {
-    legacy: 'reject',
-    onerror: (error) =>
-      deps.logger.warn('MCP request refused', { error, requestId: call.requestId }),
-  });
-  try {
-    return await toResult(await handler.fetch(request));
-  } finally {
-    await handler.close();
-  }
+function modernHandler(deps: ServeMcpDeps) {
+  return createMcpHandler(
+    ({ authInfo }) => createGatewayMcpServer(deps, callOf(authInfo?.extra?.call)),
+    {
+      legacy: 'reject',
+      onerror: (error) => deps.logger.warn('MCP request refused', { error }),
+    },
+  );
+}
+
+const callOf = (value: unknown): McpCall => {
+  if (!value) throw new Error('An MCP exchange reached the server without its caller.');
+  return value as McpCall;
+};
+
+async function serveModern(
+  handler: ReturnType<typeof modernHandler>,
+  call: McpCall,
+  request: Request,
+): Promise<Result> {
+  return toResult(
+    await handler.fetch(request, {
+      authInfo: { token: '', clientId: call.caller.clientId ?? '', scopes: [], extra: { call } },
+    }),
+  );
 }
 
 /**
- * Protocol 2025-11-25 and older: a new server and transport per request, no session id, JSON
- * answers (the SDK's own stateless fallback would stream them as server-sent events).
+ * Protocol 2025-11-25 and older: a server from the warm function's pool and a new single-use
+ * transport per request, no session id, JSON answers (the SDK's own stateless fallback would
+ * stream them as server-sent events).
  */
-async function serveLegacy(deps: ServeMcpDeps, call: McpCall, request: Request): Promise<Result> {
-  const server = createGatewayMcpServer(deps, call);
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-  });
-  try {
+async function serveLegacy(pool: McpServerPool, call: McpCall, request: Request): Promise<Result> {
+  return pool.serve(call, async (server) => {
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
     await server.connect(transport);
-    return await toResult(await transport.handleRequest(request));
-  } finally {
-    await transport.close();
-    await server.close();
-  }
+    return toResult(await transport.handleRequest(request));
+  });
 }
