@@ -7,6 +7,14 @@ import type { BuildOptions } from 'esbuild';
  * The AWS SDK v3 clients are bundled rather than taken from the runtime: the bundle is then
  * pinned to the versions tested here, and esbuild drops what a function does not use.
  */
+/**
+ * Modules swapped in every Lambda bundle: the SDK's default credential chain for the
+ * environment-variable provider Lambda needs (layers/aws/lambda-credentials.ts).
+ */
+const ALIASES = {
+  '@aws-sdk/credential-provider-node': './layers/aws/lambda-credentials.ts',
+};
+
 const REQUIRE_SHIM =
   "import { createRequire as __toolgateCreateRequire } from 'node:module'; const require = __toolgateCreateRequire(import.meta.url);";
 
@@ -16,6 +24,10 @@ export const lambdaBundling = {
   sourceMap: false,
   mainFields: ['module', 'main'],
   banner: REQUIRE_SHIM,
+  /** The same swaps as NodejsFunction's `esbuildArgs`. */
+  esbuildArgs: Object.fromEntries(
+    Object.entries(ALIASES).map(([from, to]) => [`--alias:${from}`, to]),
+  ),
   /** esbuild options equivalent to the NodejsFunction settings above. */
   esbuild: {
     bundle: true,
@@ -27,6 +39,7 @@ export const lambdaBundling = {
     mainFields: ['module', 'main'],
     banner: { js: REQUIRE_SHIM },
     legalComments: 'none',
+    alias: ALIASES,
   } satisfies BuildOptions,
 } as const;
 

@@ -64,6 +64,7 @@ export class GatewayFunction extends Construct {
         sourceMap: lambdaBundling.sourceMap,
         mainFields: [...lambdaBundling.mainFields],
         banner: lambdaBundling.banner,
+        esbuildArgs: { ...lambdaBundling.esbuildArgs },
         externalModules: [],
         forceDockerBundling: false,
         ...(props.assets === 'console'
