@@ -124,4 +124,3 @@ console.log(
   `Function bundles (esbuild, ESM, minified, as the CDK app builds them) and cold init in fresh processes:`,
 );
 console.table(await measureBundles(coldStarts));
-console.log('Goals: added p50 <= 1 ms, added p99 <= 5 ms, bundle <= 250 KB.');
