@@ -47,6 +47,7 @@ export function buildApp(
       privateSystems: context('privateSystems'),
       vpcEndpoints: context('vpcEndpoints'),
       auditRetentionYears: context('auditRetentionYears'),
+      auditWriteCapacity: context('auditWriteCapacity'),
     },
     systemIds,
   );

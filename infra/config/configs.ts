@@ -61,6 +61,8 @@ export interface StageOverrides {
   vpcEndpoints?: string | undefined;
   /** `-c auditRetentionYears=10`: how long the audit archive locks every record. @default 7 */
   auditRetentionYears?: string | undefined;
+  /** `-c auditWriteCapacity=25-500`: provisioned, auto-scaled audit writes. @default on demand */
+  auditWriteCapacity?: string | undefined;
 }
 
 type Defaults = Omit<
@@ -74,6 +76,7 @@ type Defaults = Omit<
   | 'mail'
   | 'consoleSignIn'
   | 'auditRetentionYears'
+  | 'auditWriteCapacity'
 > & {
   issuerUrl?: string;
   audience?: string;
@@ -219,6 +222,7 @@ export function resolveStage(
     consoleSignIn: parseSignIn(overrides),
     openRoutes: resolveOpenRoutes(defaults.openRoutes, overrides),
     auditRetentionYears: parseRetentionYears(overrides.auditRetentionYears),
+    ...parseWriteCapacity(overrides.auditWriteCapacity),
     ...resolveNetwork(overrides, systemIds),
   };
 }
@@ -255,6 +259,21 @@ function parseRetentionYears(value: string | undefined): number {
       `auditRetentionYears must be a whole number of years from 1 to 99 (e.g. -c auditRetentionYears=7), got ${value}`,
     );
   return years;
+}
+
+/** `<min>-<max>` write units, e.g. `25-500`: the audit table provisioned and auto scaled. */
+function parseWriteCapacity(
+  value: string | undefined,
+): Pick<StageConfig, 'auditWriteCapacity'> | Record<string, never> {
+  if (value === undefined || value === 'on-demand') return {};
+  const match = /^(\d+)-(\d+)$/.exec(value);
+  const min = Number(match?.[1]);
+  const max = Number(match?.[2]);
+  if (!match || min < 1 || max < min || max > 40_000)
+    throw new Error(
+      `auditWriteCapacity must be <min>-<max> write units with 1 <= min <= max <= 40000 (e.g. -c auditWriteCapacity=25-500), or on-demand; got ${value}`,
+    );
+  return { auditWriteCapacity: { min, max } };
 }
 
 /** The mail settings. */

@@ -117,6 +117,12 @@ export interface StageConfig {
    * mode (`-c auditRetentionYears=7`): nobody, root included, can delete or alter a record sooner.
    */
   readonly auditRetentionYears: number;
+  /**
+   * Provisioned write capacity of the audit table and its indexes, auto scaled between `min` and
+   * `max` units at 70% use: for a deployment busy enough that steady traffic costs less
+   * provisioned than on demand (README, Cost model). Absent: on demand.
+   */
+  readonly auditWriteCapacity?: { readonly min: number; readonly max: number };
   readonly secretsMaxAgeSeconds: number;
   /**
    * How a confirmed write waits in the queue while its system is down (WRITE_WAIT_WINDOW_SECONDS,

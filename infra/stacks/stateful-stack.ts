@@ -90,14 +90,53 @@ function placeholderSecret(
 }
 
 /** Adds the indexes a key module declares (string keys; all attributes unless `keys`). */
-function addIndexes(table: Table, indexes: readonly IndexKeys[]): void {
+function addIndexes(
+  table: Table,
+  indexes: readonly IndexKeys[],
+  capacity?: { readCapacity: number; writeCapacity: number },
+): void {
   for (const index of indexes)
     table.addGlobalSecondaryIndex({
+      ...capacity,
       indexName: index.name,
       partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
       ...(index.sortKey ? { sortKey: { name: index.sortKey, type: AttributeType.STRING } } : {}),
       projectionType: index.projection === 'keys' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
     });
+}
+
+/** Reads of the audit table are an auditor's searches: few, so a small auto-scaled range. */
+const AUDIT_READ_CAPACITY = { min: 5, max: 100 };
+
+/**
+ * Auto scaling of a provisioned audit table and each of its indexes (every record is written to
+ * the indexes too), at 70% use: steady traffic then costs a fraction of on-demand writes.
+ */
+function provisionAudit(table: Table, write: { min: number; max: number }): void {
+  const target = { targetUtilizationPercent: 70 };
+  table
+    .autoScaleWriteCapacity({ minCapacity: write.min, maxCapacity: write.max })
+    .scaleOnUtilization(target);
+  table
+    .autoScaleReadCapacity({
+      minCapacity: AUDIT_READ_CAPACITY.min,
+      maxCapacity: AUDIT_READ_CAPACITY.max,
+    })
+    .scaleOnUtilization(target);
+  for (const index of auditIndexes) {
+    table
+      .autoScaleGlobalSecondaryIndexWriteCapacity(index.name, {
+        minCapacity: write.min,
+        maxCapacity: write.max,
+      })
+      .scaleOnUtilization(target);
+    table
+      .autoScaleGlobalSecondaryIndexReadCapacity(index.name, {
+        minCapacity: AUDIT_READ_CAPACITY.min,
+        maxCapacity: AUDIT_READ_CAPACITY.max,
+      })
+      .scaleOnUtilization(target);
+  }
 }
 
 /**
@@ -158,7 +197,13 @@ export class StatefulStack extends Stack {
     this.auditTable = new Table(this, 'AuditTable', {
       partitionKey: { name: auditTable.partitionKey, type: AttributeType.STRING },
       sortKey: { name: auditTable.sortKey, type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
+      ...(config.auditWriteCapacity
+        ? {
+            billingMode: BillingMode.PROVISIONED,
+            readCapacity: AUDIT_READ_CAPACITY.min,
+            writeCapacity: config.auditWriteCapacity.min,
+          }
+        : { billingMode: BillingMode.PAY_PER_REQUEST }),
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: auditTable.timeToLiveAttribute,
@@ -168,7 +213,15 @@ export class StatefulStack extends Stack {
       removalPolicy: config.removalPolicy,
     });
     // Per tool, conversation, request id, day (an auditor's search by time) and id (a lookup).
-    addIndexes(this.auditTable, auditIndexes);
+    addIndexes(
+      this.auditTable,
+      auditIndexes,
+      config.auditWriteCapacity && {
+        readCapacity: AUDIT_READ_CAPACITY.min,
+        writeCapacity: config.auditWriteCapacity.min,
+      },
+    );
+    if (config.auditWriteCapacity) provisionAudit(this.auditTable, config.auditWriteCapacity);
 
     const secrets = new Map<string, Secret>();
     for (const system of props.systems) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { functions } from '#functions/manifest.ts';
 import { lambdaBundling } from '#infra/bundling.ts';
+import { judge } from './goals.ts';
 import { percentile, round } from './stats.ts';
 
 /** Environment a function needs to get through its cold start (nothing is called). */
@@ -31,8 +32,8 @@ const coldStartEnv = {
 const goalOf = (name: string): { kb: number; initMs?: number } | undefined =>
   name === 'tools' ? { kb: 250, initMs: 60 } : name === 'mcp' ? { kb: 400 } : undefined;
 
-const verdict = (value: number, goal: number | undefined) =>
-  goal === undefined ? '' : `${value <= goal ? 'met' : 'NOT met'} (<= ${goal})`;
+const verdict = (label: string, value: number, goal: number | undefined) =>
+  goal === undefined ? '' : `${judge(label, value, '<=', goal)} (<= ${goal})`;
 
 /**
  * Bundles every function entry with the CDK app's esbuild settings, reports the size, and times
@@ -75,8 +76,8 @@ export async function measureBundles(coldStarts: number) {
         'cold init p50 ms': init,
         'cold init max ms': round(Math.max(...samples), 1),
         runs: coldStarts,
-        'size goal': verdict(kb, goal?.kb),
-        'init goal': verdict(init, goal?.initMs),
+        'size goal': verdict(`${variant.name} function: bundle KB`, kb, goal?.kb),
+        'init goal': verdict(`${variant.name} function: cold init p50 ms`, init, goal?.initMs),
       });
     }
   } finally {

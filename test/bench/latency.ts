@@ -1,5 +1,6 @@
 import type { LocalMode } from '#local/start-local.ts';
 import { startFloorProxy } from './floor.ts';
+import { judge } from './goals.ts';
 import { percentile, round } from './stats.ts';
 
 interface Pair {
@@ -130,10 +131,20 @@ async function measureWithFloors(
       'direct p50 ms': round(percentile(direct, 50)),
       'added p50 ms': round(added(gateway, 50)),
       'floor added p50 ms': round(added(floor, 50)),
-      'over floor p50 ms (goal <= 1)': `${round(over50)} ${over50 <= 1 ? 'met' : 'NOT met'}`,
+      'over floor p50 ms (goal <= 1)': judge(
+        `${pair.label}: added p50 over the floor proxy's, ms`,
+        over50,
+        '<=',
+        1,
+      ),
       'added p99 ms': round(added(gateway, 99)),
       'floor added p99 ms': round(added(floor, 99)),
-      'over floor p99 ms (goal <= 5)': `${round(over99)} ${over99 <= 5 ? 'met' : 'NOT met'}`,
+      'over floor p99 ms (goal <= 5)': judge(
+        `${pair.label}: added p99 over the floor proxy's, ms`,
+        over99,
+        '<=',
+        5,
+      ),
     });
   }
   return results;

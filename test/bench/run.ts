@@ -6,6 +6,7 @@ import { measureAuditWrite } from './audit.ts';
 import { measureAuditSearch } from './audit-search.ts';
 import { measureBundles } from './bundles.ts';
 import { measureConsoleFirstLoad, measureSystemsPage } from './console.ts';
+import { goalSummary } from './goals.ts';
 import { measureRoundTrips, measureThroughput } from './hot-path.ts';
 import { measureAddedLatency } from './latency.ts';
 import {
@@ -124,3 +125,5 @@ console.log(
   `Function bundles (esbuild, ESM, minified, as the CDK app builds them) and cold init in fresh processes:`,
 );
 console.table(await measureBundles(coldStarts));
+console.log('Goals of the hot path (issue 14), as judged above in this run:');
+console.table(goalSummary());

@@ -124,3 +124,24 @@ describe('resolveStage audit retention', () => {
     },
   );
 });
+
+describe('resolveStage audit write capacity', () => {
+  it('is on demand unless the deployer provisions a range of write units', () => {
+    expect(resolveStage('dev', {}, systemIds).auditWriteCapacity).toBeUndefined();
+    expect(
+      resolveStage('dev', { auditWriteCapacity: 'on-demand' }, systemIds).auditWriteCapacity,
+    ).toBeUndefined();
+    expect(
+      resolveStage('dev', { auditWriteCapacity: '25-500' }, systemIds).auditWriteCapacity,
+    ).toEqual({ min: 25, max: 500 });
+  });
+
+  it.each(['0-10', '50-10', '25', 'lots', '10-50000'])(
+    'refuses auditWriteCapacity=%s, naming the setting and its form',
+    (value) => {
+      expect(() => resolveStage('dev', { auditWriteCapacity: value }, systemIds)).toThrow(
+        /auditWriteCapacity must be <min>-<max> write units/,
+      );
+    },
+  );
+});
