@@ -7,7 +7,7 @@ import { logger } from '#layers/observability/logger.ts';
 import { flushMetrics } from '#layers/observability/metrics.ts';
 import { localTableNames } from '#local/emulators.ts';
 import type { LocalMode } from '#local/start-local.ts';
-import { localTimings } from '#local/timings.ts';
+import { type GatewayTiming, localTimings } from '#local/timings.ts';
 import {
   type AuditSubscription,
   type CallUsage,
@@ -87,7 +87,7 @@ async function measureWindow(
   const requestIds: string[] = [];
   flushMetrics();
   const before = local.emulators.dynamodbOperations();
-  localTimings.enable();
+  const timings = { gateway: [] as GatewayTiming[], dynamodbMs: [] as number[] };
   logger.setLogLevel('INFO');
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   process.stdout.write = capture;
@@ -95,6 +95,8 @@ async function measureWindow(
   try {
     for (let index = 0; index < calls; index++) {
       await between();
+      // Timed only while a call is under way: what runs between calls is not the call's.
+      localTimings.enable();
       const started = performance.now();
       const response = await fetch(`${local.url}/tools/${TOOL.name}`, {
         method: 'POST',
@@ -103,11 +105,16 @@ async function measureWindow(
       });
       await response.arrayBuffer();
       endToEndMs.push(performance.now() - started);
+      const taken = localTimings.take();
+      localTimings.disable();
+      timings.gateway.push(...taken.gateway);
+      timings.dynamodbMs.push(...taken.dynamodbMs);
       if (!response.ok) throw new Error(`${TOOL.name} answered ${response.status}`);
       requestIds.push(response.headers.get('x-request-id') ?? '');
     }
     flushMetrics();
   } finally {
+    localTimings.disable();
     process.stdout.write = writes.out;
     process.stderr.write = writes.err;
     if (metricsSetting === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
@@ -115,8 +122,6 @@ async function measureWindow(
     logger.setLogLevel(level);
   }
   const counted = difference(local.emulators.dynamodbOperations(), before);
-  const timings = localTimings.take();
-  localTimings.disable();
   return {
     calls,
     counted,
@@ -181,6 +186,7 @@ function usageOf(
   audit: { perCall: number; itemWriteUnits: number },
   deployment: Deployment,
   auditPath: 'put' | 'subscription',
+  replacesPut = false,
 ): CallUsage {
   const units =
     auditPath === 'put'
@@ -190,6 +196,10 @@ function usageOf(
         })
       : // The subscription's BatchWriteItem is the audit term's, not the call's.
         requestUnits(window.counted, window.calls, { excludeWrites: ['BatchWriteItem'] });
+  if (auditPath === 'subscription' && replacesPut) {
+    // Forced while the PutItem is still there: as if the subscription had replaced it.
+    units.writeUnits = Math.max(0, units.writeUnits - audit.perCall);
+  }
   const auditSubscription: AuditSubscription | undefined =
     auditPath === 'subscription'
       ? { ...subscriptionDelivery[deployment], itemWriteUnits: audit.itemWriteUnits }
@@ -212,7 +222,8 @@ function usageOf(
  * stand-ins (API Gateway, DynamoDB emulator) took, which AWS does not bill this way.
  *
  * The audit path is detected: a PutItem per call with an audit record per call is the direct
- * write; otherwise the records come by log subscription. BENCH_AUDIT_PATH=put|subscription forces it.
+ * write; otherwise the records come by log subscription. BENCH_AUDIT_PATH=put|subscription forces
+ * it: `subscription` while the PutItem is still there shows the figures as if it were replaced.
  */
 export async function measureCost(
   local: LocalMode,
@@ -243,7 +254,13 @@ export async function measureCost(
         : putsPerCall >= audit.perCall && audit.perCall > 0
           ? 'put'
           : 'subscription';
-    const usage = usageOf(window, audit, deployment, auditPath);
+    const usage = usageOf(
+      window,
+      audit,
+      deployment,
+      auditPath,
+      forced === 'subscription' && putsPerCall >= audit.perCall && audit.perCall > 0,
+    );
     const cost = costPerMillion(usage);
     rows[deployment] = [
       ...cost.terms.map((term) => ({
