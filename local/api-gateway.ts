@@ -6,6 +6,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { localTimings } from './timings.ts';
 
 /** A Lambda handler as API Gateway invokes it (payload format 2.0). */
 export type LambdaHandler = (
@@ -245,6 +246,7 @@ export function createApiGateway(
     route.path.split('{').length - 1 + (route.path.includes('+}') ? 1000 : 0);
   const bySpecificity = [...routes].sort((a, b) => weight(a) - weight(b));
   return createServer(async (req, res) => {
+    const arrived = localTimings.enabled ? performance.now() : 0;
     try {
       if (extra?.(req, res)) return;
       const url = targetUrl(req.url ?? '/');
@@ -279,7 +281,11 @@ export function createApiGateway(
       }
       const handler = await found.route.handler();
       const event = buildEvent(req, found.route, found.params, body, url);
-      send(res, await handler(event, lambdaContext(found.route.functionName)));
+      const invoked = performance.now();
+      const result = await handler(event, lambdaContext(found.route.functionName));
+      const handlerMs = performance.now() - invoked;
+      send(res, result);
+      if (arrived) localTimings.recordGateway({ totalMs: performance.now() - arrived, handlerMs });
     } catch (error) {
       console.error('local API gateway: handler failed', error);
       if (!res.headersSent) {

@@ -14,6 +14,7 @@ import type { IndexKeys } from '#layers/aws/table-keys.ts';
 import { webhookLogIndex } from '#layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '#layers/writes/confirmation-store.ts';
 import { operationIndexes, operationsTable } from '#layers/writes/operations-table.ts';
+import { localTimings } from './timings.ts';
 
 export interface Emulators {
   dynamodbEndpoint: string;
@@ -45,6 +46,10 @@ export async function startEmulators(): Promise<Emulators> {
         .split('.')
         .pop() ?? '';
     operations[operation] = (operations[operation] ?? 0) + 1;
+    if (localTimings.enabled) {
+      const arrived = performance.now();
+      response.once('finish', () => localTimings.recordDynamodb(performance.now() - arrived));
+    }
     const handle = () => {
       for (const listener of serve) listener.call(dynamo, request, response);
     };

@@ -282,6 +282,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     // CloudWatch metrics (EMF lines) mean nothing on a laptop: `true` keeps them out of the output.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    // No X-Ray daemon here: the tracer sends no segment (it is also off wherever it is not on Lambda).
+    POWERTOOLS_TRACE_ENABLED: 'false',
     ...emulators.awsEnv,
     // Every store and queue a function of the manifest names, as the CDK app sets them.
     ...Object.fromEntries(

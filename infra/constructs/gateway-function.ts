@@ -7,6 +7,9 @@ import { consoleAssetsCommands, lambdaBundling } from '../bundling.ts';
 import { controlTowerRule } from '../policy-checks.ts';
 import type { FunctionPlacement } from './private-network.ts';
 
+/** Memory of a gateway function unless it sets its own (the cost model bills duration at it). */
+export const DEFAULT_FUNCTION_MEMORY_MB = 512;
+
 export interface GatewayFunctionProps {
   /** Entry file, relative to the project root, e.g. `functions/tools/call/handler.ts`. */
   readonly entry: string;
@@ -44,7 +47,7 @@ export class GatewayFunction extends Construct {
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.memorySize ?? DEFAULT_FUNCTION_MEMORY_MB,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,

@@ -33,6 +33,7 @@ import { pascal } from '../constructs/names.ts';
 import { PrivateNetwork } from '../constructs/private-network.ts';
 import { routesOf, throttleRoutes } from '../constructs/route-throttles.ts';
 import type { SystemConnections } from '../constructs/system-environment.ts';
+import { TraceSampling } from '../constructs/trace-sampling.ts';
 import { WriteSagas } from '../constructs/write-sagas.ts';
 import { controlTowerRule } from '../policy-checks.ts';
 
@@ -159,6 +160,8 @@ export class ApiStack extends Stack {
           .map((candidate) => [candidate.tool?.name as string, candidate.function]),
       );
     this.toolFunctions = perTool('tools');
+    // A few percent of calls traced (README: Cost model).
+    new TraceSampling(this, 'TraceSampling');
 
     const unknown = Object.keys(config.toolThrottle).filter(
       (name) => !this.toolFunctions.has(name),

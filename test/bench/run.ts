@@ -6,6 +6,7 @@ import { measureAuditWrite } from './audit.ts';
 import { measureAuditSearch } from './audit-search.ts';
 import { measureBundles } from './bundles.ts';
 import { measureConsoleFirstLoad, measureSystemsPage } from './console.ts';
+import { printCost } from './cost.ts';
 import { goalSummary } from './goals.ts';
 import { measureRoundTrips, measureThroughput } from './hot-path.ts';
 import { measureAddedLatency } from './latency.ts';
@@ -117,6 +118,7 @@ try {
   } catch (error) {
     console.log(`not measured: ${(error as Error).message}`);
   }
+  await printCost(local);
 } finally {
   await local.close();
   await rm(dataDir, { recursive: true, force: true });
