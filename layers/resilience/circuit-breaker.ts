@@ -62,8 +62,9 @@ const closedState = (): StoredBreaker => ({
  * `maxStaleMs`) plus the outcomes it counted since. Outcomes are added to the shared window in
  * the background (successes at most once per `cacheMs`, failures at once); when the view
  * crosses the failure rate, this instance opens the breaker at once and writes it for the
- * others, who see it within `cacheMs` of their next call. Only claiming a half-open probe
- * waits for the table, so that one instance at a time probes.
+ * others, who see it within `cacheMs` of their next call. Only changes of state wait for the
+ * table: claiming a half-open probe (one instance at a time probes) and the write of an opening
+ * or closing, by the one call that caused it.
  *
  * @example
  * const breaker = new SharedCircuitBreaker({ client, tableName, systemId: 'erp', displayName: 'ERP' });
@@ -141,14 +142,13 @@ export class SharedCircuitBreaker {
   }
 
   /**
-   * Counts the outcome; opens on too many failures, closes after a successful probe. Decides at
-   * once; the shared table is written in the background.
+   * Counts the outcome; opens on too many failures, closes after a successful probe. Counts are
+   * written in the background; the rare call that opens or closes the breaker waits for that write.
    */
   async afterCall(success: boolean): Promise<void> {
     if (this.#probing) {
       this.#probing = false;
-      if (success) this.#close();
-      else this.#open();
+      await (success ? this.#close() : this.#open());
       return;
     }
     if (success) this.#pending.ok++;
@@ -156,15 +156,10 @@ export class SharedCircuitBreaker {
     const view = this.#view?.value;
     if (view && view.state !== 'closed') return;
     if (!success && this.#shouldOpen()) {
-      this.#open();
+      await this.#open();
       return;
     }
     if (!success || this.#now() - this.#lastFlush >= this.#policy.cacheMs) this.#flushSoon();
-  }
-
-  /** Waits for this breaker's writes and reads under way (tests). */
-  async settled(): Promise<void> {
-    await this.#queue;
   }
 
   /** The view a call is decided from: fresh, stale with a background re-read, or awaited. */
@@ -279,7 +274,8 @@ export class SharedCircuitBreaker {
       total >= this.#policy.minimumCalls &&
       counts.failCount / total >= this.#policy.failureRate
     ) {
-      this.#open();
+      // Queued behind this flush, not awaited by it (that would wait for itself).
+      this.#background.run(`breaker ${this.#systemId} open`, () => this.#open());
     }
   }
 
@@ -320,29 +316,35 @@ export class SharedCircuitBreaker {
     return result.Attributes as StoredBreaker;
   }
 
-  /** Opens here at once, and for every instance in the background. */
-  #open(): void {
+  /**
+   * Opens here at once, then for every instance. The call that opened it waits for the write:
+   * a function frozen right after answering must not keep the others from knowing.
+   */
+  #open(): Promise<void> {
     const now = this.#now();
     const value = this.#view?.value ?? closedState();
     this.#decisions++;
     this.#view = { at: now, value: { ...value, state: 'open', openedAt: now, probes: 0 } };
     this.#pending = { ok: 0, fail: 0 };
     this.#onOpen?.(this.#systemId);
-    this.#write(`breaker ${this.#systemId} open`, {
+    return this.#write({
       UpdateExpression: 'SET #state = :open, openedAt = :now, probes = :zero',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: { ':open': 'open', ':now': now, ':zero': 0 },
     });
   }
 
-  /** Closes here at once with a new window, and for every instance in the background. */
-  #close(): void {
+  /**
+   * Closes here at once with a new window, then for every instance; the probe's call waits for
+   * the write, as a probe held by a frozen function would keep every other instance failing fast.
+   */
+  #close(): Promise<void> {
     const now = this.#now();
     const windowStart = now - (now % this.#policy.windowMs);
     this.#decisions++;
     this.#view = { at: now, value: { ...closedState(), windowStart } };
     this.#pending = { ok: 0, fail: 0 };
-    this.#write(`breaker ${this.#systemId} close`, {
+    return this.#write({
       UpdateExpression:
         'SET #state = :closed, probes = :zero, windowStart = :window, okCount = :zero, failCount = :zero',
       ExpressionAttributeNames: { '#state': 'state' },
@@ -350,18 +352,16 @@ export class SharedCircuitBreaker {
     });
   }
 
-  #write(
-    label: string,
+  /** Writes a change of state after the reads and writes queued before it. */
+  async #write(
     update: Pick<
       ConstructorParameters<typeof UpdateCommand>[0],
       'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
     >,
-  ): void {
-    this.#background.run(label, () =>
-      this.#serial(() =>
-        this.#client.send(
-          new UpdateCommand({ TableName: this.#table, Key: { pk: this.#key }, ...update }),
-        ),
+  ): Promise<void> {
+    await this.#serial(() =>
+      this.#client.send(
+        new UpdateCommand({ TableName: this.#table, Key: { pk: this.#key }, ...update }),
       ),
     );
   }

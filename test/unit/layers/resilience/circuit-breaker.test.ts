@@ -40,7 +40,7 @@ describe('SharedCircuitBreaker (against dynalite)', () => {
       background: work,
     });
 
-  it('opens at once on the instance that saw half of at least 10 calls fail, failing fast without a round trip', async () => {
+  it('opens at once on the instance that saw half of at least 10 calls fail, failing fast without a round trip, and writes it before the opening call ends', async () => {
     // Arrange
     const seen: string[] = [];
     const sent: string[] = [];
@@ -61,6 +61,7 @@ describe('SharedCircuitBreaker (against dynalite)', () => {
     expect((error as AppError).code).toBe('upstream_unavailable');
     expect((error as AppError).message).toContain('circuit open');
     expect((error as AppError).retryAfterMs).toBe(30_000);
+    await expect(instance('erp').beforeCall()).rejects.toThrow(/circuit open/); // a new instance
     await work.settled();
   });
 
@@ -122,6 +123,7 @@ describe('SharedCircuitBreaker (against dynalite)', () => {
     await expect(b.beforeCall()).rejects.toThrow(/circuit open/); // only one probe at a time
     await a.afterCall(true);
     await expect(a.beforeCall()).resolves.toBeUndefined(); // closed here at once
+    await expect(instance('erp').beforeCall()).resolves.toBeUndefined(); // and in the table
     await work.settled();
     now += 1_001;
     await expect(b.beforeCall()).resolves.toBeUndefined();
