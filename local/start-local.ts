@@ -16,6 +16,7 @@ import {
 } from '#functions/manifest.ts';
 import type { SystemDefinition } from '#layers/connectors/system-definition.ts';
 import { chatChannels } from '#layers/notifications/chat-notifier.ts';
+import { background } from '#layers/resilience/background.ts';
 import { systems as registeredSystems } from '#layers/systems/registry.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
@@ -382,6 +383,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
       await Promise.all(workers.map((worker) => worker.stop()));
       await stepFunctions.idle();
       await stepFunctions.close();
+      // Shared-state writes the answers did not wait for end before the tables go away.
+      await background.settled();
       sqs.destroy();
       // Deliveries still under way end first: they post to the chat sandbox.
       await topics.close();

@@ -10,6 +10,7 @@ import { ConfigurationError } from '../errors/index.ts';
 import { notifierFrom } from '../notifications/from-env.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { logger } from '../observability/logger.ts';
+import { background } from '../resilience/background.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
 import { systems } from '../systems/registry.ts';
@@ -100,6 +101,10 @@ export function composeParts(
   role: string,
 ): GatewayParts {
   const env = parseEnv(source);
+  // Work the answer does not wait for (shared-state refreshes and writes) reports its failures here.
+  background.reportTo((task, error) =>
+    logger.warn('background work failed', { task, error: error.message }),
+  );
   // One DynamoDB client (and connection pool) for every store of this instance.
   const dynamo = once(createDocumentClient);
   const registry = env.TOOL_NAME
@@ -120,7 +125,7 @@ export function composeParts(
       new KillSwitches({
         client: dynamo(),
         tableName: resilienceTable('switches'),
-        cacheMs: env.SWITCHES_CACHE_MS,
+        maxStaleMs: env.SWITCHES_MAX_STALE_MS,
       }),
   );
   const cache = once(

@@ -139,8 +139,11 @@ export const runtimeEnvSchema = z.object({
    * reference-data cache and prefetch claims. Unset: none of them (the kill-switch routes refuse).
    */
   RESILIENCE_TABLE_NAME: z.string().min(1).optional(),
-  /** How long an instance trusts the kill switches it read; a change is effective within it. @default 5000 */
-  SWITCHES_CACHE_MS: positiveInt(5_000),
+  /**
+   * The oldest read of the kill switches an instance decides from (re-read in the background
+   * from a third of it on): a change is effective everywhere within it. @default 15000
+   */
+  SWITCHES_MAX_STALE_MS: positiveInt(15_000),
   /** How soon an instance adds the calls it counted to the figures of GET /systems (ms). @default 10000 */
   CALL_METRICS_FLUSH_MS: positiveInt(10_000),
   /** Caps every cached tool's TTL (seconds), e.g. to watch expiry locally; unset: the tools' own. */

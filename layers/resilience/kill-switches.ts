@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { UpstreamUnavailableError } from '../errors/index.ts';
+import { type Background, background } from './background.ts';
 import { resilienceKeys } from './keys.ts';
 
 export type SwitchKind = 'system' | 'tool';
@@ -14,8 +15,10 @@ export interface KillSwitch {
 }
 
 /**
- * Run-time switches that disable a system or a tool without a deploy. Every instance re-reads
- * them at most every `cacheMs` (default 5 s), so a change takes effect everywhere within that.
+ * Run-time switches that disable a system or a tool without a deploy. An instance decides from
+ * the switches it last read: once they are a third of `maxStaleMs` old it re-reads them in the
+ * background, and it never decides from a read older than `maxStaleMs` (default 15 s; past it a
+ * call waits for the read), so a change takes effect everywhere within `maxStaleMs`.
  * All switches are attributes of one item (one per system and tool at most, far below the 400 KB
  * item limit): reading them costs one GetItem however large the table grows, where a filtered
  * Scan would read the whole table and miss what lies past its first page.
@@ -26,20 +29,26 @@ export interface KillSwitch {
 export class KillSwitches {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
-  readonly #cacheMs: number;
+  readonly #maxStaleMs: number;
   readonly #now: () => number;
+  readonly #background: Background;
   #cached: { at: number; off: Map<string, KillSwitch> } | undefined;
+  #refreshing = false;
 
   constructor(options: {
     client: DynamoDBDocumentClient;
     tableName: string;
-    cacheMs?: number;
+    /** The oldest read a call is decided from. @default 15000 */
+    maxStaleMs?: number;
     now?: () => number;
+    /** Where re-reads run. @default the instance's background */
+    background?: Background;
   }) {
     this.#client = options.client;
     this.#table = options.tableName;
-    this.#cacheMs = options.cacheMs ?? 5_000;
+    this.#maxStaleMs = options.maxStaleMs ?? 15_000;
     this.#now = options.now ?? Date.now;
+    this.#background = options.background ?? background;
   }
 
   async list(): Promise<KillSwitch[]> {
@@ -86,14 +95,32 @@ export class KillSwitches {
   }
 
   async #off(): Promise<Map<string, KillSwitch>> {
-    const now = this.#now();
-    if (this.#cached && now - this.#cached.at < this.#cacheMs) return this.#cached.off;
+    const cached = this.#cached;
+    const age = cached ? this.#now() - cached.at : Number.POSITIVE_INFINITY;
+    if (cached && age < this.#maxStaleMs / 3) return cached.off;
+    if (cached && age < this.#maxStaleMs) {
+      if (!this.#refreshing) {
+        this.#refreshing = true;
+        this.#background.run('kill switches refresh', () =>
+          this.#read().finally(() => {
+            this.#refreshing = false;
+          }),
+        );
+      }
+      return cached.off;
+    }
+    return this.#read();
+  }
+
+  async #read(): Promise<Map<string, KillSwitch>> {
+    // Staleness counts from before the read: what it answers is at least that recent.
+    const at = this.#now();
     const off = new Map(
       (await this.list())
         .filter((item) => !item.enabled)
         .map((item) => [`${item.kind}#${item.name}`, item]),
     );
-    this.#cached = { at: now, off };
+    this.#cached = { at, off };
     return off;
   }
 }

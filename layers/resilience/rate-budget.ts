@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RateLimitedError } from '../errors/index.ts';
 import { parseRetryAfter } from '../http-util/retry-after.ts';
+import { type Background, background } from './background.ts';
 import { type ResilienceKeyKind, resilienceKeys } from './keys.ts';
 
 interface CounterOptions {
@@ -120,6 +121,10 @@ export class SharedRateBudget {
   /** Calls taken from the shared budget in one round trip and spent here first. */
   readonly #leaseSize: number;
   #lease = { windowStart: -1, remaining: 0 };
+  #refilling = false;
+  /** Bumped when the system says the budget is spent: a refill under way then is void. */
+  #spentEpoch = 0;
+  readonly #background: Background;
 
   constructor(
     options: CounterOptions & {
@@ -130,6 +135,8 @@ export class SharedRateBudget {
       onWait?: (systemId: string, waitMs: number) => void;
       /** Calls taken per round trip. @default requests / 20, between 1 and 50 */
       leaseSize?: number;
+      /** Where leases are refilled ahead of need. @default the instance's background */
+      background?: Background;
     },
   ) {
     this.#counter = new FixedWindowCounter(options, resilienceKeys.rate);
@@ -137,6 +144,7 @@ export class SharedRateBudget {
     this.#name = options.displayName;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#onWait = options.onWait;
+    this.#background = options.background ?? background;
     // A twentieth of the budget, at most 50: an instance holds back little of what others could use.
     this.#leaseSize =
       options.leaseSize ?? Math.max(1, Math.min(50, Math.floor(options.requests / 20)));
@@ -147,6 +155,7 @@ export class SharedRateBudget {
       const now = this.#counter.now();
       if (this.#lease.remaining > 0 && this.#lease.windowStart === this.#counter.windowOf(now)) {
         this.#lease.remaining--;
+        this.#refillEarly();
         return;
       }
       const { granted, windowStart, resetInMs } = await this.#counter.take(
@@ -167,6 +176,24 @@ export class SharedRateBudget {
       this.#onWait?.(this.#system, resetInMs);
       await this.#sleep(resetInMs);
     }
+  }
+
+  /** Once half of a lease of several calls is spent, takes the next one in the background. */
+  #refillEarly(): void {
+    if (this.#leaseSize < 2 || this.#refilling || this.#lease.remaining * 2 > this.#leaseSize)
+      return;
+    this.#refilling = true;
+    const epoch = this.#spentEpoch;
+    this.#background.run('rate budget lease', async () => {
+      try {
+        const { granted, windowStart } = await this.#counter.take(this.#system, this.#leaseSize);
+        if (epoch !== this.#spentEpoch) return;
+        if (windowStart === this.#lease.windowStart) this.#lease.remaining += granted;
+        else if (granted > 0) this.#lease = { windowStart, remaining: granted };
+      } finally {
+        this.#refilling = false;
+      }
+    });
   }
 
   /**
@@ -194,6 +221,7 @@ export class SharedRateBudget {
     const windowStart = this.#counter.windowOf(now);
     if (status === 429 || remaining === 0) {
       this.#lease = { windowStart: -1, remaining: 0 };
+      this.#spentEpoch++;
       const retryAfterMs = parseRetryAfter(headers.get('retry-after')) ?? 0;
       const windows = Math.min(
         10,
@@ -216,16 +244,34 @@ export class SharedRateBudget {
  * `retryAfterMs`. An instance remembers a refusal until the window ends, so a caller who keeps
  * calling costs no extra round trip.
  *
+ * From 40 calls per window up, an instance leases a share of a caller's window (limit / 20,
+ * at most 50) and admits from it without a round trip, taking the next share in the background
+ * once half of the lease is spent; a lease only waits for the table at the start of a window or
+ * when the background could not keep up. Smaller limits are counted one call at a time, awaited,
+ * so they stay exact. A lease an instance does not spend is lost to the caller for that window.
+ *
  * @example
  * await limits.admit(caller.sub);
  */
 export class UserRateLimit {
   readonly #counter: FixedWindowCounter;
+  readonly #background: Background;
+  /** Calls taken per round trip: 1 (exact) under 40 calls per window. */
+  readonly leaseSize: number;
   /** Callers this instance saw over the limit → when their window ends (epoch ms). */
   readonly #refusedUntil = new Map<string, number>();
+  /** Each caller's lease of the current window, and whether a refill is under way. */
+  readonly #leases = new Map<
+    string,
+    { windowStart: number; remaining: number; refilling: boolean }
+  >();
 
-  constructor(options: CounterOptions) {
+  constructor(options: CounterOptions & { background?: Background; leaseSize?: number }) {
     this.#counter = new FixedWindowCounter(options, resilienceKeys.userLimit);
+    this.#background = options.background ?? background;
+    this.leaseSize =
+      options.leaseSize ??
+      (options.requests < 40 ? 1 : Math.max(1, Math.min(50, Math.floor(options.requests / 20))));
   }
 
   async admit(sub: string): Promise<void> {
@@ -233,10 +279,48 @@ export class UserRateLimit {
     const until = this.#refusedUntil.get(sub);
     if (until !== undefined && until > now) this.#refuse(until - now);
     if (until !== undefined) this.#refusedUntil.delete(sub);
-    const { granted, resetInMs } = await this.#counter.take(sub);
-    if (granted > 0) return;
+    if (this.leaseSize > 1 && this.#spendLease(sub, now)) return;
+    const { granted, windowStart, resetInMs } = await this.#counter.take(sub, this.leaseSize);
+    if (granted > 0) {
+      if (this.leaseSize > 1) this.#addLease(sub, windowStart, granted - 1);
+      return;
+    }
     this.#refusedUntil.set(sub, now + resetInMs);
     this.#refuse(resetInMs);
+  }
+
+  /** Admits from the caller's lease, if it has a call left in this window; refills it early. */
+  #spendLease(sub: string, now: number): boolean {
+    const lease = this.#leases.get(sub);
+    if (!lease || lease.windowStart !== this.#counter.windowOf(now) || lease.remaining === 0)
+      return false;
+    lease.remaining--;
+    if (lease.remaining * 2 <= this.leaseSize && !lease.refilling) {
+      lease.refilling = true;
+      this.#background.run('user rate limit lease', async () => {
+        try {
+          const { granted, windowStart } = await this.#counter.take(sub, this.leaseSize);
+          this.#addLease(sub, windowStart, granted);
+        } finally {
+          lease.refilling = false;
+        }
+      });
+    }
+    return true;
+  }
+
+  #addLease(sub: string, windowStart: number, calls: number): void {
+    const lease = this.#leases.get(sub);
+    if (lease && lease.windowStart === windowStart) {
+      lease.remaining += calls;
+      return;
+    }
+    if (this.#leases.size >= 10_000) {
+      // Leases of past windows are worth nothing: drop them before holding more callers.
+      for (const [owner, old] of this.#leases)
+        if (old.windowStart < windowStart) this.#leases.delete(owner);
+    }
+    this.#leases.set(sub, { windowStart, remaining: calls, refilling: false });
   }
 
   #refuse(waitMs: number): never {

@@ -27,7 +27,7 @@ describe('the console: operators’ and auditors’ pages in a browser', { timeo
   beforeAll(async () => {
     [local, browser] = await Promise.all([
       startLocalHarness(
-        { SWITCHES_CACHE_MS: '100' },
+        { SWITCHES_MAX_STALE_MS: '100' },
         { sagaRetryIntervalMs: 5, writeQueueVisibilitySeconds: 1 },
       ),
       launchChromium(),

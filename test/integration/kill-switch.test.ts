@@ -13,7 +13,7 @@ describe('kill switch', () => {
 
   beforeAll(async () => {
     clock = installClock();
-    local = await startLocalHarness({ SWITCHES_CACHE_MS: '60000' });
+    local = await startLocalHarness({ SWITCHES_MAX_STALE_MS: '60000' });
   });
   afterAll(async () => {
     await local.stop();

@@ -14,7 +14,7 @@ describe('refused calls never reach the business systems', () => {
   let local: LocalHarness;
 
   beforeAll(async () => {
-    local = await startLocalHarness({ USER_RATE_LIMIT: '2/86400', SWITCHES_CACHE_MS: '100' });
+    local = await startLocalHarness({ USER_RATE_LIMIT: '2/86400', SWITCHES_MAX_STALE_MS: '100' });
   });
   afterAll(() => local.stop());
 
@@ -61,7 +61,7 @@ describe('refused calls never reach the business systems', () => {
     const caller = (i: number) => ({ sub: `switch-${i}`, roles: ['support'] });
     let probe = 0;
     while ((await orderStatus(local, caller(probe++))).status !== 503) {
-      // polled: the switch takes effect within SWITCHES_CACHE_MS
+      // polled: the switch takes effect within SWITCHES_MAX_STALE_MS
     }
     const before = await erpRequests(local);
     // Act

@@ -22,7 +22,7 @@ describe('GET /systems in local mode', () => {
 
   beforeAll(async () => {
     // A long cool-down keeps an opened breaker open while the test reads it.
-    local = await startLocalHarness({ BREAKER_COOLDOWN_MS: '60000', SWITCHES_CACHE_MS: '1' });
+    local = await startLocalHarness({ BREAKER_COOLDOWN_MS: '60000', SWITCHES_MAX_STALE_MS: '1' });
   });
   afterAll(async () => {
     await local?.stop();

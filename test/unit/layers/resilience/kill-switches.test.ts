@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createDocumentClient } from '#layers/aws/clients.ts';
 import { AppError } from '#layers/errors/index.ts';
+import { Background } from '#layers/resilience/background.ts';
 import { KillSwitches } from '#layers/resilience/kill-switches.ts';
 import { ResponseCache } from '#layers/resilience/response-cache.ts';
 import { systems } from '#layers/systems/registry.ts';
@@ -26,17 +27,21 @@ describe('KillSwitches (against dynalite)', () => {
   });
   afterAll(() => db.close());
 
+  /** The shared client, noting the name of each command sent. */
+  const countingClient = (sent: string[]) =>
+    ({
+      send: (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return client.send(command as never);
+      },
+    }) as unknown as typeof client;
+
   /** Switches as one function instance has them: its own cache, the shared table. */
   const instance = (sent: string[] = []) =>
     new KillSwitches({
-      client: {
-        send: (command: { constructor: { name: string } }) => {
-          sent.push(command.constructor.name);
-          return client.send(command as never);
-        },
-      } as unknown as typeof client,
+      client: countingClient(sent),
       tableName,
-      cacheMs: 0,
+      maxStaleMs: 0,
     });
 
   const change = (kind: 'tool' | 'system', name: string, enabled: boolean) => ({
@@ -97,19 +102,39 @@ describe('KillSwitches (against dynalite)', () => {
     );
   });
 
-  it('answers from its own copy for cacheMs, then sees a change', async () => {
+  it('answers from its own copy, re-reads it in the background once a third of maxStaleMs old, and waits for a read past maxStaleMs', async () => {
+    // Arrange: an instance that read check_inventory off, then an administrator switches it on
     let now = 0;
+    const sent: string[] = [];
+    const work = new Background();
     await instance().set(change('tool', 'check_inventory', false));
-    const switches = new KillSwitches({ client, tableName, cacheMs: 5_000, now: () => now });
-    await switches.assertEnabled({ name: 'check_inventory', systems: [] }).catch(() => undefined);
+    const switches = new KillSwitches({
+      client: countingClient(sent),
+      tableName,
+      maxStaleMs: 15_000,
+      now: () => now,
+      background: work,
+    });
+    const tool = { name: 'check_inventory', systems: [] };
+    await expect(switches.assertEnabled(tool)).rejects.toBeInstanceOf(AppError);
     await instance().set(change('tool', 'check_inventory', true));
+    sent.length = 0;
 
-    await expect(
-      switches.assertEnabled({ name: 'check_inventory', systems: [] }),
-    ).rejects.toBeInstanceOf(AppError);
+    // Act and assert: fresh, its own copy and no read
+    now = 4_999;
+    await expect(switches.assertEnabled(tool)).rejects.toBeInstanceOf(AppError);
+    expect(sent).toEqual([]);
+    // Stale: still its copy, with one re-read in the background that the next call sees
     now = 5_000;
-    await expect(
-      switches.assertEnabled({ name: 'check_inventory', systems: [] }),
-    ).resolves.toBeUndefined();
+    await expect(switches.assertEnabled(tool)).rejects.toBeInstanceOf(AppError);
+    await expect(switches.assertEnabled(tool)).rejects.toBeInstanceOf(AppError);
+    await work.settled();
+    expect(sent).toEqual(['GetCommand']);
+    await expect(switches.assertEnabled(tool)).resolves.toBeUndefined();
+    // Past maxStaleMs since the last read: the call waits for a read and sees the change at once
+    await instance().set(change('tool', 'check_inventory', false));
+    now = 5_000 + 15_000;
+    await expect(switches.assertEnabled(tool)).rejects.toBeInstanceOf(AppError);
+    expect(work.size).toBe(0);
   });
 });

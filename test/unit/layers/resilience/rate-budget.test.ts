@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createDocumentClient } from '#layers/aws/clients.ts';
 import { parseRateLimit } from '#layers/config/system-settings.ts';
 import { AppError } from '#layers/errors/index.ts';
+import { Background } from '#layers/resilience/background.ts';
 import { SharedRateBudget, UserRateLimit } from '#layers/resilience/rate-budget.ts';
 import { localTableNames } from '#local/emulators.ts';
 import { startTables } from '#test/helpers/dynalite.ts';
@@ -18,6 +19,15 @@ describe('SharedRateBudget (against dynalite)', () => {
     client = db.client;
   });
   afterAll(() => db.close());
+
+  /** The shared client, noting each command sent (a round trip). */
+  const countingClient = (sent: unknown[]) =>
+    ({
+      send: (command: never) => {
+        sent.push(command);
+        return client.send(command);
+      },
+    }) as unknown as typeof client;
 
   /** The budget as one function instance has it: shared table, shared clock. */
   const instance = (systemId: string, requests = 4) =>
@@ -142,15 +152,12 @@ describe('SharedRateBudget (against dynalite)', () => {
     await expect(a.admit('ana')).resolves.toBeUndefined();
   });
 
-  it('takes a lease of calls per round trip and never grants more than the budget across instances', async () => {
+  it('takes a lease of calls per round trip, refills it in the background once half spent, and never grants more than the budget across instances', async () => {
+    // Arrange: 12 calls per window, leases of 5; a counts its round trips
     now = 1_700_000_601_000;
-    let roundTrips = 0;
-    const counting = {
-      send: (command: never) => {
-        roundTrips++;
-        return client.send(command);
-      },
-    } as unknown as typeof client;
+    const sent: unknown[] = [];
+    const counting = countingClient(sent);
+    const work = new Background();
     const budget = (c = client) =>
       new SharedRateBudget({
         client: c,
@@ -161,22 +168,92 @@ describe('SharedRateBudget (against dynalite)', () => {
         perSeconds: 10,
         leaseSize: 5,
         now: () => now,
+        background: work,
       });
     const a = budget(counting);
     const b = budget();
-    for (let call = 0; call < 5; call++) await a.acquire(now + 5_000);
-    expect(roundTrips).toBe(1); // five calls, one lease
-    const granted = [];
-    for (let call = 0; call < 10; call++)
-      granted.push(
-        await b.acquire(now + 5_000).then(
-          () => 'ok',
-          () => 'refused',
-        ),
+    const outcome = (instance: SharedRateBudget) =>
+      instance.acquire(now + 5_000).then(
+        () => 'ok',
+        () => 'refused',
       );
-    // b gets the 7 calls left of 12: a full lease of 5, then a partial one of 2
-    expect(granted.filter((result) => result === 'ok')).toHaveLength(7);
-    await expect(a.acquire(now + 5_000)).rejects.toMatchObject({ statusCode: 429 });
+
+    // Act: a makes five calls (the first waits for a lease; the third refills it in the background)
+    for (let call = 0; call < 5; call++) await a.acquire(now + 5_000);
+    await work.settled();
+    const afterFive = sent.length;
+    const fromB = [];
+    for (let call = 0; call < 10; call++) fromB.push(await outcome(b));
+    const fromA = [];
+    for (let call = 0; call < 10; call++) fromA.push(await outcome(a));
+    await work.settled();
+
+    // Assert: two leases of 5 for a, the 2 left for b, and 12 calls in all
+    expect(afterFive).toBe(2);
+    expect(fromB.filter((result) => result === 'ok')).toHaveLength(2);
+    expect(fromA.filter((result) => result === 'ok')).toHaveLength(5);
+    expect(fromA.slice(0, 5)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('leases a share of a user limit of 40 or more per instance, admitting without waiting and refilling in the background', async () => {
+    // Arrange: 40 calls per window → leases of 2; a counts its round trips
+    now = 1_700_000_701_000;
+    const sent: unknown[] = [];
+    const counting = countingClient(sent);
+    const work = new Background();
+    const users = (c = client) =>
+      new UserRateLimit({
+        client: c,
+        tableName: localTableNames.resilience,
+        requests: 40,
+        perSeconds: 10,
+        now: () => now,
+        background: work,
+      });
+    const a = users(counting);
+    const b = users();
+    const admitted = async (instance: UserRateLimit, calls: number) => {
+      let ok = 0;
+      for (let call = 0; call < calls; call++) {
+        await instance.admit('lea').then(
+          () => ok++,
+          () => undefined,
+        );
+        await work.settled();
+      }
+      return ok;
+    };
+
+    // Act
+    await a.admit('lea');
+    const awaitedFirst = sent.length;
+    const fromA = await admitted(a, 29);
+    const tripsForThirty = sent.length;
+    const fromB = await admitted(b, 30);
+    const restOfA = await admitted(a, 5);
+
+    // Assert: one awaited lease, then one refill per lease in the background; 40 calls in all
+    // (b gets what a has not leased; a spends what it holds), never more
+    expect(a.leaseSize).toBe(2);
+    expect(awaitedFirst).toBe(1);
+    expect(fromA).toBe(29);
+    expect(tripsForThirty).toBe(16);
+    expect(fromB).toBe(8);
+    expect(restOfA).toBe(2);
+    await expect(a.admit('lea')).rejects.toMatchObject({ statusCode: 429 });
+  });
+
+  it('counts a user limit under 40 per window one call at a time', () => {
+    const limit = (requests: number) =>
+      new UserRateLimit({
+        client,
+        tableName: localTableNames.resilience,
+        requests,
+        perSeconds: 60,
+      });
+    expect(limit(39).leaseSize).toBe(1);
+    expect(limit(300).leaseSize).toBe(15);
+    expect(limit(100_000).leaseSize).toBe(50);
   });
 
   it('reads limits written <requests>/<seconds>, and none for off or nonsense', () => {
