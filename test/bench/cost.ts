@@ -313,7 +313,11 @@ export async function measureCost(
 
 /** Prints issue 14's cost goal for `npm run bench` (BENCH_COST_CALLS, BENCH_COST_QUIET_CALLS). */
 export async function printCost(local: LocalMode) {
-  const spacing = Number(local.functionEnv.SWITCHES_CACHE_MS ?? 5000) + 1000;
+  // Past the longest any instance uses shared state without reading it again (the switches'
+  // SWITCHES_MAX_STALE_MS; the breaker's 10 s), so every quiet call pays those reads as one a
+  // minute apart would.
+  const spacing =
+    Math.max(Number(local.functionEnv.SWITCHES_MAX_STALE_MS ?? 15_000), 10_000) + 1000;
   const quietCalls = Number(process.env.BENCH_COST_QUIET_CALLS ?? 5);
   const cost = await measureCost(local, {
     busyCalls: Number(process.env.BENCH_COST_CALLS ?? 500),
