@@ -1,5 +1,11 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -51,6 +57,9 @@ export class GatewayFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
+      // Lambda's own INFO lines (platform.start, platform.report) on every invocation would be
+      // about half of a read call's log bytes; duration and memory are in Lambda's metrics anyway.
+      systemLogLevelV2: SystemLogLevel.WARN,
       logGroup,
       ...(props.placement
         ? {

@@ -59,6 +59,18 @@ describe('The functions as the CDK app deploys them', () => {
     }
   });
 
+  it("writes every gateway function's logs as JSON without Lambda's own INFO lines", () => {
+    const gateway = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'toolgate',
+    );
+    expect(gateway.length).toBeGreaterThanOrEqual(functions.length);
+    for (const fn of gateway)
+      expect(fn.Properties.LoggingConfig, fn.Properties.Description).toMatchObject({
+        LogFormat: 'JSON',
+        SystemLogLevel: 'WARN',
+      });
+  });
+
   it('gives a function only the stores its role uses, and a role missing one fails its cold start naming it', () => {
     const operations = environmentOf('GET /operations/{id}');
     expect(operations).not.toHaveProperty('CONFIRMATIONS_TABLE_NAME');
