@@ -4,9 +4,10 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { FilterPattern, type ILogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
-import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AUDIT_FILTER_PATTERN } from '../../layers/audit/audit-log.ts';
+import { controlTowerRule } from '../policy-checks.ts';
 import { alarmAbove } from './alarm-above.ts';
 
 export interface AuditLogDeliveryProps {
@@ -37,8 +38,6 @@ export class AuditLogDelivery extends Construct {
   constructor(scope: Construct, id: string, props: AuditLogDeliveryProps) {
     super(scope, id);
     this.failedDeliveries = new Queue(this, 'FailedDeliveries', {
-      // An end of the line like a dead-letter queue, but fed by Lambda, not by another queue's redrive.
-      redriveAllowPolicy: { redrivePermission: RedrivePermission.DENY_ALL },
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -54,6 +53,11 @@ export class AuditLogDelivery extends Construct {
         id: 'Serverless-SQSRedrivePolicy',
         reason:
           'This is itself where failures end; a dead-letter queue of its own would only hide them from the operator.',
+      },
+      {
+        id: controlTowerRule('sqs_dlq_check'),
+        reason:
+          "This is the audit ingest's on-failure destination, where failed deliveries end: Lambda sends to it, no queue redrives into it, and a dead-letter queue of its own would only hide them from the operator.",
       },
     );
     props.ingest.configureAsyncInvoke({

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functions } from '#functions/manifest.ts';
+import { type FunctionEntry, functions } from '#functions/manifest.ts';
 import { buildApp } from '#infra/app.ts';
 import { tools } from '#layers/tools/registry.ts';
 
@@ -39,9 +39,9 @@ describe('the audit lines’ delivery to the audit table', () => {
 
   it('subscribes the ingest to the log group of every function that audits, for audit lines only', () => {
     // Arrange: every auditing entry, once per tool for the per-tool one
-    const auditing = functions.filter((entry) => 'audits' in entry && entry.audits);
+    const auditing = (functions as readonly FunctionEntry[]).filter((entry) => entry.audits);
     const expected = auditing.flatMap((entry) =>
-      'per' in entry && entry.per === 'tool' ? tools.map(() => entry) : [entry],
+      entry.per === 'tool' ? tools.map(() => entry) : [entry],
     );
     // Act
     const filters = Object.values(api.findResources('AWS::Logs::SubscriptionFilter'));
