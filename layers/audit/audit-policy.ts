@@ -3,9 +3,10 @@ import type { AuditLog } from './audit-log.ts';
 import type { AuditRecord } from './audit-repository.ts';
 
 /**
- * What a successful call does when its audit line cannot be written (stdout or the local file): a write (a proposal, a
- * confirmation, a switch) is always refused; a read is refused too (`closed`, the default) unless
- * the deployment chose availability over a complete trail (`open`, AUDIT_FAILURE_MODE).
+ * What a successful call does when its audit line cannot be written (stdout, or the local file):
+ * a write (a proposal, a confirmation, a switch) is always refused; a read is refused too
+ * (`closed`, the default) unless the deployment chose availability over a complete trail (`open`,
+ * AUDIT_FAILURE_MODE).
  */
 export type AuditFailureMode = 'closed' | 'open';
 

@@ -43,7 +43,10 @@ export interface GatewayParts {
   readonly registry: ToolRegistry;
   /** Verifies bearer tokens (JWT_ISSUER, JWT_AUDIENCE). */
   resolver(): CallerResolver;
-  /** The audit trail (a line per call on stdout, or AUDIT_LOG_FILE), with the deployment's rule for calls it cannot record. */
+  /**
+   * The audit trail (a line per call on stdout, or in AUDIT_LOG_FILE), with the deployment's rule
+   * for calls it cannot record.
+   */
   auditor(): CallAuditor;
   /** The shared connector factory: runs tools against their systems. */
   runner(): ToolRunner;
