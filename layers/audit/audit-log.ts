@@ -112,6 +112,8 @@ const recordFields = [
 export function stdoutAuditLog(ids: () => string = randomUUID): AuditLog {
   return {
     write(record) {
+      // A closed stdout would drop the line with an 'error' event after the answer: refuse now.
+      if (!process.stdout.writable) throw new Error('stdout is closed: the audit line is lost');
       process.stdout.write(auditLine(record, ids()));
     },
   };

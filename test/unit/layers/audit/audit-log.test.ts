@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   auditLine,
   fileAuditLog,
   MAX_AUDIT_INPUT_BYTES,
   parseAuditLine,
+  stdoutAuditLog,
 } from '#layers/audit/audit-log.ts';
 import type { AuditRecord } from '#layers/audit/audit-repository.ts';
 
@@ -101,5 +102,22 @@ describe('fileAuditLog', () => {
     const log = fileAuditLog(join(dir, 'audit-log', 'gateway.log'));
     // Act, Assert
     expect(() => log.write(record)).toThrow();
+  });
+});
+
+describe('stdoutAuditLog', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('writes one line per record to stdout, synchronously', () => {
+    // Arrange
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    // Act
+    stdoutAuditLog(() => 'id-1').write(record);
+    // Assert
+    expect(written).toEqual([auditLine(record, 'id-1')]);
   });
 });
