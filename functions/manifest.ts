@@ -124,6 +124,16 @@ export interface FunctionEntry {
   /** @default 10 */
   readonly timeoutSeconds?: number;
   /**
+   * Writes one audit line per call to its log (layers/audit/audit-log.ts): on AWS its log group
+   * is subscribed to the audit ingest, and it is given no write access to the audit table.
+   */
+  readonly audits?: true;
+  /**
+   * Subscribed to the log groups of the functions that audit (CloudWatch Logs invokes it
+   * asynchronously); failed deliveries go to an on-failure queue, alarmed.
+   */
+  readonly ingestsAuditLogs?: true;
+  /**
    * Files built beside the handler: `console`, the web console (functions/console/build.ts), into
    * the bundle's `console/` on AWS and into the data directory in local mode (CONSOLE_ASSETS_DIR).
    */
@@ -131,7 +141,7 @@ export interface FunctionEntry {
 }
 
 /** What a function that answers an authenticated route and audits it needs in common. */
-const audited = { settings: ['callers'], tables: { audit: ['PutItem'] } } as const;
+const audited = { settings: ['callers'], audits: true } as const;
 
 export const functions = [
   {
@@ -163,7 +173,8 @@ export const functions = [
     per: 'tool',
     routes: [{ method: 'POST', path: '/tools/{tool}' }],
     settings: ['callers', 'mail'],
-    tables: { audit: ['PutItem'], confirmations: ['GetItem', 'PutItem'] },
+    audits: true,
+    tables: { confirmations: ['GetItem', 'PutItem'] },
     sends: ['prefetch'],
     publishes: ['notifications'],
     systems: 'tool',
@@ -195,8 +206,8 @@ export const functions = [
       { method: 'DELETE', path: '/confirmations/{id}' },
     ],
     settings: ['callers', 'console'],
+    audits: true,
     tables: {
-      audit: ['PutItem'],
       confirmations: ['GetItem', 'UpdateItem', { Query: [confirmationsTable.pendingIndex.name] }],
       operations: ['GetItem', 'PutItem'],
     },
@@ -211,8 +222,8 @@ export const functions = [
       { method: 'GET', path: '/operations' },
     ],
     settings: ['callers'],
+    audits: true,
     tables: {
-      audit: ['PutItem'],
       operations: [
         'GetItem',
         {
@@ -235,9 +246,9 @@ export const functions = [
       { method: 'GET', path: '/audit/{auditId}' },
     ],
     settings: ['callers'],
+    audits: true,
     tables: {
       audit: [
-        'PutItem',
         // A record by id: a Query on the keys-only id index, then GetItem on its key.
         'GetItem',
         {
@@ -252,6 +263,15 @@ export const functions = [
         },
       ],
     },
+  },
+  {
+    name: 'audit-ingest',
+    entry: 'functions/audit/ingest/handler.ts',
+    description: 'Writes the audit lines of the auditing functions to the audit table',
+    ingestsAuditLogs: true,
+    // Each delivery's lines in batches of 25 (a redelivered line overwrites its own item).
+    tables: { audit: ['BatchWriteItem'] },
+    timeoutSeconds: 60,
   },
   {
     name: 'write-worker',
@@ -305,8 +325,8 @@ export const functions = [
         'MCP verifies the bearer token in the function (MCP authorization needs its own 401 with resource metadata); the protected resource metadata is public by design.',
     },
     settings: ['callers', 'mail', 'console'],
+    audits: true,
     tables: {
-      audit: ['PutItem'],
       confirmations: ['GetItem', 'PutItem', 'UpdateItem'],
       operations: ['GetItem', 'PutItem'],
     },
@@ -368,7 +388,8 @@ export const functions = [
     description: 'GET /webhooks/events',
     routes: [{ method: 'GET', path: '/webhooks/events' }],
     settings: ['callers'],
-    tables: { audit: ['PutItem'], webhooks: [{ Query: [webhookLogIndex.name] }, 'BatchGetItem'] },
+    audits: true,
+    tables: { webhooks: [{ Query: [webhookLogIndex.name] }, 'BatchGetItem'] },
   },
   {
     name: 'webhook-receive',

@@ -31,9 +31,14 @@ export interface Emulators {
 /**
  * Starts the embedded AWS emulators in this process: dynalite (DynamoDB) and fauxqs (SQS). The
  * AWS SDK reaches them through its standard `AWS_ENDPOINT_URL_<SERVICE>` settings, so the
- * production code paths run unchanged.
+ * production code paths run unchanged. Requests to a DynamoDB given by endpoint are not counted.
  */
-export async function startEmulators(): Promise<Emulators> {
+export async function startEmulators(
+  options: {
+    /** A DynamoDB already running (another process's dynalite): no dynalite is started. */
+    dynamodbEndpoint?: string;
+  } = {},
+): Promise<Emulators> {
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const operations: Record<string, number> = {};
   let delayMs = 0;
@@ -56,10 +61,11 @@ export async function startEmulators(): Promise<Emulators> {
     if (delayMs > 0) setTimeout(handle, delayMs);
     else handle();
   });
-  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
-  const dynamoPort = (dynamo.address() as AddressInfo).port;
+  const own = options.dynamodbEndpoint === undefined;
+  if (own) await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
   const sqs = await startFauxqs({ port: 0, logger: false });
-  const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const dynamodbEndpoint =
+    options.dynamodbEndpoint ?? `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
   const sqsEndpoint = sqs.address;
   return {
     dynamodbEndpoint,
@@ -77,6 +83,7 @@ export async function startEmulators(): Promise<Emulators> {
     },
     async close() {
       await sqs.stop();
+      if (!own) return;
       dynamo.closeAllConnections?.();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));
     },

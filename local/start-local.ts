@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { buildConsole } from '#functions/console/build.ts';
@@ -29,6 +29,7 @@ import {
   portOf,
   type Route,
 } from './api-gateway.ts';
+import { tailAuditLog } from './audit-tailer.ts';
 import { chatKeysOf, pointChatWebhooks } from './chat-webhooks.ts';
 import { type DevIssuer, loadDevIssuer, localIssuerUrl, recordIssuer } from './dev-issuer.ts';
 import {
@@ -69,6 +70,13 @@ export interface LocalModeOptions<Id extends string = SandboxedSystemId> {
   systems?: readonly SystemDefinition[];
   /** The sandboxes, each playing one of `systems`. @default local/sandboxes/registry.ts */
   sandboxes?: readonly SystemSandbox<Id>[];
+  /** How often the audit log is read for new lines, in ms. @default 100 */
+  auditTailIntervalMs?: number;
+  /**
+   * A DynamoDB to use (its tables already made) instead of an in-process dynalite: a test that
+   * kills local mode keeps its tables. @default an in-process dynalite
+   */
+  dynamodbEndpoint?: string;
 }
 
 export interface LocalMode<Id extends string = SandboxedSystemId> {
@@ -102,6 +110,11 @@ export interface LocalMode<Id extends string = SandboxedSystemId> {
   };
   /** Environment the functions run with (AWS endpoints, tables, issuer, systems). */
   functionEnv: Record<string, string>;
+  /**
+   * Resolves once every audit line written so far is in the audit table (the tailer delivers
+   * them about every 100 ms, as the subscription does on AWS).
+   */
+  auditDelivered(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -171,8 +184,10 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     secretsFile,
     cast.flatMap(({ sandbox }) => (sandbox ? [sandbox] : [])),
   );
-  const emulators = await startEmulators();
-  await createLocalTables(emulators.dynamodbEndpoint);
+  const emulators = await startEmulators(
+    options.dynamodbEndpoint ? { dynamodbEndpoint: options.dynamodbEndpoint } : {},
+  );
+  if (!options.dynamodbEndpoint) await createLocalTables(emulators.dynamodbEndpoint);
   const sqs = new SQSClient({
     endpoint: emulators.sqsEndpoint,
     region: 'us-east-1',
@@ -328,6 +343,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     // The Systems page shows calls within a second of making them.
     CALL_METRICS_FLUSH_MS: '1000',
     CONSOLE_ASSETS_DIR: consoleDir,
+    // The audit lines, delivered to the audit table by the tailer below (the subscription on AWS).
+    AUDIT_LOG_FILE: join(dataDir, 'audit-log', 'gateway.log'),
     SECRETS_SOURCE: 'file',
     LOCAL_SECRETS_FILE: secretsFile,
     ...sandboxes.env,
@@ -350,6 +367,17 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
         onError: (error) => console.error(`local ${fn.name}:`, (error as Error).message),
       }),
     ];
+  });
+  const ingest = (functions as readonly FunctionEntry[]).find((fn) => fn.ingestsAuditLogs);
+  if (!ingest) throw new Error('functions/manifest.ts has no function that ingests audit lines');
+  const auditLogFile = functionEnv.AUDIT_LOG_FILE ?? '';
+  const auditTailer = tailAuditLog({
+    file: auditLogFile,
+    offsetFile: join(dirname(auditLogFile), 'offsets.json'),
+    intervalMs: options.auditTailIntervalMs ?? 100,
+    handler: handlerOf(ingest),
+    functionName: ingest.name,
+    onError: (error) => console.error(`local ${ingest.name}:`, (error as Error).message),
   });
 
   return {
@@ -377,10 +405,12 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
       prefetch: queues.prefetch.url,
     },
     functionEnv,
+    auditDelivered: () => auditTailer.delivered(),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await Promise.all(workers.map((worker) => worker.stop()));
+      await auditTailer.stop();
       await stepFunctions.idle();
       await stepFunctions.close();
       // Shared-state writes the answers did not wait for end before the tables go away.

@@ -43,10 +43,13 @@ export interface GatewayFunctionProps {
  */
 export class GatewayFunction extends Construct {
   readonly function: NodejsFunction;
+  /** Its log group (the audit lines' subscription filter reads it). */
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: GatewayFunctionProps) {
     super(scope, id);
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup = logGroup;
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       handler: 'handler',

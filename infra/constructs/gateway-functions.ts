@@ -6,6 +6,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -30,6 +31,7 @@ import { webhookSecretEnvName } from '../../layers/webhooks/sources.ts';
 import { cacheInvalidations } from '../../layers/webhooks/subscribers.ts';
 import type { StageConfig } from '../config/stage-config.ts';
 import { acknowledgePublicRoute } from '../policy-checks.ts';
+import { AuditLogDelivery } from './audit-log-delivery.ts';
 import { GatewayFunction } from './gateway-function.ts';
 import { pascal } from './names.ts';
 import type { PrivateNetwork } from './private-network.ts';
@@ -68,7 +70,12 @@ export interface BuiltFunction {
   readonly entry: FunctionEntry;
   readonly tool: AnyTool | undefined;
   readonly function: IFunction;
+  readonly logGroup: ILogGroup;
 }
+
+/** Why the audit ingest has no dead-letter queue: it has an on-failure destination (cdk-nag). */
+const INGEST_NO_DLQ =
+  'CloudWatch Logs invokes the audit ingest asynchronously: a delivery it still fails after Lambda retries goes to its on-failure destination queue (AuditLogDelivery, alarmed), which keeps more than a dead-letter queue would.';
 
 /** What the alarms of each worker queue say. */
 const queueAlarmTexts: Readonly<
@@ -191,7 +198,7 @@ export function buildGatewayFunctions(
         Object.assign(environment, settingsOf(group, resources));
 
       const placement = resources.network?.placementFor(environment);
-      const fn = new GatewayFunction(scope, instanceId(entry, tool), {
+      const gatewayFunction = new GatewayFunction(scope, instanceId(entry, tool), {
         entry: entry.entry,
         description: describe(entry, tool),
         environment,
@@ -200,9 +207,12 @@ export function buildGatewayFunctions(
         ...(placement ? { placement } : {}),
         ...(entry.subscribes
           ? { asynchronous: { noDeadLetterReason: entry.subscribes.reason } }
-          : {}),
+          : entry.ingestsAuditLogs
+            ? { asynchronous: { noDeadLetterReason: INGEST_NO_DLQ } }
+            : {}),
         ...(entry.assets ? { assets: entry.assets } : {}),
-      }).function;
+      });
+      const fn = gatewayFunction.function;
 
       for (const [name, actions] of tableNeeds) grantTable(fn, tables[name], actions);
       for (const queue of sends) queues[queue].grantSendMessages(fn);
@@ -253,10 +263,31 @@ export function buildGatewayFunctions(
             : {}),
         });
       }
-      built.push({ entry, tool, function: fn });
+      built.push({ entry, tool, function: fn, logGroup: gatewayFunction.logGroup });
     }
   }
+  deliverAuditLines(scope, built, resources.alarmAction);
   return built;
+}
+
+/** Subscribes the audit ingest to the log group of every function that writes audit lines. */
+function deliverAuditLines(
+  scope: Construct,
+  built: readonly BuiltFunction[],
+  alarmAction: IAlarmAction,
+): void {
+  const ingest = built.find((candidate) => candidate.entry.ingestsAuditLogs);
+  const sources = built.filter((candidate) => candidate.entry.audits);
+  if (sources.length === 0) return;
+  if (!ingest)
+    throw new Error('functions/manifest.ts: functions audit, but none ingests their lines');
+  new AuditLogDelivery(scope, 'AuditLogDelivery', {
+    ingest: ingest.function,
+    sources: new Map(
+      sources.map((source) => [instanceId(source.entry, source.tool), source.logGroup]),
+    ),
+    alarmAction,
+  });
 }
 
 /** A tool whose input names the prefetch's entity (a customer) starts the conversation-start prefetch. */

@@ -3,7 +3,7 @@ import type { AuditRecord } from './audit-repository.ts';
 /**
  * One column of the long-term audit archive: its name in the JSON line on S3 (and in the Glue
  * table, where Athena reads names case-insensitively), its Hive type, and where the EventBridge
- * Pipe finds its value in the DynamoDB stream record (the item as `DynamoAuditRepository` writes
+ * Pipe finds its value in the DynamoDB stream record (the item as `DynamoAuditTable` writes
  * it, typed: `S`, `N`, `L`).
  */
 export interface ArchiveColumn {

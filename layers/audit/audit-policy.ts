@@ -1,10 +1,12 @@
 import { AuditUnavailableError } from '../errors/index.ts';
-import type { AuditRecord, AuditRepository } from './audit-repository.ts';
+import type { AuditLog } from './audit-log.ts';
+import type { AuditRecord } from './audit-repository.ts';
 
 /**
- * What a successful call does when its audit record cannot be written: a write (a proposal, a
- * confirmation, a switch) is always refused; a read is refused too (`closed`, the default) unless
- * the deployment chose availability over a complete trail (`open`, AUDIT_FAILURE_MODE).
+ * What a successful call does when its audit line cannot be written (stdout, or the local file):
+ * a write (a proposal, a confirmation, a switch) is always refused; a read is refused too
+ * (`closed`, the default) unless the deployment chose availability over a complete trail (`open`,
+ * AUDIT_FAILURE_MODE).
  */
 export type AuditFailureMode = 'closed' | 'open';
 
@@ -13,28 +15,30 @@ export type CallEffect = 'read' | 'write';
 
 export interface CallAuditor {
   /**
-   * Writes the record. Returns the error to answer instead of a success when the record could not
-   * be written and the call must not stand unaudited; a failed call keeps its own error.
+   * Writes the record's audit line. Returns the error to answer instead of a success when the line
+   * could not be written and the call must not stand unaudited; a failed call keeps its own error.
    */
   record(record: AuditRecord, effect: CallEffect): Promise<AuditUnavailableError | undefined>;
 }
 
 /**
- * The audit trail as every edge (REST, MCP) uses it.
+ * The audit trail as every edge (REST, MCP) uses it: one line per call on the audit log, written
+ * before the answer leaves and delivered to the audit table by a subscription, so the answer waits
+ * for no round trip.
  *
  * @example
- * const auditor = createCallAuditor({ repository, mode: 'closed', logger });
+ * const auditor = createCallAuditor({ log: stdoutAuditLog(), mode: 'closed', logger });
  * const refusal = await auditor.record(record, 'read'); // answer `refusal` instead, if any
  */
 export function createCallAuditor(options: {
-  repository: AuditRepository;
+  log: AuditLog;
   mode: AuditFailureMode;
   logger: { error(message: string, ...extra: unknown[]): void };
 }): CallAuditor {
   return {
     async record(record, effect) {
       try {
-        await options.repository.put(record);
+        options.log.write(record);
         return undefined;
       } catch (error) {
         options.logger.error('audit write failed', {

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UpstreamCall } from '../connectors/upstream-calls.ts';
+import type { AuditLine } from './audit-log.ts';
 import { auditTable, dayPartition } from './audit-table.ts';
 
 export type AuditOutcome = 'success' | 'error';
@@ -33,54 +32,74 @@ export interface AuditRecord {
   upstream?: UpstreamCall[];
 }
 
-export interface AuditRepository {
-  put(record: AuditRecord): Promise<void>;
-}
+/** How many tries a batch gets before the ingest gives up and throws (the platform retries it). */
+const MAX_ATTEMPTS = 6;
+/** BatchWriteItem takes at most 25 requests. */
+const BATCH_SIZE = 25;
 
 /**
- * Audit trail in DynamoDB, one item per call, expiring after `retentionDays`. Each record's key
- * holds an id of its own, so records never overwrite each other, whatever request ids callers
- * send; the SDK retries transient failures.
+ * Audit trail in DynamoDB, one item per call, expiring after `retentionDays`, written in batches
+ * by the audit ingest (functions/audit/ingest). Each item's key holds the id the call made for
+ * its line, so a redelivered line overwrites its own item and records never overwrite each other,
+ * whatever request ids callers send. BatchWriteItem has no conditions; the key makes that safe.
+ * Unprocessed items are sent again with growing pauses; after `maxAttempts` tries, it throws.
  *
  * @example
- * const audit = new DynamoAuditRepository({ client: documentClient, tableName, retentionDays: 365 });
+ * const audit = new DynamoAuditTable({ client: documentClient, tableName, retentionDays: 365 });
+ * await audit.putAll([{ auditId, record }]);
  */
-export class DynamoAuditRepository implements AuditRepository {
-  readonly #client: DynamoDBDocumentClient;
+export class DynamoAuditTable {
+  readonly #client: Pick<DynamoDBDocumentClient, 'send'>;
   readonly #tableName: string;
   readonly #retentionSeconds: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #maxAttempts: number;
 
   constructor(options: {
-    client: DynamoDBDocumentClient;
+    client: Pick<DynamoDBDocumentClient, 'send'>;
     tableName: string;
     retentionDays: number;
+    /** @default a timer */
+    sleep?: (ms: number) => Promise<void>;
+    /** @default 6 */
+    maxAttempts?: number;
   }) {
     this.#client = options.client;
     this.#tableName = options.tableName;
     this.#retentionSeconds = options.retentionDays * 86_400;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((done) => setTimeout(done, ms)));
+    this.#maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
   }
 
-  async put(record: AuditRecord): Promise<void> {
-    const at = record.at.toISOString();
-    const auditId = randomUUID();
-    try {
-      await this.#send(record, at, auditId);
-    } catch (error) {
-      // The key is ours alone: a condition failure means a retried attempt found its own write.
-      if (error instanceof ConditionalCheckFailedException) return;
-      throw error;
-    }
-  }
-
-  async #send(record: AuditRecord, at: string, auditId: string): Promise<void> {
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#tableName,
-        Item: auditItem(record, { at, auditId, retentionSeconds: this.#retentionSeconds }),
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': auditTable.partitionKey },
+  async putAll(lines: readonly AuditLine[]): Promise<void> {
+    // One request per item: a line delivered twice in one batch would make BatchWriteItem refuse it.
+    const byId = new Map(lines.map((line) => [line.auditId, line]));
+    const items = [...byId.values()].map(({ record, auditId }) =>
+      auditItem(record, {
+        at: record.at.toISOString(),
+        auditId,
+        retentionSeconds: this.#retentionSeconds,
       }),
     );
+    for (let index = 0; index < items.length; index += BATCH_SIZE)
+      await this.#write(items.slice(index, index + BATCH_SIZE));
+  }
+
+  async #write(items: Record<string, unknown>[]): Promise<void> {
+    let pending = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 1; ; attempt++) {
+      const answer = await this.#client.send(
+        new BatchWriteCommand({ RequestItems: { [this.#tableName]: pending } }),
+      );
+      pending = (answer.UnprocessedItems?.[this.#tableName] ?? []) as typeof pending;
+      if (pending.length === 0) return;
+      if (attempt >= this.#maxAttempts)
+        throw new Error(
+          `audit ingest: ${pending.length} records still unprocessed after ${attempt} tries`,
+        );
+      // Full jitter over a doubling ceiling (50 ms, 100 ms, …), as AWS advises for throttling.
+      await this.#sleep(Math.random() * 50 * 2 ** (attempt - 1));
+    }
   }
 }
 

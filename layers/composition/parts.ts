@@ -1,5 +1,5 @@
+import { fileAuditLog, stdoutAuditLog } from '../audit/audit-log.ts';
 import { type CallAuditor, createCallAuditor } from '../audit/audit-policy.ts';
-import { DynamoAuditRepository } from '../audit/audit-repository.ts';
 import { AuditSearch } from '../audit/audit-search.ts';
 import { type CallerResolver, createJwtVerifier } from '../auth/jwt-verifier.ts';
 import { defaultPolicy, type Policy } from '../auth/policy.ts';
@@ -44,7 +44,10 @@ export interface GatewayParts {
   readonly registry: ToolRegistry;
   /** Verifies bearer tokens (JWT_ISSUER, JWT_AUDIENCE). */
   resolver(): CallerResolver;
-  /** The audit trail (AUDIT_TABLE_NAME), with the deployment's rule for calls it cannot record. */
+  /**
+   * The audit trail (a line per call on stdout, or in AUDIT_LOG_FILE), with the deployment's rule
+   * for calls it cannot record.
+   */
   auditor(): CallAuditor;
   /** The shared connector factory: runs tools against their systems. */
   runner(): ToolRunner;
@@ -198,18 +201,13 @@ export function composeParts(
         rolesClaim: env.JWT_ROLES_CLAIM,
       });
     }),
-    auditor: once(() => {
-      const { AUDIT_TABLE_NAME } = requireSettings(env, role, ['AUDIT_TABLE_NAME']);
-      return createCallAuditor({
-        repository: new DynamoAuditRepository({
-          client: dynamo(),
-          tableName: AUDIT_TABLE_NAME,
-          retentionDays: env.AUDIT_RETENTION_DAYS,
-        }),
+    auditor: once(() =>
+      createCallAuditor({
+        log: env.AUDIT_LOG_FILE ? fileAuditLog(env.AUDIT_LOG_FILE) : stdoutAuditLog(),
         mode: env.AUDIT_FAILURE_MODE,
         logger,
-      });
-    }),
+      }),
+    ),
     runner,
     switches,
     cache,

@@ -1,3 +1,4 @@
+import { DynamoAuditTable } from '../audit/audit-repository.ts';
 import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import { parseEnv, requireSettings } from '../config/env.ts';
 import { parseSystemSettings } from '../config/system-settings.ts';
@@ -264,6 +265,19 @@ export async function webhookProcessRole(
       retentionDays: env.WEBHOOK_EVENT_RETENTION_DAYS,
     }),
     subscribers,
+  };
+}
+
+/** The audit lines' subscriber: the audit table (AUDIT_TABLE_NAME), written in batches. */
+export function auditIngestRole(source: Env) {
+  const env = requireSettings(parseEnv(source), 'The audit ingest function', ['AUDIT_TABLE_NAME']);
+  return {
+    logger,
+    table: new DynamoAuditTable({
+      client: createDocumentClient(),
+      tableName: env.AUDIT_TABLE_NAME,
+      retentionDays: env.AUDIT_RETENTION_DAYS,
+    }),
   };
 }
 

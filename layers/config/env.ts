@@ -76,7 +76,7 @@ export const consoleEnvSchema = z.object({
  */
 export const runtimeEnvSchema = z.object({
   STAGE: z.string().min(1).default('local'),
-  /** DynamoDB table of the audit trail (functions that answer an authenticated route). */
+  /** DynamoDB table of the audit trail (the audit ingest writes it, GET /audit reads it). */
   AUDIT_TABLE_NAME: z.string().min(1).optional(),
   /** Expected `iss` of bearer tokens, the OIDC issuer URL (functions that verify callers). */
   JWT_ISSUER: z.url().optional(),
@@ -97,11 +97,16 @@ export const runtimeEnvSchema = z.object({
   /** Default per-call timeout to business systems in ms. @default 5000 */
   UPSTREAM_TIMEOUT_MS: positiveInt(5000),
   /**
-   * A successful read whose audit record cannot be written: `closed` answers 503 audit_unavailable,
+   * A successful read whose audit line cannot be written: `closed` answers 503 audit_unavailable,
    * `open` answers the data (and logs the failure). Writes always fail closed. @default closed
    */
   AUDIT_FAILURE_MODE: z.enum(['closed', 'open']).default('closed'),
-  /** Days an audit record is kept (DynamoDB TTL). @default 365 */
+  /**
+   * File the audit lines are appended to (local mode: `<data dir>/audit-log/gateway.log`, read by
+   * its tailer). @default unset: stdout, which Lambda hands to CloudWatch Logs
+   */
+  AUDIT_LOG_FILE: z.string().min(1).optional(),
+  /** Days an audit record is kept (DynamoDB TTL; the audit ingest sets it). @default 365 */
   AUDIT_RETENTION_DAYS: positiveInt(365),
   /** Name of the tool this function serves (one function per tool on AWS); unset = all tools. */
   TOOL_NAME: z.string().optional(),

@@ -1,28 +1,22 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoAuditRepository } from '#layers/audit/audit-repository.ts';
-import { createDocumentClient } from '#layers/aws/clients.ts';
-import type { LocalMode } from '#local/start-local.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileAuditLog } from '#layers/audit/audit-log.ts';
 import { percentile, round } from './stats.ts';
 
 /**
- * The cost of the synchronous audit write alone (one DynamoDB PutItem per call, as the gateway
- * does before it answers), against local mode's dynalite.
+ * The cost of the audit write alone, as the gateway makes it before it answers: one JSON line
+ * appended synchronously to a file (local mode's AUDIT_LOG_FILE; stdout on Lambda). Delivery to
+ * the audit table happens after the answer (the tailer, the subscription on AWS): no call waits
+ * for it.
  */
-export async function measureAuditWrite(local: LocalMode, iterations: number) {
-  const client = new DynamoDBClient({
-    endpoint: local.emulators.dynamodb,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const repository = new DynamoAuditRepository({
-    client: createDocumentClient(client),
-    tableName: local.functionEnv.AUDIT_TABLE_NAME ?? '',
-    retentionDays: 1,
-  });
+export async function measureAuditWrite(iterations: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'toolgate-bench-audit-'));
+  const log = fileAuditLog(join(dir, 'gateway.log'));
   const samples: number[] = [];
   for (let index = 0; index < iterations + 50; index++) {
     const started = performance.now();
-    await repository.put({
+    log.write({
       requestId: `bench-${index}`,
       at: new Date(),
       sub: 'bench',
@@ -35,10 +29,10 @@ export async function measureAuditWrite(local: LocalMode, iterations: number) {
     });
     if (index >= 50) samples.push(performance.now() - started);
   }
-  client.destroy();
+  await rm(dir, { recursive: true, force: true });
   return {
-    'audit PutItem p50 ms': round(percentile(samples, 50)),
-    'audit PutItem p99 ms': round(percentile(samples, 99)),
+    'audit line write p50 ms': round(percentile(samples, 50)),
+    'audit line write p99 ms': round(percentile(samples, 99)),
     iterations,
   };
 }

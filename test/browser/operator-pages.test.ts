@@ -144,6 +144,8 @@ describe('the console: operators’ and auditors’ pages in a browser', { timeo
       requestIds.push(res.headers.get('x-request-id') ?? '');
     }
     const orderCall = requestIds[1] ?? '';
+    // The records reach the audit table a moment after the answers (the audit log's tailer).
+    await local.auditDelivered();
     const { page, watch } = await signedIn(aud, '/console/audit');
 
     // Act: search by the second call's request id

@@ -11,8 +11,12 @@ export function localDynamo(local: LocalMode): DynamoDBClient {
   });
 }
 
-/** Every audit record local mode has written (a scan of its dynalite table, every page). */
+/**
+ * Every audit record local mode has written (a scan of its dynalite table, every page), once the
+ * lines written so far are delivered: the calls a test made are all in it.
+ */
 export async function auditRecords(local: LocalMode): Promise<Record<string, unknown>[]> {
+  await local.auditDelivered();
   const client = localDynamo(local);
   const items: Record<string, unknown>[] = [];
   const pages = paginateScan(

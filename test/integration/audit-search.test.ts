@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditRecord, DynamoAuditRepository } from '#layers/audit/audit-repository.ts';
-import { createDocumentClient } from '#layers/aws/clients.ts';
-import { localDynamo } from '#test/helpers/audit.ts';
+import { fileAuditLog } from '#layers/audit/audit-log.ts';
+import type { AuditRecord } from '#layers/audit/audit-repository.ts';
 import { expectRefusals, type Refusal } from '#test/helpers/list-refusals.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { eventually } from '#test/helpers/webhooks.ts';
 
 const run = randomUUID().slice(0, 8);
 const ana = { sub: `ana-${run}`, roles: ['support'] };
@@ -66,14 +66,10 @@ describe('GET /audit in local mode', () => {
 
   beforeAll(async () => {
     local = await startLocalHarness({ USER_RATE_LIMIT: '5000/60' });
-    const client = localDynamo(local);
-    const repository = new DynamoAuditRepository({
-      client: createDocumentClient(client),
-      tableName: local.functionEnv.AUDIT_TABLE_NAME ?? '',
-      retentionDays: 365,
-    });
-    for (const record of seeded) await repository.put(record);
-    client.destroy();
+    // Seeded as the functions write them: lines on the audit log, delivered by the tailer.
+    const log = fileAuditLog(local.functionEnv.AUDIT_LOG_FILE ?? '');
+    for (const record of seeded) log.write(record);
+    await local.auditDelivered();
   }, 120_000);
   afterAll(() => local.stop());
 
@@ -193,7 +189,7 @@ describe('GET /audit in local mode', () => {
     await expectRefusals((query) => search(query, auditor), cases);
   });
 
-  it("keeps the business system's own request id of each call the tool made", async () => {
+  it("finds a call within seconds, with the business system's own request id of each call the tool made", async () => {
     // Arrange
     const requestId = randomUUID();
     // Act
@@ -202,7 +198,15 @@ describe('GET /audit in local mode', () => {
       body: { customerId: 'C-00001' },
       headers: { 'x-request-id': requestId, 'x-conversation-id': `live-${run}` },
     });
-    const found = await search(`?requestId=${requestId}`, ana);
+    // The search an auditor makes in the console, repeated until the record is delivered.
+    const found = await eventually(
+      'the call in GET /audit',
+      async () => {
+        const answer = await search(`?requestId=${requestId}`, ana);
+        return answer.body.records.length > 0 ? answer : undefined;
+      },
+      5_000,
+    );
     // Assert
     expect(call.status).toBe(200);
     const seen = (await (await fetch(`${local.sandboxes.crm}/_sandbox/requests`)).json()) as {

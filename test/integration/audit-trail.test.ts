@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { mkdir, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRecords, localDynamo } from '#test/helpers/audit.ts';
+import { auditRecords } from '#test/helpers/audit.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 
 const support = { sub: 'ana', roles: ['support'] };
@@ -73,11 +73,11 @@ describe('the audit trail in local mode', () => {
     });
   });
 
-  it('answers 503 audit_unavailable instead of data or a proposal when no record can be written', async () => {
-    // Arrange: the audit table is gone
-    const client = localDynamo(local);
-    await client.send(new DeleteTableCommand({ TableName: local.functionEnv.AUDIT_TABLE_NAME }));
-    client.destroy();
+  it('answers 503 audit_unavailable instead of data or a proposal when no audit line can be written', async () => {
+    // Arrange: a directory where the audit log file was, so no line can be appended
+    const file = local.functionEnv.AUDIT_LOG_FILE ?? '';
+    await rm(file);
+    await mkdir(file);
     // Act
     const read = await local.call('POST', '/tools/get_customer', {
       as: support,

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { archiveColumns, archiveInputTemplate } from '#layers/audit/audit-archive.ts';
-import { DynamoAuditRepository } from '#layers/audit/audit-repository.ts';
+import { DynamoAuditTable } from '#layers/audit/audit-repository.ts';
 import { createDocumentClient } from '#layers/aws/clients.ts';
 
 /** The item the repository writes, typed as DynamoDB (and its stream) has it: `{"S": …}`, `{"N": …}`. */
@@ -14,17 +14,20 @@ async function storedItem(): Promise<Record<string, unknown>> {
   let item: Record<string, unknown> | undefined;
   client.middlewareStack.add(
     () => async (args) => {
-      item = (args.input as { Item: Record<string, unknown> }).Item;
+      const { RequestItems } = args.input as {
+        RequestItems: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]>;
+      };
+      item = RequestItems.audit?.[0]?.PutRequest.Item;
       return { output: { $metadata: {} } as never, response: {} };
     },
     { step: 'build', name: 'keepStoredItem' },
   );
-  const repository = new DynamoAuditRepository({
+  const table = new DynamoAuditTable({
     client: createDocumentClient(client),
     tableName: 'audit',
     retentionDays: 10,
   });
-  await repository.put({
+  const record = {
     requestId: 'req-1',
     at: new Date('2026-12-02T10:00:00.000Z'),
     sub: 'ana',
@@ -39,8 +42,9 @@ async function storedItem(): Promise<Record<string, unknown>> {
     errorCode: 'upstream_unavailable',
     errorMessage: 'ERP is unavailable',
     durationMs: 12,
-  });
-  if (!item) throw new Error('the repository wrote nothing');
+  } as const;
+  await table.putAll([{ auditId: '0b9d6c3e-5f1a-4b7e-9c2d-8e4f6a1b3c5d', record }]);
+  if (!item) throw new Error('the ingest wrote nothing');
   return item;
 }
 

@@ -18,9 +18,9 @@ function auditor(mode: AuditFailureMode, failing: boolean) {
   const written: AuditRecord[] = [];
   const subject = createCallAuditor({
     mode,
-    repository: {
-      put: async (item) => {
-        if (failing) throw new Error('ProvisionedThroughputExceededException');
+    log: {
+      write: (item) => {
+        if (failing) throw new Error('ENOSPC: no space left on device, write');
         written.push(item);
       },
     },
@@ -36,7 +36,7 @@ describe('createCallAuditor', () => {
     expect(written).toHaveLength(1);
   });
 
-  it('refuses a successful write with 503 audit_unavailable when the record cannot be written, in either mode', async () => {
+  it('refuses a successful write with 503 audit_unavailable when its line cannot be written, in either mode', async () => {
     for (const mode of ['closed', 'open'] as const) {
       const { subject, errors } = auditor(mode, true);
       const refusal = await subject.record(record('success'), 'write');
