@@ -121,6 +121,8 @@ export class SharedRateBudget {
   /** Calls taken from the shared budget in one round trip and spent here first. */
   readonly #leaseSize: number;
   #lease = { windowStart: -1, remaining: 0 };
+  /** The lease the calls waiting for one share, while one of them takes it from the table. */
+  #taking: Promise<void> | undefined;
   #refilling = false;
   /** Bumped when the system says the budget is spent: a refill under way then is void. */
   #spentEpoch = 0;
@@ -158,12 +160,26 @@ export class SharedRateBudget {
         this.#refillEarly();
         return;
       }
-      const { granted, windowStart, resetInMs } = await this.#counter.take(
-        this.#system,
-        this.#leaseSize,
+      // Calls that arrive together share the lease one of them is taking.
+      if (this.#taking) {
+        await this.#taking;
+        continue;
+      }
+      const take = this.#counter.take(this.#system, this.#leaseSize);
+      this.#taking = take.then(
+        () => undefined,
+        () => undefined,
       );
+      let answer: Awaited<typeof take>;
+      try {
+        answer = await take;
+      } finally {
+        this.#taking = undefined;
+      }
+      const { granted, windowStart, resetInMs } = answer;
       if (granted > 0) {
-        this.#lease = { windowStart, remaining: granted - 1 };
+        if (windowStart === this.#lease.windowStart) this.#lease.remaining += granted - 1;
+        else this.#lease = { windowStart, remaining: granted - 1 };
         return;
       }
       if (this.#counter.now() + resetInMs + 50 >= deadlineAt) {
@@ -260,6 +276,8 @@ export class UserRateLimit {
   readonly leaseSize: number;
   /** Callers this instance saw over the limit → when their window ends (epoch ms). */
   readonly #refusedUntil = new Map<string, number>();
+  /** The lease each caller's waiting calls share while one of them takes it from the table. */
+  readonly #taking = new Map<string, Promise<void>>();
   /** Each caller's lease of the current window, and whether a refill is under way. */
   readonly #leases = new Map<
     string,
@@ -275,18 +293,43 @@ export class UserRateLimit {
   }
 
   async admit(sub: string): Promise<void> {
-    const now = this.#counter.now();
+    let now = this.#counter.now();
     const until = this.#refusedUntil.get(sub);
     if (until !== undefined && until > now) this.#refuse(until - now);
     if (until !== undefined) this.#refusedUntil.delete(sub);
-    if (this.leaseSize > 1 && this.#spendLease(sub, now)) return;
-    const { granted, windowStart, resetInMs } = await this.#counter.take(sub, this.leaseSize);
-    if (granted > 0) {
-      if (this.leaseSize > 1) this.#addLease(sub, windowStart, granted - 1);
-      return;
+    if (this.leaseSize > 1) {
+      // Calls of one caller that arrive together share the lease one of them is taking, instead
+      // of each taking a lease of its own and spending the caller's window many times over.
+      for (;;) {
+        if (this.#spendLease(sub, now)) return;
+        const taking = this.#taking.get(sub);
+        if (!taking) break;
+        await taking;
+        now = this.#counter.now();
+        const refused = this.#refusedUntil.get(sub);
+        if (refused !== undefined && refused > now) this.#refuse(refused - now);
+      }
     }
-    this.#refusedUntil.set(sub, now + resetInMs);
-    this.#refuse(resetInMs);
+    const take = this.#counter.take(sub, this.leaseSize);
+    if (this.leaseSize > 1)
+      this.#taking.set(
+        sub,
+        take.then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
+    try {
+      const { granted, windowStart, resetInMs } = await take;
+      if (granted > 0) {
+        if (this.leaseSize > 1) this.#addLease(sub, windowStart, granted - 1);
+        return;
+      }
+      this.#refusedUntil.set(sub, now + resetInMs);
+      this.#refuse(resetInMs);
+    } finally {
+      this.#taking.delete(sub);
+    }
   }
 
   /** Admits from the caller's lease, if it has a call left in this window; refills it early. */

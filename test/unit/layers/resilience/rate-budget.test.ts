@@ -243,6 +243,44 @@ describe('SharedRateBudget (against dynalite)', () => {
     await expect(a.admit('lea')).rejects.toMatchObject({ statusCode: 429 });
   });
 
+  it('shares one lease among calls of a caller that arrive together, instead of spending the window on leases', async () => {
+    // Arrange: 5,000 calls per minute (leases of 50); 300 calls at once from one caller
+    now = 1_700_000_760_000;
+    const sent: unknown[] = [];
+    const users = new UserRateLimit({
+      client: countingClient(sent),
+      tableName: localTableNames.resilience,
+      requests: 5_000,
+      perSeconds: 60,
+      now: () => now,
+      background: new Background(),
+    });
+    const budget = new SharedRateBudget({
+      client: countingClient(sent),
+      tableName: localTableNames.resilience,
+      systemId: 'crm-together',
+      displayName: 'CRM',
+      requests: 5_000,
+      perSeconds: 60,
+      now: () => now,
+    });
+
+    // Act
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 300 }, () => users.admit('many')),
+    );
+    const userTrips = sent.length;
+    const acquired = await Promise.allSettled(
+      Array.from({ length: 300 }, () => budget.acquire(now + 5_000)),
+    );
+
+    // Assert: every call admitted, with about one round trip per lease of 50, not one per call
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    expect(userTrips).toBeLessThanOrEqual(12);
+    expect(acquired.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    expect(sent.length - userTrips).toBeLessThanOrEqual(12);
+  });
+
   it('counts a user limit under 40 per window one call at a time', () => {
     const limit = (requests: number) =>
       new UserRateLimit({
