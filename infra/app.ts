@@ -48,6 +48,7 @@ export function buildApp(
       vpcEndpoints: context('vpcEndpoints'),
       auditRetentionYears: context('auditRetentionYears'),
       auditWriteCapacity: context('auditWriteCapacity'),
+      powertoolsTracer: context('powertoolsTracer'),
     },
     systemIds,
   );

@@ -63,6 +63,8 @@ export interface StageOverrides {
   auditRetentionYears?: string | undefined;
   /** `-c auditWriteCapacity=25-500`: provisioned, auto-scaled audit writes. @default on demand */
   auditWriteCapacity?: string | undefined;
+  /** `-c powertoolsTracer=on`: Powertools Tracer on every handler. @default off */
+  powertoolsTracer?: string | undefined;
 }
 
 type Defaults = Omit<
@@ -77,6 +79,7 @@ type Defaults = Omit<
   | 'consoleSignIn'
   | 'auditRetentionYears'
   | 'auditWriteCapacity'
+  | 'powertoolsTracer'
 > & {
   issuerUrl?: string;
   audience?: string;
@@ -223,6 +226,7 @@ export function resolveStage(
     openRoutes: resolveOpenRoutes(defaults.openRoutes, overrides),
     auditRetentionYears: parseRetentionYears(overrides.auditRetentionYears),
     ...parseWriteCapacity(overrides.auditWriteCapacity),
+    powertoolsTracer: parseOnOff('powertoolsTracer', overrides.powertoolsTracer),
     ...resolveNetwork(overrides, systemIds),
   };
 }
@@ -259,6 +263,13 @@ function parseRetentionYears(value: string | undefined): number {
       `auditRetentionYears must be a whole number of years from 1 to 99 (e.g. -c auditRetentionYears=7), got ${value}`,
     );
   return years;
+}
+
+/** `on` or `off` (the default). */
+function parseOnOff(key: string, value: string | undefined): boolean {
+  if (value === undefined || value === 'off') return false;
+  if (value === 'on') return true;
+  throw new Error(`${key} must be on or off (e.g. -c ${key}=on), got ${value}`);
 }
 
 /** `<min>-<max>` write units, e.g. `25-500`: the audit table provisioned and auto scaled. */

@@ -118,6 +118,12 @@ export interface StageConfig {
    */
   readonly auditRetentionYears: number;
   /**
+   * Powertools Tracer on every gateway handler (POWERTOOLS_TRACE_ENABLED=true): a handler
+   * subsegment, cold-start annotations and errors on the sampled traces, for about 30% more CPU
+   * per call (README, Cost model). Lambda's active tracing records sampled invocations either way.
+   */
+  readonly powertoolsTracer: boolean;
+  /**
    * Provisioned write capacity of the audit table and its indexes, auto scaled between `min` and
    * `max` units at 70% use: for a deployment busy enough that steady traffic costs less
    * provisioned than on demand (README, Cost model). Absent: on demand.

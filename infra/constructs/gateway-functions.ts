@@ -173,6 +173,7 @@ export function buildGatewayFunctions(
       const environment: Record<string, string> = {
         STAGE: config.stage,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...(config.powertoolsTracer ? { POWERTOOLS_TRACE_ENABLED: 'true' } : {}),
         ...(config.publicBaseUrl ? { PUBLIC_BASE_URL: config.publicBaseUrl } : {}),
       };
       if (tool) environment.TOOL_NAME = tool.name;

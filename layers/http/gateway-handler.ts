@@ -1,11 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { CallAuditor } from '../audit/audit-policy.ts';
 import type { CallerResolver } from '../auth/jwt-verifier.ts';
 import type { HttpEvent, HttpResult } from '../http-util/api-gateway.ts';
-import { tracer } from '../observability/tracer.ts';
+import { tracing } from '../observability/tracer.ts';
 import { auditTrail } from './audit-trail.ts';
 import { authenticate } from './authenticate.ts';
 import { errorEnvelope } from './error-envelope.ts';
@@ -42,10 +41,10 @@ export function gatewayHandler(
   // on context.gateway.error; then auditTrail records the outcome from the response's status and
   // that context, and answers its own refusal instead of a success; requestContext adds
   // X-Request-Id last, to whatever was answered. A route's own `.use()` comes after all of these.
-  // The tracer comes first, so its onError runs last: a traced call answered with an error still
-  // has that error on its handler subsegment; responses stay out of traces (they carry data).
+  // The tracer, when on, comes first, so its onError runs last: a traced call answered with an
+  // error still has that error on its handler subsegment.
   return middy<HttpEvent, HttpResult, Error, GatewayContext>(logic)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(tracing ? [tracing] : [])
     .use(requestContext({ logger: deps.logger }))
     .use(
       auditTrail({

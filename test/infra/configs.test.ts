@@ -145,3 +145,13 @@ describe('resolveStage audit write capacity', () => {
     },
   );
 });
+
+describe('resolveStage Powertools Tracer', () => {
+  it('is off unless the deployer turns it on, and refuses anything but on or off', () => {
+    expect(resolveStage('dev', {}, systemIds).powertoolsTracer).toBe(false);
+    expect(resolveStage('dev', { powertoolsTracer: 'on' }, systemIds).powertoolsTracer).toBe(true);
+    expect(() => resolveStage('dev', { powertoolsTracer: 'yes' }, systemIds)).toThrow(
+      /powertoolsTracer must be on or off/,
+    );
+  });
+});

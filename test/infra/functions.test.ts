@@ -69,6 +69,9 @@ describe('The functions as the CDK app deploys them', () => {
         LogFormat: 'JSON',
         SystemLogLevel: 'WARN',
       });
+    // Powertools Tracer is off unless the deployment turns it on (-c powertoolsTracer=on).
+    for (const fn of gateway)
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBeUndefined();
   });
 
   it('gives a function only the stores its role uses, and a role missing one fails its cold start naming it', () => {
