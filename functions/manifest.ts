@@ -249,8 +249,7 @@ export const functions = [
     audits: true,
     tables: {
       audit: [
-        // A record by id: a Query on the keys-only id index, then GetItem on its key.
-        'GetItem',
+        // A record by id is a Query of the day index (its id holds its time): no GetItem.
         {
           Query: [
             TABLE_KEY,
@@ -258,7 +257,6 @@ export const functions = [
             auditTable.byConversationIndex.name,
             auditTable.byRequestIndex.name,
             auditTable.byDayIndex.name,
-            auditTable.byIdIndex.name,
           ],
         },
       ],

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { newAuditId } from './audit-id.ts';
 import type { AuditRecord } from './audit-repository.ts';
 
 /**
@@ -38,7 +38,7 @@ export interface AuditLog {
  * the id made here (a redelivered line overwrites its own item), the record with `at` as ISO text.
  *
  * @example
- * auditLine(record, randomUUID()); // '{"level":"INFO","audit":true,"message":"audit record","auditId":"…",…}\n'
+ * auditLine(record, newAuditId(record.at)); // '{"level":"INFO","audit":true,"message":"audit record","auditId":"…",…}\n'
  */
 export function auditLine(record: AuditRecord, auditId: string): string {
   const input = record.input === undefined ? undefined : boundedInput(record.input);
@@ -109,12 +109,12 @@ const recordFields = [
  * hands to CloudWatch Logs even when the instance is frozen right after answering. Writes to a
  * pipe are synchronous on Linux, so the line is out of the process before the answer is.
  */
-export function stdoutAuditLog(ids: () => string = randomUUID): AuditLog {
+export function stdoutAuditLog(ids: (at: Date) => string = newAuditId): AuditLog {
   return {
     write(record) {
       // A closed stdout would drop the line with an 'error' event after the answer: refuse now.
       if (!process.stdout.writable) throw new Error('stdout is closed: the audit line is lost');
-      process.stdout.write(auditLine(record, ids()));
+      process.stdout.write(auditLine(record, ids(record.at)));
     },
   };
 }
@@ -127,7 +127,7 @@ export function stdoutAuditLog(ids: () => string = randomUUID): AuditLog {
  * @example
  * const log = fileAuditLog('.toolgate/audit-log/gateway.log');
  */
-export function fileAuditLog(file: string, ids: () => string = randomUUID): AuditLog {
+export function fileAuditLog(file: string, ids: (at: Date) => string = newAuditId): AuditLog {
   let made = false;
   return {
     write(record) {
@@ -135,7 +135,7 @@ export function fileAuditLog(file: string, ids: () => string = randomUUID): Audi
         mkdirSync(dirname(file), { recursive: true });
         made = true;
       }
-      appendFileSync(file, auditLine(record, ids()));
+      appendFileSync(file, auditLine(record, ids(record.at)));
     },
   };
 }

@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_QUERY_BUDGET, pagedQuery, type QueryPlan } from '../aws/paged-query.ts';
 import { keyAttributesOf } from '../aws/table-keys.ts';
+import { auditIdTime } from './audit-id.ts';
 import type { AuditOutcome, AuditRecord } from './audit-repository.ts';
 import { auditTable, dayPartition } from './audit-table.ts';
 
@@ -118,8 +119,6 @@ export function auditRecordView(item: Record<string, unknown>): AuditRecordView 
   };
 }
 
-const AUDIT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
  * GET /audit and GET /audit/{auditId} over the audit table's key and indexes, never a Scan.
  *
@@ -159,31 +158,28 @@ export class AuditSearch {
     };
   }
 
-  /** One record by its id: a Query on the keys-only id index, then GetItem; undefined if none. */
+  /**
+   * One record by its id: the id holds the record's time (audit-id.ts), so one Query of the day
+   * index on the exact sort key finds it; undefined if none.
+   */
   async get(auditId: string): Promise<AuditRecordView | undefined> {
-    if (!AUDIT_ID.test(auditId)) return undefined;
-    const { name, partitionKey } = auditTable.byIdIndex;
+    const at = auditIdTime(auditId);
+    if (!at) return undefined;
+    const { name, partitionKey } = auditTable.byDayIndex;
     const { Items = [] } = await this.#client.send(
       new QueryCommand({
         TableName: this.#table,
         IndexName: name,
-        KeyConditionExpression: '#id = :id',
-        ExpressionAttributeNames: { '#id': partitionKey },
-        ExpressionAttributeValues: { ':id': auditId },
+        KeyConditionExpression: '#day = :day AND #sk = :sk',
+        ExpressionAttributeNames: { '#day': partitionKey, '#sk': auditTable.sortKey },
+        ExpressionAttributeValues: {
+          ':day': dayPartition(at),
+          ':sk': `${at.toISOString()}#${auditId}`,
+        },
         Limit: 1,
       }),
     );
-    const [keys] = Items;
-    if (!keys) return undefined;
-    const { Item } = await this.#client.send(
-      new GetCommand({
-        TableName: this.#table,
-        Key: {
-          [auditTable.partitionKey]: keys[auditTable.partitionKey],
-          [auditTable.sortKey]: keys[auditTable.sortKey],
-        },
-      }),
-    );
-    return Item ? auditRecordView(Item) : undefined;
+    const [item] = Items;
+    return item ? auditRecordView(item) : undefined;
   }
 }

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { newAuditId } from '#layers/audit/audit-id.ts';
 import { type AuditRecord, auditItem } from '#layers/audit/audit-repository.ts';
 import { createDocumentClient } from '#layers/aws/clients.ts';
 import type { LocalMode } from '#local/start-local.ts';
@@ -43,7 +43,7 @@ async function loadRecords(local: LocalMode, count: number) {
         const item = record(batch * 25 + offset);
         return auditItem(item, {
           at: item.at.toISOString(),
-          auditId: randomUUID(),
+          auditId: newAuditId(item.at),
           retentionSeconds: 86_400 * 365,
         });
       });

@@ -69,7 +69,7 @@ describe('the indexes of GET /operations and GET /audit', () => {
       .map((resource) => /\/index\/([A-Za-z]+)/.exec(resource)?.[1] ?? 'table')
       .sort();
 
-  it('gives the audit table an index per conversation, request id, day, tool and a keys-only id lookup', () => {
+  it('gives the audit table an index per conversation, request id, day and tool, and none for ids (a lookup goes to the day)', () => {
     // Act
     const indexes = indexesOf(stateful, 'AuditTable');
     // Assert
@@ -78,7 +78,6 @@ describe('the indexes of GET /operations and GET /audit', () => {
       byConversation: { keys: ['conversationId', 'sk'], projection: 'ALL' },
       byRequest: { keys: ['requestId', 'sk'], projection: 'ALL' },
       byDay: { keys: ['day', 'sk'], projection: 'ALL' },
-      byId: { keys: ['auditId'], projection: 'KEYS_ONLY' },
     });
   });
 
@@ -102,13 +101,12 @@ describe('the indexes of GET /operations and GET /audit', () => {
     expect(onTable(grants['dynamodb:Query'] ?? [], 'AuditTable')).toEqual([
       'byConversation',
       'byDay',
-      'byId',
       'byRequest',
       'byTool',
       'table',
     ]);
     expect(grants['dynamodb:Query']?.some((r) => r.includes('OperationsTable'))).toBe(false);
-    expect(onTable(grants['dynamodb:GetItem'] ?? [], 'AuditTable')).toEqual(['table']);
+    expect(onTable(grants['dynamodb:GetItem'] ?? [], 'AuditTable')).toEqual([]);
   });
 
   it('lets the operations function Query only the operations indexes, never the table itself', () => {

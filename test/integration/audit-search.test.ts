@@ -155,6 +155,9 @@ describe('GET /audit in local mode', () => {
     const asAuditor = await local.call('GET', `/audit/${record.auditId}`, { as: auditor });
     const asOther = await local.call('GET', `/audit/${record.auditId}`, { as: ana });
     const missing = await local.call('GET', `/audit/${randomUUID()}`, { as: auditor });
+    // Well formed, of the same millisecond as the record, but no record's id
+    const sameTime = `${record.auditId.slice(0, 15)}000-8000-000000000000`;
+    const missingSameTime = await local.call('GET', `/audit/${sameTime}`, { as: auditor });
     // Assert
     expect(indexes(found.body)).toEqual(order((r) => r.requestId === sharedRequest));
     expect(asOwner.status).toBe(200);
@@ -165,6 +168,8 @@ describe('GET /audit in local mode', () => {
     expect(asOther.body.error.code).toBe('audit_record_not_found');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('audit_record_not_found');
+    expect(missingSameTime.status).toBe(404);
+    expect(record.auditId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/); // version 7: it holds its time
   });
 
   it('answers 400 naming the parameter for a bad limit, outcome, time, range or cursor', async () => {
