@@ -16,6 +16,7 @@ import {
 } from '#functions/manifest.ts';
 import type { SystemDefinition } from '#layers/connectors/system-definition.ts';
 import { chatChannels } from '#layers/notifications/chat-notifier.ts';
+import { logger } from '#layers/observability/logger.ts';
 import { background } from '#layers/resilience/background.ts';
 import { systems as registeredSystems } from '#layers/systems/registry.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
@@ -353,6 +354,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   // The handlers read their configuration from process.env at cold start, as on Lambda; they
   // are imported lazily, on the first request, after this.
   Object.assign(process.env, functionEnv);
+  // The instance's logger may be loaded already (the audit tailer's ingest is): give it the level.
+  logger.setLogLevel(functionEnv.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
   // Each queue's worker, as the event source mappings of the CDK app invoke them.
   const workers = (functions as readonly FunctionEntry[]).flatMap((fn) => {
     if (!fn.consumes) return [];
