@@ -13,6 +13,9 @@
  * - CloudWatch Logs: https://aws.amazon.com/cloudwatch/pricing/ ($0.50 per GB ingested, Standard
  *   log class)
  * - X-Ray: https://aws.amazon.com/xray/pricing/ ($5.00 per million traces recorded)
+ * - DynamoDB provisioned: https://aws.amazon.com/dynamodb/pricing/provisioned/ ($0.00065 per
+ *   write capacity unit-hour), used at the 70% the audit table's auto scaling aims for
+ *   (`-c auditWriteCapacity`)
  */
 export interface Prices {
   readonly date: string;
@@ -24,6 +27,7 @@ export interface Prices {
   readonly dynamodbReadUnitsPerMillion: number;
   readonly logsIngestedPerGb: number;
   readonly xrayTracesRecordedPerMillion: number;
+  readonly dynamodbProvisionedWcuHour: number;
 }
 
 export const prices: Prices = {
@@ -36,7 +40,15 @@ export const prices: Prices = {
   dynamodbReadUnitsPerMillion: 0.125,
   logsIngestedPerGb: 0.5,
   xrayTracesRecordedPerMillion: 5.0,
+  dynamodbProvisionedWcuHour: 0.000_65,
 };
+
+/** The use the audit table's auto scaling aims for when provisioned (infra/stacks/stateful-stack.ts). */
+export const PROVISIONED_UTILIZATION = 0.7;
+
+/** Dollars per million write units on provisioned capacity used at `PROVISIONED_UTILIZATION`. */
+export const provisionedWritesPerMillion = (price: Prices = prices) =>
+  (price.dynamodbProvisionedWcuHour / (3600 * PROVISIONED_UTILIZATION)) * 1e6;
 
 /** The goal of issue 14: at most this many dollars per million read calls. */
 export const COST_GOAL_PER_MILLION = 2.5;
@@ -61,6 +73,8 @@ export interface AuditSubscription {
   readonly memoryMb: number;
   /** Write request units of one audit item: its size in KB rounded up × (1 + the indexes it lands in). */
   readonly itemWriteUnits: number;
+  /** The audit table on provisioned, auto-scaled capacity (`-c auditWriteCapacity`), not on demand. */
+  readonly provisioned?: boolean;
 }
 
 /** What one read call consumes on AWS; each figure is per call. */
@@ -133,7 +147,10 @@ export function costPerMillion(
         invocations *
           (price.lambdaRequestsPerMillion +
             gbSeconds(audit.invocationMs, audit.memoryMb) * price.lambdaArmPerGbSecond * 1e6) +
-        audit.itemWriteUnits * price.dynamodbWriteUnitsPerMillion,
+        audit.itemWriteUnits *
+          (audit.provisioned
+            ? provisionedWritesPerMillion(price)
+            : price.dynamodbWriteUnitsPerMillion),
     });
   }
   return { terms, total: terms.reduce((sum, term) => sum + term.perMillion, 0) };

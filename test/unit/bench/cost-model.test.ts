@@ -18,6 +18,8 @@ const flat: Prices = {
   dynamodbReadUnitsPerMillion: 0.25,
   logsIngestedPerGb: 0.5,
   xrayTracesRecordedPerMillion: 5,
+  // $0.0252 per unit-hour at 70% use: 2,520 writes an hour, $10 per million
+  dynamodbProvisionedWcuHour: 0.0252,
 };
 
 const perMillion = (terms: { term: string; perMillion: number }[], term: string) =>
@@ -76,6 +78,14 @@ describe('costPerMillion', () => {
       2.57,
       9,
     );
+    // On provisioned capacity at 70% use, the same 5 units: 0.07 + 5 × 10
+    const provisioned = costPerMillion(
+      { ...usage, auditSubscription: { ...usage.auditSubscription, provisioned: true } },
+      flat,
+    );
+    expect(
+      perMillion(provisioned.terms, 'Audit delivery (subscription Lambda + item write)'),
+    ).toBeCloseTo(50.07, 9);
   });
 });
 
