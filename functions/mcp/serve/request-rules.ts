@@ -64,25 +64,29 @@ const SESSION_ID = /^[0-9a-f-]{36}\.([a-z]{1,8})$/;
  * or undefined when there is nothing to remember. This endpoint keeps no session: the id carries
  * the declaration itself, and the client sends it back on every later request (Streamable HTTP).
  * A client could claim a capability it lacks; it would only get the elicitation instead of the link.
+ * `message` is the request body, parsed (undefined when it is not JSON).
  *
  * @example
- * sessionIdFor('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"elicitation":{"url":{}}}}}', randomUUID);
+ * sessionIdFor({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { capabilities: { elicitation: { url: {} } } } }, randomUUID);
  * // '<uuid>.eu'
  */
-export function sessionIdFor(body: string, newId: () => string): string | undefined {
-  let message: unknown;
-  try {
-    message = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+export function sessionIdFor(message: unknown, newId: () => string): string | undefined {
   const initialize = message as {
     method?: unknown;
     params?: { capabilities?: { elicitation?: { url?: unknown } } };
-  };
+  } | null;
   if (initialize?.method !== 'initialize') return undefined;
   const url = initialize.params?.capabilities?.elicitation?.url;
   return url && typeof url === 'object' ? `${newId()}.${URL_ELICITATION_MARK}` : undefined;
+}
+
+/** The request body as JSON, or undefined when it is not (the SDK then answers the parse error). */
+export function parsedBody(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the client declared at `initialize`, read back from the session id it sends. */

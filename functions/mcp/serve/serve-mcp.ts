@@ -21,6 +21,7 @@ import {
   batchRefused,
   declaredBySession,
   originAllowed,
+  parsedBody,
   SDK_ACCEPT,
   sessionIdFor,
 } from './request-rules.ts';
@@ -182,12 +183,16 @@ export function serveMcp(deps: ServeMcpDeps, options: { legacyPool?: McpServerPo
       conversationId: header(event, 'x-conversation-id')?.slice(0, 200),
       baseUrl: base,
     };
-    if (!(await isLegacyRequest(request))) return withId(await serveModern(modern, call, request));
-    const sessionId = sessionIdFor(body, randomUUID);
+    // Parsed once here, and handed to the SDK, which would otherwise parse it again per step.
+    const message = parsedBody(body);
+    if (message === undefined || !(await isLegacyRequest(request, message)))
+      return withId(await serveModern(modern, call, request, message));
+    const sessionId = sessionIdFor(message, randomUUID);
     const answer = await serveLegacy(
       legacy,
       { ...call, declared: declaredBySession(header(event, 'mcp-session-id')) },
       request,
+      message,
     );
     return withId(
       sessionId && answer.statusCode === 200
@@ -231,10 +236,12 @@ async function serveModern(
   handler: ReturnType<typeof modernHandler>,
   call: McpCall,
   request: Request,
+  message: unknown,
 ): Promise<Result> {
   return toResult(
     await handler.fetch(request, {
       authInfo: { token: '', clientId: call.caller.clientId ?? '', scopes: [], extra: { call } },
+      ...(message === undefined ? {} : { parsedBody: message }),
     }),
   );
 }
@@ -244,13 +251,18 @@ async function serveModern(
  * transport per request, no session id, JSON answers (the SDK's own stateless fallback would
  * stream them as server-sent events).
  */
-async function serveLegacy(pool: McpServerPool, call: McpCall, request: Request): Promise<Result> {
+async function serveLegacy(
+  pool: McpServerPool,
+  call: McpCall,
+  request: Request,
+  message: unknown,
+): Promise<Result> {
   return pool.serve(call, async (server) => {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
     });
     await server.connect(transport);
-    return toResult(await transport.handleRequest(request));
+    return toResult(await transport.handleRequest(request, { parsedBody: message }));
   });
 }

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { declaredBySession, sessionIdFor } from '#functions/mcp/serve/request-rules.ts';
+import { declaredBySession, parsedBody, sessionIdFor } from '#functions/mcp/serve/request-rules.ts';
 
 const initialize = (capabilities: unknown) =>
-  JSON.stringify({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: {
-      protocolVersion: '2025-11-25',
-      capabilities,
-      clientInfo: { name: 't', version: '1' },
-    },
-  });
+  parsedBody(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities,
+        clientInfo: { name: 't', version: '1' },
+      },
+    }),
+  );
 const uuid = () => '0f8fad5b-d9cb-469f-a165-70867728950e';
 
 describe('the session id that remembers what a 2025-era client declared', () => {
@@ -25,10 +27,12 @@ describe('the session id that remembers what a 2025-era client declared', () => 
     expect(sessionIdFor(initialize({ elicitation: { form: {} } }), uuid)).toBeUndefined();
     expect(sessionIdFor(initialize({}), uuid)).toBeUndefined();
     expect(
-      sessionIdFor('{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}', uuid),
+      sessionIdFor(parsedBody('{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}'), uuid),
     ).toBeUndefined();
-    expect(sessionIdFor('not json', uuid)).toBeUndefined();
-    expect(sessionIdFor('[]', uuid)).toBeUndefined();
+    expect(parsedBody('not json')).toBeUndefined();
+    expect(sessionIdFor(parsedBody('not json'), uuid)).toBeUndefined();
+    expect(sessionIdFor(parsedBody('[]'), uuid)).toBeUndefined();
+    expect(sessionIdFor(null, uuid)).toBeUndefined();
   });
 
   it('declares nothing for a missing, foreign or altered session id', () => {
