@@ -15,6 +15,13 @@ const ALIASES = {
   '@aws-sdk/credential-provider-node': './layers/aws/lambda-credentials.ts',
 };
 
+/**
+ * Left out of every bundle unless the deployment turns Powertools Tracer on
+ * (`-c powertoolsTracer=on`): the handlers import it only then (layers/observability/tracer.ts),
+ * and it would add about 120 KB, with the X-Ray SDK, to every function.
+ */
+export const TRACER_MODULES = ['@aws-lambda-powertools/tracer'] as const;
+
 const REQUIRE_SHIM =
   "import { createRequire as __toolgateCreateRequire } from 'node:module'; const require = __toolgateCreateRequire(import.meta.url);";
 
@@ -40,6 +47,7 @@ export const lambdaBundling = {
     banner: { js: REQUIRE_SHIM },
     legalComments: 'none',
     alias: ALIASES,
+    external: [...TRACER_MODULES],
   } satisfies BuildOptions,
 } as const;
 

@@ -9,7 +9,7 @@ import {
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { consoleAssetsCommands, lambdaBundling } from '../bundling.ts';
+import { consoleAssetsCommands, lambdaBundling, TRACER_MODULES } from '../bundling.ts';
 import { controlTowerRule } from '../policy-checks.ts';
 import type { FunctionPlacement } from './private-network.ts';
 
@@ -33,6 +33,8 @@ export interface GatewayFunctionProps {
    * @default invoked synchronously (API Gateway, a queue's event source, a saga)
    */
   readonly asynchronous?: { readonly noDeadLetterReason: string };
+  /** Powertools Tracer bundled (`-c powertoolsTracer=on`); otherwise left out. @default false */
+  readonly tracer?: boolean;
   /** Files built into the bundle beside the handler (functions/manifest.ts `assets`). @default none */
   readonly assets?: 'console';
 }
@@ -80,7 +82,7 @@ export class GatewayFunction extends Construct {
         mainFields: [...lambdaBundling.mainFields],
         banner: lambdaBundling.banner,
         esbuildArgs: { ...lambdaBundling.esbuildArgs },
-        externalModules: [],
+        externalModules: props.tracer ? [] : [...TRACER_MODULES],
         forceDockerBundling: false,
         ...(props.assets === 'console'
           ? {

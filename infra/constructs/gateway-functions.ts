@@ -204,6 +204,7 @@ export function buildGatewayFunctions(
         description: describe(entry, tool),
         environment,
         logRetention: config.logRetentionDays,
+        tracer: config.powertoolsTracer,
         ...(entry.timeoutSeconds ? { timeout: Duration.seconds(entry.timeoutSeconds) } : {}),
         ...(placement ? { placement } : {}),
         ...(entry.subscribes
