@@ -4,6 +4,7 @@ import {
   errors,
   type FetchImplementation,
   type JWTPayload,
+  type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
 import { type AppError, AuthenticationError, UpstreamUnavailableError } from '../errors/index.ts';
@@ -68,10 +69,16 @@ const fetchJwks: FetchImplementation = async (url, options) => {
  * const caller = await verifier.fromToken(token); // throws AuthenticationError saying why
  */
 export function createJwtVerifier(options: JwtVerifierOptions): CallerResolver {
-  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
-    cacheMaxAge: 10 * 60_000,
-    [customFetch]: fetchJwks,
-  });
+  // Made on the first token to verify, not at cold start: a function behind API Gateway's JWT
+  // authorizer gets verified claims and may never need it, and making it costs a cold start time.
+  let keySet: ReturnType<typeof createRemoteJWKSet> | undefined;
+  const jwks: JWTVerifyGetKey = (...args) => {
+    keySet ??= createRemoteJWKSet(new URL(options.jwksUrl), {
+      cacheMaxAge: 10 * 60_000,
+      [customFetch]: fetchJwks,
+    });
+    return keySet(...args);
+  };
   const tolerance = options.clockToleranceSeconds ?? 60;
   const now = options.now ?? (() => new Date());
   const issuedInTheFuture = (iat: unknown, at: Date) => {
