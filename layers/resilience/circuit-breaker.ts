@@ -134,7 +134,7 @@ export class SharedCircuitBreaker {
    * over lets the next call through as a probe: it is reported `half_open`.
    */
   async status(): Promise<{ state: BreakerState; openedAt?: number; retryAt?: number }> {
-    const stored = await this.#serial(() => this.#read());
+    const stored = await this.#readInTurn();
     if (stored.state === 'closed') return { state: 'closed' };
     const retryAt = stored.openedAt + this.#policy.coolDownMs;
     const state = stored.state === 'open' && this.#now() >= retryAt ? 'half_open' : stored.state;
@@ -171,14 +171,14 @@ export class SharedCircuitBreaker {
       if (!this.#refreshing) {
         this.#refreshing = true;
         this.#background.run(`breaker ${this.#systemId} refresh`, () =>
-          this.#serial(() => this.#read()).finally(() => {
+          this.#readInTurn().finally(() => {
             this.#refreshing = false;
           }),
         );
       }
       return view.value;
     }
-    return this.#serial(() => this.#read());
+    return this.#readInTurn();
   }
 
   /** Cool-down over: claims one of the half-open probe slots (awaited), or fails fast. */
@@ -215,7 +215,7 @@ export class SharedCircuitBreaker {
       return;
     }
     // What this instance saw is out of date: decide from the shared state as it is now.
-    const shared = await this.#serial(() => this.#read());
+    const shared = await this.#readInTurn();
     if (shared.state === 'closed') return;
     const reopensAt = shared.openedAt + this.#policy.coolDownMs;
     throw this.#openError(Math.max(reopensAt - this.#now(), this.#policy.coolDownMs / 2));
@@ -237,16 +237,19 @@ export class SharedCircuitBreaker {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     this.#lastFlush = this.#now();
+    // Decisions are counted from here: one taken while the flush waits its turn (an opening whose
+    // write is queued behind it) must not be undone by the counts the flush reads back.
+    const decisions = this.#decisions;
     this.#background.run(`breaker ${this.#systemId} outcomes`, () =>
       this.#serial(async () => {
         this.#flushQueued = false;
-        await this.#flush();
+        await this.#flush(decisions);
       }),
     );
   }
 
   /** Adds the pending outcomes to the shared window; opens when the shared counts call for it. */
-  async #flush(): Promise<void> {
+  async #flush(decisions: number): Promise<void> {
     const { ok, fail } = this.#pending;
     if (ok === 0 && fail === 0) return;
     this.#pending = { ok: 0, fail: 0 };
@@ -254,7 +257,6 @@ export class SharedCircuitBreaker {
     this.#lastFlush = this.#now();
     const now = this.#now();
     const windowStart = now - (now % this.#policy.windowMs);
-    const decisions = this.#decisions;
     let counts: StoredBreaker;
     try {
       counts = await this.#addOutcomes(windowStart, ok, fail);
@@ -373,9 +375,17 @@ export class SharedCircuitBreaker {
     return run;
   }
 
-  async #read(): Promise<StoredBreaker> {
-    const at = this.#now();
+  /**
+   * Reads the shared state in its turn. Decisions are counted from the moment the read is queued:
+   * one taken while it waits (an opening whose write is queued behind it) stands.
+   */
+  #readInTurn(): Promise<StoredBreaker> {
     const decisions = this.#decisions;
+    return this.#serial(() => this.#read(decisions));
+  }
+
+  async #read(decisions: number): Promise<StoredBreaker> {
+    const at = this.#now();
     const { Item } = await this.#client.send(
       new GetCommand({ TableName: this.#table, Key: { pk: this.#key } }),
     );

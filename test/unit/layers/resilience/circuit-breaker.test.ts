@@ -141,6 +141,48 @@ describe('SharedCircuitBreaker (against dynalite)', () => {
     await expect(instance('hr').beforeCall()).rejects.toThrow(/circuit open/);
   });
 
+  it('keeps an opening taken while a read and an outcome flush wait their turn, instead of the closed state they read back', async () => {
+    // Arrange: a read of the shared state is held, with a flush of failures queued behind it
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let hold = false;
+    const held = {
+      send: async (command: { constructor: { name: string } }) => {
+        if (hold && command.constructor.name === 'GetCommand') await gate;
+        return client.send(command as never);
+      },
+    } as unknown as typeof client;
+    const a = new SharedCircuitBreaker({
+      client: held,
+      tableName: localTableNames.resilience,
+      systemId: 'ticketing-turns',
+      displayName: 'Ticketing',
+      policy: { coolDownMs: 30_000, cacheMs: 1_000, maxStaleMs: 10_000 },
+      now: () => now,
+      background: work,
+    });
+    await a.beforeCall();
+    for (let call = 0; call < 4; call++) await a.afterCall(true);
+    await work.settled();
+    now += 1_500;
+    hold = true;
+    await a.beforeCall(); // stale view: a background read starts, and is held
+
+    // Act: failures queue a flush behind the read, then open the breaker (its write queued last);
+    // two more failures of calls that were under way when it opened are counted for the flush
+    for (let call = 0; call < 8; call++) void a.afterCall(false);
+    release();
+    await work.settled();
+    const error = await a.beforeCall().catch((caught: unknown) => caught);
+
+    // Assert
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).message).toContain('circuit open');
+    expect((await a.status()).state).toBe('open');
+  });
+
   it('keeps the systems apart', async () => {
     await expect(instance('ticketing').beforeCall()).resolves.toBeUndefined();
   });
