@@ -48,7 +48,7 @@ try {
   console.table(await measureAddedLatency(local, iterations));
   const throughputCalls = Number(process.env.BENCH_THROUGHPUT_CALLS ?? 3000);
   console.log(
-    `Throughput at 20 connections, every limit on, ${throughputCalls} calls each (ERP order read):`,
+    `Throughput at 20 connections, every limit on, ${throughputCalls} calls each in 3 interleaved rounds (ERP order read):`,
   );
   const throughput = await measureThroughput(local, throughputCalls, 20);
   console.table(throughput.rows);
