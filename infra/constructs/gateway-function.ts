@@ -1,5 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import {
+  ApplicationLogLevel,
   Architecture,
   LoggingFormat,
   Runtime,
@@ -65,6 +66,10 @@ export class GatewayFunction extends Construct {
       // Lambda's own INFO lines (platform.start, platform.report) on every invocation would be
       // about half of a read call's log bytes; duration and memory are in Lambda's metrics anyway.
       systemLogLevelV2: SystemLogLevel.WARN,
+      // Pinned: each call's audit record is an INFO line on stdout (layers/audit/audit-log.ts), and
+      // Lambda drops JSON lines below the application log level before any subscription sees them.
+      // The functions' own verbosity is POWERTOOLS_LOG_LEVEL.
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
       logGroup,
       ...(props.placement
         ? {

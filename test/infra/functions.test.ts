@@ -68,6 +68,8 @@ describe('The functions as the CDK app deploys them', () => {
       expect(fn.Properties.LoggingConfig, fn.Properties.Description).toMatchObject({
         LogFormat: 'JSON',
         SystemLogLevel: 'WARN',
+        // Audit lines are INFO: a higher application level would drop them before the subscription.
+        ApplicationLogLevel: 'INFO',
       });
     // Powertools Tracer is off unless the deployment turns it on (-c powertoolsTracer=on).
     for (const fn of gateway)
