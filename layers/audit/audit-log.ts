@@ -41,21 +41,22 @@ export interface AuditLog {
  * auditLine(record, newAuditId(record.at)); // '{"level":"INFO","audit":true,"message":"audit record","auditId":"…",…}\n'
  */
 export function auditLine(record: AuditRecord, auditId: string): string {
-  const input = record.input === undefined ? undefined : boundedInput(record.input);
-  return `${JSON.stringify({
-    level: 'INFO',
-    [AUDIT_MARKER]: true,
-    message: 'audit record',
-    auditId,
-    ...record,
-    at: record.at.toISOString(),
-    ...(input === undefined ? {} : { input }),
-  })}\n`;
-}
-
-function boundedInput(input: unknown): unknown {
-  const bytes = Buffer.byteLength(JSON.stringify(input) ?? '');
-  return bytes > MAX_AUDIT_INPUT_BYTES ? { omitted: true, bytes } : input;
+  const line = (input: unknown) =>
+    `${JSON.stringify({
+      level: 'INFO',
+      [AUDIT_MARKER]: true,
+      message: 'audit record',
+      auditId,
+      ...record,
+      at: record.at.toISOString(),
+      ...(input === undefined ? {} : { input }),
+    })}\n`;
+  const text = line(record.input);
+  // A line within the bound holds an input within it (a UTF-16 unit is at most 3 bytes of UTF-8):
+  // the input is measured on its own only for a line that may pass it.
+  if (record.input === undefined || text.length * 3 <= MAX_AUDIT_INPUT_BYTES) return text;
+  const bytes = Buffer.byteLength(JSON.stringify(record.input) ?? '');
+  return bytes > MAX_AUDIT_INPUT_BYTES ? line({ omitted: true, bytes }) : text;
 }
 
 /**

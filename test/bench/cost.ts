@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_FUNCTION_MEMORY_MB } from '#infra/constructs/gateway-function.ts';
 import { lambdaActiveTracingSampling } from '#infra/constructs/trace-sampling.ts';
@@ -8,6 +7,7 @@ import { flushMetrics } from '#layers/observability/metrics.ts';
 import { localTableNames } from '#local/emulators.ts';
 import type { LocalMode } from '#local/start-local.ts';
 import { type GatewayTiming, localTimings } from '#local/timings.ts';
+import { localDynamo } from '#test/helpers/audit.ts';
 import {
   type AuditSubscription,
   type CallUsage,
@@ -136,42 +136,30 @@ async function measureWindow(
 }
 
 /**
- * The audit records of the last calls, found by request id (the subscription path writes them a
- * moment after the answer, so this waits for them up to `waitMs`): how many calls got one, and
- * the write units of one of them with its indexes.
+ * The audit records of the last calls, found by request id once every line written so far is
+ * delivered (the subscription path writes them a moment after the answer): how many calls got
+ * one, and the write units of one of them with its indexes.
  */
-async function auditRecords(local: LocalMode, requestIds: readonly string[], waitMs = 5000) {
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: local.emulators.dynamodb,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+async function auditRecords(local: LocalMode, requestIds: readonly string[]) {
+  await local.auditDelivered();
+  const dynamo = localDynamo(local);
+  const client = DynamoDBDocumentClient.from(dynamo);
   const sample = requestIds.slice(-5);
   const found: Record<string, unknown>[] = [];
-  const deadline = performance.now() + waitMs;
   try {
     for (const requestId of sample) {
-      for (;;) {
-        const { Items } = await client.send(
-          new QueryCommand({
-            TableName: localTableNames.audit,
-            IndexName: auditTable.byRequestIndex.name,
-            KeyConditionExpression: 'requestId = :id',
-            ExpressionAttributeValues: { ':id': requestId },
-          }),
-        );
-        if (Items?.[0]) {
-          found.push(Items[0]);
-          break;
-        }
-        if (performance.now() > deadline) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: localTableNames.audit,
+          IndexName: auditTable.byRequestIndex.name,
+          KeyConditionExpression: 'requestId = :id',
+          ExpressionAttributeValues: { ':id': requestId },
+        }),
+      );
+      if (Items?.[0]) found.push(Items[0]);
     }
   } finally {
-    client.destroy();
+    dynamo.destroy();
   }
   return {
     perCall: sample.length ? found.length / sample.length : 0,

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import type { AuditRecord } from '#layers/audit/audit-repository.ts';
 import type { LocalMode } from '#local/start-local.ts';
 
 /** A DynamoDB client for local mode's dynalite; destroy it when done. */
@@ -27,3 +28,22 @@ export async function auditRecords(local: LocalMode): Promise<Record<string, unk
   client.destroy();
   return items;
 }
+
+/**
+ * An audit record for unit tests: ana (support) read a customer, successfully, at a fixed time;
+ * `overrides` change any field.
+ *
+ * @example
+ * auditRecordOf({ requestId: 'r1', outcome: 'error', statusCode: 503 });
+ */
+export const auditRecordOf = (overrides: Partial<AuditRecord> = {}): AuditRecord => ({
+  requestId: 'req-1',
+  at: new Date('2026-12-03T07:00:00.000Z'),
+  sub: 'ana',
+  roles: ['support'],
+  tool: 'get_customer',
+  outcome: 'success',
+  statusCode: 200,
+  durationMs: 4,
+  ...overrides,
+});

@@ -5,20 +5,11 @@ import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditLinesOf } from '#layers/audit/audit-ingest.ts';
 import { auditLine } from '#layers/audit/audit-log.ts';
-import type { AuditRecord } from '#layers/audit/audit-repository.ts';
 import { type AuditTailer, tailAuditLog } from '#local/audit-tailer.ts';
+import { auditRecordOf } from '#test/helpers/audit.ts';
 import { eventually } from '#test/helpers/webhooks.ts';
 
-const record = (requestId: string): AuditRecord => ({
-  requestId,
-  at: new Date('2026-12-03T07:00:00.000Z'),
-  sub: 'ana',
-  roles: ['support'],
-  tool: 'get_customer',
-  outcome: 'success',
-  statusCode: 200,
-  durationMs: 4,
-});
+const record = (requestId: string) => auditRecordOf({ requestId });
 
 describe('tailAuditLog', () => {
   let dir: string;

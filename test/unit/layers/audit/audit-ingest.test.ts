@@ -3,18 +3,9 @@ import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { auditLinesOf, ingestAuditLogs } from '#layers/audit/audit-ingest.ts';
 import { auditLine } from '#layers/audit/audit-log.ts';
-import type { AuditRecord } from '#layers/audit/audit-repository.ts';
+import { auditRecordOf } from '#test/helpers/audit.ts';
 
-const record: AuditRecord = {
-  requestId: 'req-1',
-  at: new Date('2026-12-03T07:00:00.000Z'),
-  sub: 'ana',
-  roles: ['support'],
-  tool: 'get_customer',
-  outcome: 'success',
-  statusCode: 200,
-  durationMs: 4,
-};
+const record = auditRecordOf();
 
 /** A delivery as CloudWatch Logs makes it (the documented shape, built here by hand). */
 function delivery(messageType: string, messages: string[]): CloudWatchLogsEvent {

@@ -9,20 +9,12 @@ import {
   parseAuditLine,
   stdoutAuditLog,
 } from '#layers/audit/audit-log.ts';
-import type { AuditRecord } from '#layers/audit/audit-repository.ts';
+import { auditRecordOf } from '#test/helpers/audit.ts';
 
-const record: AuditRecord = {
-  requestId: 'req-1',
-  at: new Date('2026-12-03T07:00:00.000Z'),
-  sub: 'ana',
-  roles: ['support'],
-  tool: 'get_customer',
+const record = auditRecordOf({
   input: { customerId: 'C-00001' },
-  outcome: 'success',
-  statusCode: 200,
-  durationMs: 4,
   upstream: [{ system: 'crm', requestId: 'crm-1', status: 200 }],
-};
+});
 
 describe('auditLine', () => {
   it('writes one JSON line at level INFO with the marker, the id and the record', () => {
