@@ -1,12 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import type { TableName } from '#functions/manifest.ts';
 import { auditIndexes, auditTable } from '#layers/audit/audit-table.ts';
@@ -14,6 +11,12 @@ import type { IndexKeys } from '#layers/aws/table-keys.ts';
 import { webhookLogIndex } from '#layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '#layers/writes/confirmation-store.ts';
 import { operationIndexes, operationsTable } from '#layers/writes/operations-table.ts';
+import {
+  countedOperations,
+  type DynaliteThreadData,
+  dynaliteThreadData,
+} from './emulator-counters.ts';
+import { startThread } from './threads.ts';
 import { localTimings } from './timings.ts';
 
 export interface Emulators {
@@ -39,33 +42,13 @@ export async function startEmulators(
     dynamodbEndpoint?: string;
   } = {},
 ): Promise<Emulators> {
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const operations: Record<string, number> = {};
-  let delayMs = 0;
-  // dynalite serves from its own `request` listeners: count (and, for the bench, hold) in front.
-  const serve = dynamo.listeners('request') as ((...args: unknown[]) => void)[];
-  dynamo.removeAllListeners('request');
-  dynamo.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const operation =
-      String(request.headers['x-amz-target'] ?? 'unknown')
-        .split('.')
-        .pop() ?? '';
-    operations[operation] = (operations[operation] ?? 0) + 1;
-    if (localTimings.enabled) {
-      const arrived = performance.now();
-      response.once('finish', () => localTimings.recordDynamodb(performance.now() - arrived));
-    }
-    const handle = () => {
-      for (const listener of serve) listener.call(dynamo, request, response);
-    };
-    if (delayMs > 0) setTimeout(handle, delayMs);
-    else handle();
-  });
   const own = options.dynamodbEndpoint === undefined;
-  if (own) await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
+  const shared = dynaliteThreadData();
+  const dynamo = own ? await startDynaliteThread(shared) : undefined;
+  const busy = new Float64Array(shared.busy);
+  if (dynamo) localTimings.watchDynamodb(() => busy[0] ?? 0);
   const sqs = await startFauxqs({ port: 0, logger: false });
-  const dynamodbEndpoint =
-    options.dynamodbEndpoint ?? `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+  const dynamodbEndpoint = options.dynamodbEndpoint ?? `http://127.0.0.1:${dynamo?.port}`;
   const sqsEndpoint = sqs.address;
   return {
     dynamodbEndpoint,
@@ -77,15 +60,44 @@ export async function startEmulators(
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     },
-    dynamodbOperations: () => ({ ...operations }),
+    dynamodbOperations: () => countedOperations(shared),
     setDynamodbDelay: (ms) => {
-      delayMs = ms;
+      Atomics.store(new Int32Array(shared.delay), 0, Math.round(ms));
     },
     async close() {
       await sqs.stop();
-      if (!own) return;
-      dynamo.closeAllConnections?.();
-      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      if (dynamo) localTimings.watchDynamodb(undefined);
+      await dynamo?.stop();
+    },
+  };
+}
+
+/**
+ * dynalite in a thread of its own, as DynamoDB is a service of its own on AWS: the gateway's event
+ * loop does none of the emulator's work, so a call's time and the bench's figures carry only what
+ * the call does (a request to it still costs the round trip).
+ */
+async function startDynaliteThread(
+  shared: DynaliteThreadData,
+): Promise<{ port: number; stop(): Promise<void> }> {
+  const thread = startThread(new URL('./dynalite-thread.ts', import.meta.url), shared);
+  const port = await new Promise<number>((resolve, reject) => {
+    thread.once('message', (message: { port: number }) => resolve(message.port));
+    thread.once('error', reject);
+    thread.once('exit', (code) =>
+      reject(new Error(`the DynamoDB emulator's thread exited (${code})`)),
+    );
+  });
+  return {
+    port,
+    async stop() {
+      const stopped = new Promise<void>((resolve) => {
+        thread.once('message', () => resolve());
+        thread.once('exit', () => resolve());
+      });
+      thread.postMessage('stop');
+      await stopped;
+      await thread.terminate();
     },
   };
 }

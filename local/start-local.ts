@@ -30,7 +30,7 @@ import {
   portOf,
   type Route,
 } from './api-gateway.ts';
-import { tailAuditLog } from './audit-tailer.ts';
+import { tailAuditLogInThread } from './audit-tailer.ts';
 import { chatKeysOf, pointChatWebhooks } from './chat-webhooks.ts';
 import { type DevIssuer, loadDevIssuer, localIssuerUrl, recordIssuer } from './dev-issuer.ts';
 import {
@@ -354,7 +354,7 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   // The handlers read their configuration from process.env at cold start, as on Lambda; they
   // are imported lazily, on the first request, after this.
   Object.assign(process.env, functionEnv);
-  // The instance's logger may be loaded already (the audit tailer's ingest is): give it the level.
+  // This process's logger is loaded already (local mode's own modules use it): give it the level.
   logger.setLogLevel(functionEnv.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
   // Each queue's worker, as the event source mappings of the CDK app invoke them.
   const workers = (functions as readonly FunctionEntry[]).flatMap((fn) => {
@@ -374,11 +374,11 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   const ingest = (functions as readonly FunctionEntry[]).find((fn) => fn.ingestsAuditLogs);
   if (!ingest) throw new Error('functions/manifest.ts has no function that ingests audit lines');
   const auditLogFile = functionEnv.AUDIT_LOG_FILE ?? '';
-  const auditTailer = tailAuditLog({
+  const auditTailer = tailAuditLogInThread({
     file: auditLogFile,
     offsetFile: join(dirname(auditLogFile), 'offsets.json'),
     intervalMs: options.auditTailIntervalMs ?? 100,
-    handler: handlerOf(ingest),
+    handlerUrl: pathToFileURL(join(ROOT, ingest.entry)).href,
     functionName: ingest.name,
     onError: (error) => console.error(`local ${ingest.name}:`, (error as Error).message),
   });

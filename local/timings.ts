@@ -21,6 +21,9 @@ export class LocalTimings {
   #enabled = false;
   #gateway: GatewayTiming[] = [];
   #dynamodbMs: number[] = [];
+  /** The emulator's running total of ms spent serving (its thread keeps it), and where it stood. */
+  #dynamodbClock: (() => number) | undefined;
+  #dynamodbFrom = 0;
 
   get enabled(): boolean {
     return this.#enabled;
@@ -28,6 +31,7 @@ export class LocalTimings {
 
   enable(): void {
     this.#enabled = true;
+    this.#dynamodbFrom = this.#dynamodbClock?.() ?? 0;
   }
 
   disable(): void {
@@ -44,8 +48,22 @@ export class LocalTimings {
     if (this.#enabled) this.#dynamodbMs.push(ms);
   }
 
+  /**
+   * The DynamoDB emulator keeps its own running total of ms spent serving (in its thread): while
+   * enabled, what it adds is recorded as one figure per take. `undefined` stops watching.
+   */
+  watchDynamodb(clock: (() => number) | undefined): void {
+    this.#dynamodbClock = clock;
+    this.#dynamodbFrom = clock?.() ?? 0;
+  }
+
   /** What was recorded since the last take, and forgets it. */
   take(): { gateway: GatewayTiming[]; dynamodbMs: number[] } {
+    if (this.#enabled && this.#dynamodbClock) {
+      const now = this.#dynamodbClock();
+      if (now > this.#dynamodbFrom) this.#dynamodbMs.push(now - this.#dynamodbFrom);
+      this.#dynamodbFrom = now;
+    }
     const taken = { gateway: this.#gateway, dynamodbMs: this.#dynamodbMs };
     this.#gateway = [];
     this.#dynamodbMs = [];
