@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { App } from 'aws-cdk-lib';
-import { systems } from '../layers/systems/registry.ts';
+import { declaredBaseUrls, systems } from '../layers/systems/registry.ts';
 import { tools } from '../layers/tools/registry.ts';
 import { webhookSources } from '../layers/webhooks/sources.ts';
 import { resolveStage } from './config/configs.ts';
@@ -27,7 +27,9 @@ export function buildApp(
       jwksUrl: context('jwksUrl'),
       publicBaseUrl: context('publicBaseUrl'),
       consoleClientId: context('consoleClientId'),
-      systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
+      systemBaseUrls: Object.fromEntries(
+        systemIds.map((id) => [id, context(`${id}BaseUrl`) ?? declaredBaseUrls[id]]),
+      ),
       systemTokenUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}TokenUrl`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),

@@ -27,7 +27,7 @@ export interface PolicySubject {
  * grant that matches it.
  */
 export const defaultPolicy: Policy = policySchema.parse({
-  version: '2026-11-23.3',
+  version: '2026-12-03.1',
   approverRole: 'approver',
   adminRole: 'admin',
   auditorRole: 'auditor',
@@ -60,6 +60,11 @@ export const defaultPolicy: Policy = policySchema.parse({
         'get_customer_context',
         'send_email',
       ],
+    },
+    facilities: {
+      description:
+        'Facilities team: the asset register and its work orders (tools declared from its OpenAPI spec).',
+      grants: ['system:facilities'],
     },
     approver: {
       description:

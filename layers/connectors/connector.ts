@@ -7,7 +7,7 @@ export interface ConnectorRequest<S extends z.ZodType> {
   /** Operation name for logs and errors, e.g. `companies.get`. */
   operation: string;
   /** @default 'GET' */
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path relative to the system's base URL, already URL-encoded where needed. */
   path: string;
   query?: Readonly<Record<string, QueryValue>>;

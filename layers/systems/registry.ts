@@ -1,4 +1,6 @@
 import { defineSystem, type SystemDefinition } from '../connectors/system-definition.ts';
+import { declarationFiles } from './declared/index.ts';
+import { asSystemDefinition, loadDeclaredSystems } from './declared-systems.ts';
 
 /** CRM with the HubSpot CRM v3 objects API shape; private-app bearer token. */
 export const crm = defineSystem({
@@ -47,8 +49,33 @@ export const mail = defineSystem({
   requestIdHeaders: ['request-id', 'client-request-id'],
 });
 
-export const systems = [crm, erp, ticketing, mail] as const satisfies readonly SystemDefinition[];
-export type SystemId = (typeof systems)[number]['id'];
+/** The hand-written systems: their ids stay a literal union, so code naming one is type-checked. */
+export const builtInSystems = [
+  crm,
+  erp,
+  ticketing,
+  mail,
+] as const satisfies readonly SystemDefinition[];
+export type SystemId = (typeof builtInSystems)[number]['id'];
+
+/** Systems declared as data (layers/systems/declared/<id>/system.json), validated at load. */
+export const declaredSystems = loadDeclaredSystems(declarationFiles);
+for (const declared of declaredSystems)
+  if (builtInSystems.some((system) => system.id === declared.id))
+    throw new Error(
+      `layers/systems/declared/${declared.id}: the system id "${declared.id}" is taken`,
+    );
+
+/** Every system: the hand-written ones, then the declared ones. */
+export const systems: readonly SystemDefinition[] = [
+  ...builtInSystems,
+  ...declaredSystems.map(asSystemDefinition),
+];
+
+/** The base URL each declared system's spec names, by system id (a stage may override it). */
+export const declaredBaseUrls: Readonly<Record<string, string>> = Object.fromEntries(
+  declaredSystems.flatMap((system) => (system.baseUrl ? [[system.id, system.baseUrl]] : [])),
+);
 
 export function getSystem(id: string): SystemDefinition | undefined {
   return systems.find((system) => system.id === id);

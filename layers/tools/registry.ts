@@ -1,3 +1,6 @@
+import { declarationFiles } from '../systems/declared/index.ts';
+import { systems } from '../systems/registry.ts';
+import { loadDeclaredTools } from './declared/declared-tools.ts';
 import type { AnyTool } from './define.ts';
 import { checkInventory } from './read/check-inventory.ts';
 import { getCustomer } from './read/get-customer.ts';
@@ -27,6 +30,8 @@ export const tools: readonly AnyTool[] = [
   updateCustomerContact,
   createOrder,
   sendEmail,
+  // Declared as data (layers/systems/declared/<system>/tools/), e.g. imported from OpenAPI.
+  ...loadDeclaredTools(declarationFiles, systems),
 ];
 
 export const registry = createRegistry(tools);

@@ -215,7 +215,9 @@ export async function startSandbox(
       if (controlReply) return respond(controlReply);
       let matched: { route: SandboxRoute; params: Record<string, string> } | undefined;
       for (const { route, regex, names } of routes) {
-        if (route.method !== req.method) continue;
+        // HEAD is a GET without the body, as every HTTP server answers it (Node drops the body).
+        const method = req.method === 'HEAD' ? 'GET' : req.method;
+        if (route.method !== method) continue;
         const match = regex.exec(url.pathname);
         if (!match) continue;
         const params: Record<string, string> = {};
