@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { writeIndex } from './import/declared-index.ts';
 import { SpecError } from './import/parse-spec.ts';
-import { type ImportReport, runImport } from './import/run-import.ts';
+import { formatFiles, type ImportReport, runImport } from './import/run-import.ts';
 
 const USAGE = `Usage:
   npm run import -- openapi <spec file> --system <id> [--operations a,b]
@@ -40,7 +40,9 @@ async function main(argv: string[]): Promise<number> {
   });
   const [command, spec] = positionals;
   if (command === 'index') {
-    console.log(`wrote ${await writeIndex(ROOT)}`);
+    const index = await writeIndex(ROOT);
+    await formatFiles([index]);
+    console.log(`wrote ${index}`);
     return 0;
   }
   if (command !== 'openapi' || !spec || !values.system) {

@@ -20,7 +20,7 @@ export class DeclarationError extends Error {
   ) {
     super(
       `${DECLARED_ROOT}/${file} is not a valid declaration:\n${problems
-        .map(({ field, problem, fix }) => `- ${field || '(the file)'}: ${problem}. Fix: ${fix}`)
+        .map(({ field, problem, fix }) => `- ${field || '(top level)'}: ${problem}. Fix: ${fix}`)
         .join('\n')}`,
     );
   }
@@ -36,7 +36,7 @@ function fixOf(issue: z.core.$ZodIssue): string {
         ? `add the field (${issue.expected})`
         : `give it a value of type ${issue.expected}`;
     case 'invalid_value':
-      return `use one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+      return `${issue.input === undefined ? 'add it with' : 'use'} one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     case 'invalid_format':
       return `write it as a ${issue.format}`;
     default:
@@ -54,7 +54,7 @@ export function parseDeclaration<S extends z.ZodType>(
   schema: S,
   declaration: Pick<DeclarationFile, 'file' | 'data'>,
 ): z.output<S> {
-  const parsed = schema.safeParse(declaration.data);
+  const parsed = schema.safeParse(declaration.data, { reportInput: true });
   if (parsed.success) return parsed.data;
   throw new DeclarationError(
     declaration.file,

@@ -38,6 +38,8 @@ export interface ConvertOptions {
   direction: 'input' | 'output';
   /** OpenAPI 3.0 (`nullable`, boolean `exclusiveMinimum`) or 3.1 (JSON Schema 2020-12). */
   version: '3.0' | '3.1';
+  /** The whole document: `$ref`s a circular reference left are resolved against it. */
+  root: Record<string, unknown>;
   /** Notes what could not be carried over, once per kind. */
   warn(message: string): void;
 }
@@ -45,7 +47,8 @@ export interface ConvertOptions {
 /**
  * An OpenAPI schema (dereferenced) as JSON Schema 2020-12 the gateway converts to zod: 3.0's
  * `nullable` becomes a `null` type, read-only fields leave inputs and write-only ones outputs, and
- * what only documents is dropped. A `$ref` left by a circular reference becomes `{}` (any value).
+ * what only documents is dropped. The parser leaves circular `$ref`s in place: they are followed
+ * here, and where one leads back into itself, that part becomes `{}` (any value).
  *
  * @example
  * toJsonSchema({ type: 'string', nullable: true }, { direction: 'output', version: '3.0', warn });
@@ -55,17 +58,36 @@ export function toJsonSchema(schema: unknown, options: ConvertOptions): Schema {
   return convert(schema, options, new Set());
 }
 
+/** The node a local `$ref` (`#/components/schemas/Issue`) points at. */
+function resolve(root: Record<string, unknown>, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  return ref
+    .slice(2)
+    .split('/')
+    .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
+}
+
 function convert(schema: unknown, options: ConvertOptions, seen: Set<unknown>): Schema {
   if (schema === true || schema === undefined) return {};
   if (schema === false) return { not: {} };
   if (typeof schema !== 'object' || schema === null) return {};
-  const node = schema as Schema;
-  if (seen.has(node) || typeof node.$ref === 'string') {
-    options.warn(
-      'a schema refers to itself (a circular $ref): that part is accepted as any value; describe it by hand if agents need its shape',
-    );
-    return {};
+  let node = schema as Schema;
+  if (typeof node.$ref === 'string') {
+    const { $ref: ref, ...siblings } = node;
+    const target = resolve(options.root, ref as string);
+    if (seen.has(ref) || target === undefined) {
+      options.warn(
+        target === undefined
+          ? `the $ref ${String(ref)} could not be followed: that part is accepted as any value`
+          : `a schema refers to itself (${String(ref)}): the nested part is accepted as any value; describe it by hand if agents need its shape`,
+      );
+      return typeof siblings.description === 'string' ? { description: siblings.description } : {};
+    }
+    seen = new Set(seen).add(ref);
+    node = { ...(target as Schema), ...siblings };
   }
+  if (seen.has(node)) return {};
   const inner = new Set(seen).add(node);
   const out: Schema = {};
   for (const [key, value] of Object.entries(node)) {

@@ -130,6 +130,7 @@ export function importOpenApi(
           'give the operation an operationId in the spec, or rename the tool in its file',
         );
       const tool = toolOf({
+        root: api,
         method,
         path,
         pathPrefix,
@@ -276,6 +277,7 @@ function authOf(
 }
 
 interface OperationContext {
+  root: Record<string, unknown>;
   method: (typeof METHODS)[number];
   path: string;
   pathPrefix: string;
@@ -293,7 +295,12 @@ interface OperationContext {
 function toolOf(context: OperationContext): ImportedTool | undefined {
   const { method, operation, warn } = context;
   const convert = (schema: unknown, direction: 'input' | 'output') =>
-    toJsonSchema(schema, { direction, version: context.version, warn: (message) => warn(message) });
+    toJsonSchema(schema, {
+      direction,
+      version: context.version,
+      root: context.root,
+      warn: (message) => warn(message),
+    });
 
   let name = context.name;
   if (!TOOL_NAME.test(name)) {

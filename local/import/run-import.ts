@@ -56,7 +56,7 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
   return { warnings, changes, tools: tools.map((tool) => tool.name) };
 }
 
-/** Biome's formatting, so the written files pass `npm run lint` as they are. */
-async function formatFiles(files: readonly string[]): Promise<void> {
-  await promisify(execFile)('npx', ['biome', 'format', '--write', ...files]).catch(() => undefined);
+/** Biome's formatting and import order, so the written files pass `npm run lint` as they are. */
+export async function formatFiles(files: readonly string[]): Promise<void> {
+  await promisify(execFile)('npx', ['biome', 'check', '--write', ...files]).catch(() => undefined);
 }
