@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { App } from 'aws-cdk-lib';
 import { declaredBaseUrls, systems } from '../layers/systems/registry.ts';
-import { tools } from '../layers/tools/registry.ts';
+import { checkDeclarations, tools } from '../layers/tools/registry.ts';
 import { webhookSources } from '../layers/webhooks/sources.ts';
 import { resolveStage } from './config/configs.ts';
 import { addPolicyChecks } from './policy-checks.ts';
@@ -17,6 +17,8 @@ export function buildApp(
   stage: string,
   context: (key: string) => string | undefined,
 ): { stateful: StatefulStack; api: ApiStack } {
+  // Every declared tool is validated at synth, naming a bad file, field and fix.
+  checkDeclarations();
   const systemIds = systems.map((system) => system.id);
   const config = resolveStage(
     stage,

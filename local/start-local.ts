@@ -20,7 +20,7 @@ import { logger } from '#layers/observability/logger.ts';
 import { background } from '#layers/resilience/background.ts';
 import { systems as registeredSystems } from '#layers/systems/registry.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
-import { tools } from '#layers/tools/registry.ts';
+import { checkDeclarations, tools } from '#layers/tools/registry.ts';
 import { webhookSecretEnvName, webhookSources } from '#layers/webhooks/sources.ts';
 import { type WaitPolicy, writeQueueMaxReceiveCount } from '#layers/writes/wait-schedule.ts';
 import {
@@ -170,6 +170,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   options: LocalModeOptions<Id> = {},
 ): Promise<LocalMode<Id>> {
   const port = options.port ?? 3000;
+  // A declaration edited by hand fails the start, naming its file, field and fix.
+  checkDeclarations();
   const dataDir = resolve(options.dataDir ?? process.env.TOOLGATE_DATA_DIR ?? '.toolgate');
   const secretsFile = join(dataDir, 'secrets.local.json');
   const cast = castSandboxes(

@@ -15,9 +15,8 @@ export const importSourceSchema = z.strictObject({
   imported: z.record(z.string(), z.string()).default({}),
 });
 
-/** A system declared as data (`layers/systems/declared/<id>/system.json`). */
-export const declaredSystemSchema = z.strictObject({
-  ...systemDefinitionSchema.shape,
+/** What a declared system adds to a hand-written one. */
+const declaredExtras = {
   /**
    * Where the system answers (the spec's first `servers` URL, without its path: the tools' paths
    * carry it). Each stage may override it with `-c <id>BaseUrl=…`; local mode points it at the
@@ -25,8 +24,33 @@ export const declaredSystemSchema = z.strictObject({
    */
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   source: importSourceSchema.optional(),
+};
+
+/** A system declared as data (`layers/systems/declared/<id>/system.json`). */
+export const declaredSystemSchema = z.strictObject({
+  ...systemDefinitionSchema.shape,
+  ...declaredExtras,
 });
 export type DeclaredSystem = z.output<typeof declaredSystemSchema>;
+
+const extrasSchema = z.object(declaredExtras);
+const knownFields = new Set(Object.keys(declaredSystemSchema.shape));
+
+/**
+ * One system declaration, checked with the schema the hand-written systems are (already compiled
+ * at every cold start) plus a check of the extra fields, rather than a schema of its own.
+ */
+function parseSystem(file: DeclarationFile): DeclaredSystem {
+  const data = (file.data ?? {}) as Record<string, unknown>;
+  const unknown = Object.keys(data).filter((key) => !knownFields.has(key));
+  if (unknown.length > 0) return parseDeclaration(declaredSystemSchema, file);
+  const { baseUrl, source, ...system } = data;
+  const extras = parseDeclaration(extrasSchema, { file: file.file, data: { baseUrl, source } });
+  return {
+    ...parseDeclaration(systemDefinitionSchema, { file: file.file, data: system }),
+    ...extras,
+  };
+}
 
 /**
  * The systems among the declaration files, validated; a bad file throws a `DeclarationError`
@@ -39,7 +63,7 @@ export function loadDeclaredSystems(files: readonly DeclarationFile[]): Declared
   return files
     .filter((file) => file.kind === 'system')
     .map((file) => {
-      const system = parseDeclaration(declaredSystemSchema, file);
+      const system = parseSystem(file);
       const folder = file.file.split('/')[0];
       if (folder !== system.id)
         throw new DeclarationError(file.file, [

@@ -1,6 +1,6 @@
 import { declarationFiles } from '../systems/declared/index.ts';
 import { systems } from '../systems/registry.ts';
-import { loadDeclaredTools } from './declared/declared-tools.ts';
+import { checkDeclaredTools, loadDeclaredTools } from './declared/declared-tools.ts';
 import type { AnyTool } from './define.ts';
 import { checkInventory } from './read/check-inventory.ts';
 import { getCustomer } from './read/get-customer.ts';
@@ -35,3 +35,9 @@ export const tools: readonly AnyTool[] = [
 ];
 
 export const registry = createRegistry(tools);
+
+/**
+ * Validates every declared tool now (the CDK app and local mode call it at start); a function
+ * serving one tool validates only its own, when it first uses it.
+ */
+export const checkDeclarations = (): void => checkDeclaredTools(tools);

@@ -87,6 +87,8 @@ describe('CDK app', () => {
           'ErpSecret2239D37E',
           'TicketingSecretA6C820B0',
           'MailSecret222636C9',
+          // Declared from the facilities OpenAPI spec (layers/systems/declared/facilities).
+          'FacilitiesSecretC011A53A',
           'WriteDeadLetterQueue6CA58406',
           'WriteQueue141C819B',
           'NotificationsTopicE4AF40A8',
@@ -127,9 +129,13 @@ describe('CDK app', () => {
           SecretStringTemplate: '{"clientId":"replace-me"}',
         }),
       });
+      stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'apiKey' }),
+      });
       expect(systems.map((system) => system.id).sort()).toEqual([
         'crm',
         'erp',
+        'facilities',
         'mail',
         'ticketing',
       ]);

@@ -5,7 +5,7 @@ import { defineSystem } from '#layers/connectors/system-definition.ts';
 import { UpstreamDataError } from '#layers/errors/index.ts';
 import type { DeclarationFile } from '#layers/systems/declaration-files.ts';
 import { loadDeclaredSystems } from '#layers/systems/declared-systems.ts';
-import { loadDeclaredTools } from '#layers/tools/declared/declared-tools.ts';
+import { checkDeclaredTools, loadDeclaredTools } from '#layers/tools/declared/declared-tools.ts';
 import type { AnyReadTool, AnyWriteTool, StepContext } from '#layers/tools/define.ts';
 import { fakeFetch, jsonResponse, type Reply } from '#test/helpers/fake-fetch.ts';
 
@@ -49,22 +49,24 @@ const tool = (data: unknown, file = 'assets/tools/get_thing.json'): DeclarationF
   data,
 });
 const load = (...files: DeclarationFile[]) => loadDeclaredTools(files, [system]);
+/** Loads and validates at once, as synth and local mode do. */
+const check = (...files: DeclarationFile[]) => checkDeclaredTools(load(...files));
 
-describe('loadDeclaredTools', () => {
+describe('loadDeclaredTools with checkDeclaredTools', () => {
   it('names the file, the field and the fix for an unknown field', () => {
-    expect(() => load(tool({ ...getThing, risc: 'read' }))).toThrow(
+    expect(() => check(tool({ ...getThing, risc: 'read' }))).toThrow(
       /layers\/systems\/declared\/assets\/tools\/get_thing\.json is not a valid declaration:\n- \(top level\): Unrecognized key: "risc"\. Fix: remove "risc" or correct its spelling/,
     );
   });
 
   it('names a missing field and says to add it', () => {
     const { title: _title, ...untitled } = getThing;
-    expect(() => load(tool(untitled))).toThrow(/- title: .*Fix: add the field \(string\)/);
+    expect(() => check(tool(untitled))).toThrow(/- title: .*Fix: add the field \(string\)/);
   });
 
   it('lists the declared systems when the tool names another', () => {
     expect(() =>
-      load(tool({ ...getThing, system: 'billing' }, 'billing/tools/get_thing.json')),
+      check(tool({ ...getThing, system: 'billing' }, 'billing/tools/get_thing.json')),
     ).toThrow(
       /- system: no system "billing" is declared\. Fix: use one of "assets", or declare the system/,
     );
@@ -72,16 +74,16 @@ describe('loadDeclaredTools', () => {
 
   it('refuses a read tool that changes data, and a path placeholder without its parameter', () => {
     const post = { ...getThing, request: { ...getThing.request, method: 'POST' } };
-    expect(() => load(tool(post))).toThrow(
+    expect(() => check(tool(post))).toThrow(
       /- risk: a POST changes data, so the tool must be "write"/,
     );
     const unbound = { ...getThing, request: { ...getThing.request, parameters: [] } };
-    expect(() => load(tool(unbound))).toThrow(/{thing_id}, which is no path parameter/);
+    expect(() => check(tool(unbound))).toThrow(/{thing_id}, which is no path parameter/);
   });
 
   it('refuses an input schema that accepts unknown fields', () => {
     const open = { ...getThing, input: { ...getThing.input, additionalProperties: true } };
-    expect(() => load(tool(open))).toThrow(
+    expect(() => check(tool(open))).toThrow(
       /- input: must be an object schema with "additionalProperties": false/,
     );
   });
@@ -215,5 +217,52 @@ describe('a declared write tool', () => {
       method: 'DELETE',
       url: 'https://assets.example/v1/things/T-9',
     });
+  });
+});
+
+describe('checkDeclaredTools', () => {
+  it('validates a declaration only once more than its name is read, or when checked', () => {
+    // Arrange
+    const [broken] = load(tool({ ...getThing, risk: 'maybe' }));
+
+    // Act, assert
+    expect(broken?.name).toBe('get_thing');
+    expect(() => checkDeclaredTools(broken ? [broken] : [])).toThrow(
+      /get_thing\.json is not a valid declaration:\n- risk: .*Fix: use one of "read", "write"/,
+    );
+  });
+});
+
+describe('loadDeclaredSystems', () => {
+  const facilities = {
+    id: 'facilities',
+    displayName: 'Facilities',
+    apiShape: 'Facilities API',
+    baseUrl: 'https://facilities.example.com',
+    auth: { type: 'api_key', header: 'X-Api-Key' },
+    pagination: { style: 'none' },
+  };
+  const file = (data: unknown): DeclarationFile => ({
+    file: 'facilities/system.json',
+    kind: 'system',
+    data,
+  });
+
+  it("reads a system with the hand-written systems' defaults", () => {
+    const [system] = loadDeclaredSystems([file(facilities)]);
+    expect(system).toMatchObject({ id: 'facilities', baseUrl: 'https://facilities.example.com' });
+    expect(system?.retry).toEqual({ maxAttempts: 3, baseDelayMs: 100 });
+  });
+
+  it('names a misspelt field, a bad base URL and a bad auth mode with their fixes', () => {
+    expect(() => loadDeclaredSystems([file({ ...facilities, timeout: 5000 })])).toThrow(
+      /- \(top level\): Unrecognized key: "timeout"\. Fix: remove "timeout" or correct its spelling/,
+    );
+    expect(() => loadDeclaredSystems([file({ ...facilities, baseUrl: 'ftp://x' })])).toThrow(
+      /- baseUrl: /,
+    );
+    expect(() => loadDeclaredSystems([file({ ...facilities, auth: { type: 'api_key' } })])).toThrow(
+      /- auth\.header: .*Fix: add the field \(string\)/,
+    );
   });
 });
