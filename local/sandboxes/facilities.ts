@@ -119,6 +119,7 @@ export function startFacilitiesSandbox(options: {
 }): Promise<RunningSandbox> {
   const { assets, workOrders: seeded } = facilitiesSeed();
   const byId = new Map(assets.map((asset) => [asset.asset_id, asset]));
+  const newestFirst = [...assets].reverse();
   // Writes change work orders: each sandbox instance works on its own copy.
   const workOrders = new Map(structuredClone(seeded).map((order) => [order.work_order_id, order]));
   let next = 5001 + seeded.length;
@@ -154,7 +155,8 @@ export function startFacilitiesSandbox(options: {
                 'Invalid parameter',
                 'per_page must be an integer from 1 to 100.',
               );
-            const matching = assets.filter(
+            // Newest first: the seed holds them in order of delivery.
+            const matching = newestFirst.filter(
               (asset) =>
                 asset.customer_number === customer && (status === null || asset.status === status),
             );
