@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { writeIndex } from './declared-index.ts';
 import { type ImportWarning, importOpenApi } from './openapi-import.ts';
@@ -56,7 +56,10 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
   return { warnings, changes, tools: tools.map((tool) => tool.name) };
 }
 
+/** The project's own Biome (a native binary), whatever the working directory. */
+const BIOME = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'biome');
+
 /** Biome's formatting and import order, so the written files pass `npm run lint` as they are. */
 export async function formatFiles(files: readonly string[]): Promise<void> {
-  await promisify(execFile)('npx', ['biome', 'check', '--write', ...files]).catch(() => undefined);
+  await promisify(execFile)(BIOME, ['check', '--write', ...files]).catch(() => undefined);
 }
