@@ -55,6 +55,11 @@ describe('MCP endpoint in local mode', () => {
       get_customer_tickets: { customerId: 'C-00021' },
       get_customer_context: { customerId: 'C-00021' },
       get_product_catalog: { category: 'Warehouse' },
+      // Declared from the facilities OpenAPI spec (layers/systems/declared/facilities).
+      list_assets: { customer_number: 'C-00021' },
+      get_asset: { asset_id: 'AST-102426-6' },
+      asset_exists: { asset_id: 'AST-102426-6' },
+      list_asset_work_orders: { asset_id: 'AST-102426-6' },
     };
     const { tools } = await client.listTools();
     for (const tool of tools.filter(
