@@ -160,6 +160,19 @@ describe('CDK app', () => {
       }
     });
 
+    it("gives a declared tool's function the base URL its spec names, under its system's settings", () => {
+      const [, getAsset] =
+        toolFunctions().find(
+          ([, resource]) => resource.Properties.Environment.Variables.TOOL_NAME === 'get_asset',
+        ) ?? [];
+      const variables = getAsset?.Properties.Environment.Variables;
+      expect(variables.SYSTEM_FACILITIES_BASE_URL).toBe('https://facilities.example.com');
+      expect(variables.SYSTEM_FACILITIES_SECRET_ID).toBeDefined();
+      expect(
+        Object.keys(variables).filter((name) => /^SYSTEM_[A-Z]+_BASE_URL$/.test(name)),
+      ).toEqual(['SYSTEM_FACILITIES_BASE_URL']);
+    });
+
     it("grants each tool function read access to its own systems' secrets only", () => {
       const policies = api.findResources('AWS::IAM::Policy');
       for (const tool of tools) {
