@@ -360,6 +360,13 @@ function toolOf(context: OperationContext): ImportedTool | undefined {
         `the ${place} parameter "${parameterName}" has no description`,
         'describe it in the spec or in the tool file: agents fill fields by their descriptions',
       );
+    if (place === 'query' && (schema.type === 'object' || parameter.style === 'deepObject')) {
+      warn(
+        `the object query parameter "${parameterName}" is not carried over (deepObject and form objects are not sent)`,
+        'replace it with scalar query parameters in the spec, or write the tool by hand',
+      );
+      continue;
+    }
     if (place === 'query' && schema.type === 'array' && parameter.explode !== false)
       warn(
         `the array query parameter "${parameterName}" is sent comma-separated (explode: false)`,
@@ -420,6 +427,12 @@ function toolOf(context: OperationContext): ImportedTool | undefined {
       warn(
         'it declares no 2xx answer',
         'add the 200 or 201 response to the spec; the answer is accepted as is',
+      );
+    const types = Object.keys((response?.content ?? {}) as Record<string, unknown>);
+    if (!json && types.length > 0)
+      warn(
+        `its answer (${types.join(', ')}) is not JSON: the tool answers {} and the content is lost`,
+        'offer a JSON answer in the spec, or write the tool by hand',
       );
     output = json?.schema
       ? convert(json.schema, 'output')

@@ -222,11 +222,22 @@ describe('importOpenApi on a projects spec modelled on an issue tracker (3.1, YA
     );
   });
 
+  it('warns that an object query parameter and a CSV answer are not carried over', async () => {
+    const result = await imported(file, 'projects');
+    expect(warningsOf(result, 'exportIssues')).toEqual([
+      expect.stringContaining('object query parameter "filter" is not carried over'),
+      expect.stringContaining('its answer (text/csv) is not JSON'),
+    ]);
+    expect(Object.keys(toolNamed(result, 'export_issues').input.properties as object)).toEqual([
+      'project_id',
+    ]);
+  });
+
   it('imports only the operations asked for, and names the ones it does not know', async () => {
     const only = await imported(file, 'projects', ['getIssue', 'search_issues']);
     expect(only.tools.map((tool) => tool.name)).toEqual(['search_issues', 'get_issue']);
     await expect(imported(file, 'projects', ['getIssue', 'deleteIssue'])).rejects.toThrow(
-      /deleteIssue.*Its operations: searchIssues, getIssue/,
+      /deleteIssue.*Its operations: searchIssues, getIssue, updateIssue, exportIssues, addAttachment/,
     );
   });
 });
