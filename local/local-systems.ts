@@ -78,6 +78,8 @@ export async function startLocalSystems(options: {
   secrets: LocalSecretsFile;
   secretsFile: string;
   portOf(index: number): number;
+  /** Where a sandbox that keeps files (the logistics database) keeps them. */
+  dataDir?: string;
 }): Promise<LocalSystems> {
   const sandboxed = options.cast.flatMap(({ sandbox }) => (sandbox ? [sandbox] : []));
   const { running, close } = await startEach(
@@ -85,6 +87,7 @@ export async function startLocalSystems(options: {
       sandbox,
       port: options.portOf(index),
       credentials: credentialsOf(sandbox, options.secrets, options.secretsFile),
+      dataDir: options.dataDir,
     })),
   );
   const started = (id: string) => running.get(id) as RunningSandbox;

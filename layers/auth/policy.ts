@@ -27,7 +27,7 @@ export interface PolicySubject {
  * grant that matches it.
  */
 export const defaultPolicy: Policy = policySchema.parse({
-  version: '2026-11-23.3',
+  version: '2026-12-03.1',
   approverRole: 'approver',
   adminRole: 'admin',
   auditorRole: 'auditor',
@@ -38,10 +38,11 @@ export const defaultPolicy: Policy = policySchema.parse({
     },
     support: {
       description:
-        'Customer support: CRM, tickets and order status; opens tickets, edits contacts, sends email.',
+        'Customer support: CRM, tickets, order status and shipment tracking; opens tickets, edits contacts, sends email.',
       grants: [
         'system:crm',
         'system:ticketing',
+        'system:logistics',
         'get_order_status',
         'get_customer_context',
         'send_email',

@@ -77,17 +77,23 @@ export function createPgliteDriver(options: {
       served = { db: () => opening };
       embedded.set(options.dataDir, served);
     }
-    const db = await served.db();
-    if (served.accepts) {
-      const given = await options.credentials(false);
-      if (given.username !== served.accepts.username || given.password !== served.accepts.password)
-        throw new SqlDriverError(
-          'auth',
-          `password authentication failed for user "${given.username}"`,
-          '28P01',
-        );
+    // Credentials first, as a server checks them before it runs anything.
+    const accepts = served.accepts;
+    if (accepts) {
+      const match = (given: SqlCredentials) =>
+        given.username === accepts.username && given.password === accepts.password;
+      // Refused: the secret may have been rotated, so it is read again once, as for a server.
+      if (!match(await options.credentials(false))) {
+        const given = await options.credentials(true);
+        if (!match(given))
+          throw new SqlDriverError(
+            'auth',
+            `password authentication failed for user "${given.username}"`,
+            '28P01',
+          );
+      }
     }
-    return db;
+    return served.db();
   };
   let connection: Promise<PGlite> | undefined;
   return {

@@ -25,7 +25,12 @@ export interface SystemSandbox<Id extends string = string, Auth extends SandboxA
   demoCredentials(): CredentialsOf<Auth>;
   /** The webhook source (layers/webhooks/sources.ts) its data changes are signed as, if it sends any. */
   readonly webhookSource?: string;
-  start(options: { port: number; credentials: CredentialsOf<Auth> }): Promise<RunningSandbox>;
+  /** `dataDir`: local mode's data directory, for a sandbox that keeps files (a database). */
+  start(options: {
+    port: number;
+    credentials: CredentialsOf<Auth>;
+    dataDir?: string | undefined;
+  }): Promise<RunningSandbox>;
 }
 
 /**

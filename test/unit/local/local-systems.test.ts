@@ -20,6 +20,7 @@ describe('castSandboxes', () => {
       ['erp', 'erp'],
       ['ticketing', 'ticketing'],
       ['mail', 'mail'],
+      ['logistics', 'logistics'],
     ]);
   });
 
@@ -101,6 +102,7 @@ describe('systemLines', () => {
       '  ERP sandbox (orders, inventory):      http://127.0.0.1:3002',
       '  Ticketing sandbox (Zendesk shape):    http://127.0.0.1:3003',
       '  Mail sandbox (Graph sendMail shape):  http://127.0.0.1:3004',
+      '  Logistics DB (legacy PostgreSQL):     http://127.0.0.1:3005',
     ]);
   });
 });

@@ -8,6 +8,7 @@ export const credentials = {
   erp: { clientId: 'erp-client', clientSecret: 'erp-secret-456' },
   ticketing: { username: 'api@acme.example/token', password: 'zd-789' },
   mail: { clientId: 'mail-client', clientSecret: 'mail-secret' },
+  logistics: { username: 'reader', password: 'legacy-321' },
 };
 
 export const basic = (user: string, password: string) =>
