@@ -70,7 +70,7 @@ export interface LocalSystems {
 }
 
 /**
- * Starts the sandbox of each system that has one, on `portOf(i)` for the i-th of them, accepting
+ * Starts the sandbox of each system that has one, on `portOf(i)` for the i-th that listens, accepting
  * the credentials under `systems.<id>` of the local secrets file.
  */
 export async function startLocalSystems(options: {
@@ -82,10 +82,11 @@ export async function startLocalSystems(options: {
   dataDir?: string;
 }): Promise<LocalSystems> {
   const sandboxed = options.cast.flatMap(({ sandbox }) => (sandbox ? [sandbox] : []));
+  const listening = sandboxed.filter((sandbox) => !sandbox.embedded);
   const { running, close } = await startEach(
-    sandboxed.map((sandbox, index) => ({
+    sandboxed.map((sandbox) => ({
       sandbox,
-      port: options.portOf(index),
+      port: sandbox.embedded ? 0 : options.portOf(listening.indexOf(sandbox)),
       credentials: credentialsOf(sandbox, options.secrets, options.secretsFile),
       dataDir: options.dataDir,
     })),

@@ -251,7 +251,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   // The chat sandbox takes the port after the systems' sandboxes; the local secrets file's chat
   // webhooks point at it (unless they name a real Slack or Teams webhook).
   const chat = await startChatSandbox({
-    port: port === 0 ? 0 : port + 1 + cast.filter(({ sandbox }) => sandbox).length,
+    port:
+      port === 0 ? 0 : port + 1 + cast.filter(({ sandbox }) => sandbox && !sandbox.embedded).length,
     keys: chatKeysOf(secrets),
   });
   await pointChatWebhooks(secretsFile, secrets, chat.webhookUrls);

@@ -94,6 +94,7 @@ const sandboxUrls = {
   erp: 'https://erp.example.com',
   ticketing: 'https://example.zendesk.com',
   mail: 'https://graph.microsoft.com',
+  logistics: 'postgres://logistics-db.example.com:5432/logistics',
 };
 
 /** Writes that reach people or money get their own, lower ceiling per route. */

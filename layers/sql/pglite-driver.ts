@@ -18,6 +18,10 @@ interface Embedded {
 // One PGlite per data directory and process: two on one directory would corrupt it, and local
 // mode runs the sandbox and every function in one process.
 const embedded = new Map<string, Embedded>();
+let connectionsInProcess = 0;
+
+/** Connections the PGlite drivers of this process opened, all told (`npm run bench`). */
+export const pgliteConnectionsOpened = (): number => connectionsInProcess;
 
 async function open(dataDir: string): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
@@ -101,6 +105,7 @@ export function createPgliteDriver(options: {
     async readOnly(statement: SqlStatement) {
       connection ??= connect().then((db) => {
         opened++;
+        connectionsInProcess++;
         return db;
       });
       let db: PGlite;

@@ -40,6 +40,7 @@ export const logisticsSandbox = defineSystemSandbox({
   system: 'logistics',
   label: 'Logistics DB (legacy PostgreSQL)',
   auth: 'basic',
+  embedded: true,
   demoCredentials: () => ({ username: 'toolgate_reader', password: demoSecret(18) }),
   start: ({ credentials, dataDir }) =>
     startLogisticsSandbox({

@@ -87,6 +87,7 @@ describe('CDK app', () => {
           'ErpSecret2239D37E',
           'TicketingSecretA6C820B0',
           'MailSecret222636C9',
+          'LogisticsSecret8B1D8B6F',
           'WriteDeadLetterQueue6CA58406',
           'WriteQueue141C819B',
           'NotificationsTopicE4AF40A8',
@@ -130,9 +131,15 @@ describe('CDK app', () => {
       expect(systems.map((system) => system.id).sort()).toEqual([
         'crm',
         'erp',
+        'logistics',
         'mail',
         'ticketing',
       ]);
+      // A database's secret holds a login, like a basic-auth system's.
+      stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Description: Match.stringLikeRegexp('Logistics database'),
+        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
+      });
     });
   });
 

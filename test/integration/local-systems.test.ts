@@ -71,7 +71,14 @@ describe('local mode with a system the bundled sandboxes do not know', () => {
 
     // Assert
     expect(await health.json()).toEqual({ status: 'ok', system: 'billing' });
-    expect(Object.keys(local.sandboxes)).toEqual(['crm', 'erp', 'ticketing', 'mail', 'billing']);
+    expect(Object.keys(local.sandboxes)).toEqual([
+      'crm',
+      'erp',
+      'ticketing',
+      'mail',
+      'logistics',
+      'billing',
+    ]);
   });
 
   it('reaches the new sandbox as the gateway does, with its settings and the demo key of the secrets file', async () => {

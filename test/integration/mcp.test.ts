@@ -55,6 +55,8 @@ describe('MCP endpoint in local mode', () => {
       get_customer_tickets: { customerId: 'C-00021' },
       get_customer_context: { customerId: 'C-00021' },
       get_product_catalog: { category: 'Warehouse' },
+      get_shipment_tracking: { orderId: 'SO-100001' },
+      get_delivery_exceptions: { customerId: 'C-00021' },
     };
     const { tools } = await client.listTools();
     for (const tool of tools.filter(
