@@ -31,6 +31,7 @@ export function buildApp(
       consoleClientId: context('consoleClientId'),
       systemBaseUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}BaseUrl`)])),
       systemTokenUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}TokenUrl`)])),
+      systemDbIamUsers: Object.fromEntries(systemIds.map((id) => [id, context(`${id}DbIamUser`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),
       mailSender: context('mailSender'),

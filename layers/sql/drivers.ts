@@ -15,6 +15,8 @@ export async function openSqlDriver(options: {
   url: string;
   secretId: string;
   secrets: SecretProvider;
+  /** IAM database authentication as this user (`SYSTEM_<ID>_DB_IAM_USER`); the `pg` driver only. */
+  iamUser?: string | undefined;
 }): Promise<SqlDriver> {
   const credentials = async (refresh: boolean): Promise<SqlCredentials> => {
     const secret = await options.secrets.getJson(
@@ -37,11 +39,26 @@ export async function openSqlDriver(options: {
   }
   if (url.protocol === 'postgres:' || url.protocol === 'postgresql:') {
     const { createPostgresDriver } = await import('./postgres-driver.ts');
-    return createPostgresDriver({ url: options.url, credentials });
+    const iam = options.iamUser ? await iamLogin(url, options.iamUser) : undefined;
+    return createPostgresDriver({ url: options.url, credentials, ...(iam ? { iam } : {}) });
   }
   throw new ConfigurationError(
     'system_not_configured',
     "The database system's address is not usable. An operator must fix the gateway's deployment (the details are in its logs); retrying will not help.",
     { operatorDetail: `a database URL must start with postgres://, postgresql:// or pglite:///` },
   );
+}
+
+/** IAM database authentication tokens for `user` at the URL's host and port, signed with the function's role (its region from the runtime). */
+async function iamLogin(
+  url: URL,
+  user: string,
+): Promise<{ user: string; token(): Promise<string> }> {
+  const { Signer } = await import('@aws-sdk/rds-signer');
+  const signer = new Signer({
+    hostname: url.hostname,
+    port: Number(url.port || 5432),
+    username: user,
+  });
+  return { user, token: () => signer.getAuthToken() };
 }

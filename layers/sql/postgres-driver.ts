@@ -15,6 +15,11 @@ export interface PostgresDriverOptions {
   url: string;
   /** The system's credentials; `refresh` skips the cache, after the server refused them once. */
   credentials(refresh: boolean): Promise<SqlCredentials>;
+  /**
+   * IAM database authentication (RDS, Aurora, RDS Proxy): connect as this user with a fresh
+   * token per connection, over TLS, instead of the secret's login.
+   */
+  iam?: { user: string; token(): Promise<string> };
   /** Connections kept per function instance. @default 1 */
   maxConnections?: number;
   /** Makes the pool (tests). @default a `pg.Pool` */
@@ -33,12 +38,19 @@ export interface PostgresDriverOptions {
 export function createPostgresDriver(options: PostgresDriverOptions): SqlDriver {
   let opened = 0;
   let pool: Promise<PoolLike> | undefined;
+  const login = async (refresh: boolean): Promise<pg.PoolConfig> => {
+    if (!options.iam) {
+      const credentials = await options.credentials(refresh);
+      return { user: credentials.username, password: credentials.password };
+    }
+    // A token lasts 15 minutes: each new connection asks for one.
+    return { user: options.iam.user, password: options.iam.token, ssl: true };
+  };
   const makePool = (refresh: boolean): Promise<PoolLike> =>
-    options.credentials(refresh).then((credentials) => {
+    login(refresh).then((credentials) => {
       const config: pg.PoolConfig = {
         connectionString: options.url,
-        user: credentials.username,
-        password: credentials.password,
+        ...credentials,
         max: options.maxConnections ?? 1,
         // Lambda freezes an idle instance; a connection the server dropped meanwhile is replaced.
         idleTimeoutMillis: 0,

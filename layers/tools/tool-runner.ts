@@ -142,7 +142,12 @@ export function createToolRunner(options: ToolRunnerOptions) {
       let driver: Promise<SqlDriver> | undefined;
       runtime.sqlDriver = () => {
         if (!driver) {
-          driver = openSqlDriver({ url: baseUrl, secretId, secrets: options.secrets });
+          driver = openSqlDriver({
+            url: baseUrl,
+            secretId,
+            secrets: options.secrets,
+            iamUser: configured.dbIamUser,
+          });
           // A driver that could not be made is made again on the next call.
           driver.catch(() => {
             driver = undefined;

@@ -33,6 +33,7 @@ const tunedContext = {
   vpcAvailabilityZones: 'eu-west-1a,eu-west-1b',
   vpcRouteTableIds: 'rtb-0123456789abcdef0,rtb-0fedcba9876543210',
   privateSystems: 'erp,logistics',
+  logisticsDbIamUser: 'prx-0123456789abcdef0/toolgate_reader',
   openRoutes:
     '{"mcp":{"rateLimit":40,"reservedConcurrency":"off"},"webhooks":{"reservedConcurrency":5}}',
 };
@@ -110,8 +111,20 @@ describe('CDK app with context settings', () => {
           'ToolGetDeliveryExceptionsFunction',
         ]),
       );
+      // IAM database authentication through the RDS Proxy, as that user only, for those functions only.
+      const connects = Object.entries(api.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+        JSON.stringify(policy.Properties.PolicyDocument).includes('rds-db:connect'),
+      );
+      expect(connects.length).toBeGreaterThanOrEqual(2);
+      for (const [, policy] of connects)
+        expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(
+          ':dbuser:prx-0123456789abcdef0/toolgate_reader',
+        );
       for (const [id, fn] of functions) {
         const variables = fn.Properties.Environment.Variables;
+        expect(variables.SYSTEM_LOGISTICS_DB_IAM_USER, id).toBe(
+          'SYSTEM_LOGISTICS_BASE_URL' in variables ? 'toolgate_reader' : undefined,
+        );
         const callsPrivate =
           'SYSTEM_ERP_BASE_URL' in variables || 'SYSTEM_LOGISTICS_BASE_URL' in variables;
         expect(Boolean(inVpc(fn)), id).toBe(callsPrivate);

@@ -72,6 +72,31 @@ describe('createPostgresDriver', () => {
     expect(pool.released).toEqual([undefined, undefined]);
   });
 
+  it('connects with an IAM database authentication token over TLS instead of the secret, when configured', async () => {
+    // Arrange
+    const pool = fakePool(() => []);
+    const reads: boolean[] = [];
+    const driver = createPostgresDriver({
+      url: 'postgres://proxy.proxy-abc.eu-west-1.rds.amazonaws.com:5432/logistics',
+      credentials: async (refresh) => {
+        reads.push(refresh);
+        return { username: 'reader', password: 'pw' };
+      },
+      iam: { user: 'toolgate_reader', token: async () => 'signed-token' },
+      pool: pool.make,
+    });
+
+    // Act
+    await driver.readOnly({ text: 'SELECT 1', values: [], timeoutMs: 100 });
+
+    // Assert
+    const config = pool.configs[0] ?? {};
+    expect(config).toMatchObject({ user: 'toolgate_reader', ssl: true });
+    expect(typeof config.password).toBe('function');
+    expect(await (config.password as () => Promise<string>)()).toBe('signed-token');
+    expect(reads).toEqual([]);
+  });
+
   it('classifies a statement the server cancelled as a timeout, and still rolls back', async () => {
     // Arrange
     const pool = fakePool((text) => (text.startsWith('SELECT pg_sleep') ? pgError('57014') : []));
