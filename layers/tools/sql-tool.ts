@@ -5,12 +5,21 @@ import type { AnyReadTool, ToolContext } from './define.ts';
 
 const identifier = /^[a-z][a-zA-Z0-9_]{0,62}$/;
 
+const compiles = (pattern: string): boolean => {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const parameterSchema = z.discriminatedUnion('type', [
   z.strictObject({
     name: z.string().regex(identifier),
     type: z.literal('string'),
     description: z.string().min(20),
-    pattern: z.string().optional(),
+    pattern: z.string().refine(compiles, 'must be a valid regular expression').optional(),
     maxLength: z.number().int().positive().optional(),
     enum: z.array(z.string()).min(1).optional(),
   }),

@@ -57,7 +57,20 @@ describe('sqlTool', () => {
     // Act
     const load = () =>
       sqlTool(
-        { ...declaration, name: 'Bad Name', maxRows: 0, parameters: [{ name: 'x', type: 'date' }] },
+        {
+          ...declaration,
+          name: 'Bad Name',
+          maxRows: 0,
+          parameters: [
+            { name: 'x', type: 'date' },
+            {
+              name: 'y',
+              type: 'string',
+              pattern: '([',
+              description: 'A parameter with a broken pattern.',
+            },
+          ],
+        },
         'layers/systems/logistics/tools/bad.json',
       );
 
@@ -68,6 +81,7 @@ describe('sqlTool', () => {
     expect(load).toThrow(/- name: /);
     expect(load).toThrow(/- parameters\.0\.type: /);
     expect(load).toThrow(/- maxRows: /);
+    expect(load).toThrow(/- parameters\.1\.pattern: must be a valid regular expression/);
   });
 });
 
