@@ -1,7 +1,9 @@
 import { userInfo } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { declaredBaseUrls, systems } from '../layers/systems/registry.ts';
 import { checkDeclarations, tools } from '../layers/tools/registry.ts';
+import { checkSqlTools } from '../layers/tools/sql-tool-check.ts';
 import { webhookSources } from '../layers/webhooks/sources.ts';
 import { resolveStage } from './config/configs.ts';
 import { addPolicyChecks } from './policy-checks.ts';
@@ -33,6 +35,7 @@ export function buildApp(
         systemIds.map((id) => [id, context(`${id}BaseUrl`) ?? declaredBaseUrls[id]]),
       ),
       systemTokenUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}TokenUrl`)])),
+      systemDbIamUsers: Object.fromEntries(systemIds.map((id) => [id, context(`${id}DbIamUser`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),
       mailSender: context('mailSender'),
@@ -111,5 +114,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `dev-${userInfo()
       .username.toLowerCase()
       .replace(/[^a-z0-9-]/g, '')}`;
+  // A SQL tool whose declaration is refused (layers/tools/sql-tool-check.ts) stops the synth.
+  const sqlProblems = await checkSqlTools(
+    tools,
+    systems,
+    fileURLToPath(new URL('..', import.meta.url)),
+  );
+  if (sqlProblems.length > 0) throw new Error(`A SQL tool is refused:\n${sqlProblems.join('\n')}`);
   buildApp(app, stage === 'dev-' ? 'dev' : stage, context);
 }

@@ -22,6 +22,13 @@ const ALIASES = {
  */
 export const TRACER_MODULES = ['@aws-lambda-powertools/tracer'] as const;
 
+/**
+ * Left out of every bundle: PGlite is local mode's embedded database (layers/sql/pglite-driver.ts),
+ * never used on AWS, and `pg` loads its optional native binding only when asked, which the
+ * gateway never does.
+ */
+export const NEVER_BUNDLED = ['@electric-sql/pglite', 'pg-native'] as const;
+
 const REQUIRE_SHIM =
   "import { createRequire as __toolgateCreateRequire } from 'node:module'; const require = __toolgateCreateRequire(import.meta.url);";
 
@@ -47,7 +54,7 @@ export const lambdaBundling = {
     banner: { js: REQUIRE_SHIM },
     legalComments: 'none',
     alias: ALIASES,
-    external: [...TRACER_MODULES],
+    external: [...TRACER_MODULES, ...NEVER_BUNDLED],
   } satisfies BuildOptions,
 } as const;
 

@@ -70,7 +70,7 @@ export interface LocalSystems {
 }
 
 /**
- * Starts the sandbox of each system that has one, on `portOf(i)` for the i-th of them, accepting
+ * Starts the sandbox of each system that has one, on `portOf(i)` for the i-th that listens, accepting
  * the credentials under `systems.<id>` of the local secrets file.
  */
 export async function startLocalSystems(options: {
@@ -78,13 +78,17 @@ export async function startLocalSystems(options: {
   secrets: LocalSecretsFile;
   secretsFile: string;
   portOf(index: number): number;
+  /** Where a sandbox that keeps files (the logistics database) keeps them. */
+  dataDir?: string;
 }): Promise<LocalSystems> {
   const sandboxed = options.cast.flatMap(({ sandbox }) => (sandbox ? [sandbox] : []));
+  const listening = sandboxed.filter((sandbox) => !sandbox.embedded);
   const { running, close } = await startEach(
-    sandboxed.map((sandbox, index) => ({
+    sandboxed.map((sandbox) => ({
       sandbox,
-      port: options.portOf(index),
+      port: sandbox.embedded ? 0 : options.portOf(listening.indexOf(sandbox)),
       credentials: credentialsOf(sandbox, options.secrets, options.secretsFile),
+      dataDir: options.dataDir,
     })),
   );
   const started = (id: string) => running.get(id) as RunningSandbox;

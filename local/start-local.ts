@@ -21,6 +21,7 @@ import { background } from '#layers/resilience/background.ts';
 import { systems as registeredSystems } from '#layers/systems/registry.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { checkDeclarations, tools } from '#layers/tools/registry.ts';
+import { checkSqlTools } from '#layers/tools/sql-tool-check.ts';
 import { webhookSecretEnvName, webhookSources } from '#layers/webhooks/sources.ts';
 import { type WaitPolicy, writeQueueMaxReceiveCount } from '#layers/writes/wait-schedule.ts';
 import {
@@ -178,6 +179,10 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     options.systems ?? registeredSystems,
     options.sandboxes ?? (systemSandboxes as readonly SystemSandbox[]),
   );
+  // A SQL tool whose declaration is refused would be refused by synth too: stop here, as there.
+  const sqlProblems = await checkSqlTools(tools, options.systems ?? registeredSystems, ROOT);
+  if (sqlProblems.length > 0)
+    throw new Error(`Local mode cannot start: a SQL tool is refused:\n${sqlProblems.join('\n')}`);
   // The web console's files, as the CDK app builds them into its function's bundle; quickly.
   const consoleDir = join(dataDir, 'console');
   const consoleBuilt = buildConsole(consoleDir, { compression: 'fast' });
@@ -242,12 +247,14 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     secrets,
     secretsFile,
     portOf: (index) => (port === 0 ? 0 : port + 1 + index),
+    dataDir,
   });
 
   // The chat sandbox takes the port after the systems' sandboxes; the local secrets file's chat
   // webhooks point at it (unless they name a real Slack or Teams webhook).
   const chat = await startChatSandbox({
-    port: port === 0 ? 0 : port + 1 + cast.filter(({ sandbox }) => sandbox).length,
+    port:
+      port === 0 ? 0 : port + 1 + cast.filter(({ sandbox }) => sandbox && !sandbox.embedded).length,
     keys: chatKeysOf(secrets),
   });
   await pointChatWebhooks(secretsFile, secrets, chat.webhookUrls);

@@ -27,6 +27,11 @@ export interface StageOverrides {
    * of an OAuth2 system whose identity provider is not its API host.
    */
   systemTokenUrls?: Readonly<Record<string, string | undefined>>;
+  /**
+   * `-c logisticsDbIamUser=prx-0123456789abcdef0/toolgate_reader`: a database system reached with
+   * IAM database authentication, as that user of that RDS instance, cluster or proxy.
+   */
+  systemDbIamUsers?: Readonly<Record<string, string | undefined>>;
   /** `-c userRateLimit=120/60` or `off`. */
   userRateLimit?: string | undefined;
   /** `-c toolThrottle='{"create_order":{"rateLimit":5,"burstLimit":10}}'`, merged over the defaults. */
@@ -74,6 +79,7 @@ type Defaults = Omit<
   | 'audience'
   | 'systemBaseUrls'
   | 'systemTokenUrls'
+  | 'systemDbIamUsers'
   | 'rolesClaim'
   | 'mail'
   | 'consoleSignIn'
@@ -94,6 +100,7 @@ const sandboxUrls = {
   erp: 'https://erp.example.com',
   ticketing: 'https://example.zendesk.com',
   mail: 'https://graph.microsoft.com',
+  logistics: 'postgres://logistics-db.example.com:5432/logistics',
 };
 
 /** Writes that reach people or money get their own, lower ceiling per route. */
@@ -190,6 +197,16 @@ export function resolveStage(
   if (missing.length > 0 || !issuerUrl || !audience) {
     throw new Error(`Stage "${stage}" needs: ${missing.join(' ')}`);
   }
+  const systemDbIamUsers: Record<string, { resourceId: string; user: string }> = {};
+  for (const [id, value] of Object.entries(overrides.systemDbIamUsers ?? {})) {
+    if (!value) continue;
+    const match = /^((?:db|cluster|prx)-[A-Za-z0-9]+)\/([A-Za-z_][A-Za-z0-9_$]{0,62})$/.exec(value);
+    if (!match?.[1] || !match[2])
+      throw new Error(
+        `${id}DbIamUser must be <resource id>/<user>, e.g. prx-0123456789abcdef0/toolgate_reader (an RDS instance db-…, cluster cluster-… or proxy prx-…), got ${value}`,
+      );
+    systemDbIamUsers[id] = { resourceId: match[1], user: match[2] };
+  }
   const userRateLimit = overrides.userRateLimit ?? defaults.userRateLimit;
   if (!parseRateLimit(userRateLimit)) {
     throw new Error(
@@ -214,6 +231,7 @@ export function resolveStage(
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     ...(overrides.consoleClientId ? { consoleClientId: overrides.consoleClientId } : {}),
     systemBaseUrls,
+    systemDbIamUsers,
     systemTokenUrls: Object.fromEntries(
       Object.entries(overrides.systemTokenUrls ?? {}).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',

@@ -1,4 +1,5 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { DbIamUser } from '../constructs/system-environment.ts';
 
 /** API Gateway throttling of a stage or a route: steady requests per second and burst. */
 export interface Throttle {
@@ -82,6 +83,8 @@ export interface StageConfig {
   readonly systemBaseUrls: Readonly<Record<string, string>>;
   /** Absolute token URLs of OAuth2 systems whose identity provider is another host (`-c <system>TokenUrl`). */
   readonly systemTokenUrls: Readonly<Record<string, string>>;
+  /** Database systems reached with IAM database authentication (`-c <system>DbIamUser=<resource id>/<user>`). */
+  readonly systemDbIamUsers: Readonly<Record<string, DbIamUser>>;
   readonly logRetentionDays: 7 | 14 | 30 | 90 | 365;
   /** API Gateway default stage throttling. */
   readonly throttle: Throttle;

@@ -10,7 +10,12 @@ import {
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { consoleAssetsCommands, lambdaBundling, TRACER_MODULES } from '../bundling.ts';
+import {
+  consoleAssetsCommands,
+  lambdaBundling,
+  NEVER_BUNDLED,
+  TRACER_MODULES,
+} from '../bundling.ts';
 import { controlTowerRule } from '../policy-checks.ts';
 import type { FunctionPlacement } from './private-network.ts';
 
@@ -87,7 +92,7 @@ export class GatewayFunction extends Construct {
         mainFields: [...lambdaBundling.mainFields],
         banner: lambdaBundling.banner,
         esbuildArgs: { ...lambdaBundling.esbuildArgs },
-        externalModules: props.tracer ? [] : [...TRACER_MODULES],
+        externalModules: [...(props.tracer ? [] : TRACER_MODULES), ...NEVER_BUNDLED],
         forceDockerBundling: false,
         ...(props.assets === 'console'
           ? {

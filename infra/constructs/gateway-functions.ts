@@ -42,7 +42,11 @@ import {
   grantResilienceAccess,
   type ResilienceAccess,
 } from './resilience-access.ts';
-import { type SystemConnections, systemEnvironment } from './system-environment.ts';
+import {
+  grantDatabaseConnect,
+  type SystemConnections,
+  systemEnvironment,
+} from './system-environment.ts';
 import { TopicSubscriber } from './topic-subscriber.ts';
 
 /** What the functions of functions/manifest.ts are given: the stage's stores, queues and secrets. */
@@ -220,6 +224,7 @@ export function buildGatewayFunctions(
       for (const queue of sends) queues[queue].grantSendMessages(fn);
       for (const topic of publishes) resources.topics[topic].grantPublish(fn);
       for (const systemId of systemIds) resources.connections.secrets.get(systemId)?.grantRead(fn);
+      grantDatabaseConnect(fn, resources.connections, systemIds);
       if (entry.settings?.includes('webhook-secrets'))
         for (const secret of resources.webhookSecrets.values()) secret.grantRead(fn);
       if (entry.settings?.includes('chat-webhooks'))

@@ -1,3 +1,5 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { systemSettingNames } from '../../layers/config/system-settings.ts';
 
@@ -7,6 +9,14 @@ export interface SystemConnections {
   readonly baseUrls: Readonly<Record<string, string>>;
   /** Absolute token URLs of OAuth2 systems whose identity provider is another host. */
   readonly tokenUrls: Readonly<Record<string, string>>;
+  /** Database systems reached with IAM database authentication: the database (or proxy) resource id and user. */
+  readonly dbIamUsers?: Readonly<Record<string, DbIamUser>>;
+}
+
+/** `-c <system>DbIamUser=<resource id>/<user>`: an RDS instance or cluster (`db-…`, `cluster-…`) or an RDS Proxy (`prx-…`). */
+export interface DbIamUser {
+  readonly resourceId: string;
+  readonly user: string;
 }
 
 /**
@@ -31,6 +41,36 @@ export function systemEnvironment(
     environment[systemSettingNames.secretId(systemId)] = secret.secretArn;
     const tokenUrl = connections.tokenUrls[systemId];
     if (tokenUrl) environment[systemSettingNames.tokenUrl(systemId)] = tokenUrl;
+    const iam = connections.dbIamUsers?.[systemId];
+    if (iam) environment[systemSettingNames.dbIamUser(systemId)] = iam.user;
   }
   return environment;
+}
+
+/**
+ * Lets a function that calls `systemIds` connect, with IAM database authentication, as the user
+ * each database system names, and as no other.
+ *
+ * @example
+ * grantDatabaseConnect(fn, connections, tool.systems);
+ */
+export function grantDatabaseConnect(
+  grantee: IGrantable & { node: { scope?: unknown } },
+  connections: SystemConnections,
+  systemIds: readonly string[],
+): void {
+  const resourceArns = systemIds.flatMap((systemId) => {
+    const iam = connections.dbIamUsers?.[systemId];
+    if (!iam) return [];
+    return [
+      Stack.of(grantee as never).formatArn({
+        service: 'rds-db',
+        resource: 'dbuser',
+        resourceName: `${iam.resourceId}/${iam.user}`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ];
+  });
+  if (resourceArns.length > 0)
+    Grant.addToPrincipal({ grantee, actions: ['rds-db:connect'], resourceArns });
 }

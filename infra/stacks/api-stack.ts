@@ -332,6 +332,7 @@ const connectionsOf = (props: ApiStackProps): SystemConnections => ({
   secrets: props.systemSecrets,
   baseUrls: props.config.systemBaseUrls,
   tokenUrls: props.config.systemTokenUrls,
+  dbIamUsers: props.config.systemDbIamUsers,
 });
 
 /** The limits an unauthenticated route gets: webhooks, MCP and the console their own, any other the metadata ones. */

@@ -38,10 +38,11 @@ export const defaultPolicy: Policy = policySchema.parse({
     },
     support: {
       description:
-        'Customer support: CRM, tickets and order status; opens tickets, edits contacts, sends email.',
+        'Customer support: CRM, tickets, order status and shipment tracking; opens tickets, edits contacts, sends email.',
       grants: [
         'system:crm',
         'system:ticketing',
+        'system:logistics',
         'get_order_status',
         'get_customer_context',
         'send_email',

@@ -53,6 +53,8 @@ export interface SystemSettings {
   baseUrl?: string;
   secretId?: string;
   tokenUrl?: string;
+  /** A database system reached with IAM database authentication as this user, not the secret's password. */
+  dbIamUser?: string;
   timeoutMs?: number;
   rateLimit?: RateLimitSetting;
   breaker?: BreakerSetting;
@@ -65,6 +67,7 @@ export const systemSettingNames = {
   baseUrl: (systemId: string) => name(systemId, 'BASE_URL'),
   secretId: (systemId: string) => name(systemId, 'SECRET_ID'),
   tokenUrl: (systemId: string) => name(systemId, 'TOKEN_URL'),
+  dbIamUser: (systemId: string) => name(systemId, 'DB_IAM_USER'),
   timeoutMs: (systemId: string) => name(systemId, 'TIMEOUT_MS'),
   rateLimit: (systemId: string) => name(systemId, 'RATE_LIMIT'),
   breaker: (systemId: string) => name(systemId, 'BREAKER'),
@@ -100,6 +103,10 @@ export function parseSystemSettings(
     }
     const tokenUrl = read('tokenUrl');
     if (tokenUrl) found.tokenUrl = tokenUrl;
+    const dbIamUser = read('dbIamUser');
+    if (dbIamUser && /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(dbIamUser)) found.dbIamUser = dbIamUser;
+    else if (dbIamUser)
+      problems.push(`${systemSettingNames.dbIamUser(systemId)} must be a database user name`);
     const timeout = read('timeoutMs');
     if (timeout !== undefined) {
       const timeoutMs = Number(timeout);

@@ -79,6 +79,23 @@ export const systemDefinitionSchema = z.object({
     .array(z.string().regex(/^[a-z0-9-]+$/, 'must be a lower-case header name'))
     .min(1)
     .default(['x-request-id', 'x-amzn-requestid', 'request-id', 'x-correlation-id']),
+  /**
+   * A database instead of an HTTP API (layers/sql/): its tools are declared SELECTs over these
+   * views only, run read-only. The base URL is the database's (`postgres://…`, `pglite:///…`)
+   * and the secret holds `username` and `password` (auth `basic`).
+   */
+  database: z
+    .object({
+      engine: z.literal('postgres'),
+      views: z
+        .array(
+          z
+            .string()
+            .regex(/^([a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*$/, 'must be a lower-case view name'),
+        )
+        .min(1),
+    })
+    .optional(),
 });
 export type SystemDefinition = z.output<typeof systemDefinitionSchema>;
 export type SystemDeclaration = z.input<typeof systemDefinitionSchema>;

@@ -49,12 +49,26 @@ export const mail = defineSystem({
   requestIdHeaders: ['request-id', 'client-request-id'],
 });
 
+/**
+ * The logistics system's PostgreSQL database (shipments and delivery events of the ERP's orders),
+ * fifteen years old and without an API: its tools read two clean views, read-only.
+ */
+export const logistics = defineSystem({
+  id: 'logistics',
+  displayName: 'Logistics database',
+  apiShape: 'PostgreSQL (legacy schema, read through views)',
+  auth: { type: 'basic' },
+  pagination: { style: 'none' },
+  database: { engine: 'postgres', views: ['shipment_tracking', 'delivery_exceptions'] },
+});
+
 /** The hand-written systems: their ids stay a literal union, so code naming one is type-checked. */
 export const builtInSystems = [
   crm,
   erp,
   ticketing,
   mail,
+  logistics,
 ] as const satisfies readonly SystemDefinition[];
 export type SystemId = (typeof builtInSystems)[number]['id'];
 

@@ -3,6 +3,7 @@ import type { Caller } from '../auth/caller.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { ConfigurationError } from '../errors/index.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
+import type { SqlConnector } from '../sql/sql-connector.ts';
 import type { MailSettings } from '../systems/mail/mail-settings.ts';
 
 export type Risk = 'read' | 'write';
@@ -16,6 +17,8 @@ export interface ToolSettings {
 export interface ToolContext {
   /** One connector per system the tool declared, keyed by system id. */
   connectors: Readonly<Record<string, Connector>>;
+  /** One SQL connector per database system the tool declared (layers/sql/), keyed by system id. */
+  databases?: Readonly<Record<string, SqlConnector>>;
   logger: ToolLogger;
   requestId: string;
   caller: Caller;

@@ -9,6 +9,7 @@ import { getCustomerOrders } from './read/get-customer-orders.ts';
 import { getCustomerTickets } from './read/get-customer-tickets.ts';
 import { getOrderStatus } from './read/get-order-status.ts';
 import { getProductCatalog } from './read/get-product-catalog.ts';
+import { getDeliveryExceptions, getShipmentTracking } from './read/logistics-tools.ts';
 import { searchCustomers } from './read/search-customers.ts';
 import { createRegistry } from './tool-registry.ts';
 import { createOrder } from './write/create-order.ts';
@@ -26,6 +27,8 @@ export const tools: readonly AnyTool[] = [
   getProductCatalog,
   getCustomerTickets,
   getCustomerContext,
+  getShipmentTracking,
+  getDeliveryExceptions,
   createTicket,
   updateCustomerContact,
   createOrder,

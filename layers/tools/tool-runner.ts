@@ -16,6 +16,9 @@ import type { UserRateLimit } from '../resilience/rate-budget.ts';
 import type { ResponseCache } from '../resilience/response-cache.ts';
 import { RetryBudget } from '../resilience/retry-budget.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
+import type { SqlDriver } from '../sql/driver.ts';
+import { openSqlDriver } from '../sql/drivers.ts';
+import { createSqlConnector, type SqlConnector } from '../sql/sql-connector.ts';
 import { getSystem } from '../systems/registry.ts';
 import type { AnyReadTool, ToolContext, ToolSettings } from './define.ts';
 import type { ConversationPrefetch, PrefetchRequest } from './prefetch.ts';
@@ -87,6 +90,8 @@ interface SystemRuntime {
   breaker: HttpConnectorOptions['breaker'];
   rateBudget: HttpConnectorOptions['rateBudget'];
   metrics: HttpConnectorOptions['metrics'];
+  /** A database system's driver (its pool), opened on first use and kept by the instance. */
+  sqlDriver?: () => Promise<SqlDriver>;
 }
 
 /**
@@ -133,6 +138,24 @@ export function createToolRunner(options: ToolRunnerOptions) {
       rateBudget: rateLimit ? options.rateBudgetFor?.(system, rateLimit) : undefined,
       metrics: options.metricsFor?.(system),
     };
+    if (system.database) {
+      let driver: Promise<SqlDriver> | undefined;
+      runtime.sqlDriver = () => {
+        if (!driver) {
+          driver = openSqlDriver({
+            url: baseUrl,
+            secretId,
+            secrets: options.secrets,
+            iamUser: configured.dbIamUser,
+          });
+          // A driver that could not be made is made again on the next call.
+          driver.catch(() => {
+            driver = undefined;
+          });
+        }
+        return driver;
+      };
+    }
     runtimes.set(systemId, runtime);
     return runtime;
   };
@@ -151,7 +174,20 @@ export function createToolRunner(options: ToolRunnerOptions) {
     const deadline = AbortSignal.timeout(deadlineMs);
     const deadlineAt = Date.now() + deadlineMs;
     const connectors: Record<string, Connector> = {};
+    const databases: Record<string, SqlConnector> = {};
     for (const runtime of runtimesUsed) {
+      if (runtime.sqlDriver) {
+        databases[runtime.system.id] = createSqlConnector({
+          system: runtime.system,
+          driver: runtime.sqlDriver,
+          deadlineAt,
+          ...(runtime.breaker ? { breaker: runtime.breaker } : {}),
+          ...(runtime.metrics ? { metrics: runtime.metrics } : {}),
+          ...(call.upstream ? { upstream: call.upstream } : {}),
+          logger: options.logger,
+        });
+        continue;
+      }
       connectors[runtime.system.id] = createHttpConnector({
         system: runtime.system,
         baseUrl: runtime.baseUrl,
@@ -176,6 +212,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
     const degraded: { system: string; reason: string }[] = [];
     return {
       connectors,
+      ...(Object.keys(databases).length > 0 ? { databases } : {}),
       logger: options.logger,
       requestId: call.requestId,
       caller: call.caller,

@@ -14,6 +14,8 @@ export interface SandboxStart {
   sandbox: SystemSandbox;
   port: number;
   credentials: CredentialsOf<SandboxAuth>;
+  /** Local mode's data directory, for a sandbox that keeps files. */
+  dataDir?: string | undefined;
 }
 
 /**
@@ -28,8 +30,8 @@ export async function startEach(
     await Promise.all([...running.values()].map((sandbox) => sandbox.close()));
   };
   try {
-    for (const { sandbox, port, credentials } of starts)
-      running.set(sandbox.system, await sandbox.start({ port, credentials }));
+    for (const { sandbox, port, credentials, dataDir } of starts)
+      running.set(sandbox.system, await sandbox.start({ port, credentials, dataDir }));
   } catch (error) {
     await close();
     throw error;

@@ -1,6 +1,7 @@
 import { crmSandbox } from './crm.ts';
 import { erpSandbox } from './erp.ts';
 import { facilitiesSandbox } from './facilities.ts';
+import { logisticsSandbox } from './logistics.ts';
 import { mailSandbox } from './mail.ts';
 import { ticketingSandbox } from './ticketing.ts';
 
@@ -14,6 +15,7 @@ export const systemSandboxes = [
   ticketingSandbox,
   mailSandbox,
   facilitiesSandbox,
+  logisticsSandbox,
 ] as const;
 
 /** The systems a bundled sandbox plays. */

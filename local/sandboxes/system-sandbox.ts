@@ -23,9 +23,16 @@ export interface SystemSandbox<Id extends string = string, Auth extends SandboxA
   readonly auth: Auth;
   /** New demo credentials, random per checkout, so a wrong key really fails. */
   demoCredentials(): CredentialsOf<Auth>;
+  /** Runs inside the process (an embedded database) and takes no port. */
+  readonly embedded?: true;
   /** The webhook source (layers/webhooks/sources.ts) its data changes are signed as, if it sends any. */
   readonly webhookSource?: string;
-  start(options: { port: number; credentials: CredentialsOf<Auth> }): Promise<RunningSandbox>;
+  /** `dataDir`: local mode's data directory, for a sandbox that keeps files (a database). */
+  start(options: {
+    port: number;
+    credentials: CredentialsOf<Auth>;
+    dataDir?: string | undefined;
+  }): Promise<RunningSandbox>;
 }
 
 /**

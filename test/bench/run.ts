@@ -16,6 +16,7 @@ import {
   measureFailFast,
   measureRetryAmplification,
 } from './resilience.ts';
+import { measureSqlTools } from './sql.ts';
 import { measureSystems } from './systems.ts';
 import { measureExactlyOnce, measureWebhooks } from './webhooks.ts';
 
@@ -99,6 +100,14 @@ try {
     `GET /audit over ${auditRecords} records in local mode (loaded with BatchWriteItem in ${auditSearch.loadSeconds} s), over HTTP:`,
   );
   console.table(auditSearch.rows);
+  const sql = await measureSqlTools(local, token, Number(process.env.BENCH_SQL_CALLS ?? 1000));
+  console.log(
+    `SQL tools over the embedded legacy database (PGlite), over HTTP; the first call created and seeded it in ${sql.firstCallMs} ms:`,
+  );
+  console.table(sql.rows);
+  console.log(
+    `connections opened per 1,000 calls: ${sql.connectionsPer1000Calls}; in all, by every function instance of local mode: ${sql.connectionsInProcess} (goal: one per function instance)`,
+  );
   console.log('The Systems data (GET /systems, every system, 15 minutes of figures):');
   console.table([await measureSystems(local, token, Number(process.env.BENCH_SYSTEMS ?? 200))]);
   const consoleRuns = Number(process.env.BENCH_CONSOLE_RUNS ?? 5);

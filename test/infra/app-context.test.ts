@@ -32,7 +32,8 @@ const tunedContext = {
   vpcSubnetIds: 'subnet-0123456789abcdef0, subnet-0fedcba9876543210',
   vpcAvailabilityZones: 'eu-west-1a,eu-west-1b',
   vpcRouteTableIds: 'rtb-0123456789abcdef0,rtb-0fedcba9876543210',
-  privateSystems: 'erp',
+  privateSystems: 'erp,logistics',
+  logisticsDbIamUser: 'prx-0123456789abcdef0/toolgate_reader',
   openRoutes:
     '{"mcp":{"rateLimit":40,"reservedConcurrency":"off"},"webhooks":{"reservedConcurrency":5}}',
 };
@@ -93,17 +94,40 @@ describe('CDK app with context settings', () => {
     it('runs exactly the functions that call a private system in the VPC, in the given subnets', () => {
       const functions = Object.entries(api.findResources('AWS::Lambda::Function'));
       const inside = functions.filter(([, fn]) => inVpc(fn)).map(([id]) => id);
-      const erpTools = tools.filter((tool) => tool.systems.includes('erp'));
+      const privateTools = tools.filter((tool) =>
+        tool.systems.some((system) => system === 'erp' || system === 'logistics'),
+      );
       const expected = [
-        ...erpTools.map((tool) => `Tool${pascal(tool.name)}Function`),
-        ...erpTools.filter(isWriteTool).map((tool) => `Saga${pascal(tool.name)}StepFunction`),
+        ...privateTools.map((tool) => `Tool${pascal(tool.name)}Function`),
+        ...privateTools.filter(isWriteTool).map((tool) => `Saga${pascal(tool.name)}StepFunction`),
         'ConversationPrefetchFunction',
         'McpFunction',
       ];
       expect(inside.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(expected.sort());
+      // The legacy database's SQL tools reach it from inside the VPC, with its URL and secret.
+      expect(expected).toEqual(
+        expect.arrayContaining([
+          'ToolGetShipmentTrackingFunction',
+          'ToolGetDeliveryExceptionsFunction',
+        ]),
+      );
+      // IAM database authentication through the RDS Proxy, as that user only, for those functions only.
+      const connects = Object.entries(api.findResources('AWS::IAM::Policy')).filter(([, policy]) =>
+        JSON.stringify(policy.Properties.PolicyDocument).includes('rds-db:connect'),
+      );
+      expect(connects.length).toBeGreaterThanOrEqual(2);
+      for (const [, policy] of connects)
+        expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain(
+          ':dbuser:prx-0123456789abcdef0/toolgate_reader',
+        );
       for (const [id, fn] of functions) {
-        const callsErp = 'SYSTEM_ERP_BASE_URL' in fn.Properties.Environment.Variables;
-        expect(Boolean(inVpc(fn)), id).toBe(callsErp);
+        const variables = fn.Properties.Environment.Variables;
+        expect(variables.SYSTEM_LOGISTICS_DB_IAM_USER, id).toBe(
+          'SYSTEM_LOGISTICS_BASE_URL' in variables ? 'toolgate_reader' : undefined,
+        );
+        const callsPrivate =
+          'SYSTEM_ERP_BASE_URL' in variables || 'SYSTEM_LOGISTICS_BASE_URL' in variables;
+        expect(Boolean(inVpc(fn)), id).toBe(callsPrivate);
       }
       const [id] = inside;
       expect(api.findResources('AWS::Lambda::Function')[id ?? '']?.Properties.VpcConfig).toEqual({

@@ -89,6 +89,7 @@ describe('CDK app', () => {
           'MailSecret222636C9',
           // Declared from the facilities OpenAPI spec (layers/systems/declared/facilities).
           'FacilitiesSecretC011A53A',
+          'LogisticsSecret8B1D8B6F',
           'WriteDeadLetterQueue6CA58406',
           'WriteQueue141C819B',
           'NotificationsTopicE4AF40A8',
@@ -136,9 +137,15 @@ describe('CDK app', () => {
         'crm',
         'erp',
         'facilities',
+        'logistics',
         'mail',
         'ticketing',
       ]);
+      // A database's secret holds a login, like a basic-auth system's.
+      stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Description: Match.stringLikeRegexp('Logistics database'),
+        GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password' }),
+      });
     });
   });
 

@@ -123,8 +123,10 @@ describe('npm start and npm run token', () => {
     // The token names the issuer of the gateway just started, whatever port it took.
     expect(issuer).toBe(`${url}/_local/oidc`);
     expect(tools.status).toBe(200);
-    expect(((await tools.json()) as { tools: unknown[] }).tools.length).toBe(8);
+    // Support's ten: CRM, ticketing and logistics tools, get_order_status, get_customer_context, send_email.
+    expect(((await tools.json()) as { tools: unknown[] }).tools.length).toBe(10);
     expect(printed).toMatch(/CRM sandbox.*http:\/\/127\.0\.0\.1:\d+/);
+    expect(printed).toMatch(/Logistics DB \(legacy PostgreSQL\):\s+pglite:\/\/\/.*logistics-db/);
     expect(printed).toMatch(/Chat sandbox.*http:\/\/127\.0\.0\.1:\d+.*\/_sandbox\/messages/);
     expect(printed).toContain(`(roles: ${policyRoles.join(', ')})`);
     // Ctrl-C reaches npm and the gateway together: npm ends by the signal, the gateway by exit 0.

@@ -77,6 +77,7 @@ describe('local mode with a system the bundled sandboxes do not know', () => {
       'ticketing',
       'mail',
       'facilities',
+      'logistics',
       'billing',
     ]);
   });

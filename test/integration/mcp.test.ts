@@ -60,6 +60,8 @@ describe('MCP endpoint in local mode', () => {
       get_asset: { asset_id: 'AST-102426-6' },
       asset_exists: { asset_id: 'AST-102426-6' },
       list_asset_work_orders: { asset_id: 'AST-102426-6' },
+      get_shipment_tracking: { orderId: 'SO-100001' },
+      get_delivery_exceptions: { customerId: 'C-00021' },
     };
     const { tools } = await client.listTools();
     for (const tool of tools.filter(

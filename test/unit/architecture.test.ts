@@ -15,6 +15,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['auth', 'secrets', 'aws'],
   ['resilience'],
   ['connectors'],
+  ['sql'],
   ['systems'],
   ['tools'],
   ['writes', 'webhooks', 'audit', 'notifications'],

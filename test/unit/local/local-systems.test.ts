@@ -21,6 +21,7 @@ describe('castSandboxes', () => {
       ['ticketing', 'ticketing'],
       ['mail', 'mail'],
       ['facilities', 'facilities'],
+      ['logistics', 'logistics'],
     ]);
   });
 
@@ -103,6 +104,7 @@ describe('systemLines', () => {
       '  Ticketing sandbox (Zendesk shape):    http://127.0.0.1:3003',
       '  Mail sandbox (Graph sendMail shape):  http://127.0.0.1:3004',
       '  Facilities sandbox (asset register):  http://127.0.0.1:3005',
+      '  Logistics DB (legacy PostgreSQL):     http://127.0.0.1:3005',
     ]);
   });
 });

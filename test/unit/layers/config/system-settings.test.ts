@@ -43,4 +43,21 @@ describe('parseSystemSettings', () => {
       /SYSTEM_CRM_RATE_LIMIT.*SYSTEM_CRM_BREAKER.*SYSTEM_ERP_BASE_URL.*SYSTEM_ERP_TIMEOUT_MS/,
     );
   });
+
+  it("reads a database system's URL and IAM database user, and refuses a user name that is not one", () => {
+    const settings = parseSystemSettings(
+      {
+        SYSTEM_LOGISTICS_BASE_URL: 'postgres://proxy.internal:5432/logistics',
+        SYSTEM_LOGISTICS_DB_IAM_USER: 'toolgate_reader',
+      },
+      ['logistics'],
+    );
+    expect(settings.get('logistics')).toEqual({
+      baseUrl: 'postgres://proxy.internal:5432/logistics',
+      dbIamUser: 'toolgate_reader',
+    });
+    expect(() =>
+      parseSystemSettings({ SYSTEM_LOGISTICS_DB_IAM_USER: 'reader; DROP' }, ['logistics']),
+    ).toThrow(/SYSTEM_LOGISTICS_DB_IAM_USER must be a database user name/);
+  });
 });

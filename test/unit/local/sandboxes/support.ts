@@ -9,6 +9,7 @@ export const credentials = {
   ticketing: { username: 'api@acme.example/token', password: 'zd-789' },
   mail: { clientId: 'mail-client', clientSecret: 'mail-secret' },
   facilities: { apiKey: 'fac-key-321' },
+  logistics: { username: 'reader', password: 'legacy-321' },
 };
 
 export const basic = (user: string, password: string) =>
