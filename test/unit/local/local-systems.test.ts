@@ -20,8 +20,8 @@ describe('castSandboxes', () => {
       ['erp', 'erp'],
       ['ticketing', 'ticketing'],
       ['mail', 'mail'],
-      ['facilities', 'facilities'],
       ['logistics', 'logistics'],
+      ['facilities', 'facilities'],
     ]);
   });
 
@@ -103,8 +103,8 @@ describe('systemLines', () => {
       '  ERP sandbox (orders, inventory):      http://127.0.0.1:3002',
       '  Ticketing sandbox (Zendesk shape):    http://127.0.0.1:3003',
       '  Mail sandbox (Graph sendMail shape):  http://127.0.0.1:3004',
-      '  Facilities sandbox (asset register):  http://127.0.0.1:3005',
       '  Logistics DB (legacy PostgreSQL):     http://127.0.0.1:3005',
+      '  Facilities sandbox (asset register):  http://127.0.0.1:3006',
     ]);
   });
 });
