@@ -1,5 +1,27 @@
 import * as z from 'zod';
+import { modelFieldNames } from '../model/fields.ts';
 import type { Caller } from './caller.ts';
+
+const fieldName = z.string().refine((name) => modelFieldNames.has(name), {
+  error: (issue) =>
+    `"${String(issue.input)}" is not a field of the canonical model: name one listed in layers/model/fields.ts as <entity>.<field>, e.g. "contact.phone".`,
+});
+
+/**
+ * Fields of the canonical model a role does not see in tools' answers: `withhold` removes them,
+ * `mask` replaces their value with a hint (strings) or null (anything else). Rules add up the
+ * other way round from grants: a caller sees a field when any of their roles that grants the
+ * tool leaves it alone (layers/core/field-rules.ts).
+ */
+export const fieldRulesSchema = z
+  .strictObject({
+    withhold: z.array(fieldName).default([]),
+    mask: z.array(fieldName).default([]),
+  })
+  .refine((rules) => !rules.withhold.some((field) => rules.mask.includes(field)), {
+    error: 'A field is either withheld or masked, not both: list it in one of the two.',
+  });
+export type FieldRules = z.output<typeof fieldRulesSchema>;
 
 export const policySchema = z.object({
   /** Changes whenever the grants change; recorded with confirmations and audit records. */
@@ -11,7 +33,15 @@ export const policySchema = z.object({
   /** Role whose holders read the whole audit trail (everyone else reads their own records). */
   auditorRole: z.string().min(1),
   /** Role name → grants. A grant is a tool name, `risk:read`, `risk:write`, `system:<id>` or `*`. */
-  roles: z.record(z.string(), z.object({ description: z.string(), grants: z.array(z.string()) })),
+  roles: z.record(
+    z.string(),
+    z.object({
+      description: z.string(),
+      grants: z.array(z.string()),
+      /** Model fields this role does not see; absent: every field. */
+      fields: fieldRulesSchema.optional(),
+    }),
+  ),
 });
 export type Policy = z.output<typeof policySchema>;
 
@@ -27,7 +57,7 @@ export interface PolicySubject {
  * grant that matches it.
  */
 export const defaultPolicy: Policy = policySchema.parse({
-  version: '2026-11-23.3',
+  version: '2026-12-03.1',
   approverRole: 'approver',
   adminRole: 'admin',
   auditorRole: 'auditor',
@@ -35,6 +65,7 @@ export const defaultPolicy: Policy = policySchema.parse({
     viewer: {
       description: 'Looks up customers in the CRM only.',
       grants: ['search_customers', 'get_customer'],
+      fields: { mask: ['contact.email', 'contact.phone'] },
     },
     support: {
       description:
@@ -46,6 +77,16 @@ export const defaultPolicy: Policy = policySchema.parse({
         'get_customer_context',
         'send_email',
       ],
+      // The ERP's credit limit reaches no tool's answer; annual revenue is the customer's
+      // financial figure that does.
+      fields: {
+        withhold: [
+          'customer.annualRevenue',
+          'order.total',
+          'orderLine.unitPrice',
+          'orderLine.amount',
+        ],
+      },
     },
     sales: {
       description:
