@@ -45,6 +45,19 @@ export const policySchema = z.object({
 });
 export type Policy = z.output<typeof policySchema>;
 
+/**
+ * A policy from data, or an error naming where it came from and every problem with its path, e.g.
+ * `roles.viewer.fields.mask[0]`. A later policy file is read through it as well.
+ *
+ * @example
+ * const policy = parsePolicy(JSON.parse(text), 'policy.json');
+ */
+export function parsePolicy(input: unknown, source: string): Policy {
+  const parsed = policySchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new Error(`The policy in ${source} does not validate:\n${z.prettifyError(parsed.error)}`);
+}
+
 /** The subset of a tool the policy looks at. */
 export interface PolicySubject {
   name: string;
@@ -56,65 +69,68 @@ export interface PolicySubject {
  * Who may see and call which tool, as data. A caller may use a tool when any of their roles holds a
  * grant that matches it.
  */
-export const defaultPolicy: Policy = policySchema.parse({
-  version: '2026-12-03.1',
-  approverRole: 'approver',
-  adminRole: 'admin',
-  auditorRole: 'auditor',
-  roles: {
-    viewer: {
-      description: 'Looks up customers in the CRM only.',
-      grants: ['search_customers', 'get_customer'],
-      fields: { mask: ['contact.email', 'contact.phone'] },
-    },
-    support: {
-      description:
-        'Customer support: CRM, tickets and order status; opens tickets, edits contacts, sends email.',
-      grants: [
-        'system:crm',
-        'system:ticketing',
-        'get_order_status',
-        'get_customer_context',
-        'send_email',
-      ],
-      // The ERP's credit limit reaches no tool's answer; annual revenue is the customer's
-      // financial figure that does.
-      fields: {
-        withhold: [
-          'customer.annualRevenue',
-          'order.total',
-          'orderLine.unitPrice',
-          'orderLine.amount',
+export const defaultPolicy: Policy = parsePolicy(
+  {
+    version: '2026-12-03.1',
+    approverRole: 'approver',
+    adminRole: 'admin',
+    auditorRole: 'auditor',
+    roles: {
+      viewer: {
+        description: 'Looks up customers in the CRM only.',
+        grants: ['search_customers', 'get_customer'],
+        fields: { mask: ['contact.email', 'contact.phone'] },
+      },
+      support: {
+        description:
+          'Customer support: CRM, tickets and order status; opens tickets, edits contacts, sends email.',
+        grants: [
+          'system:crm',
+          'system:ticketing',
+          'get_order_status',
+          'get_customer_context',
+          'send_email',
+        ],
+        // The ERP's credit limit reaches no tool's answer; annual revenue is the customer's
+        // financial figure that does.
+        fields: {
+          withhold: [
+            'customer.annualRevenue',
+            'order.total',
+            'orderLine.unitPrice',
+            'orderLine.amount',
+          ],
+        },
+      },
+      sales: {
+        description:
+          'Sales: CRM, orders and inventory; places orders (four eyes), edits contacts, sends email.',
+        grants: [
+          'system:crm',
+          'get_customer_orders',
+          'get_order_status',
+          'check_inventory',
+          'get_product_catalog',
+          'create_order',
+          'get_customer_context',
+          'send_email',
         ],
       },
-    },
-    sales: {
-      description:
-        'Sales: CRM, orders and inventory; places orders (four eyes), edits contacts, sends email.',
-      grants: [
-        'system:crm',
-        'get_customer_orders',
-        'get_order_status',
-        'check_inventory',
-        'get_product_catalog',
-        'create_order',
-        'get_customer_context',
-        'send_email',
-      ],
-    },
-    approver: {
-      description:
-        'Confirms four-eyes writes proposed by others (e.g. create_order) and follows any operation.',
-      grants: [],
-    },
-    admin: { description: 'Everything.', grants: ['*'] },
-    auditor: {
-      description:
-        "Reads the whole audit trail (GET /audit): every user's calls; calls no tool by this role.",
-      grants: [],
+      approver: {
+        description:
+          'Confirms four-eyes writes proposed by others (e.g. create_order) and follows any operation.',
+        grants: [],
+      },
+      admin: { description: 'Everything.', grants: ['*'] },
+      auditor: {
+        description:
+          "Reads the whole audit trail (GET /audit): every user's calls; calls no tool by this role.",
+        grants: [],
+      },
     },
   },
-});
+  'layers/auth/policy.ts',
+);
 
 /** Whether the caller may confirm a write proposed by `proposer` (and reject a four-eyes one). */
 export function mayConfirm(

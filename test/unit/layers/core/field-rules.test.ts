@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod';
-import { defaultPolicy, type Policy, policySchema } from '#layers/auth/policy.ts';
+import { defaultPolicy, type Policy, parsePolicy, policySchema } from '#layers/auth/policy.ts';
 import {
   applyFieldPlan,
   createFieldRules,
@@ -107,6 +107,16 @@ describe('policySchema field rules', () => {
     const issue = parsed.error?.issues[0];
     expect(issue?.path).toEqual(['roles', 'viewer', 'fields', 'mask', 0]);
     expect(issue?.message).toContain('"contact.fax" is not a field of the canonical model');
+  });
+
+  it('throws naming the source, the problem and its path when parsePolicy meets a bad rule', () => {
+    const bad = {
+      ...defaultPolicy,
+      roles: { viewer: { description: '', grants: [], fields: { withhold: ['order.price'] } } },
+    };
+    expect(() => parsePolicy(bad, 'policy.json')).toThrow(
+      /^The policy in policy\.json does not validate:\n.*"order\.price" is not a field of the canonical model.*\n.*at roles\.viewer\.fields\.withhold\[0\]/,
+    );
   });
 
   it('refuses a field both withheld and masked by one role', () => {
