@@ -81,8 +81,9 @@ export function resolveTool(
 
 /**
  * One tool call, the same over every transport (REST, MCP): authorization, validation, admission,
- * then a read runs or a write is proposed (nothing written), the policy's field rules shape a read's
- * answer for the caller, and one audit record (which keeps no answer data), whatever the outcome. A success that cannot be recorded is refused (`audit_unavailable`); every refusal is
+ * then a read runs or a write is proposed (nothing written), the policy's field rules shape a
+ * read's answer for the caller, and one audit record (which keeps no answer data), whatever the
+ * outcome. A success that cannot be recorded is refused (`audit_unavailable`); every refusal is
  * an `AppError` the transport turns into its own error shape.
  *
  * @example

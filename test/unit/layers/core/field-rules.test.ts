@@ -9,6 +9,7 @@ import {
   maskValue,
   noFieldRules,
 } from '#layers/core/field-rules.ts';
+import { callTool, type ToolCallDeps } from '#layers/core/tool-call.ts';
 import { modelFieldNames } from '#layers/model/fields.ts';
 import { describeTool } from '#layers/tools/descriptor.ts';
 import { getCustomer } from '#layers/tools/read/get-customer.ts';
@@ -16,7 +17,8 @@ import { getCustomerContext } from '#layers/tools/read/get-customer-context.ts';
 import { getCustomerOrders } from '#layers/tools/read/get-customer-orders.ts';
 import { getOrderStatus } from '#layers/tools/read/get-order-status.ts';
 import { tools } from '#layers/tools/registry.ts';
-import type { ToolResult } from '#layers/tools/tool-runner.ts';
+import { createRegistry } from '#layers/tools/tool-registry.ts';
+import type { ToolResult, ToolRunner } from '#layers/tools/tool-runner.ts';
 
 const meta: ToolResult['meta'] = { requestId: 'r1', durationMs: 1, degraded: [], cache: 'none' };
 
@@ -329,5 +331,52 @@ describe('describeToolFor', () => {
       .contacts?.items as Schema;
     expect(contactSchema.properties.phone?.description).toContain('Masked for your role');
     expect(describeToolFor(getCustomer, noFieldRules)).toBe(describeTool(getCustomer));
+  });
+});
+
+describe('callTool with field rules', () => {
+  it('gives each caller their own view of one shared answer, and audits no answer data', async () => {
+    // Arrange: the runner answers the same object to everyone, as a cache does.
+    const shared = { data: { customer }, meta };
+    const records: unknown[] = [];
+    const deps = {
+      registry: createRegistry([getCustomer]),
+      policy: defaultPolicy,
+      runner: { admit: async () => undefined, run: async () => shared } as unknown as ToolRunner,
+      auditor: {
+        record: async (record: unknown) => {
+          records.push(record);
+          return undefined;
+        },
+      },
+      logger: { error: () => undefined, warn: () => undefined },
+      proposals: () => {
+        throw new Error('no proposals here');
+      },
+    } as unknown as ToolCallDeps;
+    const call = (roles: string[]) =>
+      callTool(
+        deps,
+        { sub: 'u', roles },
+        'get_customer',
+        { customerId: 'C-00001' },
+        {
+          requestId: 'r1',
+          baseUrl: 'https://gateway.example',
+        },
+      );
+
+    // Act
+    const viewer = await call(['viewer']);
+    const admin = await call(['admin']);
+
+    // Assert
+    const emailOf = (outcome: Awaited<ReturnType<typeof call>>) =>
+      outcome.kind === 'answer'
+        ? (outcome.result.data as typeof shared.data).customer.contacts[0]?.email
+        : undefined;
+    expect(emailOf(viewer)).toBe('***@acme.example');
+    expect(emailOf(admin)).toBe('ada@acme.example');
+    expect(JSON.stringify(records)).not.toContain('acme.example');
   });
 });
