@@ -139,4 +139,26 @@ describe('field-level security in local mode', () => {
     const customerSchema = (descriptor.body.outputSchema as Schema).properties.customer as Schema;
     expect(customerSchema.anyOf[0]?.properties).not.toHaveProperty('annualRevenue');
   });
+
+  it("withholds order prices from support over MCP, where the client checks the answer against support's schema", async () => {
+    // Arrange: the SDK client validates structured content against the output schema it listed.
+    const client = await connectMcp(local, sam);
+    await client.listTools();
+
+    // Act
+    const result = await client.callTool({
+      name: 'get_order_status',
+      arguments: { orderId: 'SO-100001' },
+    });
+    await client.close();
+
+    // Assert
+    expect(result.isError).toBeFalsy();
+    const order = (result.structuredContent as { order: Record<string, unknown> }).order;
+    expect(order.id).toBe('SO-100001');
+    expect(order).not.toHaveProperty('total');
+    for (const line of order.lines as Record<string, unknown>[]) {
+      expect(Object.keys(line).sort()).toEqual(['description', 'quantity', 'sku']);
+    }
+  });
 });
