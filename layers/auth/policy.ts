@@ -1,5 +1,27 @@
 import * as z from 'zod';
+import { modelFieldNames } from '../model/fields.ts';
 import type { Caller } from './caller.ts';
+
+const fieldName = z.string().refine((name) => modelFieldNames.has(name), {
+  error: (issue) =>
+    `"${String(issue.input)}" is not a field of the canonical model: name one listed in layers/model/fields.ts as <entity>.<field>, e.g. "contact.phone".`,
+});
+
+/**
+ * Fields of the canonical model a role does not see in tools' answers: `withhold` removes them,
+ * `mask` replaces their value with a hint (strings) or null (anything else). Rules add up the
+ * other way round from grants: a caller sees a field when any of their roles that grants the
+ * tool leaves it alone (layers/core/field-rules.ts).
+ */
+export const fieldRulesSchema = z
+  .strictObject({
+    withhold: z.array(fieldName).default([]),
+    mask: z.array(fieldName).default([]),
+  })
+  .refine((rules) => !rules.withhold.some((field) => rules.mask.includes(field)), {
+    error: 'A field is either withheld or masked, not both: list it in one of the two.',
+  });
+export type FieldRules = z.output<typeof fieldRulesSchema>;
 
 export const policySchema = z.object({
   /** Changes whenever the grants change; recorded with confirmations and audit records. */
@@ -11,9 +33,30 @@ export const policySchema = z.object({
   /** Role whose holders read the whole audit trail (everyone else reads their own records). */
   auditorRole: z.string().min(1),
   /** Role name → grants. A grant is a tool name, `risk:read`, `risk:write`, `system:<id>` or `*`. */
-  roles: z.record(z.string(), z.object({ description: z.string(), grants: z.array(z.string()) })),
+  roles: z.record(
+    z.string(),
+    z.object({
+      description: z.string(),
+      grants: z.array(z.string()),
+      /** Model fields this role does not see; absent: every field. */
+      fields: fieldRulesSchema.optional(),
+    }),
+  ),
 });
 export type Policy = z.output<typeof policySchema>;
+
+/**
+ * A policy from data, or an error naming where it came from and every problem with its path, e.g.
+ * `roles.viewer.fields.mask[0]`. A later policy file is read through it as well.
+ *
+ * @example
+ * const policy = parsePolicy(JSON.parse(text), 'policy.json');
+ */
+export function parsePolicy(input: unknown, source: string): Policy {
+  const parsed = policySchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new Error(`The policy in ${source} does not validate:\n${z.prettifyError(parsed.error)}`);
+}
 
 /** The subset of a tool the policy looks at. */
 export interface PolicySubject {
@@ -26,60 +69,74 @@ export interface PolicySubject {
  * Who may see and call which tool, as data. A caller may use a tool when any of their roles holds a
  * grant that matches it.
  */
-export const defaultPolicy: Policy = policySchema.parse({
-  version: '2026-12-03.1',
-  approverRole: 'approver',
-  adminRole: 'admin',
-  auditorRole: 'auditor',
-  roles: {
-    viewer: {
-      description: 'Looks up customers in the CRM only.',
-      grants: ['search_customers', 'get_customer'],
-    },
-    support: {
-      description:
-        'Customer support: CRM, tickets, order status and shipment tracking; opens tickets, edits contacts, sends email.',
-      grants: [
-        'system:crm',
-        'system:ticketing',
-        'system:logistics',
-        'get_order_status',
-        'get_customer_context',
-        'send_email',
-      ],
-    },
-    sales: {
-      description:
-        'Sales: CRM, orders and inventory; places orders (four eyes), edits contacts, sends email.',
-      grants: [
-        'system:crm',
-        'get_customer_orders',
-        'get_order_status',
-        'check_inventory',
-        'get_product_catalog',
-        'create_order',
-        'get_customer_context',
-        'send_email',
-      ],
-    },
-    facilities: {
-      description:
-        'Facilities team: the asset register and its work orders (tools declared from its OpenAPI spec).',
-      grants: ['system:facilities'],
-    },
-    approver: {
-      description:
-        'Confirms four-eyes writes proposed by others (e.g. create_order) and follows any operation.',
-      grants: [],
-    },
-    admin: { description: 'Everything.', grants: ['*'] },
-    auditor: {
-      description:
-        "Reads the whole audit trail (GET /audit): every user's calls; calls no tool by this role.",
-      grants: [],
+export const defaultPolicy: Policy = parsePolicy(
+  {
+    version: '2026-12-03.2',
+    approverRole: 'approver',
+    adminRole: 'admin',
+    auditorRole: 'auditor',
+    roles: {
+      viewer: {
+        description: 'Looks up customers in the CRM only.',
+        grants: ['search_customers', 'get_customer'],
+        fields: { mask: ['contact.email', 'contact.phone'] },
+      },
+      support: {
+        description:
+          'Customer support: CRM, tickets, order status and shipment tracking; opens tickets, edits contacts, sends email.',
+        grants: [
+          'system:crm',
+          'system:ticketing',
+          'system:logistics',
+          'get_order_status',
+          'get_customer_context',
+          'send_email',
+        ],
+        // The ERP's credit limit reaches no tool's answer; annual revenue is the customer's
+        // financial figure that does.
+        fields: {
+          withhold: [
+            'customer.annualRevenue',
+            'order.total',
+            'orderLine.unitPrice',
+            'orderLine.amount',
+          ],
+        },
+      },
+      sales: {
+        description:
+          'Sales: CRM, orders and inventory; places orders (four eyes), edits contacts, sends email.',
+        grants: [
+          'system:crm',
+          'get_customer_orders',
+          'get_order_status',
+          'check_inventory',
+          'get_product_catalog',
+          'create_order',
+          'get_customer_context',
+          'send_email',
+        ],
+      },
+      facilities: {
+        description:
+          'Facilities team: the asset register and its work orders (tools declared from its OpenAPI spec).',
+        grants: ['system:facilities'],
+      },
+      approver: {
+        description:
+          'Confirms four-eyes writes proposed by others (e.g. create_order) and follows any operation.',
+        grants: [],
+      },
+      admin: { description: 'Everything.', grants: ['*'] },
+      auditor: {
+        description:
+          "Reads the whole audit trail (GET /audit): every user's calls; calls no tool by this role.",
+        grants: [],
+      },
     },
   },
-});
+  'layers/auth/policy.ts',
+);
 
 /** Whether the caller may confirm a write proposed by `proposer` (and reject a four-eyes one). */
 export function mayConfirm(

@@ -12,6 +12,7 @@ import { type AnyReadTool, type AnyTool, type AnyWriteTool, isWriteTool } from '
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { ToolResult, ToolRunner } from '../tools/tool-runner.ts';
 import { type ConfirmationView, type ProposalDeps, proposeWrite } from '../writes/propose.ts';
+import { applyFieldPlan, fieldRulesOf } from './field-rules.ts';
 import { validateToolInput } from './validate-input.ts';
 
 /** What the core needs, whatever the transport. */
@@ -80,7 +81,8 @@ export function resolveTool(
 
 /**
  * One tool call, the same over every transport (REST, MCP): authorization, validation, admission,
- * then a read runs or a write is proposed (nothing written), and one audit record, whatever the
+ * then a read runs or a write is proposed (nothing written), the policy's field rules shape a
+ * read's answer for the caller, and one audit record (which keeps no answer data), whatever the
  * outcome. A success that cannot be recorded is refused (`audit_unavailable`); every refusal is
  * an `AppError` the transport turns into its own error shape.
  *
@@ -135,12 +137,16 @@ export async function callTool(
       : {
           kind: 'answer',
           tool,
-          result: await deps.runner.run(tool, input, {
-            requestId: meta.requestId,
-            caller,
-            conversationId: meta.conversationId?.slice(0, MAX_CONVERSATION_ID_LENGTH),
-            upstream,
-          }),
+          // Field rules apply after the runner's cache: a cached answer serves every role.
+          result: applyFieldPlan(
+            fieldRulesOf(deps.policy).planFor(tool, caller),
+            await deps.runner.run(tool, input, {
+              requestId: meta.requestId,
+              caller,
+              conversationId: meta.conversationId?.slice(0, MAX_CONVERSATION_ID_LENGTH),
+              upstream,
+            }),
+          ),
         };
   } catch (error) {
     // Only names of registered tools become metric dimensions: any other name is the caller's.

@@ -16,6 +16,7 @@ import type { CallEffect } from '../audit/audit-policy.ts';
 import { redact } from '../audit/redact.ts';
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed } from '../auth/policy.ts';
+import { describeToolFor, fieldRulesOf } from '../core/field-rules.ts';
 import {
   callTool,
   type ToolCallDeps,
@@ -27,7 +28,8 @@ import { errorSchema, toEnvelope } from '../errors/envelope.ts';
 import { AppError, PersonConfirmationRequiredError } from '../errors/index.ts';
 import { logFailure } from '../observability/log-failure.ts';
 import { type AnyTool, isWriteTool } from '../tools/define.ts';
-import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
+import { jsonSchemaOf } from '../tools/descriptor.ts';
+import type { ToolResult } from '../tools/tool-runner.ts';
 import { cancelWrite, confirmWrite, type DecideDeps, readOperation } from '../writes/decisions.ts';
 import {
   confirmationOutput,
@@ -122,6 +124,10 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
   );
   const permitted = () =>
     deps.registry.all.filter((tool) => isAllowed(deps.policy, now().caller, tool));
+  const fieldRules = fieldRulesOf(deps.policy);
+  /** The descriptor as this caller receives the tool: without the fields their roles do not see. */
+  const describeTool = (tool: AnyTool) =>
+    describeToolFor(tool, fieldRules.planFor(tool, now().caller));
 
   const listed = (): Tool[] => {
     const tools = permitted().filter(
@@ -221,7 +227,7 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
   const callGatewayTool = async (name: string, args: unknown): Promise<CallToolResult> => {
     try {
       const outcome = await callTool(deps, now().caller, name, args ?? {}, now());
-      if (outcome.kind === 'answer') return success(outcome.result.data);
+      if (outcome.kind === 'answer') return answered(outcome.result);
       const { confirmation } = outcome;
       // The sentence the agent relays: where the user approves (the console), or that it may confirm.
       const relay =
@@ -237,6 +243,32 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
         throw unknownTool(name);
       return error instanceof AppError ? errorResult(error) : internalError();
     }
+  };
+
+  /**
+   * A read's answer. What the caller does not see is named in `_meta.withheld` and, for agents
+   * that read only the text, in a sentence after the JSON: the data is not missing, it is hidden.
+   */
+  const answered = (result: ToolResult): CallToolResult => {
+    const withheld = result.meta.withheld;
+    const plain = success(result.data);
+    if (!withheld?.length) return plain;
+    const names = withheld
+      .map((entry) =>
+        'part' in entry ? `${entry.part} (withheld)` : `${entry.path} (${entry.reason})`,
+      )
+      .join(', ');
+    return {
+      ...plain,
+      content: [
+        ...plain.content,
+        {
+          type: 'text',
+          text: `Not shown to your role, not missing: ${names}. Ask an administrator if you need them.`,
+        },
+      ],
+      _meta: { withheld },
+    };
   };
 
   const success = (structured: unknown): CallToolResult => ({

@@ -21,6 +21,21 @@ const metaSchema = {
       },
     },
     cache: { type: 'string', enum: ['hit', 'miss', 'none'] },
+    withheld: {
+      type: 'array',
+      description:
+        "What the caller does not see: a composite tool's parts their roles do not grant (`part`, null in data), and model fields the policy withholds or masks for their roles (`path`, `field`). The data schemas here are complete; GET /tools/{name} shows the caller's own.",
+      items: {
+        type: 'object',
+        required: ['reason'],
+        properties: {
+          part: { type: 'string' },
+          path: { type: 'string', description: 'e.g. customer.contacts[].phone' },
+          field: { type: 'string', description: 'e.g. contact.phone' },
+          reason: { type: 'string', enum: ['forbidden', 'withheld', 'masked'] },
+        },
+      },
+    },
   },
 };
 

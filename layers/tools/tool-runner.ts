@@ -33,8 +33,15 @@ export interface ToolResult {
     cache: 'hit' | 'miss' | 'none';
     /** Answered from the conversation-start prefetch (`X-Conversation-Id`). */
     prefetched?: boolean;
-    /** A composite tool's parts the caller is not granted: null in `data`. */
-    withheld?: { part: string; reason: 'forbidden' }[];
+    /**
+     * What the caller does not see: a composite tool's parts the caller is not granted (null in
+     * `data`), and model fields the policy withholds or masks for the caller's roles
+     * (layers/core/field-rules.ts).
+     */
+    withheld?: (
+      | { part: string; reason: 'forbidden' }
+      | { path: string; field: string; reason: 'withheld' | 'masked' }
+    )[];
   };
 }
 

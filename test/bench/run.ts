@@ -7,6 +7,7 @@ import { measureAuditSearch } from './audit-search.ts';
 import { measureBundles } from './bundles.ts';
 import { measureConsoleFirstLoad, measureSystemsPage } from './console.ts';
 import { printCost } from './cost.ts';
+import { measureFieldRules } from './field-rules.ts';
 import { goalSummary } from './goals.ts';
 import { measureRoundTrips, measureThroughput } from './hot-path.ts';
 import { measureAddedLatency } from './latency.ts';
@@ -62,6 +63,8 @@ try {
     'Of which the synchronous audit write (one line appended to the audit log file), measured alone:',
   );
   console.table([await measureAuditWrite(iterations)]);
+  console.log('Of which the field rules (issue 16: withheld and masked fields), measured alone:');
+  console.table(measureFieldRules(iterations));
   const token = await local.issuer.issue({
     sub: 'bench',
     roles: ['admin'],

@@ -85,7 +85,11 @@ describe('get_customer_context: parallel reads that degrade', () => {
     expect(ticketsAfterSales).toBe(ticketsBefore);
     expect(support.body.data.recentOrders).toBeNull();
     expect(support.body.data.openTickets).not.toBeNull();
-    expect(support.body.meta.withheld).toEqual([{ part: 'recentOrders', reason: 'forbidden' }]);
+    // The field rules of support (README: Field-level security) add theirs after the parts.
+    expect(support.body.meta.withheld).toEqual([
+      { part: 'recentOrders', reason: 'forbidden' },
+      { path: 'customer.annualRevenue', field: 'customer.annualRevenue', reason: 'withheld' },
+    ]);
   });
 
   it('withholds the same parts over MCP, where the note tells the agent', async () => {
