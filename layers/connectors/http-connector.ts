@@ -14,6 +14,7 @@ import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { CallRecorder } from '../resilience/call-metrics.ts';
 import { fullJitter, type RetryBudget } from '../resilience/retry-budget.ts';
 import type { Authenticator } from './authenticator.ts';
+import { breakerOutcomes, type ConnectorBreaker } from './breaker-outcomes.ts';
 import type { Connector, ConnectorRequest, PageRequest, QueryValue } from './connector.ts';
 import { paginationStyle } from './pagination.ts';
 import type { SystemDefinition } from './system-definition.ts';
@@ -37,7 +38,7 @@ export interface HttpConnectorOptions {
     observe(status: number, headers: Headers): Promise<void>;
   };
   /** The system's shared circuit breaker; absent: none. */
-  breaker?: { beforeCall(): Promise<void>; afterCall(success: boolean): Promise<void> };
+  breaker?: ConnectorBreaker;
   /** Counts each call to the system (outcome, latency) for GET /systems; absent: not counted. */
   metrics?: CallRecorder;
   /** Retries of transient failures; absent: no retries. */
@@ -178,16 +179,7 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     return response;
   };
 
-  const recordOutcome = async (success: boolean) => {
-    try {
-      await options.breaker?.afterCall(success);
-    } catch (error) {
-      logger.warn('circuit breaker update failed', {
-        system: system.id,
-        error: (error as Error).message,
-      });
-    }
-  };
+  const recordOutcome = breakerOutcomes(options.breaker, system.id, logger);
 
   /** Tries, and retries transient failures of idempotent requests within deadline and budget. */
   const withRetries = async (req: ConnectorRequest<z.ZodType>): Promise<Response> => {

@@ -1,3 +1,4 @@
+import { breakerOutcomes, type ConnectorBreaker } from '../connectors/breaker-outcomes.ts';
 import type { UpstreamCalls } from '../connectors/upstream-calls.ts';
 import {
   AppError,
@@ -36,7 +37,7 @@ export interface SqlConnectorOptions {
   driver: () => Promise<SqlDriver>;
   /** When the call's deadline passes (epoch ms): the statement timeout ends before it. */
   deadlineAt: number;
-  breaker?: { beforeCall(): Promise<void>; afterCall(success: boolean): Promise<void> };
+  breaker?: ConnectorBreaker;
   metrics?: CallRecorder;
   upstream?: Pick<UpstreamCalls, 'add'>;
   logger: Pick<ToolLogger, 'debug' | 'warn'>;
@@ -61,16 +62,7 @@ export function createSqlConnector(options: SqlConnectorOptions): SqlConnector {
   const now = options.now ?? Date.now;
   const name = system.displayName;
 
-  const recordOutcome = async (success: boolean) => {
-    try {
-      await options.breaker?.afterCall(success);
-    } catch (error) {
-      logger.warn('circuit breaker update failed', {
-        system: system.id,
-        error: (error as Error).message,
-      });
-    }
-  };
+  const recordOutcome = breakerOutcomes(options.breaker, system.id, logger);
 
   return {
     systemId: system.id,
