@@ -76,8 +76,8 @@ describe('local mode with a system the bundled sandboxes do not know', () => {
       'erp',
       'ticketing',
       'mail',
-      'facilities',
       'logistics',
+      'facilities',
       'billing',
     ]);
   });
