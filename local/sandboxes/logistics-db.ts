@@ -92,7 +92,8 @@ const REASONS = [
   ['CH', 'Held at customs', 'AWAITING COMMERCIAL INVOICE'],
   ['WX', 'Delayed by weather', null],
 ] as const;
-const WAREHOUSES: Readonly<Record<string, string>> = {
+/** The legacy system's three-letter code of each ERP warehouse. */
+const WAREHOUSES: Readonly<Record<(typeof words.warehouses)[number], string>> = {
   'WH-BERLIN': 'BER',
   'WH-DALLAS': 'DAL',
   'WH-SINGAPORE': 'SIN',
@@ -181,7 +182,7 @@ export function legacyRows(): Row[] {
         dateOf(order.shippedAt),
         deliveredAt ? dateOf(deliveredAt) : '00000000',
         status,
-        WAREHOUSES[warehouse] ?? 'XXX',
+        WAREHOUSES[warehouse],
         'BATCH01',
         `${dateOf(last)}${timeOf(last)}`,
       ],
