@@ -48,7 +48,11 @@ export function proposeName(name: string, system: string): string {
   return proposed.slice(0, 64).replace(/_+$/, '');
 }
 
-/** The description an agent chooses by: the summary, then the description. */
+/**
+ * The description an agent chooses by: the spec's description, after the summary unless the
+ * description's first sentence already says it (the summary is the tool's title either way), so
+ * an agent does not read "Get one asset. Gets one asset by its id…".
+ */
 function describe(operation: Record<string, unknown>): string {
   const summary = String(operation.summary ?? '').trim();
   const description = String(operation.description ?? '')
@@ -56,7 +60,35 @@ function describe(operation: Record<string, unknown>): string {
     .trim();
   const sentence = summary && !/[.!?]$/.test(summary) ? `${summary}.` : summary;
   if (!sentence) return description;
-  return description.startsWith(summary) ? description : `${sentence} ${description}`.trim();
+  if (!description) return sentence;
+  const firstSentence = description.split(/(?<=[.!?])\s/)[0] ?? description;
+  return restates(firstSentence, summary) ? description : `${sentence} ${description}`;
+}
+
+const FILLER = new Set(
+  'a an the of for to by its one and or in on at is it that yet be are from with'.split(' '),
+);
+
+/**
+ * A word's rough stem: lower case, no possessive, no -ing, -ed or -s, then no final e, so
+ * "Retrieves" ~ "retrieve" and "installed" ~ "install".
+ */
+const stems = (text: string): string[] =>
+  (text.toLowerCase().match(/[a-z0-9]+(?:'s)?/g) ?? [])
+    .map((word) => word.replace(/'s$/, ''))
+    .filter((word) => !FILLER.has(word))
+    .map((word) =>
+      word
+        .replace(/(ing|ed|s)$/, (ending) => (word.length - ending.length >= 3 ? '' : ending))
+        .replace(/(?<=...)e$/, ''),
+    );
+
+/** Whether a sentence carries at least 60% of the summary's words: it says the same. */
+export function restates(sentence: string, summary: string): boolean {
+  const said = new Set(stems(sentence));
+  const words = [...new Set(stems(summary))];
+  if (words.length === 0) return true;
+  return words.filter((word) => said.has(word)).length / words.length >= 0.6;
 }
 
 /** Weak for an agent: empty, shorter than the registry's rule, or no "Use it when…". */

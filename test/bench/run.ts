@@ -7,6 +7,7 @@ import { measureAuditSearch } from './audit-search.ts';
 import { measureBundles } from './bundles.ts';
 import { measureConsoleFirstLoad, measureSystemsPage } from './console.ts';
 import { printCost } from './cost.ts';
+import { measureDeclaredTool } from './declared.ts';
 import { measureFieldRules } from './field-rules.ts';
 import { goalSummary } from './goals.ts';
 import { measureRoundTrips, measureThroughput } from './hot-path.ts';
@@ -110,6 +111,14 @@ try {
   console.table(sql.rows);
   console.log(
     `connections opened per 1,000 calls: ${sql.connectionsPer1000Calls}; in all, by every function instance of local mode: ${sql.connectionsInProcess} (goal: one per function instance)`,
+  );
+  const declared = await measureDeclaredTool(local, iterations * 3);
+  console.log(
+    'A tool declared from OpenAPI against a hand-written one with the same schemas, same upstream call (facilities sandbox), 3 interleaved rounds:',
+  );
+  console.table(declared.rows);
+  console.log(
+    `declared minus hand-written, p50: ${declared.addedP50Ms} ms (goal: at most 0.2 ms; ${declared.met ? 'met' : 'not met'})`,
   );
   console.log('The Systems data (GET /systems, every system, 15 minutes of figures):');
   console.table([await measureSystems(local, token, Number(process.env.BENCH_SYSTEMS ?? 200))]);

@@ -60,7 +60,7 @@ export const getCustomerContext = defineReadTool({
   name: 'get_customer_context',
   title: 'Get the full picture of a customer',
   description:
-    'Gets what you need at the start of a conversation about a customer, in one call: the CRM profile and contacts, the most recent ERP orders and the open support tickets, read in parallel. Use it instead of three separate calls. If a system is down you still get the rest, with meta.degraded and a note to pass on to the user; a part your role does not grant is null, named in meta.withheld and in the note.',
+    'Gets what you need at the start of a conversation about a customer, in one call: the CRM profile and contacts, the most recent ERP orders and the open support tickets, read in parallel. Use it instead of three separate calls; for late, failed or held deliveries call get_delivery_exceptions beside it. If a system is down you still get the rest, with meta.degraded and a note to pass on to the user; a part your role does not grant is null, named in meta.withheld and in the note.',
   risk: 'read',
   systems: ['crm', 'erp', 'ticketing'],
   parts: {

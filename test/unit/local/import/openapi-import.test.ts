@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { declarationFiles } from '#layers/systems/declared/index.ts';
-import { importOpenApi, proposeName, snakeCase } from '#local/import/openapi-import.ts';
+import { importOpenApi, proposeName, restates, snakeCase } from '#local/import/openapi-import.ts';
 import { parseSpec, SpecError } from '#local/import/parse-spec.ts';
 
 const SPECS = join(import.meta.dirname, 'specs');
@@ -41,6 +41,20 @@ describe('snakeCase and proposeName', () => {
 });
 
 describe('importOpenApi on the facilities sandbox spec (3.1, YAML)', () => {
+  it("puts the summary before the description unless the description's first sentence says it", async () => {
+    const facilities = await imported(SANDBOX_SPEC, 'facilities');
+    const getAsset = toolNamed(facilities, 'get_asset');
+    expect(getAsset.title).toBe('Get one installed asset');
+    expect(getAsset.description).toMatch(/^Gets one asset by its id \(AST-100042-1 style\)/);
+    const payments = await imported(join(SPECS, 'payments.openapi.json'), 'payments');
+    // "Retrieve a charge" / "Retrieves one charge…": said once.
+    expect(toolNamed(payments, 'get_charge').description).toMatch(/^Retrieves one charge/);
+    expect(restates('Lists the charges of an account, newest first.', 'List charges')).toBe(true);
+    expect(
+      restates('Returns the payment intent with its charges.', 'Retrieve a PaymentIntent'),
+    ).toBe(false);
+  });
+
   it('declares the system from servers, securitySchemes and x-ratelimit', async () => {
     const { system, warnings } = await imported(SANDBOX_SPEC, 'facilities');
     expect(system).toMatchObject({

@@ -61,9 +61,14 @@ describe('runImport', () => {
       spec,
       text
         .replace('summary: Get one installed asset.', 'summary: Get one installed asset by id.')
+        .replace('Gets one asset by its id', 'Gets one asset by its asset id')
         .replace(
           'summary: List the maintenance work orders of an asset.',
           'summary: List every maintenance work order of an asset.',
+        )
+        .replace(
+          'Lists every maintenance work order of one asset',
+          'Lists the work orders of one asset',
         ),
     );
 
@@ -82,9 +87,10 @@ describe('runImport', () => {
     expect(kept.cache).toEqual({ ttlSeconds: 60 });
     // The title was not edited: it follows the spec.
     expect(kept.title).toBe('Get one installed asset by id');
-    expect((await readTool('list_asset_work_orders')).title).toBe(
-      'List every maintenance work order of an asset',
-    );
+    const workOrders = await readTool('list_asset_work_orders');
+    expect(workOrders.title).toBe('List every maintenance work order of an asset');
+    // Its description's first sentence says what the summary does: the summary is not repeated.
+    expect(workOrders.description).toMatch(/^Lists the work orders of one asset \(open/);
   });
 
   it('keeps the file of an operation the spec dropped, and says so', async () => {
