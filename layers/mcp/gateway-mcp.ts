@@ -31,6 +31,7 @@ import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { jsonSchemaOf } from '../tools/descriptor.ts';
 import type { ToolResult } from '../tools/tool-runner.ts';
 import { cancelWrite, confirmWrite, type DecideDeps, readOperation } from '../writes/decisions.ts';
+import { ExchangeTransport } from './exchange-transport.ts';
 import {
   confirmationOutput,
   type MetaToolName,
@@ -373,17 +374,16 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
 
 /**
  * 2025-era servers kept between requests in a warm function, one per request in flight: a request
- * takes an idle server (or a new one when all are busy), serves through it over its own
- * single-use transport, and gives it back closed, so the next request connects it again instead of
- * building a server and its handlers anew. A server answers only the request it was taken for.
+ * takes an idle server (or a new one when all are busy), each connected once to its own
+ * `ExchangeTransport`, and serves through it. A server answers only the request it was taken for.
  *
  * @example
  * const pool = new McpServerPool(deps);
- * const response = await pool.serve(call, async (server) => { await server.connect(transport); … });
+ * const responses = await pool.serve(call, (transport) => transport.exchange(messages));
  */
 export class McpServerPool {
   readonly #deps: McpDeps;
-  readonly #idle: Array<{ server: Server; slot: { call: McpCall | undefined } }> = [];
+  readonly #idle: PooledServer[] = [];
   readonly #maxIdle: number;
   #created = 0;
 
@@ -397,25 +397,33 @@ export class McpServerPool {
     return this.#created;
   }
 
-  async serve<T>(call: McpCall, use: (server: Server) => Promise<T>): Promise<T> {
-    const entry = this.#idle.pop() ?? this.#create();
+  async serve<T>(call: McpCall, use: (transport: ExchangeTransport) => Promise<T>): Promise<T> {
+    const entry = this.#idle.pop() ?? (await this.#create());
     entry.slot.call = call;
     try {
-      return await use(entry.server);
+      return await use(entry.transport);
     } finally {
-      await entry.server.close();
       entry.slot.call = undefined;
       if (this.#idle.length < this.#maxIdle) this.#idle.push(entry);
+      else await entry.server.close();
     }
   }
 
-  #create() {
+  async #create(): Promise<PooledServer> {
     this.#created += 1;
     const slot: { call: McpCall | undefined } = { call: undefined };
     const server = createGatewayMcpServer(this.#deps, () => {
       if (!slot.call) throw new Error('An idle MCP server was asked to serve a request.');
       return slot.call;
     });
-    return { server, slot };
+    const transport = new ExchangeTransport();
+    await server.connect(transport);
+    return { server, transport, slot };
   }
+}
+
+interface PooledServer {
+  server: Server;
+  transport: ExchangeTransport;
+  slot: { call: McpCall | undefined };
 }

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  classifyInboundRequest,
   createMcpHandler,
-  isLegacyRequest,
-  WebStandardStreamableHTTPServerTransport,
+  isJsonContentType,
+  type JSONRPCMessage,
+  parseJSONRPCMessage,
+  SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { CallerResolver } from '#layers/auth/jwt-verifier.ts';
@@ -10,6 +13,7 @@ import { toEnvelope } from '#layers/errors/envelope.ts';
 import { AppError, AuthenticationError } from '#layers/errors/index.ts';
 import { errorResponse } from '#layers/http/error-envelope.ts';
 import { requestBaseUrl } from '#layers/http-util/api-gateway.ts';
+import { isRequestMessage } from '#layers/mcp/exchange-transport.ts';
 import {
   createGatewayMcpServer,
   type McpCall,
@@ -77,7 +81,7 @@ export function protectedResourceMetadata(deps: Pick<ServeMcpDeps, 'issuer' | 'p
 
 /**
  * POST /mcp: MCP Streamable HTTP, stateless, JSON responses: protocol 2026-07-28 and the 2025 era
- * (2025-11-25 and older) side by side, a new server per request. Authentication happens here, not
+ * (2025-11-25 and older) side by side, on servers kept across requests. Authentication happens here, not
  * in API Gateway, because a refused MCP call must carry `WWW-Authenticate` with the protected
  * resource metadata (MCP authorization).
  */
@@ -173,9 +177,6 @@ export function serveMcp(deps: ServeMcpDeps, options: { legacyPool?: McpServerPo
         ),
       );
     }
-    const headers = new Headers(event.headers as Record<string, string>);
-    headers.set('accept', SDK_ACCEPT);
-    const request = new Request(`${base}/mcp`, { method: 'POST', headers, body });
     const call: McpCall = {
       caller,
       requestId,
@@ -185,13 +186,17 @@ export function serveMcp(deps: ServeMcpDeps, options: { legacyPool?: McpServerPo
     };
     // Parsed once here, and handed to the SDK, which would otherwise parse it again per step.
     const message = parsedBody(body);
-    if (message === undefined || !(await isLegacyRequest(request, message)))
+    if (message === undefined || !isLegacy(event, message)) {
+      const headers = new Headers(event.headers as Record<string, string>);
+      headers.set('accept', SDK_ACCEPT);
+      const request = new Request(`${base}/mcp`, { method: 'POST', headers, body });
       return withId(await serveModern(modern, call, request, message));
+    }
     const sessionId = sessionIdFor(message, randomUUID);
     const answer = await serveLegacy(
       legacy,
       { ...call, declared: declaredBySession(header(event, 'mcp-session-id')) },
-      request,
+      event,
       message,
     );
     return withId(
@@ -201,6 +206,25 @@ export function serveMcp(deps: ServeMcpDeps, options: { legacyPool?: McpServerPo
     );
   };
 }
+
+/**
+ * Whether a parsed request is 2025-era, by the SDK's own classification (what its
+ * `isLegacyRequest` decides from a web `Request`), read from the event's headers.
+ */
+const isLegacy = (event: APIGatewayProxyEventV2, body: unknown): boolean => {
+  const headers = {
+    protocolVersionHeader: header(event, 'mcp-protocol-version'),
+    mcpMethodHeader: header(event, 'mcp-method'),
+    mcpNameHeader: header(event, 'mcp-name'),
+  };
+  return (
+    classifyInboundRequest({
+      httpMethod: 'POST',
+      ...Object.fromEntries(Object.entries(headers).filter(([, value]) => value !== undefined)),
+      body,
+    }).kind === 'legacy'
+  );
+};
 
 /** Reads the whole answer, before the exchange's server is closed. */
 async function toResult(response: Response): Promise<Result> {
@@ -246,23 +270,47 @@ async function serveModern(
   );
 }
 
+/** At most this many messages in a 2025-03-26 batch, as the SDK's HTTP transport allows. */
+const MAX_BATCH = 100;
+
 /**
- * Protocol 2025-11-25 and older: a server from the warm function's pool and a new single-use
- * transport per request, no session id, JSON answers (the SDK's own stateless fallback would
- * stream them as server-sent events).
+ * Protocol 2025-11-25 and older: a server from the warm function's pool, connected once to its
+ * own exchange transport, no session id, JSON answers (the SDK's own stateless fallback would
+ * stream them as server-sent events). The HTTP rules are the SDK's Streamable HTTP transport's
+ * (media type, JSON-RPC shape, batch size, one `initialize` alone, a supported
+ * `MCP-Protocol-Version`); the messages then go to the server without a web `Request` or
+ * `Response` built around them.
  */
 async function serveLegacy(
   pool: McpServerPool,
   call: McpCall,
-  request: Request,
-  message: unknown,
+  event: APIGatewayProxyEventV2,
+  body: unknown,
 ): Promise<Result> {
-  return pool.serve(call, async (server) => {
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    return toResult(await transport.handleRequest(request, { parsedBody: message }));
-  });
+  if (!isJsonContentType(header(event, 'content-type') ?? null))
+    return rpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+  if (Array.isArray(body) && body.length > MAX_BATCH)
+    return rpcError(400, -32600, `Invalid Request: Batch must not exceed ${MAX_BATCH} messages`);
+  let messages: JSONRPCMessage[];
+  try {
+    messages = (Array.isArray(body) ? body : [body]).map((message) => parseJSONRPCMessage(message));
+  } catch {
+    return rpcError(400, -32700, 'Parse error: Invalid JSON-RPC message');
+  }
+  const requests = messages.filter(isRequestMessage);
+  const initializing = requests.some((request) => request.method === 'initialize');
+  if (initializing && messages.length > 1)
+    return rpcError(400, -32600, 'Invalid Request: Only one initialization request is allowed');
+  if (new Set(requests.map((request) => request.id)).size !== requests.length)
+    return rpcError(400, -32600, 'Invalid Request: Request ids in a batch must be unique');
+  const version = header(event, 'mcp-protocol-version');
+  if (!initializing && version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version))
+    return rpcError(
+      400,
+      -32000,
+      `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+    );
+  const responses = await pool.serve(call, (transport) => transport.exchange(messages));
+  if (requests.length === 0) return { statusCode: 202, headers: {}, body: '' };
+  return jsonResult(200, Array.isArray(body) ? responses : responses[0]);
 }

@@ -108,3 +108,83 @@ describe('MCP servers kept across requests in a warm function', () => {
     expect(pool.created).toBe(2);
   });
 });
+
+describe('2025-era HTTP rules, served without the SDK transport built per request', () => {
+  const { serve, pool } = edge({ sub: 'nobody', until: Promise.resolve() });
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    serve(
+      apiGatewayEvent({
+        method: 'POST',
+        path: '/mcp',
+        headers: { authorization: 'Bearer ann', 'mcp-protocol-version': '2025-03-26', ...headers },
+        body,
+      }),
+    );
+  const errorOf = (result: { statusCode?: number; body?: string | undefined }) => ({
+    status: result.statusCode,
+    ...(JSON.parse(String(result.body)) as { error: { code: number; message: string } }).error,
+  });
+  const toolCall = (id: number) => ({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'who_am_i', arguments: {} },
+  });
+
+  it('refuses what the SDK transport refuses, with its status and JSON-RPC code', async () => {
+    expect(
+      errorOf(await post(JSON.stringify(toolCall(1)), { 'content-type': 'text/plain' })),
+    ).toMatchObject({
+      status: 415,
+      code: -32000,
+      message: expect.stringMatching(/Content-Type must be application\/json/),
+    });
+    expect(errorOf(await post({ jsonrpc: '2.0', id: 1, methd: 'tools/call' }))).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/JSON-RPC message/),
+    });
+    expect(errorOf(await post(Array.from({ length: 101 }, (_, id) => toolCall(id))))).toMatchObject(
+      { status: 400, code: -32600, message: expect.stringMatching(/exceed 100/) },
+    );
+    expect(errorOf(await post([toolCall(7), toolCall(7)]))).toMatchObject({
+      status: 400,
+      code: -32600,
+      message: expect.stringMatching(/unique/),
+    });
+    expect(
+      errorOf(await post(toolCall(1), { 'mcp-protocol-version': '1999-01-01' })),
+    ).toMatchObject({ status: 400, code: -32000, message: expect.stringMatching(/1999-01-01/) });
+  });
+
+  it('answers a batch in its order, a notification with 202 and no body, and an initialize alone', async () => {
+    const batch = await post([
+      toolCall(2),
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      toolCall(1),
+    ]);
+    expect(batch.statusCode).toBe(200);
+    expect((JSON.parse(String(batch.body)) as { id: number }[]).map((answer) => answer.id)).toEqual(
+      [2, 1],
+    );
+
+    const notification = await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    expect(notification).toMatchObject({ statusCode: 202, body: '' });
+
+    const initialize = await post({
+      jsonrpc: '2.0',
+      id: 'init',
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-03-26',
+        capabilities: {},
+        clientInfo: { name: 't', version: '1' },
+      },
+    });
+    expect(JSON.parse(String(initialize.body))).toMatchObject({
+      id: 'init',
+      result: { protocolVersion: '2025-03-26', serverInfo: { name: 'toolgate' } },
+    });
+    // Every exchange ran on the one server the pool built, connected once.
+    expect(pool.created).toBe(1);
+  });
+});
