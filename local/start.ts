@@ -1,4 +1,4 @@
-import { defaultPolicy } from '#layers/auth/policy.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import { systemLines } from './banner.ts';
 import { DEV_AUDIENCE } from './dev-issuer.ts';
 import { startLocalMode } from './start-local.ts';

@@ -149,6 +149,13 @@ export const runtimeEnvSchema = z.object({
    * from a third of it on): a change is effective everywhere within it. @default 15000
    */
   SWITCHES_MAX_STALE_MS: positiveInt(15_000),
+  /**
+   * SSM parameter holding the policy document (the CDK app writes it from infra/policy/). Unset:
+   * the policy local mode reads from its file (layers/policy/instance-policy.ts).
+   */
+  POLICY_PARAMETER_NAME: z.string().min(1).optional(),
+  /** How old the policy read from POLICY_PARAMETER_NAME may get before it is read again. @default 60 */
+  POLICY_REFRESH_SECONDS: positiveInt(60),
   /** How soon an instance adds the calls it counted to the figures of GET /systems (ms). @default 10000 */
   CALL_METRICS_FLUSH_MS: positiveInt(10_000),
   /** Caps every cached tool's TTL (seconds), e.g. to watch expiry locally; unset: the tools' own. */

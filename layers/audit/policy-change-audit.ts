@@ -1,0 +1,36 @@
+import type { PolicyChange } from '../policy/policy-source.ts';
+import type { AuditRecord } from './audit-repository.ts';
+
+/** The subject of the audit records of policy changes: the gateway itself, not a caller. */
+export const POLICY_AUDIT_SUB = 'system:policy';
+/** Their `tool`: `GET /audit?tool=policy` finds them. */
+export const POLICY_AUDIT_TOOL = 'policy';
+
+/**
+ * The audit record of a policy a running gateway took up: its first load (no previous version) or
+ * a change, naming both versions and where the policy came from.
+ *
+ * @example
+ * auditLog.write(policyChangeRecord({ version: 'b2…', previousVersion: 'a1…', source: 'ssm:/toolgate/prod/policy', at }));
+ */
+export function policyChangeRecord(change: PolicyChange): AuditRecord {
+  return {
+    requestId: `policy-${change.version}`,
+    at: change.at,
+    sub: POLICY_AUDIT_SUB,
+    roles: [],
+    tool: POLICY_AUDIT_TOOL,
+    input: {
+      version: change.version,
+      previousVersion: change.previousVersion ?? null,
+      source: change.source,
+    },
+    reason:
+      change.previousVersion === undefined
+        ? `policy ${change.version} loaded from ${change.source}`
+        : `policy changed from ${change.previousVersion} to ${change.version} (${change.source})`,
+    outcome: 'success',
+    statusCode: 200,
+    durationMs: 0,
+  };
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { type Policy, type PolicyLineOf, parsePolicy } from '../auth/policy.ts';
+
+/**
+ * The policy as a deployment keeps it: what its policy directory (infra/policy/) holds, as data.
+ * Locally it is read from the files (layers/policy/policy-yaml.ts); on AWS the CDK app writes it,
+ * validated, as JSON into an SSM parameter (infra/constructs/policy-parameter.ts).
+ */
+export interface PolicyDocument {
+  /** policy.yaml's content: the special roles and the roles with their grants and field rules. */
+  readonly policy: unknown;
+  /**
+   * Reserved for argument rules: `*.cedar` file name → its text, from the same directory. Part of
+   * the content, so of the version; read by no one yet (issue 16, part 3 adds their evaluation).
+   */
+  readonly cedar?: Readonly<Record<string, string>>;
+}
+
+/** JSON with object keys sorted at every level: equal content, equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
+      : item,
+  );
+}
+
+/** Length of a policy version: 12 hex digits of SHA-256 (48 bits). */
+const VERSION_LENGTH = 12;
+
+/**
+ * The policy of a document, validated by `parsePolicy`, with its version derived from the content
+ * (12 hex digits of the SHA-256 of its canonical JSON, after validation, so comments and layout do
+ * not change it). A document that writes its own `version` is refused: the version is not typed
+ * by hand.
+ *
+ * @example
+ * const policy = policyFromDocument({ policy: data }, 'infra/policy/policy.yaml'); // policy.version: 'a1b2c3d4e5f6'
+ */
+export function policyFromDocument(
+  document: PolicyDocument,
+  source: string,
+  options: { lineOf?: PolicyLineOf } = {},
+): Policy {
+  const content = document.policy;
+  if (content !== null && typeof content === 'object' && Object.hasOwn(content, 'version')) {
+    const line = options.lineOf?.(['version']);
+    throw new Error(
+      `The policy in ${source} does not validate:\n${line === undefined ? source : `${source}:${line}`}: version: the version is derived from the content; remove this line.`,
+    );
+  }
+  // A placeholder the schema accepts; the real one is made from the validated content.
+  const parsed = parsePolicy({ ...(content as object), version: 'pending' }, source, options);
+  const { version: _pending, ...validated } = parsed;
+  const hash = createHash('sha256')
+    .update(canonicalJson({ policy: validated, cedar: document.cedar ?? {} }))
+    .digest('hex');
+  return { ...parsed, version: hash.slice(0, VERSION_LENGTH) };
+}
