@@ -34,3 +34,29 @@ export function policyChangeRecord(change: PolicyChange): AuditRecord {
     durationMs: 0,
   };
 }
+
+/**
+ * The audit record of a policy update a running gateway refused (it does not validate): the
+ * problem, with file and line where it has them; the last good version stays.
+ *
+ * @example
+ * auditLog.write(policyRefusalRecord({ source, message, keptVersion: 'a1…' }, new Date()));
+ */
+export function policyRefusalRecord(
+  problem: { source: string; message: string; keptVersion: string | undefined },
+  at: Date,
+): AuditRecord {
+  return {
+    requestId: `policy-refused-${at.getTime()}`,
+    at,
+    sub: POLICY_AUDIT_SUB,
+    roles: [],
+    tool: POLICY_AUDIT_TOOL,
+    input: { keptVersion: problem.keptVersion ?? null, source: problem.source },
+    reason: `policy update from ${problem.source} refused; ${problem.keptVersion ?? 'no policy'} stays`,
+    outcome: 'error',
+    statusCode: 400,
+    errorMessage: problem.message,
+    durationMs: 0,
+  };
+}

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import { fileAuditLog, stdoutAuditLog } from '../audit/audit-log.ts';
-import { policyChangeRecord } from '../audit/policy-change-audit.ts';
+import { policyChangeRecord, policyRefusalRecord } from '../audit/policy-change-audit.ts';
 import { runtimeEnvSchema } from '../config/env.ts';
 import { logger } from '../observability/logger.ts';
 import { loadParameterPolicySource } from './parameter-policy-source.ts';
@@ -9,7 +9,8 @@ import type { PolicyListener, PolicySource } from './policy-source.ts';
 /**
  * What a source of this instance does with the policies it takes up and the updates it refuses:
  * every policy taken up (the first load, each change) becomes an audit record on `log` (GET /audit
- * finds it with `tool=policy`); a refused update is logged with its problem, the last good stays.
+ * finds it with `tool=policy`); a refused update is logged with its problem and recorded as an
+ * `error` record with it, and the last good policy stays.
  *
  * @example
  * watchPolicyFile(file, policyAuditListener(fileAuditLog(auditFile)));
@@ -25,6 +26,7 @@ export function policyAuditListener(
     },
     refused(problem) {
       messages.error('policy update refused: the last good policy stays', { ...problem });
+      log.write(policyRefusalRecord(problem, new Date()));
     },
   };
 }
