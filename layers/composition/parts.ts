@@ -122,7 +122,8 @@ export function composeParts(
   if (env.TOOL_NAME && registry.all.length === 0) {
     throw new Error(`TOOL_NAME=${env.TOOL_NAME} is not a registered tool`);
   }
-  const policy = livePolicy(instancePolicySource());
+  // Looked up on first read: a function that never reads the policy needs no policy source.
+  const policy = livePolicy({ current: () => instancePolicySource().current() });
   // NOTIFICATIONS_TOPIC_ARN: proposals that wait for a person, and failed operations, are told there.
   const notifier = once((): Notifier => notifierFrom(env, { logger }));
   const resilienceTable = (part: 'switches' | 'cache') => {

@@ -1,9 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { functions } from '#functions/manifest.ts';
 import { stages } from '#infra/config/configs.ts';
 import { decisionRole, operationRole } from '#layers/composition/roles.ts';
 import { runtimeEnvSchema } from '#layers/config/env.ts';
+import { canonicalJson } from '#layers/policy/policy-content.ts';
+import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
+import { loadPolicyText } from '#layers/policy/policy-yaml.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { writeQueueMaxReceiveCount } from '#layers/writes/wait-schedule.ts';
@@ -50,6 +56,15 @@ describe('The functions as the CDK app deploys them', () => {
   afterEach(() => vi.unstubAllEnvs());
 
   it('starts every function of the manifest with the environment the CDK app gives it, and no more', async () => {
+    // The policy parameter, as the CDK app writes it: read at every cold start that needs it.
+    const ssm = mockClient(SSMClient);
+    ssm.on(GetParameterCommand).resolves({
+      Parameter: {
+        Value: canonicalJson(
+          loadPolicyText(readFileSync(defaultPolicyFile, 'utf8'), 'policy.yaml').document,
+        ),
+      },
+    });
     for (const entry of functions) {
       const description =
         'per' in entry ? entry.description.replace('{tool}', 'create_order') : entry.description;
@@ -57,6 +72,7 @@ describe('The functions as the CDK app deploys them', () => {
       stubEnvironment(environmentOf(description));
       await expect(import(`#${entry.entry}`), entry.name).resolves.toHaveProperty('handler');
     }
+    ssm.restore();
   });
 
   it("writes every gateway function's logs as JSON without Lambda's own INFO lines", () => {
