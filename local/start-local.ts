@@ -380,7 +380,7 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   // The handlers read their configuration from process.env at cold start, as on Lambda; they
   // are imported lazily, on the first request, after this.
   Object.assign(process.env, functionEnv);
-  // The functions' policy, as the SSM parameter gives it on AWS: re-read when the file changes,
+  // The functions' policy, as AppConfig gives it on AWS: re-read when the file changes,
   // each version taken up recorded in the audit trail (delivered by the tailer below).
   const policySource = watchPolicyFile(
     policyFile,

@@ -35,7 +35,7 @@ import { acknowledgePublicRoute } from '../policy-checks.ts';
 import { AuditLogDelivery } from './audit-log-delivery.ts';
 import { GatewayFunction } from './gateway-function.ts';
 import { pascal } from './names.ts';
-import type { PolicyParameter } from './policy-parameter.ts';
+import type { PolicyConfiguration } from './policy-configuration.ts';
 import type { PrivateNetwork } from './private-network.ts';
 import { QueueWorker } from './queue-worker.ts';
 import {
@@ -70,7 +70,7 @@ export interface GatewayResources {
   readonly network: PrivateNetwork | undefined;
   readonly alarmAction: IAlarmAction;
   /** The policy, for the functions that read it (those of callers, and the `policy` group). */
-  readonly policy: PolicyParameter;
+  readonly policy: PolicyConfiguration;
 }
 
 /** One deployed function: its manifest entry and, for per-tool entries, its tool. */

@@ -11,7 +11,7 @@ export const POLICY_AUDIT_TOOL = 'policy';
  * a change, naming both versions and where the policy came from.
  *
  * @example
- * auditLog.write(policyChangeRecord({ version: 'b2…', previousVersion: 'a1…', source: 'ssm:/toolgate/prod/policy', at }));
+ * auditLog.write(policyChangeRecord({ version: 'b2…', previousVersion: 'a1…', source: 'appconfig:abc1234/def5678/ghi9012', at }));
  */
 export function policyChangeRecord(change: PolicyChange): AuditRecord {
   return {

@@ -3,8 +3,8 @@ import { fileAuditLog, stdoutAuditLog } from '../audit/audit-log.ts';
 import { policyChangeRecord, policyRefusalRecord } from '../audit/policy-change-audit.ts';
 import { runtimeEnvSchema } from '../config/env.ts';
 import { logger } from '../observability/logger.ts';
-import { loadParameterPolicySource } from './parameter-policy-source.ts';
 import type { PolicyListener, PolicySource } from './policy-source.ts';
+import { loadRemotePolicySource } from './remote-policy-source.ts';
 
 /**
  * What a source of this instance does with the policies it takes up and the updates it refuses:
@@ -34,7 +34,7 @@ export function policyAuditListener(
 let installed: PolicySource | undefined;
 
 /**
- * Gives this process's functions their policy source when no SSM parameter does: local mode
+ * Gives this process's functions their policy source when AppConfig does not: local mode
  * installs its watched file (local/start-local.ts), the test setup the repository's file.
  */
 export function installPolicySource(source: PolicySource | undefined): void {
@@ -42,40 +42,76 @@ export function installPolicySource(source: PolicySource | undefined): void {
 }
 
 const settings = runtimeEnvSchema
-  .pick({ POLICY_PARAMETER_NAME: true, POLICY_REFRESH_SECONDS: true, AUDIT_LOG_FILE: true })
+  .pick({
+    POLICY_APPCONFIG_APPLICATION: true,
+    POLICY_APPCONFIG_ENVIRONMENT: true,
+    POLICY_APPCONFIG_PROFILE: true,
+    POLICY_REFRESH_SECONDS: true,
+    AUDIT_LOG_FILE: true,
+  })
   .parse(process.env);
 
-/** The parameter's policy, read at cold start: the one read an answer waits for, and only the first. */
-const fromParameter = settings.POLICY_PARAMETER_NAME
-  ? await (async (name: string) => {
-      const [{ SSMProvider }, { SSMClient }] = await Promise.all([
-        import('@aws-lambda-powertools/parameters/ssm'),
-        import('@aws-sdk/client-ssm'),
-      ]);
-      const provider = new SSMProvider({ awsSdkV3Client: new SSMClient({}) });
-      return loadParameterPolicySource({
-        name,
-        read: (parameter) => provider.get(parameter, { forceFetch: true }),
+/** Reads the policy from AppConfig through Powertools Parameters, each call a poll of one session. */
+async function appConfigReader(ids: {
+  application: string;
+  environment: string;
+  profile: string;
+  pollSeconds: number;
+}): Promise<() => Promise<string | undefined>> {
+  // Loaded only where the deployment set AppConfig up; the AppConfigData client is small (two
+  // operations), unlike SSM's, which would add about 230 KB to every function's bundle.
+  const [{ AppConfigProvider }, { AppConfigDataClient }] = await Promise.all([
+    import('@aws-lambda-powertools/parameters/appconfig'),
+    import('@aws-sdk/client-appconfigdata'),
+  ]);
+  const provider = new AppConfigProvider({
+    application: ids.application,
+    environment: ids.environment,
+    awsSdkV3Client: new AppConfigDataClient({}),
+  });
+  const decoder = new TextDecoder();
+  return async () => {
+    // The session's poll interval is the refresh time; an unchanged configuration answers the last one.
+    const value = await provider.get(ids.profile, {
+      forceFetch: true,
+      sdkOptions: { RequiredMinimumPollIntervalInSeconds: ids.pollSeconds },
+    });
+    return value === undefined ? undefined : decoder.decode(value);
+  };
+}
+
+const { POLICY_APPCONFIG_APPLICATION, POLICY_APPCONFIG_ENVIRONMENT, POLICY_APPCONFIG_PROFILE } =
+  settings;
+/** AppConfig's policy, read at cold start: the one read an answer waits for, and only the first. */
+const fromAppConfig =
+  POLICY_APPCONFIG_APPLICATION && POLICY_APPCONFIG_ENVIRONMENT && POLICY_APPCONFIG_PROFILE
+    ? await loadRemotePolicySource({
+        source: `appconfig:${POLICY_APPCONFIG_APPLICATION}/${POLICY_APPCONFIG_ENVIRONMENT}/${POLICY_APPCONFIG_PROFILE}`,
+        read: await appConfigReader({
+          application: POLICY_APPCONFIG_APPLICATION,
+          environment: POLICY_APPCONFIG_ENVIRONMENT,
+          profile: POLICY_APPCONFIG_PROFILE,
+          pollSeconds: settings.POLICY_REFRESH_SECONDS,
+        }),
         refreshMs: settings.POLICY_REFRESH_SECONDS * 1000,
         listener: policyAuditListener(
           settings.AUDIT_LOG_FILE ? fileAuditLog(settings.AUDIT_LOG_FILE) : stdoutAuditLog(),
         ),
-      });
-    })(settings.POLICY_PARAMETER_NAME)
-  : undefined;
+      })
+    : undefined;
 
 /**
- * This instance's policy source: the SSM parameter's (POLICY_PARAMETER_NAME, on AWS), else the one
+ * This instance's policy source: AppConfig's (POLICY_APPCONFIG_*, on AWS), else the one
  * installed by local mode or the tests.
  *
  * @example
  * const policy = livePolicy(instancePolicySource());
  */
 export function instancePolicySource(): PolicySource {
-  const source = fromParameter ?? installed;
+  const source = fromAppConfig ?? installed;
   if (!source)
     throw new Error(
-      'The gateway has no policy: set POLICY_PARAMETER_NAME (the CDK app does) or run it in local mode, which reads infra/policy/policy.yaml.',
+      'The gateway has no policy: set POLICY_APPCONFIG_APPLICATION, _ENVIRONMENT and _PROFILE (the CDK app does) or run it in local mode, which reads infra/policy/policy.yaml.',
     );
   return source;
 }

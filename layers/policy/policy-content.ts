@@ -4,7 +4,7 @@ import { type Policy, type PolicyLineOf, parsePolicy } from '../auth/policy.ts';
 /**
  * The policy as a deployment keeps it: what its policy directory (infra/policy/) holds, as data.
  * Locally it is read from the files (layers/policy/policy-yaml.ts); on AWS the CDK app writes it,
- * validated, as JSON into an SSM parameter (infra/constructs/policy-parameter.ts).
+ * validated, as JSON through AWS AppConfig (infra/constructs/policy-configuration.ts).
  */
 export interface PolicyDocument {
   /** policy.yaml's content: the special roles and the roles with their grants and field rules. */

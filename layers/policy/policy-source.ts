@@ -12,7 +12,7 @@ export interface PolicySource {
 export interface PolicyChange {
   readonly version: string;
   readonly previousVersion?: string;
-  /** Where it came from: the file's path, or `ssm:<parameter name>`. */
+  /** Where it came from: the file's path, or `appconfig:<application>/<environment>/<profile>`. */
   readonly source: string;
   readonly at: Date;
 }

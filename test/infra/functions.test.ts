@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  AppConfigDataClient,
+  GetLatestConfigurationCommand,
+  StartConfigurationSessionCommand,
+} from '@aws-sdk/client-appconfigdata';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -56,14 +60,16 @@ describe('The functions as the CDK app deploys them', () => {
   afterEach(() => vi.unstubAllEnvs());
 
   it('starts every function of the manifest with the environment the CDK app gives it, and no more', async () => {
-    // The policy parameter, as the CDK app writes it: read at every cold start that needs it.
-    const ssm = mockClient(SSMClient);
-    ssm.on(GetParameterCommand).resolves({
-      Parameter: {
-        Value: canonicalJson(
+    // The policy, as the CDK app deploys it through AppConfig: read at every cold start that needs it.
+    const appConfig = mockClient(AppConfigDataClient);
+    appConfig.on(StartConfigurationSessionCommand).resolves({ InitialConfigurationToken: 'token' });
+    appConfig.on(GetLatestConfigurationCommand).resolves({
+      NextPollConfigurationToken: 'next',
+      Configuration: new TextEncoder().encode(
+        canonicalJson(
           loadPolicyText(readFileSync(defaultPolicyFile, 'utf8'), 'policy.yaml').document,
         ),
-      },
+      ) as never,
     });
     for (const entry of functions) {
       const description =
@@ -72,7 +78,7 @@ describe('The functions as the CDK app deploys them', () => {
       stubEnvironment(environmentOf(description));
       await expect(import(`#${entry.entry}`), entry.name).resolves.toHaveProperty('handler');
     }
-    ssm.restore();
+    appConfig.restore();
   });
 
   it("writes every gateway function's logs as JSON without Lambda's own INFO lines", () => {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fieldRulesOf } from '#layers/core/field-rules.ts';
 import { type FilePolicySource, watchPolicyFile } from '#layers/policy/file-policy-source.ts';
-import { loadParameterPolicySource } from '#layers/policy/parameter-policy-source.ts';
 import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
 import {
   livePolicy,
@@ -13,6 +12,7 @@ import {
   type PolicyListener,
 } from '#layers/policy/policy-source.ts';
 import { loadPolicyText } from '#layers/policy/policy-yaml.ts';
+import { loadRemotePolicySource } from '#layers/policy/remote-policy-source.ts';
 import { eventually } from '#test/helpers/webhooks.ts';
 
 const repoText = await readFile(defaultPolicyFile, 'utf8');
@@ -73,7 +73,7 @@ describe('livePolicy', () => {
   });
 });
 
-describe('loadParameterPolicySource', () => {
+describe('loadRemotePolicySource', () => {
   const documentText = (text: string) =>
     JSON.stringify(loadPolicyText(text, 'infra/policy/policy.yaml').document);
 
@@ -83,8 +83,8 @@ describe('loadParameterPolicySource', () => {
     let reads = 0;
     const tasks: Promise<unknown>[] = [];
     const { taken, refused, listener } = recorder();
-    const source = await loadParameterPolicySource({
-      name: '/toolgate/test/policy',
+    const source = await loadRemotePolicySource({
+      source: 'appconfig:app/env/profile',
       read: async () => {
         reads++;
         return stored;
@@ -109,8 +109,8 @@ describe('loadParameterPolicySource', () => {
     expect(during).toBe(firstVersion);
     expect(after).not.toBe(firstVersion);
     expect(taken.map((change) => change.source)).toEqual([
-      'ssm:/toolgate/test/policy',
-      'ssm:/toolgate/test/policy',
+      'appconfig:app/env/profile',
+      'appconfig:app/env/profile',
     ]);
     expect(refused).toEqual([]);
   });
@@ -120,8 +120,8 @@ describe('loadParameterPolicySource', () => {
     let stored = documentText(repoText);
     const tasks: Promise<unknown>[] = [];
     const { refused, listener } = recorder();
-    const source = await loadParameterPolicySource({
-      name: '/p',
+    const source = await loadRemotePolicySource({
+      source: 'appconfig:p',
       read: async () => stored,
       refreshMs: 1_000,
       listener,
@@ -136,13 +136,19 @@ describe('loadParameterPolicySource', () => {
     await Promise.all(tasks);
 
     expect(source.current().version).toBe(good);
-    expect(refused).toEqual([expect.stringMatching(/ssm:\/p does not validate:[\s\S]*adminRole/)]);
+    expect(refused).toEqual([
+      expect.stringMatching(/appconfig:p does not validate:[\s\S]*adminRole/),
+    ]);
   });
 
   it('fails the load when the first read does not validate: there is no last good policy', async () => {
     await expect(
-      loadParameterPolicySource({ name: '/p', read: async () => 'not json', refreshMs: 1_000 }),
-    ).rejects.toThrow(/ssm:\/p does not validate: it is not JSON/);
+      loadRemotePolicySource({
+        source: 'appconfig:p',
+        read: async () => 'not json',
+        refreshMs: 1_000,
+      }),
+    ).rejects.toThrow(/appconfig:p does not validate: it is not JSON/);
   });
 });
 

@@ -3,13 +3,13 @@ import type { PolicyDocument } from './policy-content.ts';
 import { policyFromDocument } from './policy-content.ts';
 import { PolicyHolder, type PolicyListener, type PolicySource } from './policy-source.ts';
 
-/** Reads a parameter's current text (Powertools' SSMProvider `get`, or a stand-in in tests). */
-export type ParameterReader = (name: string) => Promise<string | undefined>;
+/** Reads the policy document's current text (Powertools' AppConfigProvider, or a stand-in in tests). */
+export type PolicyReader = () => Promise<string | undefined>;
 
-export interface ParameterPolicySourceOptions {
-  /** The SSM parameter the CDK app writes the policy document into (POLICY_PARAMETER_NAME). */
-  readonly name: string;
-  readonly read: ParameterReader;
+export interface RemotePolicySourceOptions {
+  /** Where the document comes from, as errors and audit records name it, e.g. `appconfig:<ids>`. */
+  readonly source: string;
+  readonly read: PolicyReader;
   /** How old the policy may get before it is read again, in the background (POLICY_REFRESH_SECONDS). */
   readonly refreshMs: number;
   readonly listener?: PolicyListener;
@@ -38,24 +38,25 @@ const documentOf = (text: string | undefined, source: string): PolicyDocument =>
 };
 
 /**
- * The policy of an SSM parameter, on AWS: read once at cold start (the only read an answer waits
+ * The policy of a remote configuration (AppConfig, on AWS): read once at cold start (the only read an answer waits
  * for; a parameter that does not validate then fails the cold start), then again in the background
  * when an answer finds it older than `refreshMs`: the answer uses the last good policy meanwhile,
  * so a new one is taken up within `refreshMs` of the next call plus one read. An update that does
- * not validate is refused (`listener.refused`) and the last good stays.
+ * not validate is refused (`listener.refused`) and the last good stays; a read that fails is
+ * reported to the background's reporter and tried again after `refreshMs`.
  *
  * @example
- * const source = await loadParameterPolicySource({ name, read, refreshMs: 60_000, listener });
+ * const source = await loadRemotePolicySource({ source: 'appconfig:a/b/c', read, refreshMs: 60_000, listener });
  */
-export async function loadParameterPolicySource(
-  options: ParameterPolicySourceOptions,
+export async function loadRemotePolicySource(
+  options: RemotePolicySourceOptions,
 ): Promise<PolicySource> {
   const now = options.now ?? Date.now;
   const run = options.run ?? ((label, task) => background.run(label, task));
-  const source = `ssm:${options.name}`;
+  const { source } = options;
   const holder = new PolicyHolder(options.listener, () => new Date(now()));
   const load = async () => {
-    const text = await options.read(options.name);
+    const text = await options.read();
     return () => policyFromDocument(documentOf(text, source), source);
   };
   const first = (await load())();
