@@ -14,6 +14,14 @@ const policyCli = (...args: string[]) => {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 };
 
+/** `npm run policy -- explain` for a caller, a tool and an optional input. */
+const explain = (sub: string, roles: string, tool: string, input?: unknown) =>
+  policyCli(
+    'explain',
+    ...['--sub', sub, '--roles', roles, '--tool', tool],
+    ...(input === undefined ? [] : ['--input', JSON.stringify(input)]),
+  );
+
 describe('npm run policy', () => {
   let dir: string;
   beforeAll(async () => {
@@ -47,17 +55,7 @@ describe('npm run policy', () => {
   });
 
   it('explains which grant allows a viewer get_customer, which fields are masked, and a bad input field', () => {
-    const result = policyCli(
-      'explain',
-      '--sub',
-      'vic',
-      '--roles',
-      'viewer',
-      '--tool',
-      'get_customer',
-      '--input',
-      '{"customerId":"42"}',
-    );
+    const result = explain('vic', 'viewer', 'get_customer', { customerId: '42' });
 
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('- Allowed: role viewer grants "get_customer".');
@@ -94,8 +92,8 @@ describe('npm run policy', () => {
   });
 
   it('names an unknown tool with the one meant, and an unknown role with the known ones', () => {
-    const tool = policyCli('explain', '--sub', 'a', '--roles', 'support', '--tool', 'get_custmer');
-    const role = policyCli('explain', '--sub', 'a', '--roles', 'supprt', '--tool', 'get_customer');
+    const tool = explain('a', 'support', 'get_custmer');
+    const role = explain('a', 'supprt', 'get_customer');
 
     expect(tool.status).toBe(2);
     expect(tool.stderr).toContain('Unknown tool "get_custmer". Did you mean get_customer?');
