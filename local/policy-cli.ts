@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ExplainError, explainPolicy } from '#layers/policy/explain.ts';
+import { ExplainError, explainPolicy } from '#layers/core/explain-policy.ts';
 import { defaultPolicyFile, displayPath } from '#layers/policy/policy-file.ts';
 import { loadPolicyFile } from '#layers/policy/policy-yaml.ts';
 import { registry } from '#layers/tools/registry.ts';

@@ -15,11 +15,11 @@ import {
   topicEnvNames,
 } from '#functions/manifest.ts';
 import { fileAuditLog } from '#layers/audit/audit-log.ts';
+import { installPolicySource, policyAuditListener } from '#layers/composition/instance-policy.ts';
 import type { SystemDefinition } from '#layers/connectors/system-definition.ts';
 import { chatChannels } from '#layers/notifications/chat-notifier.ts';
 import { logger } from '#layers/observability/logger.ts';
 import { watchPolicyFile } from '#layers/policy/file-policy-source.ts';
-import { installPolicySource, policyAuditListener } from '#layers/policy/instance-policy.ts';
 import { defaultPolicyFile, displayPath } from '#layers/policy/policy-file.ts';
 import { loadPolicyFile } from '#layers/policy/policy-yaml.ts';
 import { background } from '#layers/resilience/background.ts';

@@ -9,7 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-appconfig';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { canonicalJson } from '../../layers/policy/policy-content.ts';
+import { canonicalJson } from '../../layers/digest/input-digest.ts';
 import { loadPolicyFile } from '../../layers/policy/policy-yaml.ts';
 
 /** AppConfig refuses a session poll interval under 15 s. */

@@ -10,7 +10,6 @@ import { ConfigurationError } from '../errors/index.ts';
 import { notifierFrom } from '../notifications/from-env.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { logger } from '../observability/logger.ts';
-import { instancePolicySource } from '../policy/instance-policy.ts';
 import { livePolicy } from '../policy/policy-source.ts';
 import { background } from '../resilience/background.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
@@ -25,6 +24,7 @@ import { DynamoOperationStore, type OperationStore } from '../writes/operation-s
 import type { ProposalDeps } from '../writes/propose.ts';
 import { SqsWriteQueue, type WriteQueue } from '../writes/write-queue.ts';
 import { createConnectors } from './connectors.ts';
+import { instancePolicySource } from './instance-policy.ts';
 import { conversationPrefetch } from './prefetch.ts';
 
 export interface WriteDependencies {

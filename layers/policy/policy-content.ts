@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { type Policy, type PolicyLineOf, parsePolicy } from '../auth/policy.ts';
+import { inputDigest } from '../digest/input-digest.ts';
 
 /**
  * The policy as a deployment keeps it: what its policy directory (infra/policy/) holds, as data.
@@ -14,17 +14,6 @@ export interface PolicyDocument {
    * the content, so of the version; read by no one yet (issue 16, part 3 adds their evaluation).
    */
   readonly cedar?: Readonly<Record<string, string>>;
-}
-
-/** JSON with object keys sorted at every level: equal content, equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item !== null && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(
-          Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-        )
-      : item,
-  );
 }
 
 /** Length of a policy version: 12 hex digits of SHA-256 (48 bits). */
@@ -54,8 +43,6 @@ export function policyFromDocument(
   // A placeholder the schema accepts; the real one is made from the validated content.
   const parsed = parsePolicy({ ...(content as object), version: 'pending' }, source, options);
   const { version: _pending, ...validated } = parsed;
-  const hash = createHash('sha256')
-    .update(canonicalJson({ policy: validated, cedar: document.cedar ?? {} }))
-    .digest('hex');
+  const hash = inputDigest({ policy: validated, cedar: document.cedar ?? {} });
   return { ...parsed, version: hash.slice(0, VERSION_LENGTH) };
 }

@@ -1,5 +1,5 @@
+import { installPolicySource } from '#layers/composition/instance-policy.ts';
 import { defaultPolicy } from '#layers/policy/default-policy.ts';
-import { installPolicySource } from '#layers/policy/instance-policy.ts';
 import { fixedPolicySource } from '#layers/policy/policy-source.ts';
 
 // Every test file's functions use the repository's policy file (infra/policy/policy.yaml), as

@@ -11,7 +11,7 @@ import { functions } from '#functions/manifest.ts';
 import { stages } from '#infra/config/configs.ts';
 import { decisionRole, operationRole } from '#layers/composition/roles.ts';
 import { runtimeEnvSchema } from '#layers/config/env.ts';
-import { canonicalJson } from '#layers/policy/policy-content.ts';
+import { canonicalJson } from '#layers/digest/input-digest.ts';
 import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
 import { loadPolicyText } from '#layers/policy/policy-yaml.ts';
 import { isWriteTool } from '#layers/tools/define.ts';

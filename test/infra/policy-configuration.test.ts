@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
-import { canonicalJson } from '#layers/policy/policy-content.ts';
+import { canonicalJson } from '#layers/digest/input-digest.ts';
 import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
 import { loadPolicyText } from '#layers/policy/policy-yaml.ts';
 import { type SynthesizedApp, synthesizeApp, testApp, violations } from '#test/helpers/cdk-app.ts';

@@ -1,8 +1,8 @@
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
-import { fieldRulesOf } from '../core/field-rules.ts';
 import { type AnyTool, confirmAtOf, isWriteTool } from '../tools/define.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
+import { fieldRulesOf } from './field-rules.ts';
 
 /** What a caller may do with a tool under a policy, and why; each line for a person to read. */
 export interface PolicyExplanation {

@@ -3,8 +3,8 @@ import { fileAuditLog, stdoutAuditLog } from '../audit/audit-log.ts';
 import { policyChangeRecord, policyRefusalRecord } from '../audit/policy-change-audit.ts';
 import { runtimeEnvSchema } from '../config/env.ts';
 import { logger } from '../observability/logger.ts';
-import type { PolicyListener, PolicySource } from './policy-source.ts';
-import { loadRemotePolicySource } from './remote-policy-source.ts';
+import type { PolicyListener, PolicySource } from '../policy/policy-source.ts';
+import { loadRemotePolicySource } from '../policy/remote-policy-source.ts';
 
 /**
  * What a source of this instance does with the policies it takes up and the updates it refuses:
