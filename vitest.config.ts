@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The policy the functions under test use (local mode installs its own on start).
+    setupFiles: ['test/helpers/policy-setup.ts'],
     // Generous: CI machines are shared and busy; a passing test returns as soon as it is done.
     testTimeout: 120_000,
     hookTimeout: 180_000,

@@ -77,7 +77,9 @@ export type SettingsGroup =
   | 'event-bus'
   | 'console'
   | 'chat-webhooks'
-  | 'sign-in';
+  | 'sign-in'
+  /** Reads the policy (implied by `callers`): a function that runs tools without a caller's token. */
+  | 'policy';
 
 export interface FunctionEntry {
   /** Stable name: local mode's function name; in PascalCase, the CDK construct id. */
@@ -193,7 +195,8 @@ export const functions = [
     },
     systems: 'prefetch',
     resilience: 'run',
-    settings: ['mail'],
+    // get_customer_context checks each part against the caller's roles.
+    settings: ['mail', 'policy'],
   },
   {
     name: 'confirmations',

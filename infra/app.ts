@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { declaredBaseUrls, systems } from '../layers/systems/registry.ts';
@@ -9,6 +10,9 @@ import { resolveStage } from './config/configs.ts';
 import { addPolicyChecks } from './policy-checks.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
+
+/** The project root: context paths (`-c policyFile`) are relative to it. */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * The CDK app; the only place that reads context and environment.
@@ -70,9 +74,16 @@ export function buildApp(
     webhookSources,
     terminationProtection: stage === 'prod',
   });
+  const policyFile = context('policyFile') ?? 'infra/policy/policy.yaml';
+  const refresh = context('policyRefreshSeconds');
   const api = new ApiStack(app, `${prefix}-Api`, {
     env,
     config,
+    policy: {
+      file: resolve(ROOT, policyFile),
+      shownAs: policyFile,
+      ...(refresh === undefined ? {} : { refreshSeconds: Number(refresh) }),
+    },
     tools,
     auditTable: stateful.auditTable,
     systemSecrets: stateful.systemSecrets,

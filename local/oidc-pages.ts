@@ -110,7 +110,7 @@ export function signInPage(options: {
     .map((role) => `<dt>${escapeHtml(role.name)}</dt><dd>${escapeHtml(role.description)}</dd>`)
     .join('\n');
   const main = `<h1>Sign in</h1>
-<p>to <strong>${escapeHtml(options.client)}</strong> with local mode's identity provider. Any user name works; the roles are those of the policy (layers/auth/policy.ts).</p>
+<p>to <strong>${escapeHtml(options.client)}</strong> with local mode's identity provider. Any user name works; the roles are those of the policy (infra/policy/policy.yaml).</p>
 ${alert(options.error)}<form method="post" action="${escapeHtml(options.action)}">
 <label for="user">User</label>
 <input id="user" name="user" required maxlength="64" pattern="[A-Za-z0-9._@+\\-]+" autocomplete="username" autocapitalize="none" spellcheck="false" aria-describedby="user-hint" value="${escapeHtml(options.user ?? '')}" autofocus>

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Configuration } from 'oidc-provider';
-import { defaultPolicy } from '#layers/auth/policy.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import type { DevIssuer } from './dev-issuer.ts';
 import { memoryAdapter } from './oidc-adapter.ts';
 import { type Directory, interactionPages } from './oidc-interactions.ts';
@@ -19,7 +19,7 @@ export interface LocalOidcOptions {
   gatewayUrl: string;
   /** @default LOCAL_CONSOLE_CLIENT_ID */
   consoleClientId?: string;
-  /** What a person may pick on the sign-in page. @default the roles of layers/auth/policy.ts */
+  /** What a person may pick on the sign-in page. @default the roles of infra/policy/policy.yaml */
   roles?: readonly RoleChoice[];
 }
 

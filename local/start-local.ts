@@ -14,9 +14,14 @@ import {
   tableEnvNames,
   topicEnvNames,
 } from '#functions/manifest.ts';
+import { fileAuditLog } from '#layers/audit/audit-log.ts';
+import { installPolicySource, policyAuditListener } from '#layers/composition/instance-policy.ts';
 import type { SystemDefinition } from '#layers/connectors/system-definition.ts';
 import { chatChannels } from '#layers/notifications/chat-notifier.ts';
 import { logger } from '#layers/observability/logger.ts';
+import { watchPolicyFile } from '#layers/policy/file-policy-source.ts';
+import { defaultPolicyFile, displayPath } from '#layers/policy/policy-file.ts';
+import { loadPolicyFile } from '#layers/policy/policy-yaml.ts';
 import { background } from '#layers/resilience/background.ts';
 import { systems as registeredSystems } from '#layers/systems/registry.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
@@ -79,6 +84,11 @@ export interface LocalModeOptions<Id extends string = SandboxedSystemId> {
    * kills local mode keeps its tables. @default an in-process dynalite
    */
   dynamodbEndpoint?: string;
+  /**
+   * The policy file, watched: an edit that validates takes effect without a restart, one that does
+   * not is refused (the last good stays). @default TOOLGATE_POLICY_FILE, else infra/policy/policy.yaml
+   */
+  policyFile?: string;
 }
 
 export interface LocalMode<Id extends string = SandboxedSystemId> {
@@ -112,6 +122,8 @@ export interface LocalMode<Id extends string = SandboxedSystemId> {
   };
   /** Environment the functions run with (AWS endpoints, tables, issuer, systems). */
   functionEnv: Record<string, string>;
+  /** The policy file the gateway reads and watches. */
+  policyFile: string;
   /**
    * Resolves once every audit line written so far is in the audit table (the tailer delivers
    * them about every 100 ms, as the subscription does on AWS).
@@ -173,6 +185,11 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   const port = options.port ?? 3000;
   // A declaration edited by hand fails the start, naming its file, field and fix.
   checkDeclarations();
+  // So does a policy file that does not validate, naming its file and line.
+  const policyFile = resolve(
+    options.policyFile ?? process.env.TOOLGATE_POLICY_FILE ?? defaultPolicyFile,
+  );
+  loadPolicyFile(policyFile, displayPath(policyFile));
   const dataDir = resolve(options.dataDir ?? process.env.TOOLGATE_DATA_DIR ?? '.toolgate');
   const secretsFile = join(dataDir, 'secrets.local.json');
   const cast = castSandboxes(
@@ -363,6 +380,16 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   // The handlers read their configuration from process.env at cold start, as on Lambda; they
   // are imported lazily, on the first request, after this.
   Object.assign(process.env, functionEnv);
+  // The functions' policy, as AppConfig gives it on AWS: re-read when the file changes,
+  // each version taken up recorded in the audit trail (delivered by the tailer below).
+  const policySource = watchPolicyFile(
+    policyFile,
+    policyAuditListener(
+      fileAuditLog(functionEnv.AUDIT_LOG_FILE ?? join(dataDir, 'audit-log', 'gateway.log')),
+    ),
+    { shownAs: displayPath(policyFile) },
+  );
+  installPolicySource(policySource);
   // This process's logger is loaded already (local mode's own modules use it): give it the level.
   logger.setLogLevel(functionEnv.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
   // Each queue's worker, as the event source mappings of the CDK app invoke them.
@@ -417,8 +444,11 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
       prefetch: queues.prefetch.url,
     },
     functionEnv,
+    policyFile,
     auditDelivered: () => auditTailer.delivered(),
     async close() {
+      policySource.close();
+      installPolicySource(undefined);
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await Promise.all(workers.map((worker) => worker.stop()));

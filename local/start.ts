@@ -1,11 +1,17 @@
-import { defaultPolicy } from '#layers/auth/policy.ts';
+import { displayPath } from '#layers/policy/policy-file.ts';
+import { loadPolicyFile } from '#layers/policy/policy-yaml.ts';
 import { systemLines } from './banner.ts';
 import { DEV_AUDIENCE } from './dev-issuer.ts';
 import { startLocalMode } from './start-local.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const started = performance.now();
-const local = await startLocalMode({ port });
+const local = await startLocalMode({ port }).catch((error: Error) => {
+  // A file that does not validate (the policy, a declaration) says where: its message is enough.
+  console.error(error.message);
+  process.exit(1);
+});
+const policy = loadPolicyFile(local.policyFile, displayPath(local.policyFile)).policy;
 
 console.log(`Toolgate listening on ${local.url}`);
 for (const line of systemLines(local.systems)) console.log(line);
@@ -17,7 +23,10 @@ console.log(
 );
 console.log(`  Local secrets file:  ${local.secretsFile}`);
 console.log(
-  `Ready in ${Math.round(performance.now() - started)} ms. Get a token for a demo user (roles: ${Object.keys(defaultPolicy.roles).join(', ')}):`,
+  `  Policy:              ${displayPath(local.policyFile)} (version ${policy.version}; an edit takes effect without a restart)`,
+);
+console.log(
+  `Ready in ${Math.round(performance.now() - started)} ms. Get a token for a demo user (roles: ${Object.keys(policy.roles).join(', ')}):`,
 );
 console.log(`  TOKEN=$(npm run --silent token -- --sub ana --roles support)`);
 console.log(`  curl -s ${local.url}/tools -H "Authorization: Bearer $TOKEN"`);

@@ -1,11 +1,11 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultPolicy } from '#layers/auth/policy.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import { loadDevIssuer, recordedIssuer } from './dev-issuer.ts';
 import { LOCAL_CONSOLE_CLIENT_ID } from './oidc-provider.ts';
 
 const knownRoles = Object.keys(defaultPolicy.roles);
-const usage = `Usage: npm run --silent token -- --sub <user> --roles <role1,role2> [--ttl <seconds>] [--person]\nRoles: ${knownRoles.join(', ')} (see layers/auth/policy.ts).\n--person: a person's own session, as the console's sign-in gives (it may approve writes an agent may not).`;
+const usage = `Usage: npm run --silent token -- --sub <user> --roles <role1,role2> [--ttl <seconds>] [--person]\nRoles: ${knownRoles.join(', ')} (see infra/policy/policy.yaml).\n--person: a person's own session, as the console's sign-in gives (it may approve writes an agent may not).`;
 
 try {
   const { values } = parseArgs({

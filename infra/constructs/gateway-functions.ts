@@ -16,6 +16,7 @@ import {
   functions,
   type QueueName,
   queueEnvNames,
+  type SettingsGroup,
   TABLE_KEY,
   type TableAction,
   type TableName,
@@ -34,6 +35,7 @@ import { acknowledgePublicRoute } from '../policy-checks.ts';
 import { AuditLogDelivery } from './audit-log-delivery.ts';
 import { GatewayFunction } from './gateway-function.ts';
 import { pascal } from './names.ts';
+import type { PolicyConfiguration } from './policy-configuration.ts';
 import type { PrivateNetwork } from './private-network.ts';
 import { QueueWorker } from './queue-worker.ts';
 import {
@@ -67,6 +69,8 @@ export interface GatewayResources {
   readonly chatWebhookSecrets: ReadonlyMap<ChatChannel, Secret>;
   readonly network: PrivateNetwork | undefined;
   readonly alarmAction: IAlarmAction;
+  /** The policy, for the functions that read it (those of callers, and the `policy` group). */
+  readonly policy: PolicyConfiguration;
 }
 
 /** One deployed function: its manifest entry and, for per-tool entries, its tool. */
@@ -201,6 +205,11 @@ export function buildGatewayFunctions(
       );
       for (const group of entry.settings ?? [])
         Object.assign(environment, settingsOf(group, resources));
+      // Every function that authorizes callers or runs tools reads the policy.
+      const readsPolicy = ['callers', 'policy'].some((group) =>
+        entry.settings?.includes(group as SettingsGroup),
+      );
+      if (readsPolicy) Object.assign(environment, resources.policy.environment);
 
       const placement = resources.network?.placementFor(environment);
       const gatewayFunction = new GatewayFunction(scope, instanceId(entry, tool), {
@@ -230,6 +239,7 @@ export function buildGatewayFunctions(
       if (entry.settings?.includes('chat-webhooks'))
         for (const secret of resources.chatWebhookSecrets.values()) secret.grantRead(fn);
       if (entry.settings?.includes('event-bus')) resources.bus.grantPutEventsTo(fn);
+      if (readsPolicy) resources.policy.grantRead(fn);
       const access = resilienceAccess(entry, resilienceTools, systemIds, {
         userLimits,
         prefetch:
@@ -422,6 +432,9 @@ function settingsOf(
       };
     case 'sagas':
       // Set once the state machines exist (ApiStack), which need the saga step functions first.
+      return {};
+    case 'policy':
+      // Set above with the grant, for this group and for `callers`.
       return {};
   }
 }

@@ -30,6 +30,10 @@ import { GatewayDashboard } from '../constructs/gateway-dashboard.ts';
 import { buildGatewayFunctions } from '../constructs/gateway-functions.ts';
 import { gatewayMetric } from '../constructs/gateway-metric.ts';
 import { pascal } from '../constructs/names.ts';
+import {
+  PolicyConfiguration,
+  type PolicyConfigurationProps,
+} from '../constructs/policy-configuration.ts';
 import { PrivateNetwork } from '../constructs/private-network.ts';
 import { routesOf, throttleRoutes } from '../constructs/route-throttles.ts';
 import type { SystemConnections } from '../constructs/system-environment.ts';
@@ -39,6 +43,8 @@ import { controlTowerRule } from '../policy-checks.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
+  /** The policy file (infra/policy/policy.yaml unless `-c policyFile`), deployed through AppConfig. */
+  readonly policy: PolicyConfigurationProps;
   readonly tools: readonly AnyTool[];
   readonly auditTable: Table;
   readonly systemSecrets: ReadonlyMap<string, Secret>;
@@ -124,8 +130,11 @@ export class ApiStack extends Stack {
       : undefined;
     const alarmAction = this.addAlarms(config);
     // Every function and route of functions/manifest.ts, as local mode serves them.
+    // The policy, validated here (a bad file fails the synth naming file and line).
+    const policy = new PolicyConfiguration(this, 'Policy', props.policy);
     const built = buildGatewayFunctions(this, {
       config,
+      policy,
       tools: props.tools,
       api: this.api,
       tables: {

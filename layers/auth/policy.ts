@@ -24,7 +24,10 @@ export const fieldRulesSchema = z
 export type FieldRules = z.output<typeof fieldRulesSchema>;
 
 export const policySchema = z.object({
-  /** Changes whenever the grants change; recorded with confirmations and audit records. */
+  /**
+   * Derived from the content (layers/policy/policy-content.ts), so it changes whenever the
+   * policy does; recorded with confirmations and audit records.
+   */
   version: z.string().min(1),
   /** Role whose holders may confirm other users' four-eyes writes and follow any operation. */
   approverRole: z.string().min(1),
@@ -45,17 +48,40 @@ export const policySchema = z.object({
 });
 export type Policy = z.output<typeof policySchema>;
 
+/** Where a problem of a policy file is, by its path in the data (`roles.viewer.grants[0]`). */
+export type PolicyLineOf = (path: readonly PropertyKey[]) => number | undefined;
+
+const issuePath = (path: readonly PropertyKey[]): string =>
+  path
+    .map((key, index) =>
+      typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`,
+    )
+    .join('');
+
 /**
  * A policy from data, or an error naming where it came from and every problem with its path, e.g.
- * `roles.viewer.fields.mask[0]`. A later policy file is read through it as well.
+ * `roles.viewer.fields.mask[0]`. With `lineOf` (a policy file, layers/policy/policy-yaml.ts), each
+ * problem is one line `<source>:<line>: <path>: <problem>`, as compilers write them.
  *
  * @example
  * const policy = parsePolicy(JSON.parse(text), 'policy.json');
  */
-export function parsePolicy(input: unknown, source: string): Policy {
+export function parsePolicy(
+  input: unknown,
+  source: string,
+  options: { lineOf?: PolicyLineOf } = {},
+): Policy {
   const parsed = policySchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw new Error(`The policy in ${source} does not validate:\n${z.prettifyError(parsed.error)}`);
+  const { lineOf } = options;
+  if (!lineOf)
+    throw new Error(`The policy in ${source} does not validate:\n${z.prettifyError(parsed.error)}`);
+  const lines = parsed.error.issues.map((issue) => {
+    const line = lineOf(issue.path);
+    const where = line === undefined ? source : `${source}:${line}`;
+    return `${where}: ${issue.path.length > 0 ? `${issuePath(issue.path)}: ` : ''}${issue.message}`;
+  });
+  throw new Error(`The policy in ${source} does not validate:\n${lines.join('\n')}`);
 }
 
 /** The subset of a tool the policy looks at. */
@@ -64,79 +90,6 @@ export interface PolicySubject {
   risk: 'read' | 'write';
   systems: readonly string[];
 }
-
-/**
- * Who may see and call which tool, as data. A caller may use a tool when any of their roles holds a
- * grant that matches it.
- */
-export const defaultPolicy: Policy = parsePolicy(
-  {
-    version: '2026-12-03.2',
-    approverRole: 'approver',
-    adminRole: 'admin',
-    auditorRole: 'auditor',
-    roles: {
-      viewer: {
-        description: 'Looks up customers in the CRM only.',
-        grants: ['search_customers', 'get_customer'],
-        fields: { mask: ['contact.email', 'contact.phone'] },
-      },
-      support: {
-        description:
-          'Customer support: CRM, tickets, order status and shipment tracking; opens tickets, edits contacts, sends email.',
-        grants: [
-          'system:crm',
-          'system:ticketing',
-          'system:logistics',
-          'get_order_status',
-          'get_customer_context',
-          'send_email',
-        ],
-        // The ERP's credit limit reaches no tool's answer; annual revenue is the customer's
-        // financial figure that does.
-        fields: {
-          withhold: [
-            'customer.annualRevenue',
-            'order.total',
-            'orderLine.unitPrice',
-            'orderLine.amount',
-          ],
-        },
-      },
-      sales: {
-        description:
-          'Sales: CRM, orders and inventory; places orders (four eyes), edits contacts, sends email.',
-        grants: [
-          'system:crm',
-          'get_customer_orders',
-          'get_order_status',
-          'check_inventory',
-          'get_product_catalog',
-          'create_order',
-          'get_customer_context',
-          'send_email',
-        ],
-      },
-      facilities: {
-        description:
-          'Facilities team: the asset register and its work orders (tools declared from its OpenAPI spec).',
-        grants: ['system:facilities'],
-      },
-      approver: {
-        description:
-          'Confirms four-eyes writes proposed by others (e.g. create_order) and follows any operation.',
-        grants: [],
-      },
-      admin: { description: 'Everything.', grants: ['*'] },
-      auditor: {
-        description:
-          "Reads the whole audit trail (GET /audit): every user's calls; calls no tool by this role.",
-        grants: [],
-      },
-    },
-  },
-  'layers/auth/policy.ts',
-);
 
 /** Whether the caller may confirm a write proposed by `proposer` (and reject a four-eyes one). */
 export function mayConfirm(
@@ -178,7 +131,7 @@ const grantMatches = (grant: string, tool: PolicySubject): boolean => {
  * Whether the caller may see and call the tool.
  *
  * @example
- * isAllowed(defaultPolicy, { sub: 'ana', roles: ['support'] }, getCustomerTickets); // true
+ * isAllowed(policy, { sub: 'ana', roles: ['support'] }, getCustomerTickets); // true
  */
 export function isAllowed(policy: Policy, caller: Caller, tool: PolicySubject): boolean {
   // Roles come from the token: a role named `constructor` is not a key of the policy's prototype.

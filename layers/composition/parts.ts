@@ -2,7 +2,7 @@ import { fileAuditLog, stdoutAuditLog } from '../audit/audit-log.ts';
 import { type CallAuditor, createCallAuditor } from '../audit/audit-policy.ts';
 import { AuditSearch } from '../audit/audit-search.ts';
 import { type CallerResolver, createJwtVerifier } from '../auth/jwt-verifier.ts';
-import { defaultPolicy, type Policy } from '../auth/policy.ts';
+import type { Policy } from '../auth/policy.ts';
 import { createDocumentClient, createSqsClient } from '../aws/clients.ts';
 import { parseEnv, type RuntimeEnv, requireSettings } from '../config/env.ts';
 import { parseSystemSettings } from '../config/system-settings.ts';
@@ -10,6 +10,7 @@ import { ConfigurationError } from '../errors/index.ts';
 import { notifierFrom } from '../notifications/from-env.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { logger } from '../observability/logger.ts';
+import { livePolicy } from '../policy/policy-source.ts';
 import { background } from '../resilience/background.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
@@ -23,6 +24,7 @@ import { DynamoOperationStore, type OperationStore } from '../writes/operation-s
 import type { ProposalDeps } from '../writes/propose.ts';
 import { SqsWriteQueue, type WriteQueue } from '../writes/write-queue.ts';
 import { createConnectors } from './connectors.ts';
+import { instancePolicySource } from './instance-policy.ts';
 import { conversationPrefetch } from './prefetch.ts';
 
 export interface WriteDependencies {
@@ -39,6 +41,10 @@ export interface WriteDependencies {
 export interface GatewayParts {
   readonly env: RuntimeEnv;
   readonly logger: typeof logger;
+  /**
+   * The instance's current policy, live: every read answers from the last good policy of its source
+   * (layers/policy/instance-policy.ts), so a new one takes effect without a restart.
+   */
   readonly policy: Policy;
   /** The tools this function serves: TOOL_NAME's alone (one function per tool on AWS), else all. */
   readonly registry: ToolRegistry;
@@ -116,7 +122,8 @@ export function composeParts(
   if (env.TOOL_NAME && registry.all.length === 0) {
     throw new Error(`TOOL_NAME=${env.TOOL_NAME} is not a registered tool`);
   }
-  const policy = defaultPolicy;
+  // Looked up on first read: a function that never reads the policy needs no policy source.
+  const policy = livePolicy({ current: () => instancePolicySource().current() });
   // NOTIFICATIONS_TOPIC_ARN: proposals that wait for a person, and failed operations, are told there.
   const notifier = once((): Notifier => notifierFrom(env, { logger }));
   const resilienceTable = (part: 'switches' | 'cache') => {
@@ -214,7 +221,10 @@ export function composeParts(
     writes: () => writes,
     proposals: once(() => ({
       confirmations: confirmations(),
-      policyVersion: policy.version,
+      // Read at each proposal: the version of the policy it was made under.
+      get policyVersion() {
+        return policy.version;
+      },
       ttlSeconds: env.CONFIRMATION_TTL_SECONDS,
       notifier: notifier(),
       logger,

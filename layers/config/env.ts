@@ -149,6 +149,15 @@ export const runtimeEnvSchema = z.object({
    * from a third of it on): a change is effective everywhere within it. @default 15000
    */
   SWITCHES_MAX_STALE_MS: positiveInt(15_000),
+  /**
+   * AWS AppConfig application, environment and configuration profile (ids) of the policy document
+   * (the CDK app deploys it from infra/policy/). Unset: the policy local mode reads from its file
+   * (layers/policy/instance-policy.ts).
+   */
+  POLICY_APPCONFIG_APPLICATION: z.string().min(1).optional(),
+  POLICY_APPCONFIG_ENVIRONMENT: z.string().min(1).optional(),
+  POLICY_APPCONFIG_PROFILE: z.string().min(1).optional(),
+  POLICY_REFRESH_SECONDS: z.coerce.number().int().min(15).default(60),
   /** How soon an instance adds the calls it counted to the figures of GET /systems (ms). @default 10000 */
   CALL_METRICS_FLUSH_MS: positiveInt(10_000),
   /** Caps every cached tool's TTL (seconds), e.g. to watch expiry locally; unset: the tools' own. */

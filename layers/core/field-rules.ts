@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy, type PolicySubject } from '../auth/policy.ts';
 import { fieldTags } from '../model/fields.ts';
+import { snapshotOf } from '../policy/policy-source.ts';
 import type { AnyTool } from '../tools/define.ts';
 import { describeTool, type ToolDescriptor } from '../tools/descriptor.ts';
 import type { ToolResult } from '../tools/tool-runner.ts';
@@ -201,7 +202,9 @@ const ruleSets = new WeakMap<Policy, FieldRuleSet>();
  * const plan = fieldRulesOf(defaultPolicy).planFor(getCustomer, { sub: 'vic', roles: ['viewer'] });
  * applyFieldPlan(plan, result).meta.withheld; // [{ path: 'customer.contacts[].email', field: 'contact.email', reason: 'masked' }, …]
  */
-export function fieldRulesOf(policy: Policy): FieldRuleSet {
+export function fieldRulesOf(live: Policy): FieldRuleSet {
+  // A live policy (layers/policy/policy-source.ts) is keyed by the policy it answers from now.
+  const policy = snapshotOf(live);
   let rules = ruleSets.get(policy);
   if (!rules) {
     rules = createFieldRules(policy);

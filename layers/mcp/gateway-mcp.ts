@@ -125,10 +125,10 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
   );
   const permitted = () =>
     deps.registry.all.filter((tool) => isAllowed(deps.policy, now().caller, tool));
-  const fieldRules = fieldRulesOf(deps.policy);
   /** The descriptor as this caller receives the tool: without the fields their roles do not see. */
   const describeTool = (tool: AnyTool) =>
-    describeToolFor(tool, fieldRules.planFor(tool, now().caller));
+    // The policy's rules now: a server kept across requests follows a policy change.
+    describeToolFor(tool, fieldRulesOf(deps.policy).planFor(tool, now().caller));
 
   const listed = (): Tool[] => {
     const tools = permitted().filter(

@@ -1,6 +1,6 @@
 import type { Caller } from '#layers/auth/caller.ts';
-import { defaultPolicy } from '#layers/auth/policy.ts';
 import { applyFieldPlan, fieldRulesOf } from '#layers/core/field-rules.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import type { AnyTool } from '#layers/tools/define.ts';
 import { getCustomer } from '#layers/tools/read/get-customer.ts';
 import { getCustomerContext } from '#layers/tools/read/get-customer-context.ts';

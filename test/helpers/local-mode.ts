@@ -36,7 +36,7 @@ export async function startLocalHarness(
   env: Record<string, string> = {},
   options: Pick<
     LocalModeOptions,
-    'sagaRetryIntervalMs' | 'writeQueueVisibilitySeconds' | 'writeWait'
+    'sagaRetryIntervalMs' | 'writeQueueVisibilitySeconds' | 'writeWait' | 'policyFile'
   > = {},
 ): Promise<LocalHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'toolgate-local-'));

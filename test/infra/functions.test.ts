@@ -1,9 +1,19 @@
+import { readFileSync } from 'node:fs';
+import {
+  AppConfigDataClient,
+  GetLatestConfigurationCommand,
+  StartConfigurationSessionCommand,
+} from '@aws-sdk/client-appconfigdata';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { functions } from '#functions/manifest.ts';
 import { stages } from '#infra/config/configs.ts';
 import { decisionRole, operationRole } from '#layers/composition/roles.ts';
 import { runtimeEnvSchema } from '#layers/config/env.ts';
+import { canonicalJson } from '#layers/digest/input-digest.ts';
+import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
+import { loadPolicyText } from '#layers/policy/policy-yaml.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
 import { writeQueueMaxReceiveCount } from '#layers/writes/wait-schedule.ts';
@@ -50,6 +60,17 @@ describe('The functions as the CDK app deploys them', () => {
   afterEach(() => vi.unstubAllEnvs());
 
   it('starts every function of the manifest with the environment the CDK app gives it, and no more', async () => {
+    // The policy, as the CDK app deploys it through AppConfig: read at every cold start that needs it.
+    const appConfig = mockClient(AppConfigDataClient);
+    appConfig.on(StartConfigurationSessionCommand).resolves({ InitialConfigurationToken: 'token' });
+    appConfig.on(GetLatestConfigurationCommand).resolves({
+      NextPollConfigurationToken: 'next',
+      Configuration: new TextEncoder().encode(
+        canonicalJson(
+          loadPolicyText(readFileSync(defaultPolicyFile, 'utf8'), 'policy.yaml').document,
+        ),
+      ) as never,
+    });
     for (const entry of functions) {
       const description =
         'per' in entry ? entry.description.replace('{tool}', 'create_order') : entry.description;
@@ -57,6 +78,7 @@ describe('The functions as the CDK app deploys them', () => {
       stubEnvironment(environmentOf(description));
       await expect(import(`#${entry.entry}`), entry.name).resolves.toHaveProperty('handler');
     }
+    appConfig.restore();
   });
 
   it("writes every gateway function's logs as JSON without Lambda's own INFO lines", () => {

@@ -7,7 +7,7 @@ import type {
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultPolicy } from '#layers/auth/policy.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 import {
   authorizeInBrowser,

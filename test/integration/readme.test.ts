@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '#layers/auth/policy.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import { scanErrorCodes } from '#test/helpers/error-codes.ts';
 import { codeBlocks, commands, paragraphs, readme, section } from '#test/helpers/readme.ts';
 

@@ -13,7 +13,7 @@ const FLOORS: readonly (readonly string[])[] = [
   // ground: types and helpers that know nothing of the gateway's other rooms
   ['errors', 'observability', 'config', 'model', 'http-util', 'digest'],
   ['auth', 'secrets', 'aws'],
-  ['resilience'],
+  ['resilience', 'policy'],
   ['connectors'],
   ['sql'],
   ['systems'],

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redact } from '#layers/audit/redact.ts';
-import { defaultPolicy, isAllowed } from '#layers/auth/policy.ts';
+import { isAllowed } from '#layers/auth/policy.ts';
 import { validateToolInput } from '#layers/core/validate-input.ts';
 import { metaToolNamed } from '#layers/mcp/meta-tools.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import { getSystem } from '#layers/systems/registry.ts';
 import { getCustomer } from '#layers/tools/read/get-customer.ts';
 import { registry } from '#layers/tools/registry.ts';

@@ -12,7 +12,7 @@ import {
 } from '#functions/console/app/roles.ts';
 import { mayOpen, rolesFor, visibleSections } from '#functions/console/app/routes.ts';
 import { spanOf } from '#functions/console/app/time.ts';
-import { defaultPolicy } from '#layers/auth/policy.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 
 describe('csvCell', () => {
   it.each([

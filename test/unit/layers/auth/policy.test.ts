@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy, isAllowed, type Policy } from '#layers/auth/policy.ts';
+import { isAllowed, type Policy } from '#layers/auth/policy.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 
 const tool = (name: string, systems: string[], risk: 'read' | 'write' = 'read') => ({
   name,

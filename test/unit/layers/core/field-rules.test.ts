@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod';
-import { defaultPolicy, type Policy, parsePolicy, policySchema } from '#layers/auth/policy.ts';
+import { type Policy, parsePolicy, policySchema } from '#layers/auth/policy.ts';
 import {
   applyFieldPlan,
   createFieldRules,
@@ -11,6 +11,7 @@ import {
 } from '#layers/core/field-rules.ts';
 import { callTool, type ToolCallDeps } from '#layers/core/tool-call.ts';
 import { modelFieldNames } from '#layers/model/fields.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import { describeTool } from '#layers/tools/descriptor.ts';
 import { getCustomer } from '#layers/tools/read/get-customer.ts';
 import { getCustomerContext } from '#layers/tools/read/get-customer-context.ts';

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { defaultPolicy } from '#layers/auth/policy.ts';
 import type { SystemSettings } from '#layers/config/system-settings.ts';
 import {
   type AppError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from '#layers/errors/index.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import { SharedCircuitBreaker } from '#layers/resilience/circuit-breaker.ts';
 import { ResponseCache } from '#layers/resilience/response-cache.ts';
 import { defineReadTool } from '#layers/tools/define.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '#layers/auth/caller.ts';
-import { defaultPolicy } from '#layers/auth/policy.ts';
 import type { ForbiddenError } from '#layers/errors/index.ts';
+import { defaultPolicy } from '#layers/policy/default-policy.ts';
 import { registry } from '#layers/tools/registry.ts';
 import type { Confirmation, ConfirmationStore } from '#layers/writes/confirmation-store.ts';
 import { cancelWrite, type DecideDeps } from '#layers/writes/decisions.ts';

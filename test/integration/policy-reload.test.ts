@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
+import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { eventually } from '#test/helpers/webhooks.ts';
+
+const run = randomUUID().slice(0, 8);
+const vic = { sub: `vic-${run}`, roles: ['viewer'] };
+const auditor = { sub: `aud-${run}`, roles: ['auditor'] };
+
+describe('policy file in local mode', () => {
+  let local: LocalHarness;
+  let dir: string;
+  let file: string;
+  let original: string;
+  const toolNames = async () => {
+    const answer = await local.call('GET', '/tools', { as: vic });
+    expect(answer.status).toBe(200);
+    return (answer.body.tools as { name: string }[]).map((tool) => tool.name);
+  };
+  const policyRecords = async () => {
+    const answer = await local.call('GET', '/audit?tool=policy', { as: auditor });
+    expect(answer.status).toBe(200);
+    return answer.body.records as {
+      sub: string;
+      reason: string;
+      input: { version: string; previousVersion: string | null; source: string };
+    }[];
+  };
+
+  beforeAll(async () => {
+    // A copy: the test edits it, never the repository's file.
+    dir = await mkdtemp(join(tmpdir(), 'toolgate-policy-'));
+    file = join(dir, 'policy.yaml');
+    await copyFile(defaultPolicyFile, file);
+    original = await readFile(file, 'utf8');
+    local = await startLocalHarness({}, { policyFile: file });
+  }, 120_000);
+  afterAll(async () => {
+    await local.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('takes up an edit without a restart, refuses a bad one and records each version in the audit trail', async () => {
+    // Arrange: the first load is in the audit trail.
+    const loaded = await eventually('the first load in the audit trail', async () => {
+      const records = await policyRecords();
+      return records.find((record) => record.input.previousVersion === null);
+    });
+    expect(await toolNames()).not.toContain('get_customer_orders');
+
+    // Act: the viewer is granted get_customer_orders in the file.
+    await writeFile(
+      file,
+      original.replace(
+        'grants: [search_customers, get_customer]',
+        'grants: [search_customers, get_customer, get_customer_orders]',
+      ),
+    );
+
+    // Assert: it takes effect over HTTP, and the change is audited with both versions.
+    await eventually('the viewer granted get_customer_orders', async () =>
+      (await toolNames()).includes('get_customer_orders') ? true : undefined,
+    );
+    const changed = await eventually('the change in the audit trail', async () => {
+      const records = await policyRecords();
+      return records.find((record) => record.input.previousVersion === loaded.input.version);
+    });
+    expect(changed).toMatchObject({
+      sub: 'system:policy',
+      input: { source: expect.stringContaining('policy.yaml') },
+    });
+    expect(changed.input.version).not.toBe(loaded.input.version);
+
+    // Act: a bad edit (a field the canonical model does not have).
+    await writeFile(
+      file,
+      original.replace('mask: [contact.email, contact.phone]', 'mask: [contact.fax]'),
+    );
+
+    // Assert: refused, in the audit trail with its problem and line, and the last good policy stays.
+    const refused = await eventually('the refusal in the audit trail', async () => {
+      const answer = await local.call('GET', '/audit?tool=policy&outcome=error', { as: auditor });
+      return (answer.body.records as { errorMessage: string }[])[0];
+    });
+    expect(refused.errorMessage).toMatch(
+      /policy\.yaml:\d+: roles\.viewer\.fields\.mask\[0\]: "contact\.fax"/,
+    );
+    expect(await toolNames()).toContain('get_customer_orders');
+  });
+});
