@@ -137,9 +137,11 @@ export interface FunctionEntry {
   readonly ingestsAuditLogs?: true;
   /**
    * Files built beside the handler: `console`, the web console (functions/console/build.ts), into
-   * the bundle's `console/` on AWS and into the data directory in local mode (CONSOLE_ASSETS_DIR).
+   * the bundle's `console/` on AWS and into the data directory in local mode (CONSOLE_ASSETS_DIR);
+   * `argument-rules`, the Cedar engine's WebAssembly and infra/policy/*.cedar, for the functions
+   * that call tools (local mode reads them where they are).
    */
-  readonly assets?: 'console';
+  readonly assets?: 'console' | 'argument-rules';
 }
 
 /** What a function that answers an authenticated route and audits it needs in common. */
@@ -181,6 +183,7 @@ export const functions = [
     publishes: ['notifications'],
     systems: 'tool',
     resilience: 'run',
+    assets: 'argument-rules',
   },
   {
     name: 'conversation-prefetch',
@@ -335,6 +338,7 @@ export const functions = [
     publishes: ['notifications'],
     systems: 'all',
     resilience: 'run',
+    assets: 'argument-rules',
   },
   {
     name: 'open-api',

@@ -2,6 +2,8 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
+import { loadArgumentRules } from '../layers/argument-policy/argument-rules.ts';
+import { POLICY_DIR, readCedarFiles } from '../layers/argument-policy/policy-files.ts';
 import { declaredBaseUrls, systems } from '../layers/systems/registry.ts';
 import { checkDeclarations, tools } from '../layers/tools/registry.ts';
 import { checkSqlTools } from '../layers/tools/sql-tool-check.ts';
@@ -132,5 +134,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     fileURLToPath(new URL('..', import.meta.url)),
   );
   if (sqlProblems.length > 0) throw new Error(`A SQL tool is refused:\n${sqlProblems.join('\n')}`);
+  // Argument rules naming an unknown tool or input field, or not Cedar, stop the synth too.
+  await loadArgumentRules(
+    readCedarFiles(fileURLToPath(new URL(`../${POLICY_DIR}`, import.meta.url))),
+    tools,
+  );
   buildApp(app, stage === 'dev-' ? 'dev' : stage, context);
 }

@@ -14,6 +14,8 @@ import {
   tableEnvNames,
   topicEnvNames,
 } from '#functions/manifest.ts';
+import { loadArgumentRules } from '#layers/argument-policy/argument-rules.ts';
+import { POLICY_DIR, readCedarFiles } from '#layers/argument-policy/policy-files.ts';
 import { fileAuditLog } from '#layers/audit/audit-log.ts';
 import { installPolicySource, policyAuditListener } from '#layers/composition/instance-policy.ts';
 import type { SystemDefinition } from '#layers/connectors/system-definition.ts';
@@ -200,6 +202,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   const sqlProblems = await checkSqlTools(tools, options.systems ?? registeredSystems, ROOT);
   if (sqlProblems.length > 0)
     throw new Error(`Local mode cannot start: a SQL tool is refused:\n${sqlProblems.join('\n')}`);
+  // Argument rules naming an unknown tool or input field, or not Cedar, fail the start.
+  await loadArgumentRules(readCedarFiles(join(ROOT, POLICY_DIR)), tools);
   // The web console's files, as the CDK app builds them into its function's bundle; quickly.
   const consoleDir = join(dataDir, 'console');
   const consoleBuilt = buildConsole(consoleDir, { compression: 'fast' });

@@ -11,6 +11,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  argumentRulesAssetsCommands,
   consoleAssetsCommands,
   lambdaBundling,
   NEVER_BUNDLED,
@@ -42,7 +43,7 @@ export interface GatewayFunctionProps {
   /** Powertools Tracer bundled (`-c powertoolsTracer=on`); otherwise left out. @default false */
   readonly tracer?: boolean;
   /** Files built into the bundle beside the handler (functions/manifest.ts `assets`). @default none */
-  readonly assets?: 'console';
+  readonly assets?: 'console' | 'argument-rules';
 }
 
 /**
@@ -94,13 +95,15 @@ export class GatewayFunction extends Construct {
         esbuildArgs: { ...lambdaBundling.esbuildArgs },
         externalModules: [...(props.tracer ? [] : TRACER_MODULES), ...NEVER_BUNDLED],
         forceDockerBundling: false,
-        ...(props.assets === 'console'
+        ...(props.assets
           ? {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
                 afterBundling: (_inputDir: string, outputDir: string) =>
-                  consoleAssetsCommands(outputDir),
+                  props.assets === 'console'
+                    ? consoleAssetsCommands(outputDir)
+                    : argumentRulesAssetsCommands(outputDir),
               },
             }
           : {}),

@@ -1,3 +1,5 @@
+import { type ArgumentRules, argumentRulesOf } from '../argument-policy/argument-rules.ts';
+import { readCedarFiles } from '../argument-policy/policy-files.ts';
 import { fileAuditLog, stdoutAuditLog } from '../audit/audit-log.ts';
 import { type CallAuditor, createCallAuditor } from '../audit/audit-policy.ts';
 import { AuditSearch } from '../audit/audit-search.ts';
@@ -48,6 +50,11 @@ export interface GatewayParts {
   readonly policy: Policy;
   /** The tools this function serves: TOOL_NAME's alone (one function per tool on AWS), else all. */
   readonly registry: ToolRegistry;
+  /**
+   * Rules on tools' input values (infra/policy/*.cedar), validated against every registered tool
+   * on the first call of a tool they name; the Cedar engine loads only then.
+   */
+  readonly argumentRules: ArgumentRules;
   /** Verifies bearer tokens (JWT_ISSUER, JWT_AUDIENCE). */
   resolver(): CallerResolver;
   /**
@@ -193,6 +200,7 @@ export function composeParts(
     logger,
     policy,
     registry,
+    argumentRules: argumentRulesOf(readCedarFiles(), fullRegistry.all),
     resolver: once(() => {
       const { JWT_ISSUER, JWT_AUDIENCE } = requireSettings(env, role, [
         'JWT_ISSUER',

@@ -46,6 +46,7 @@ export function toolCallRole(source: Env) {
     policy: parts.policy,
     runner: parts.runner(),
     proposals: parts.proposals,
+    argumentRules: parts.argumentRules,
     publicBaseUrl: parts.env.PUBLIC_BASE_URL,
   };
 }
@@ -155,6 +156,7 @@ export function mcpRole(source: Env) {
     policy: parts.policy,
     runner: parts.runner(),
     proposals: parts.proposals,
+    argumentRules: parts.argumentRules,
     decisions: {
       registry: parts.registry,
       policy: parts.policy,

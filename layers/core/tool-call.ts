@@ -1,3 +1,4 @@
+import type { ArgumentRules } from '../argument-policy/argument-rules.ts';
 import type { CallAuditor, CallEffect } from '../audit/audit-policy.ts';
 import type { AuditRecord } from '../audit/audit-repository.ts';
 import { redact } from '../audit/redact.ts';
@@ -23,6 +24,8 @@ export interface ToolCallDeps {
   proposals: () => ProposalDeps;
   auditor: CallAuditor;
   logger: Pick<ToolLogger, 'error' | 'warn'>;
+  /** Rules on input values (infra/policy/*.cedar); only a tool they name pays for them. */
+  argumentRules?: ArgumentRules | undefined;
 }
 
 /** What a transport knows about a call besides the caller, the tool name and the input. */
@@ -128,6 +131,7 @@ export async function callTool(
   try {
     tool = resolveTool(deps, caller, name);
     input = validateToolInput(tool, rawInput);
+    if (!isWriteTool(tool)) await checkReadArguments(deps, tool, caller, input, meta, upstream);
     outcome = isWriteTool(tool)
       ? {
           kind: 'proposal',
@@ -187,12 +191,44 @@ async function propose(
 ): Promise<ConfirmationView> {
   await deps.runner.admit(tool, caller);
   const ctx = deps.runner.contextFor(tool.systems, { requestId: meta.requestId, caller, upstream });
+  const rules = deps.argumentRules;
   return proposeWrite(deps.proposals(), tool, input, ctx, {
     idempotencyKey: meta.idempotencyKey,
     reason: meta.reason,
     conversationId: meta.conversationId?.slice(0, MAX_CONVERSATION_ID_LENGTH),
     baseUrl: meta.baseUrl,
+    // Write rules may test what the preview read (an order's total), so they run after it and
+    // before anything is stored.
+    decide: rules?.mentions(tool.name)
+      ? async (preview) =>
+          rules.check(tool, caller, input, await rules.factsOf(tool, { ctx, input, preview }))
+      : undefined,
   });
+}
+
+/** A read's argument rules, before it runs; a tool no rule names skips this at a set lookup. */
+async function checkReadArguments(
+  deps: ToolCallDeps,
+  tool: AnyReadTool,
+  caller: Caller,
+  input: unknown,
+  meta: CallMeta,
+  upstream: UpstreamCalls,
+): Promise<void> {
+  const rules = deps.argumentRules;
+  if (!rules?.mentions(tool.name)) return;
+  const facts =
+    rules.factsFor(tool).length > 0
+      ? await rules.factsOf(tool, {
+          ctx: deps.runner.contextFor(tool.systems, {
+            requestId: meta.requestId,
+            caller,
+            upstream,
+          }),
+          input,
+        })
+      : {};
+  await rules.check(tool, caller, input, facts);
 }
 
 const upstreamOf = (upstream: UpstreamCalls) => {

@@ -65,6 +65,24 @@ export interface ToolBase<I extends ObjectSchema = ObjectSchema, O extends z.Zod
   redact?: readonly string[];
   /** Deadline of a call to this tool in ms. @default the longest timeout of its systems, at least UPSTREAM_TIMEOUT_MS */
   timeoutMs?: number;
+  /**
+   * Facts beyond the input that argument rules (infra/policy/*.cedar) may name as
+   * `context.<fact>`; each is read only when a rule of this tool names it.
+   */
+  facts?: Readonly<Record<string, PolicyFact<z.output<I>>>>;
+}
+
+/**
+ * A value an argument rule may test besides the input, e.g. an order's total (from the write's
+ * preview) or the customer's contact addresses (from the CRM).
+ */
+export interface PolicyFact<I = unknown> {
+  /** Its Cedar type. */
+  type: 'Long' | 'String' | 'Boolean' | 'Set<String>';
+  /** What it is, for whoever writes a rule (README, schema). */
+  description: string;
+  /** Reads it; a write's facts are read after its preview, so `preview` is there for them. */
+  value(source: { ctx: ToolContext; input: I; preview?: WritePreview }): Promise<unknown> | unknown;
 }
 
 /** A read tool answers at once. */

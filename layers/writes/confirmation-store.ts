@@ -22,6 +22,8 @@ export interface Confirmation {
   inputDigest: string;
   policyVersion: string;
   preview: WritePreview;
+  /** Raised above the tool's own by an argument rule (infra/policy/*.cedar), e.g. a large order. */
+  confirmBy?: 'approver';
   status: ConfirmationStatus;
   createdAt: string;
   expiresAt: string;

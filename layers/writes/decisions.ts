@@ -12,7 +12,7 @@ import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
 import { operationIdFor } from './operation-id.ts';
 import type { Operation, OperationStatus, OperationStore } from './operation-store.ts';
-import { approveUrlOf, type ConfirmationView, confirmationView } from './propose.ts';
+import { approveUrlOf, type ConfirmationView, confirmationView, confirmByOf } from './propose.ts';
 import type { WriteQueue } from './write-queue.ts';
 
 export interface DecideDeps {
@@ -67,10 +67,11 @@ function authorise(
   const tool = deps.registry.get(confirmation.tool);
   if (!tool || !isWriteTool(tool)) throw notFound(confirmation.id);
   const withdrawn = action === 'cancel' && caller.sub === confirmation.sub;
-  const allowed = withdrawn || mayConfirm(deps.policy, caller, confirmation.sub, tool.confirmBy);
-  const stillGranted = tool.confirmBy === 'approver' || isAllowed(deps.policy, caller, tool);
+  const confirmBy = confirmByOf(confirmation, tool);
+  const allowed = withdrawn || mayConfirm(deps.policy, caller, confirmation.sub, confirmBy);
+  const stillGranted = confirmBy === 'approver' || isAllowed(deps.policy, caller, tool);
   if (allowed && stillGranted) return tool;
-  if (tool.confirmBy === 'self') {
+  if (confirmBy === 'self') {
     throw new ForbiddenError(
       `Only the user who proposed this "${tool.name}" write may confirm or cancel it.`,
     );
@@ -253,7 +254,7 @@ export async function pendingFor(
     if (!tool || !isWriteTool(tool)) return [];
     if (Date.parse(confirmation.expiresAt) <= now.getTime()) return [];
     const decides =
-      tool.confirmBy === 'approver'
+      confirmByOf(confirmation, tool) === 'approver'
         ? mayConfirm(deps.policy, caller, confirmation.sub, 'approver')
         : caller.sub === confirmation.sub && confirmAtOf(tool) === 'person';
     return decides ? [detail(confirmation, tool, baseUrl, now)] : [];

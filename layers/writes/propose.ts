@@ -4,7 +4,12 @@ import { inputDigest } from '../digest/input-digest.ts';
 import { ConflictError } from '../errors/index.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
-import { type AnyWriteTool, confirmAtOf, type ToolContext } from '../tools/define.ts';
+import {
+  type AnyWriteTool,
+  confirmAtOf,
+  type ToolContext,
+  type WritePreview,
+} from '../tools/define.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
 
 export interface ProposalDeps {
@@ -26,7 +31,18 @@ export interface ProposalMeta {
   conversationId?: string | undefined;
   /** The gateway's public base URL (PUBLIC_BASE_URL, else the request's scheme and host). */
   baseUrl: string;
+  /**
+   * The argument rules' say on this write, once its preview is known (it may throw to refuse):
+   * they may raise it to four eyes. @default the tool's own `confirmBy`
+   */
+  decide?: ((preview: WritePreview) => Promise<{ confirmBy?: 'approver' }>) | undefined;
 }
+
+/** Who confirms a proposal: an approver when an argument rule raised it, else as the tool says. */
+export const confirmByOf = (
+  confirmation: Pick<Confirmation, 'confirmBy'>,
+  tool: Pick<AnyWriteTool, 'confirmBy'>,
+): 'self' | 'approver' => confirmation.confirmBy ?? tool.confirmBy;
 
 /** The console page of a confirmation: where a person approves or rejects it. */
 export const approveUrlOf = (baseUrl: string, id: string): string =>
@@ -59,14 +75,16 @@ export const confirmationView = (
     ...(confirmation.preview.details ? { details: confirmation.preview.details } : {}),
   },
   expiresAt: confirmation.expiresAt,
-  confirmBy: tool.confirmBy,
+  confirmBy: confirmByOf(confirmation, tool),
   confirmAt: confirmAtOf(tool),
   approveUrl: approveUrlOf(baseUrl, confirmation.id),
 });
 
 /** Whether a proposal waits for a person: one who confirms in the console, or a second person. */
-export const waitsForPerson = (tool: AnyWriteTool): boolean =>
-  confirmAtOf(tool) === 'person' || tool.confirmBy === 'approver';
+export const waitsForPerson = (
+  tool: AnyWriteTool,
+  confirmation: Pick<Confirmation, 'confirmBy'> = {},
+): boolean => confirmAtOf(tool) === 'person' || confirmByOf(confirmation, tool) === 'approver';
 
 /**
  * Proposes a write: previews it (reads only; business rules may refuse it) and stores a single-use
@@ -91,6 +109,7 @@ export async function proposeWrite(
     if (existing) return reuse(deps, tool, existing, digest, baseUrl);
   }
   const preview = await tool.preview(ctx, input);
+  const decided = (await meta.decide?.(preview)) ?? {};
   const now = deps.now?.() ?? new Date();
   const expiresAt = new Date(now.getTime() + deps.ttlSeconds * 1000);
   const confirmation: Confirmation = {
@@ -102,6 +121,7 @@ export async function proposeWrite(
     inputDigest: digest,
     policyVersion: deps.policyVersion,
     preview,
+    ...(decided.confirmBy ? { confirmBy: decided.confirmBy } : {}),
     status: 'pending',
     createdAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),
@@ -118,7 +138,7 @@ export async function proposeWrite(
     if (raced) return reuse(deps, tool, raced, digest, baseUrl);
   }
   const view = confirmationView(confirmation, tool, baseUrl);
-  if (waitsForPerson(tool)) await notifyWaiting(deps, confirmation, view);
+  if (waitsForPerson(tool, confirmation)) await notifyWaiting(deps, confirmation, view);
   return view;
 }
 

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalMode } from '#local/start-local.ts';
+import { measureArgumentRules } from './argument-rules.ts';
 import { measureAuditWrite } from './audit.ts';
 import { measureAuditSearch } from './audit-search.ts';
 import { measureBundles } from './bundles.ts';
@@ -66,6 +67,10 @@ try {
   console.table([await measureAuditWrite(iterations)]);
   console.log('Of which the field rules (issue 16: withheld and masked fields), measured alone:');
   console.table(measureFieldRules(iterations));
+  console.log(
+    'Of which the argument rules (issue 16: Cedar rules on input values), measured alone:',
+  );
+  console.table(await measureArgumentRules(iterations));
   const token = await local.issuer.issue({
     sub: 'bench',
     roles: ['admin'],

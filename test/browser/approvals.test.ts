@@ -162,7 +162,8 @@ describe('the console: approvals in a browser', { timeout: 240_000 }, () => {
 
   it('opens an approveUrl for a person who is not signed in: sign-in first, then that confirmation, readable on a phone', async () => {
     // Arrange
-    const proposal = await proposeOrder([{ sku: 'SKU-10004', quantity: 1 }]);
+    // About 1,100 EUR: over the four-eyes threshold (infra/policy/orders.cedar)
+    const proposal = await proposeOrder([{ sku: 'SKU-10004', quantity: 2 }]);
     expect(proposal.approveUrl).toBe(`${local.url}/console/approvals/${proposal.id}`);
     const { page, watch } = await freshPage(phone);
 
@@ -226,7 +227,8 @@ describe('the console: approvals in a browser', { timeout: 240_000 }, () => {
 
   it('shows a person who lacks the role a page that names it, when they try to approve', async () => {
     // Arrange: Sam opens his own four-eyes order, which only another person, an approver, may approve
-    const proposal = await proposeOrder([{ sku: 'SKU-10005', quantity: 1 }]);
+    // About 1,400 EUR: over the four-eyes threshold (infra/policy/orders.cedar)
+    const proposal = await proposeOrder([{ sku: 'SKU-10005', quantity: 3 }]);
     const { page } = await freshPage();
     await page.goto(proposal.approveUrl);
     await signInAs(page, sam);

@@ -85,7 +85,8 @@ describe('the console: operators’ and auditors’ pages in a browser', { timeo
     const { operationId } = await proposeAndConfirm(
       local,
       'create_order',
-      { customerId: 'C-00021', lines: [{ sku: 'SKU-10005', quantity: 1 }] },
+      // About 1,400 EUR: over the four-eyes threshold, so abe approves it
+      { customerId: 'C-00021', lines: [{ sku: 'SKU-10005', quantity: 3 }] },
       sam,
       abe,
     );

@@ -32,7 +32,9 @@ describe('the console and text an agent wrote', { timeout: 240_000 }, () => {
     const proposal = await local.call('POST', '/tools/send_email', {
       as: sue,
       body: {
-        to: ['buyer@northwindtraders.example'],
+        // Support writes to the customer's own CRM contacts only (infra/policy/email.cedar)
+        to: ['liam.meyer61@northwindtraders.example'],
+        customerId: 'C-00021',
         subject,
         body: '<script>alert("body")</script> The pallet jack ships today.',
       },

@@ -465,6 +465,30 @@ describe('CDK app', () => {
       });
     });
 
+    it("bundles the Cedar engine and infra/policy's rules beside the tool and MCP functions' handlers", () => {
+      // Arrange: every tool function and the MCP function, by description
+      const carriers = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+        (resource) =>
+          String(resource.Properties.Description).startsWith('POST /tools/') ||
+          String(resource.Properties.Description).startsWith('POST /mcp'),
+      );
+      expect(carriers).toHaveLength(tools.length + 1);
+      for (const fn of carriers) {
+        // Act
+        const key = String(fn.Properties.Code.S3Key);
+        const bundle = join(synth.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+
+        // Assert: beside index.mjs, as layers/argument-policy reads them
+        expect(readdirSync(bundle)).toEqual(
+          expect.arrayContaining(['index.mjs', 'cedar_wasm_bg.wasm']),
+        );
+        expect(readdirSync(join(bundle, 'infra', 'policy')).sort()).toEqual([
+          'email.cedar',
+          'orders.cedar',
+        ]);
+      }
+    });
+
     it('puts no function in a VPC and creates no network resources without VPC settings', () => {
       const functions = Object.values(api.findResources('AWS::Lambda::Function'));
       expect(functions.filter((fn) => fn.Properties.VpcConfig)).toEqual([]);

@@ -16,7 +16,9 @@ interface SentMessage {
 describe('send_email in local mode', () => {
   let local: LocalHarness;
   const email = (subject: string, from?: string) => ({
-    to: ['buyer@northwindtraders.example'],
+    // Support writes to the customer's own CRM contacts only (infra/policy/email.cedar)
+    to: ['liam.meyer61@northwindtraders.example'],
+    customerId: 'C-00021',
     subject,
     body: 'A new pallet jack ships today.',
     ...(from ? { from } : {}),

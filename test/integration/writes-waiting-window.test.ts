@@ -26,7 +26,9 @@ describe('a queued write whose system stays down for the whole waiting window', 
       local,
       'send_email',
       {
-        to: ['buyer@northwindtraders.example'],
+        // Support writes to the customer's own CRM contacts only (infra/policy/email.cedar)
+        to: ['liam.meyer61@northwindtraders.example'],
+        customerId: 'C-00021',
         subject: 'Never sent',
         body: 'The mail system is down for good.',
       },

@@ -241,7 +241,8 @@ describe('write path in local mode', () => {
       const { operationId } = await proposeAndConfirm(
         local,
         'create_order',
-        { ...order, lines: [{ sku: 'SKU-10004', quantity: 1 }] },
+        // about 1,100 EUR: over the four-eyes threshold (infra/policy/orders.cedar)
+        { ...order, lines: [{ sku: 'SKU-10004', quantity: 2 }] },
         sam,
         boss,
       );
@@ -301,7 +302,8 @@ describe('write path in local mode', () => {
       const { operationId } = await proposeAndConfirm(
         local,
         'create_order',
-        { customerId: 'C-00022', lines: [{ sku: 'SKU-10005', quantity: 1 }] },
+        // about 1,400 EUR: over the four-eyes threshold (infra/policy/orders.cedar)
+        { customerId: 'C-00022', lines: [{ sku: 'SKU-10005', quantity: 3 }] },
         sam,
         boss,
       );
@@ -371,6 +373,7 @@ describe('write path in local mode', () => {
     });
   });
 
+  // As sales: support may write only to a customer's own CRM contacts (infra/policy/email.cedar).
   describe('send_email', () => {
     const email = {
       to: ['buyer@northwindtraders.example'],
@@ -379,8 +382,8 @@ describe('write path in local mode', () => {
     };
 
     it('sends the email once', async () => {
-      const { operationId } = await proposeAndConfirm(local, 'send_email', email, ana);
-      const done = await waitForOperation(local, operationId, ana);
+      const { operationId } = await proposeAndConfirm(local, 'send_email', email, sam);
+      const done = await waitForOperation(local, operationId, sam);
       expect(done.status).toBe('succeeded');
       const outbox = (await (await fetch(`${local.sandboxes.mail}/_sandbox/outbox`)).json()) as {
         messages: { subject: string }[];
@@ -396,14 +399,14 @@ describe('write path in local mode', () => {
         local,
         'send_email',
         { ...email, subject: 'Sent after the outage' },
-        ana,
+        sam,
       );
       // The worker found the mail system down, waited its first pause, and tried again
       await waitFor(async () => (await readinessTries(local, operationId)) >= 2);
-      const waiting = await local.call('GET', `/operations/${operationId}`, { as: ana });
+      const waiting = await local.call('GET', `/operations/${operationId}`, { as: sam });
       expect(waiting.body.operation.status).toBe('queued');
       await local.faults('mail', null);
-      const done = await waitForOperation(local, operationId, ana, { timeoutMs: 20_000 });
+      const done = await waitForOperation(local, operationId, sam, { timeoutMs: 20_000 });
       expect(done.status).toBe('succeeded');
       const outbox = (await (await fetch(`${local.sandboxes.mail}/_sandbox/outbox`)).json()) as {
         messages: { subject: string }[];

@@ -18,7 +18,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['sql'],
   ['systems'],
   ['tools'],
-  ['writes', 'webhooks', 'audit', 'notifications'],
+  ['writes', 'webhooks', 'audit', 'notifications', 'argument-policy'],
   // the tool-call core and the edges that adapt it to REST, MCP and OpenAPI
   ['core', 'http', 'mcp', 'openapi'],
   // the composition root: builds every dependency from the settings

@@ -5,7 +5,7 @@ import { crmWrites } from '../../systems/crm/crm-writes.ts';
 import { erpOrderWrites } from '../../systems/erp/order-writes.ts';
 import { erpOrders } from '../../systems/erp/orders.ts';
 import { erpPrices } from '../../systems/erp/prices.ts';
-import { connectorOf, defineWriteTool, type ToolContext } from '../define.ts';
+import { connectorOf, defineWriteTool, type ToolContext, type WritePreview } from '../define.ts';
 
 const lineSchema = z.strictObject({
   sku: z
@@ -44,6 +44,9 @@ const created = z.object({
   currency: z.string(),
 });
 const logged = z.object({ noteId: z.string() });
+const previewedOrder = z.object({ total: z.number(), currency: z.string() });
+const orderChange = (preview: WritePreview | undefined) =>
+  preview?.changes.find((change) => change.field === 'order')?.after;
 
 /** Merges repeated SKUs so stock is checked and reserved once per product. */
 const mergedLines = (input: Input) => {
@@ -95,9 +98,10 @@ export const createOrder = defineWriteTool({
   name: 'create_order',
   title: 'Place an order',
   description:
-    'Places a sales order for a customer: reserves the stock in the ERP, creates the order, and logs it on the customer contact in the CRM. Use it when the user wants to order products for a customer. It needs a second person: a user with the approver role confirms it. If any step fails, the earlier ones are undone.',
+    "Places a sales order for a customer: reserves the stock in the ERP, creates the order, and logs it on the customer contact in the CRM. Use it when the user wants to order products for a customer. The user confirms it in the console; an order over the deployment's threshold (an argument rule) needs a second person with the approver role instead. If any step fails, the earlier ones are undone.",
   risk: 'write',
-  confirmBy: 'approver',
+  // Argument rules (infra/policy/orders.cedar) raise a large order to four eyes.
+  confirmBy: 'self',
   systems: ['erp', 'crm'],
   input: inputSchema,
   output: z.object({
@@ -108,6 +112,19 @@ export const createOrder = defineWriteTool({
     reservationId: z.string().describe('ERP stock reservation the order consumed.'),
     crmNoteId: z.string().describe('CRM note that records the order on the contact.'),
   }),
+  facts: {
+    amount: {
+      type: 'Long',
+      description:
+        "The order's total from the ERP's price list in the customer's currency, rounded up to whole units (from the preview).",
+      value: ({ preview }) => Math.ceil(previewedOrder.parse(orderChange(preview)).total),
+    },
+    currency: {
+      type: 'String',
+      description: "The order's ISO 4217 currency, e.g. EUR (from the preview).",
+      value: ({ preview }) => previewedOrder.parse(orderChange(preview)).currency,
+    },
+  },
   async preview(ctx, input) {
     const erp = erpOrderWrites(connectorOf(ctx, 'erp'));
     const customer = await erp.customer(input.customerId);

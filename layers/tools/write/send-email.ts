@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { customerIdSchema } from '../../model/customer.ts';
+import { crmCustomers } from '../../systems/crm/objects.ts';
 import { AI_DISCLOSURE_HEADER, aiDisclosure } from '../../systems/mail/disclosure.ts';
 import { graphMail } from '../../systems/mail/send-mail.ts';
 import { senderFor } from '../../systems/mail/senders.ts';
@@ -17,7 +19,8 @@ export const sendEmail = defineWriteTool({
   description: `Sends a plain-text email through the company mail system, for example a follow-up or confirmation to a customer contact. Use it only when the user asked for an email to be sent. Every email says that an AI assistant prepared it (a footer line and an ${AI_DISCLOSURE_HEADER} header). Nothing is sent until the confirmation is confirmed; while the mail system is down the email waits in the queue and goes out when it recovers.`,
   risk: 'write',
   confirmBy: 'self',
-  systems: ['mail'],
+  // The CRM is read only for argument rules on recipients (infra/policy/email.cedar).
+  systems: ['mail', 'crm'],
   redact: ['body'],
   input: z.strictObject({
     to: z
@@ -33,7 +36,31 @@ export const sendEmail = defineWriteTool({
       .describe(
         "Mailbox to send from. Leave it out to send from the gateway's own mailbox; other senders only where the deployment allows them for your role (a 403 names them).",
       ),
+    customerId: customerIdSchema
+      .optional()
+      .describe(
+        "The customer the email is about, e.g. C-00021: roles other than sales may write only to that customer's CRM contacts.",
+      ),
   }),
+  facts: {
+    recipients: {
+      type: 'Set<String>',
+      description: 'The `to` addresses in lower case.',
+      value: ({ input }) => input.to.map((address) => address.toLowerCase()),
+    },
+    contactEmails: {
+      type: 'Set<String>',
+      description:
+        'The email addresses of the CRM contacts of the customer named by customerId, in lower case (one CRM read); none without customerId.',
+      value: async ({ ctx, input }) => {
+        if (!input.customerId) return [];
+        const customer = await crmCustomers(connectorOf(ctx, 'crm')).get(input.customerId);
+        return customer.contacts.flatMap((contact) =>
+          contact.email ? [contact.email.toLowerCase()] : [],
+        );
+      },
+    },
+  },
   output: sent,
   async preview(ctx, input) {
     const from = senderFor(ctx.settings.mail, ctx.caller.roles, input.from);

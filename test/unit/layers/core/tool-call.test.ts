@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { argumentRulesOf } from '#layers/argument-policy/argument-rules.ts';
 import type { CallAuditor, CallEffect } from '#layers/audit/audit-policy.ts';
 import type { AuditRecord } from '#layers/audit/audit-repository.ts';
 import { policySchema } from '#layers/auth/policy.ts';
@@ -121,6 +122,73 @@ const failure = (promise: Promise<unknown>) =>
   );
 
 describe('callTool (the tool-call core)', () => {
+  describe('with argument rules', () => {
+    const rules = argumentRulesOf(
+      [
+        {
+          name: 'things.cedar',
+          text: [
+            '@id("no-secret-things") @allows("any id but secret")',
+            'forbid (principal, action == Action::"lookup_thing", resource) when { context.id == "secret" };',
+            '@id("big-things-four-eyes") @needs("approver")',
+            'forbid (principal, action == Action::"change_thing", resource) when { context.id like "big*" };',
+          ].join('\n'),
+        },
+      ],
+      [lookup, change],
+    );
+
+    it('refuses a read before it runs, recording the rule that refused it', async () => {
+      // Arrange
+      const { deps, records, reached } = core();
+
+      // Act
+      const error = await failure(
+        callTool({ ...deps, argumentRules: rules }, reader, 'lookup_thing', { id: 'secret' }, meta),
+      );
+
+      // Assert
+      expect(error).toMatchObject({ code: 'argument_not_allowed', statusCode: 403 });
+      expect(error.message).toContain('"no-secret-things"');
+      expect(error.message).toContain('any id but secret');
+      expect(reached).toEqual([]);
+      expect(records[0]?.record).toMatchObject({
+        statusCode: 403,
+        errorCode: 'argument_not_allowed',
+        errorMessage: expect.stringContaining('no-secret-things'),
+      });
+    });
+
+    it('runs a read the rules allow', async () => {
+      // Arrange
+      const { deps, reached } = core();
+
+      // Act
+      await callTool({ ...deps, argumentRules: rules }, reader, 'lookup_thing', { id: 't1' }, meta);
+
+      // Assert
+      expect(reached).toEqual(['lookup_thing']);
+    });
+
+    it('stores a write a @needs("approver") rule matches as four eyes, and others as the tool says', async () => {
+      // Arrange
+      const { deps, created } = core();
+      const withRules = { ...deps, argumentRules: rules };
+
+      // Act
+      const big = await callTool(withRules, writer, 'change_thing', { id: 'big-1' }, meta);
+      const small = await callTool(withRules, writer, 'change_thing', { id: 't1' }, meta);
+
+      // Assert
+      expect(big.kind === 'proposal' && big.confirmation.confirmBy).toBe('approver');
+      expect(small.kind === 'proposal' && small.confirmation.confirmBy).toBe('self');
+      expect(created.map((confirmation) => confirmation.confirmBy)).toEqual([
+        'approver',
+        undefined,
+      ]);
+    });
+  });
+
   it('runs a read and records it once, with the input redacted', async () => {
     const { deps, records, reached } = core();
 

@@ -16,6 +16,8 @@ function proposal(tool: string, proposer: Caller) {
   const confirmation: Confirmation = {
     id: 'cf_1',
     tool,
+    // create_order is four-eyes when an argument rule raised it (a large order)
+    ...(tool === 'create_order' ? { confirmBy: 'approver' as const } : {}),
     sub: proposer.sub,
     input: {},
     inputDigest: 'digest',
