@@ -49,7 +49,7 @@ const oauthError = (status: number, error: string, description: string): Reply =
   status,
   body: { error, error_description: description },
 });
-const escape = (text: string) =>
+const html = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (char) => `&#${char.charCodeAt(0)};`, // every character HTML gives a meaning to
@@ -117,11 +117,9 @@ export function crmOAuth(options: { serviceToken: string; now?: () => number }) 
       'code_challenge_method',
       'scope',
     ]
-      .map(
-        (name) => `<input type="hidden" name="${name}" value="${escape(query.get(name) ?? '')}">`,
-      )
+      .map((name) => `<input type="hidden" name="${name}" value="${html(query.get(name) ?? '')}">`)
       .join('\n');
-    const who = hint ? `<strong>${escape(hint)}</strong>` : 'you';
+    const who = hint ? `<strong>${html(hint)}</strong>` : 'you';
     return {
       status: 200,
       text: `<!doctype html>
@@ -131,7 +129,7 @@ export function crmOAuth(options: { serviceToken: string; now?: () => number }) 
 <p>Toolgate asks to read the companies and contacts ${who} own${hint ? 's' : ''} in the CRM, on ${who === 'you' ? 'your' : `${who}'s`} behalf.</p>
 <form method="post" action="/oauth/authorize">
 ${hidden}
-<label>CRM user <input name="user" value="${escape(hint)}" required></label>
+<label>CRM user <input name="user" value="${html(hint)}" required></label>
 <button name="decision" value="allow">Allow</button>
 <button name="decision" value="deny">Deny</button>
 </form>
@@ -154,7 +152,7 @@ ${hidden}
   };
   const errorPage = (message: string): Reply => ({
     status: 400,
-    text: `<!doctype html><html lang="en"><body><h1>Invalid request</h1><p>${escape(message)}</p></body></html>`,
+    text: `<!doctype html><html lang="en"><body><h1>Invalid request</h1><p>${html(message)}</p></body></html>`,
     headers: { 'content-type': 'text/html; charset=utf-8' },
   });
 
