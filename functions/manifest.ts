@@ -23,7 +23,9 @@ export type TableName =
   | 'operations'
   | 'idempotency'
   | 'resilience'
-  | 'webhooks';
+  | 'webhooks'
+  /** Users' connections to systems called on their behalf (tokens; customer-managed KMS key). */
+  | 'connections';
 export type QueueName = 'write' | 'events' | 'prefetch';
 /** The SNS topics (infra/stacks/stateful-stack.ts; local/notification-topic.ts locally). */
 export type TopicName = 'notifications';
@@ -444,6 +446,7 @@ export const tableEnvNames: Readonly<Record<TableName, string>> = {
   idempotency: 'IDEMPOTENCY_TABLE_NAME',
   resilience: 'RESILIENCE_TABLE_NAME',
   webhooks: 'WEBHOOK_TABLE_NAME',
+  connections: 'CONNECTIONS_TABLE_NAME',
 };
 export const queueEnvNames: Readonly<Record<QueueName, string>> = {
   write: 'WRITE_QUEUE_URL',

@@ -80,6 +80,7 @@ export function buildApp(
     operationsTable: stateful.operationsTable,
     idempotencyTable: stateful.idempotencyTable,
     resilienceTable: stateful.resilienceTable,
+    connectionsTable: stateful.connectionsTable,
     writeQueue: stateful.writeQueue,
     writeDeadLetterQueue: stateful.writeDeadLetterQueue,
     prefetchQueue: stateful.prefetchQueue,

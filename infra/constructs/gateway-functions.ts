@@ -112,6 +112,14 @@ export function grantTable(
       actions: itemActions.map((action) => `dynamodb:${action}`),
       resourceArns: [table.tableArn],
     });
+  // A table under a customer-managed key is read and written through that key: decrypt for
+  // reads, encrypt too for writes, nothing more (no kms:CreateGrant).
+  const key = table.encryptionKey;
+  if (key && actions.length > 0) {
+    const writes = itemActions.some((action) => !['GetItem', 'BatchGetItem'].includes(action));
+    if (writes) key.grantEncryptDecrypt(grantee);
+    else key.grantDecrypt(grantee);
+  }
   const queried = actions.flatMap((action) => (typeof action === 'string' ? [] : action.Query));
   if (queried.length > 0)
     Grant.addToPrincipal({

@@ -46,6 +46,7 @@ export interface ApiStackProps extends StackProps {
   readonly operationsTable: Table;
   readonly idempotencyTable: Table;
   readonly resilienceTable: Table;
+  readonly connectionsTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
   /** Conversation-start prefetches, from the read tool functions to the prefetch function. */
@@ -134,6 +135,7 @@ export class ApiStack extends Stack {
         operations: props.operationsTable,
         idempotency: props.idempotencyTable,
         resilience: props.resilienceTable,
+        connections: props.connectionsTable,
         webhooks: props.webhooks.table,
       },
       queues: {

@@ -61,6 +61,21 @@ export class PersonConfirmationRequiredError extends AppError {
   }
 }
 
+/**
+ * A system called on behalf of the user whom the gateway holds no working connection for: never
+ * connected, revoked, or refused at refresh (broken). The user connects at `connectUrl`.
+ */
+export class ConnectionRequiredError extends AppError {
+  readonly code = 'connection_required';
+  readonly statusCode = 403;
+  readonly category: ErrorCategory = 'authorization';
+  override readonly connectUrl: string;
+  constructor(message: string, connectUrl: string) {
+    super(message, { connectUrl });
+    this.connectUrl = connectUrl;
+  }
+}
+
 export class NotFoundError extends AppError {
   readonly code: string;
   readonly statusCode = 404;

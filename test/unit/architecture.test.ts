@@ -15,7 +15,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['auth', 'secrets', 'aws'],
   ['resilience'],
   ['connectors'],
-  ['sql'],
+  ['connections', 'sql'],
   ['systems'],
   ['tools'],
   ['writes', 'webhooks', 'audit', 'notifications'],
