@@ -79,7 +79,9 @@ export type SettingsGroup =
   | 'event-bus'
   | 'console'
   | 'chat-webhooks'
-  | 'sign-in';
+  | 'sign-in'
+  /** How users connect to the systems called on their behalf: base URLs, OAuth client ids. */
+  | 'user-credentials';
 
 export interface FunctionEntry {
   /** Stable name: local mode's function name; in PascalCase, the CDK construct id. */
@@ -176,7 +178,8 @@ export const functions = [
     routes: [{ method: 'POST', path: '/tools/{tool}' }],
     settings: ['callers', 'mail'],
     audits: true,
-    tables: { confirmations: ['GetItem', 'PutItem'] },
+    // connections: a user's tokens for a system called on their behalf (lease, refresh: UpdateItem).
+    tables: { confirmations: ['GetItem', 'PutItem'], connections: ['GetItem', 'UpdateItem'] },
     sends: ['prefetch'],
     publishes: ['notifications'],
     systems: 'tool',
@@ -196,6 +199,7 @@ export const functions = [
     systems: 'prefetch',
     resilience: 'run',
     settings: ['mail'],
+    tables: { connections: ['GetItem', 'UpdateItem'] },
   },
   {
     name: 'confirmations',
@@ -303,6 +307,8 @@ export const functions = [
     tables: {
       operations: ['GetItem', 'UpdateItem'],
       idempotency: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      // A step of a system called on behalf of users runs with the proposer's connection.
+      connections: ['GetItem', 'UpdateItem'],
     },
     systems: 'tool',
     resilience: 'breakers',
@@ -329,6 +335,7 @@ export const functions = [
     tables: {
       confirmations: ['GetItem', 'PutItem', 'UpdateItem'],
       operations: ['GetItem', 'PutItem'],
+      connections: ['GetItem', 'UpdateItem'],
     },
     sends: ['write', 'prefetch'],
     publishes: ['notifications'],
@@ -373,6 +380,34 @@ export const functions = [
     ],
     ...audited,
     resilience: 'admin',
+  },
+  {
+    name: 'connections',
+    entry: 'functions/connections/manage/handler.ts',
+    description: 'GET /connections, POST and DELETE /connections/{system}',
+    routes: [
+      { method: 'GET', path: '/connections' },
+      { method: 'POST', path: '/connections/{system}' },
+      { method: 'DELETE', path: '/connections/{system}' },
+    ],
+    ...audited,
+    settings: ['callers', 'user-credentials'],
+    // The caller's connections (Query), a pending authorization (Put), a revoke (Delete).
+    tables: { connections: [{ Query: [TABLE_KEY] }, 'PutItem', 'DeleteItem'] },
+  },
+  {
+    name: 'connection-callback',
+    entry: 'functions/connections/callback/handler.ts',
+    description: 'GET /connections/{system}/callback',
+    routes: [{ method: 'GET', path: '/connections/{system}/callback' }],
+    open: {
+      group: 'console',
+      reason:
+        "The system redirects the person's browser here after consent, and a redirect carries no bearer token: the single-use, expiring state that POST /connections/{system} made for that person (with its PKCE verifier, kept server-side) is the proof, and the code works only with that verifier.",
+    },
+    settings: ['user-credentials'],
+    // Takes the pending authorization (Delete, once) and stores the tokens (Put).
+    tables: { connections: ['DeleteItem', 'PutItem'] },
   },
   {
     name: 'systems',

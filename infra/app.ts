@@ -35,6 +35,9 @@ export function buildApp(
         systemIds.map((id) => [id, context(`${id}BaseUrl`) ?? declaredBaseUrls[id]]),
       ),
       systemTokenUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}TokenUrl`)])),
+      systemOAuthClientIds: Object.fromEntries(
+        systemIds.map((id) => [id, context(`${id}OAuthClientId`)]),
+      ),
       systemDbIamUsers: Object.fromEntries(systemIds.map((id) => [id, context(`${id}DbIamUser`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),

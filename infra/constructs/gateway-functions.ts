@@ -23,6 +23,7 @@ import {
   tableEnvNames,
   topicEnvNames,
 } from '../../functions/manifest.ts';
+import { systemSettingNames } from '../../layers/config/system-settings.ts';
 import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
 import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, type AnyWriteTool, isWriteTool } from '../../layers/tools/define.ts';
@@ -46,6 +47,7 @@ import {
   grantDatabaseConnect,
   type SystemConnections,
   systemEnvironment,
+  userCredentialEnvironment,
 } from './system-environment.ts';
 import { TopicSubscriber } from './topic-subscriber.ts';
 
@@ -167,9 +169,14 @@ export function buildGatewayFunctions(
       const usesPrefetch =
         prefetchTool !== undefined &&
         (startsPrefetch || tool === prefetchTool || entry.name === 'conversation-prefetch');
+      // Users' tokens only where a system of the instance is called on behalf of users.
+      const onBehalf =
+        entry.settings?.includes('user-credentials') ||
+        systemsOf(entry, tool, tools, prefetchTool).some((id) => config.systemOAuthClientIds[id]);
       const tableNeeds = Object.entries(entry.tables ?? {}).filter(
         ([name]) =>
-          !(name === 'confirmations' && entry.per === 'tool' && !isWriteTool(tool as AnyTool)),
+          !(name === 'confirmations' && entry.per === 'tool' && !isWriteTool(tool as AnyTool)) &&
+          !(name === 'connections' && !onBehalf),
       ) as [TableName, readonly TableAction[]][];
       const sends = (entry.sends ?? []).filter((queue) => queue !== 'prefetch' || startsPrefetch);
       // A read tool's function proposes nothing, so it tells nobody.
@@ -376,9 +383,17 @@ function resilienceAccess(
 /** The environment of a settings group (layers/config/env.ts), from the stage's configuration. */
 function settingsOf(
   group: NonNullable<FunctionEntry['settings']>[number],
-  { config, webhookSecrets, bus, chatWebhookSecrets }: GatewayResources,
+  { config, webhookSecrets, bus, chatWebhookSecrets, connections }: GatewayResources,
 ): Record<string, string> {
   switch (group) {
+    case 'user-credentials':
+      // Where users connect: each such system's base URL and OAuth client, not its secret.
+      return Object.fromEntries(
+        Object.keys(config.systemOAuthClientIds).flatMap((systemId) => [
+          [systemSettingNames.baseUrl(systemId), connections.baseUrls[systemId] ?? ''],
+          ...Object.entries(userCredentialEnvironment(connections, systemId)),
+        ]),
+      );
     case 'callers':
       return {
         JWT_ISSUER: config.issuerUrl,

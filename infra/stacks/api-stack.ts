@@ -335,6 +335,7 @@ const connectionsOf = (props: ApiStackProps): SystemConnections => ({
   baseUrls: props.config.systemBaseUrls,
   tokenUrls: props.config.systemTokenUrls,
   dbIamUsers: props.config.systemDbIamUsers,
+  oauthClientIds: props.config.systemOAuthClientIds,
 });
 
 /** The limits an unauthenticated route gets: webhooks, MCP and the console their own, any other the metadata ones. */

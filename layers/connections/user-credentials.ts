@@ -1,6 +1,7 @@
 import type { Authenticator } from '../connectors/authenticator.ts';
 import type { SystemDefinition } from '../connectors/system-definition.ts';
 import { ConnectionRequiredError, UpstreamUnavailableError } from '../errors/index.ts';
+import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { ConnectionStore, StoredConnection } from './connection-store.ts';
 import { GrantRefusedError, type UserOAuthClient, type UserTokenSet } from './oauth-client.ts';
 
@@ -24,7 +25,7 @@ export interface UserCredentialsOptions {
   store: ConnectionStore;
   /** The systems the deployment calls on behalf of users, by id. */
   systems: ReadonlyMap<string, ConnectableSystem>;
-  logger: { info(message: string, extra?: Record<string, unknown>): void };
+  logger: Pick<ToolLogger, 'info'>;
   /** @default Date.now */
   now?: () => number;
   /** @default a timer */

@@ -145,6 +145,7 @@ export async function callTool(
               caller,
               conversationId: meta.conversationId?.slice(0, MAX_CONVERSATION_ID_LENGTH),
               upstream,
+              baseUrl: meta.baseUrl,
             }),
           ),
         };
@@ -186,7 +187,12 @@ async function propose(
   upstream: UpstreamCalls,
 ): Promise<ConfirmationView> {
   await deps.runner.admit(tool, caller);
-  const ctx = deps.runner.contextFor(tool.systems, { requestId: meta.requestId, caller, upstream });
+  const ctx = deps.runner.contextFor(tool.systems, {
+    requestId: meta.requestId,
+    caller,
+    upstream,
+    baseUrl: meta.baseUrl,
+  });
   return proposeWrite(deps.proposals(), tool, input, ctx, {
     idempotencyKey: meta.idempotencyKey,
     reason: meta.reason,

@@ -76,6 +76,17 @@ export class ConnectionRequiredError extends AppError {
   }
 }
 
+/** A connection's authorization could not complete: its state is unknown or used, or the user said no. */
+export class ConnectFailedError extends AppError {
+  readonly code: string;
+  readonly statusCode = 400;
+  readonly category: ErrorCategory = 'validation';
+  constructor(code: 'connect_state_invalid' | 'connect_denied', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 export class NotFoundError extends AppError {
   readonly code: string;
   readonly statusCode = 404;

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import { type CrmPrincipal, crmOAuth, ownerOfCompany } from './crm-oauth.ts';
+import { CRM_OAUTH_CLIENT_ID, type CrmPrincipal, crmOAuth, ownerOfCompany } from './crm-oauth.ts';
 import { hubspotWebhooks } from './crm-webhooks.ts';
 import { type CrmRecord, crmWriteRoutes, hubspotError, propertyOf } from './crm-writes.ts';
 import { getSeed, type SeedCompany, type SeedContact } from './seed.ts';
@@ -418,5 +418,6 @@ export const crmSandbox = defineSystemSandbox({
   auth: 'bearer',
   demoCredentials: () => ({ token: `pat-local-${demoSecret(18)}` }),
   webhookSource: 'hubspot',
+  oauthClientId: CRM_OAUTH_CLIENT_ID,
   start: startCrmSandbox,
 });
