@@ -85,9 +85,14 @@ export class DynamoConnectionStore {
     return (found.Items ?? []).map(toConnection);
   }
 
-  /** A new connection (or a new one over a broken or old one). */
-  async connect(sub: string, system: string, tokens: UserTokenSet, at: Date): Promise<void> {
-    await this.#client.send(
+  /** A new connection (or a new one over a broken or old one, which it answers, to revoke). */
+  async connect(
+    sub: string,
+    system: string,
+    tokens: UserTokenSet,
+    at: Date,
+  ): Promise<StoredConnection | undefined> {
+    const replaced = await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
         Item: {
@@ -100,8 +105,10 @@ export class DynamoConnectionStore {
           connectedAt: at.toISOString(),
           version: 1,
         },
+        ReturnValues: 'ALL_OLD',
       }),
     );
+    return replaced.Attributes ? toConnection(replaced.Attributes) : undefined;
   }
 
   /**

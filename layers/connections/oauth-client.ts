@@ -10,6 +10,8 @@ export interface UserTokenSet {
   refreshToken?: string;
   /** Epoch ms. */
   expiresAt: number;
+  /** Epoch ms; with `expiresAt`, the token's lifetime, which bounds how early it is refreshed. */
+  issuedAt?: number;
   scope?: string;
 }
 
@@ -114,10 +116,12 @@ export function userOAuthClient(options: {
       );
     }
     const { data } = parsed;
+    const issuedAt = now();
     return {
+      issuedAt,
       accessToken: data.access_token,
       ...(data.refresh_token ? { refreshToken: data.refresh_token } : {}),
-      expiresAt: now() + (data.expires_in ?? 3600) * 1000,
+      expiresAt: issuedAt + (data.expires_in ?? 3600) * 1000,
       ...(data.scope ? { scope: data.scope } : {}),
     };
   };

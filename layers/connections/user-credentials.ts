@@ -30,8 +30,13 @@ export interface UserCredentialsOptions {
   now?: () => number;
   /** @default a timer */
   sleep?: (ms: number) => Promise<void>;
-  /** A token is refreshed this long before it expires. @default 60000 */
+  /** A token is refreshed this long before it expires, at most a tenth of its life. @default 60000 */
   marginMs?: number;
+  /**
+   * How long the instance uses a token without looking at the store again: a connection revoked
+   * elsewhere stops being used here within it. @default 30000
+   */
+  cacheMs?: number;
   /** How long one instance holds the right to refresh a connection. @default 10000 */
   leaseMs?: number;
   /** How often an instance that waits for another's refresh looks again. @default 100 */
@@ -56,7 +61,8 @@ export class UserCredentials {
   readonly #marginMs: number;
   readonly #leaseMs: number;
   readonly #pollMs: number;
-  readonly #cache = new Map<string, { token: string; expiresAt: number }>();
+  readonly #cacheMs: number;
+  readonly #cache = new Map<string, { token: string; refreshAt: number; until: number }>();
   readonly #inflight = new Map<string, Promise<string>>();
 
   constructor(options: UserCredentialsOptions) {
@@ -66,6 +72,7 @@ export class UserCredentials {
     this.#marginMs = options.marginMs ?? 60_000;
     this.#leaseMs = options.leaseMs ?? 10_000;
     this.#pollMs = options.pollMs ?? 100;
+    this.#cacheMs = options.cacheMs ?? 30_000;
   }
 
   /** Whether calls to the system carry the user's token. */
@@ -100,7 +107,8 @@ export class UserCredentials {
   ): Promise<string> {
     const key = `${systemId}\n${sub}`;
     const cached = this.#cache.get(key);
-    if (cached && cached.token !== rejected && this.#fresh(cached.expiresAt)) {
+    const now = this.#now();
+    if (cached && cached.token !== rejected && cached.refreshAt > now && cached.until > now) {
       return Promise.resolve(cached.token);
     }
     const inflight = this.#inflight.get(key);
@@ -117,8 +125,18 @@ export class UserCredentials {
     this.#cache.delete(`${systemId}\n${sub}`);
   }
 
-  #fresh(expiresAt: number): boolean {
-    return expiresAt - this.#marginMs > this.#now();
+  /** When a token is refreshed: `marginMs` before it expires, or a tenth of its life if shorter. */
+  #refreshAt(tokens: UserTokenSet): number {
+    const life = tokens.issuedAt === undefined ? Infinity : tokens.expiresAt - tokens.issuedAt;
+    return tokens.expiresAt - Math.min(this.#marginMs, life / 10);
+  }
+
+  #remember(key: string, tokens: UserTokenSet): void {
+    this.#cache.set(key, {
+      token: tokens.accessToken,
+      refreshAt: this.#refreshAt(tokens),
+      until: this.#now() + this.#cacheMs,
+    });
   }
 
   #connectable(systemId: string): ConnectableSystem {
@@ -150,11 +168,8 @@ export class UserCredentials {
       const tokens = connection?.tokens;
       if (!connection || connection.status === 'broken' || !tokens)
         throw this.#required(systemId, connectUrl, connection?.status === 'broken');
-      if (tokens.accessToken !== rejected && this.#fresh(tokens.expiresAt)) {
-        this.#cache.set(`${systemId}\n${sub}`, {
-          token: tokens.accessToken,
-          expiresAt: tokens.expiresAt,
-        });
+      if (tokens.accessToken !== rejected && this.#refreshAt(tokens) > this.#now()) {
+        this.#remember(`${systemId}\n${sub}`, tokens);
         return tokens.accessToken;
       }
       if (!tokens.refreshToken) {
@@ -208,10 +223,7 @@ export class UserCredentials {
     // A system that does not rotate refresh tokens keeps the one it had.
     const next: UserTokenSet = { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
     await store.refreshed(sub, systemId, next, new Date(this.#now()));
-    this.#cache.set(`${systemId}\n${sub}`, {
-      token: next.accessToken,
-      expiresAt: next.expiresAt,
-    });
+    this.#remember(`${systemId}\n${sub}`, next);
     logger.info('user connection refreshed', { system: systemId, sub });
     return next.accessToken;
   }

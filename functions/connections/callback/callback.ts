@@ -55,8 +55,16 @@ export function connectionCallback(deps: CallbackDeps): GatewayLogic {
       pending.verifier,
       pending.redirectUri,
     );
-    await deps.connections.store.connect(pending.sub, systemId, tokens, new Date(now()));
+    const replaced = await deps.connections.store.connect(
+      pending.sub,
+      systemId,
+      tokens,
+      new Date(now()),
+    );
     deps.connections.credentials.forget(systemId, pending.sub);
+    // A new connection over an old one ends the old grant at the system, so no token of it lives on.
+    const old = replaced?.tokens?.refreshToken ?? replaced?.tokens?.accessToken;
+    if (old) await connectable.oauth.revoke(old);
     deps.logger.info('user connected a system', { system: systemId, sub: pending.sub });
     const baseUrl = requestBaseUrl(event, deps.publicBaseUrl);
     return {
