@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecords } from '#test/helpers/audit.ts';
 import { installClock, type TestClock } from '#test/helpers/clock.ts';
+import { connectMcp } from '#test/helpers/mcp-client.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
 
 /** The CRM sandbox's call log: who called what with which credential. */
@@ -88,6 +89,54 @@ describe('per-user credentials (CRM on behalf of the user)', () => {
     expect(res.body.error.code).toBe('connection_required');
     expect(res.body.error.connectUrl).toBe(`${local.url}/console/connections?connect=crm`);
     expect(res.body.error.message).toContain(res.body.error.connectUrl);
+  });
+
+  it('answers an MCP tool call of an unconnected user with an isError result naming the link', async () => {
+    // Arrange
+    const agent = await connectMcp(local, { sub: 'dora', roles: ['support'] });
+    try {
+      // Act
+      const result = await agent.callTool({
+        name: 'get_customer',
+        arguments: { customerId: 'C-00001' },
+      });
+      // Assert
+      const connectUrl = `${local.url}/console/connections?connect=crm`;
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toMatchObject({
+        error: { code: 'connection_required', connectUrl },
+      });
+      expect(JSON.stringify(result.content)).toContain(connectUrl);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('sends an MCP client that declared URL elicitation to the connect page with error -32042', async () => {
+    // Arrange
+    const agent = await connectMcp(
+      local,
+      { sub: 'dora', roles: ['support'] },
+      { capabilities: { elicitation: { url: {} } } },
+    );
+    try {
+      // Act
+      const refused = await agent
+        .callTool({ name: 'get_customer', arguments: { customerId: 'C-00001' } })
+        .then(
+          () => undefined,
+          (error: { code?: number; data?: { elicitations?: { url?: string }[] } }) => error,
+        );
+      // Assert
+      expect(refused?.code).toBe(-32042);
+      expect(refused?.data?.elicitations?.[0]).toMatchObject({
+        mode: 'url',
+        url: `${local.url}/console/connections?connect=crm`,
+        elicitationId: 'connect-dora-crm',
+      });
+    } finally {
+      await agent.close();
+    }
   });
 
   it('gives two support users different CRM data through the same tool once each connected', async () => {
