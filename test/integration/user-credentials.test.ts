@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecords } from '#test/helpers/audit.ts';
 import { installClock, type TestClock } from '#test/helpers/clock.ts';
-import { connectMcp } from '#test/helpers/mcp-client.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { connectMcp } from '#test/helpers/mcp-client.ts';
 
 /** The CRM sandbox's call log: who called what with which credential. */
 async function crmCalls(local: LocalHarness) {
