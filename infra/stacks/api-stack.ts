@@ -338,12 +338,14 @@ const connectionsOf = (props: ApiStackProps): SystemConnections => ({
   oauthClientIds: props.config.systemOAuthClientIds,
 });
 
-/** The limits an unauthenticated route gets: webhooks, MCP and the console their own, any other the metadata ones. */
+/** The limits an unauthenticated route gets: webhooks, MCP and the console (and the connection callback) their own, any other the metadata ones. */
 function openRouteGroup(routeKey: string): OpenRouteGroup {
   const path = routeKey.split(' ')[1] ?? '';
   if (path.startsWith('/webhooks/')) return 'webhooks';
   if (path === '/mcp') return 'mcp';
   if (path === '/console' || path.startsWith('/console/')) return 'console';
+  // A person's browser, sent back by a system after consent: a page load, like the console's.
+  if (/^\/connections\/[^/]+\/callback$/.test(path)) return 'console';
   return 'metadata';
 }
 

@@ -30,8 +30,9 @@ const connection = {
 };
 
 /**
- * The paths of per-user credentials: a user's connections to the systems called on their behalf,
- * and the callback the systems send the browser back to.
+ * The paths of per-user credentials: a user's connections to the systems called on their behalf.
+ * The callback the systems send the browser back to is a page for people, like the console's, and
+ * is not described here.
  *
  * @example
  * const paths = { ...servicePaths(), ...connectionPaths() };
@@ -93,25 +94,6 @@ export function connectionPaths(): Record<string, unknown> {
           },
         ],
         responses: { 204: { description: 'Revoked' }, ...errors(400, 401, 403, 404) },
-      },
-    },
-    '/connections/{system}/callback': {
-      get: {
-        operationId: 'connectionCallback',
-        summary:
-          'Where the system sends the browser back after consent; the single-use state is the proof',
-        tags: ['connections'],
-        security: [],
-        parameters: [
-          systemParameter,
-          { name: 'code', in: 'query', required: false, schema: { type: 'string' } },
-          { name: 'state', in: 'query', required: true, schema: { type: 'string' } },
-          { name: 'error', in: 'query', required: false, schema: { type: 'string' } },
-        ],
-        responses: {
-          303: { description: "Connected: on to the console's Connections page" },
-          ...errors(400, 503),
-        },
       },
     },
   };

@@ -83,6 +83,7 @@ describe('CDK app', () => {
           'OperationsTable90528792',
           'IdempotencyTable22A5A209',
           'ResilienceTable0A179F74',
+          ...actualIds(/^Connections(Table|Key)[0-9A-F]{8}$/),
           'CrmSecretEFED2D06',
           'ErpSecret2239D37E',
           'TicketingSecretA6C820B0',
@@ -408,6 +409,7 @@ describe('CDK app', () => {
           'POST /webhooks/{source}',
           'GET /console',
           'GET /console/{proxy+}',
+          'GET /connections/{system}/callback',
         ].sort(),
       );
       const metadata = { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 };
@@ -423,6 +425,7 @@ describe('CDK app', () => {
         'POST /webhooks/{source}': busy,
         'GET /console': pages,
         'GET /console/{proxy+}': pages,
+        'GET /connections/{system}/callback': pages,
       });
     });
 
