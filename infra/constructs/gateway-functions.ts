@@ -119,8 +119,9 @@ export function grantTable(
   const key = table.encryptionKey;
   if (key && actions.length > 0) {
     const writes = itemActions.some((action) => !['GetItem', 'BatchGetItem'].includes(action));
-    if (writes) key.grantEncryptDecrypt(grantee);
-    else key.grantDecrypt(grantee);
+    // Named actions, no wildcards (kms:GenerateDataKey*, kms:ReEncrypt* are more than DynamoDB needs).
+    if (writes) key.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    else key.grant(grantee, 'kms:Decrypt');
   }
   const queried = actions.flatMap((action) => (typeof action === 'string' ? [] : action.Query));
   if (queried.length > 0)

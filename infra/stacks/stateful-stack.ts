@@ -306,7 +306,7 @@ export class StatefulStack extends Stack {
     Validations.of(connectionsKey).acknowledge({
       id: controlTowerRule('kms_create_grant_aws_service_check'),
       reason:
-        "CDK's default key policy delegates to the account's IAM policies, and no principal here is granted kms:CreateGrant: only the functions that read or write the connections table are given kms:Decrypt (and, when they write, kms:Encrypt and kms:GenerateDataKey*).",
+        "CDK's default key policy delegates to the account's IAM policies, and no principal here is granted kms:CreateGrant: only the functions that read or write the connections table are given kms:Decrypt (and, when they write, kms:Encrypt and kms:GenerateDataKey).",
     });
     this.connectionsTable = new Table(this, 'ConnectionsTable', {
       partitionKey: { name: connectionsTable.partitionKey, type: AttributeType.STRING },

@@ -273,6 +273,10 @@ describe('CDK app', () => {
           'GET /webhooks/events',
           'GET /console',
           'GET /console/{proxy+}',
+          'GET /connections',
+          'POST /connections/{system}',
+          'DELETE /connections/{system}',
+          'GET /connections/{system}/callback',
           ...tools.map((tool) => `POST /tools/${tool.name}`),
         ].sort(),
       );
@@ -290,6 +294,8 @@ describe('CDK app', () => {
           // The console's files load before anyone signs in; its API calls carry the token.
           'GET /console',
           'GET /console/{proxy+}',
+          // The system sends the person's browser back here; the single-use state is the proof.
+          'GET /connections/{system}/callback',
         ];
         if (open.includes(route.RouteKey))
           expect(route.AuthorizationType, route.RouteKey).toBe('NONE');
@@ -439,10 +445,17 @@ describe('CDK app', () => {
           reserved(id),
         ]),
       );
-      expect(caps).toEqual({ Health: 2, OpenApi: 2, Mcp: 20, WebhookReceive: 10, Console: 5 });
+      expect(caps).toEqual({
+        Health: 2,
+        OpenApi: 2,
+        Mcp: 20,
+        WebhookReceive: 10,
+        Console: 5,
+        ConnectionCallback: 5,
+      });
       // The tool functions keep the account's unreserved pool, which must stay at 100 or more.
       const total = Object.keys(functions).reduce((sum, id) => sum + (reserved(id) ?? 0), 0);
-      expect(total).toBe(39);
+      expect(total).toBe(44);
     });
 
     it("bundles the built web console beside the console function's handler, every file its page names included", () => {
