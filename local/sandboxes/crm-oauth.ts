@@ -123,7 +123,7 @@ export function crmOAuth(options: { serviceToken: string; now?: () => number }) 
     return {
       status: 200,
       text: `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Connect Toolgate to the CRM</title></head>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Connect Toolgate to the CRM</title></head>
 <body>
 <h1>Connect Toolgate to the CRM</h1>
 <p>Toolgate asks to read the companies and contacts ${who} own${hint ? 's' : ''} in the CRM, on ${who === 'you' ? 'your' : `${who}'s`} behalf.</p>
