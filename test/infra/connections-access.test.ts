@@ -7,11 +7,11 @@ type Statement = { Action: string | string[]; Resource: unknown };
 /** The policy statements of the function whose description starts with `description`. */
 function statementsOf(api: Template, description: string): Statement[] {
   const fns = api.findResources('AWS::Lambda::Function');
-  const [id] = Object.entries(fns).find(([, fn]) =>
-    String(fn.Properties.Description).startsWith(description),
-  ) ?? [undefined];
-  if (!id) throw new Error(`no function ${description}`);
-  const role = (fns[id]?.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  const fn = Object.values(fns).find((candidate) =>
+    String(candidate.Properties.Description).startsWith(description),
+  );
+  if (!fn) throw new Error(`no function ${description}`);
+  const role = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
   return Object.values(api.findResources('AWS::IAM::Policy'))
     .filter((policy) =>
       (policy.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === role),
