@@ -23,7 +23,9 @@ export type TableName =
   | 'operations'
   | 'idempotency'
   | 'resilience'
-  | 'webhooks';
+  | 'webhooks'
+  /** Users' connections to systems called on their behalf (tokens; customer-managed KMS key). */
+  | 'connections';
 export type QueueName = 'write' | 'events' | 'prefetch';
 /** The SNS topics (infra/stacks/stateful-stack.ts; local/notification-topic.ts locally). */
 export type TopicName = 'notifications';
@@ -79,7 +81,9 @@ export type SettingsGroup =
   | 'chat-webhooks'
   | 'sign-in'
   /** Reads the policy (implied by `callers`): a function that runs tools without a caller's token. */
-  | 'policy';
+  | 'policy'
+  /** How users connect to the systems called on their behalf: base URLs, OAuth client ids. */
+  | 'user-credentials';
 
 export interface FunctionEntry {
   /** Stable name: local mode's function name; in PascalCase, the CDK construct id. */
@@ -178,7 +182,8 @@ export const functions = [
     routes: [{ method: 'POST', path: '/tools/{tool}' }],
     settings: ['callers', 'mail'],
     audits: true,
-    tables: { confirmations: ['GetItem', 'PutItem'] },
+    // connections: a user's tokens for a system called on their behalf (lease, refresh: UpdateItem).
+    tables: { confirmations: ['GetItem', 'PutItem'], connections: ['GetItem', 'UpdateItem'] },
     sends: ['prefetch'],
     publishes: ['notifications'],
     systems: 'tool',
@@ -200,6 +205,7 @@ export const functions = [
     resilience: 'run',
     // get_customer_context checks each part against the caller's roles.
     settings: ['mail', 'policy'],
+    tables: { connections: ['GetItem', 'UpdateItem'] },
   },
   {
     name: 'confirmations',
@@ -307,6 +313,8 @@ export const functions = [
     tables: {
       operations: ['GetItem', 'UpdateItem'],
       idempotency: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      // A step of a system called on behalf of users runs with the proposer's connection.
+      connections: ['GetItem', 'UpdateItem'],
     },
     systems: 'tool',
     resilience: 'breakers',
@@ -333,6 +341,7 @@ export const functions = [
     tables: {
       confirmations: ['GetItem', 'PutItem', 'UpdateItem'],
       operations: ['GetItem', 'PutItem'],
+      connections: ['GetItem', 'UpdateItem'],
     },
     sends: ['write', 'prefetch'],
     publishes: ['notifications'],
@@ -378,6 +387,34 @@ export const functions = [
     ],
     ...audited,
     resilience: 'admin',
+  },
+  {
+    name: 'connections',
+    entry: 'functions/connections/manage/handler.ts',
+    description: 'GET /connections, POST and DELETE /connections/{system}',
+    routes: [
+      { method: 'GET', path: '/connections' },
+      { method: 'POST', path: '/connections/{system}' },
+      { method: 'DELETE', path: '/connections/{system}' },
+    ],
+    ...audited,
+    settings: ['callers', 'user-credentials'],
+    // The caller's connections (Query), a pending authorization (Put), a revoke (Delete).
+    tables: { connections: [{ Query: [TABLE_KEY] }, 'PutItem', 'DeleteItem'] },
+  },
+  {
+    name: 'connection-callback',
+    entry: 'functions/connections/callback/handler.ts',
+    description: 'GET /connections/{system}/callback',
+    routes: [{ method: 'GET', path: '/connections/{system}/callback' }],
+    open: {
+      group: 'console',
+      reason:
+        "The system redirects the person's browser here after consent, and a redirect carries no bearer token: the single-use, expiring state that POST /connections/{system} made for that person (with its PKCE verifier, kept server-side) is the proof, and the code works only with that verifier.",
+    },
+    settings: ['user-credentials'],
+    // Takes the pending authorization (Delete, once) and stores the tokens (Put).
+    tables: { connections: ['DeleteItem', 'PutItem'] },
   },
   {
     name: 'systems',
@@ -451,6 +488,7 @@ export const tableEnvNames: Readonly<Record<TableName, string>> = {
   idempotency: 'IDEMPOTENCY_TABLE_NAME',
   resilience: 'RESILIENCE_TABLE_NAME',
   webhooks: 'WEBHOOK_TABLE_NAME',
+  connections: 'CONNECTIONS_TABLE_NAME',
 };
 export const queueEnvNames: Readonly<Record<QueueName, string>> = {
   write: 'WRITE_QUEUE_URL',

@@ -41,6 +41,9 @@ export function buildApp(
         systemIds.map((id) => [id, context(`${id}BaseUrl`) ?? declaredBaseUrls[id]]),
       ),
       systemTokenUrls: Object.fromEntries(systemIds.map((id) => [id, context(`${id}TokenUrl`)])),
+      systemOAuthClientIds: Object.fromEntries(
+        systemIds.map((id) => [id, context(`${id}OAuthClientId`)]),
+      ),
       systemDbIamUsers: Object.fromEntries(systemIds.map((id) => [id, context(`${id}DbIamUser`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),
@@ -93,6 +96,7 @@ export function buildApp(
     operationsTable: stateful.operationsTable,
     idempotencyTable: stateful.idempotencyTable,
     resilienceTable: stateful.resilienceTable,
+    connectionsTable: stateful.connectionsTable,
     writeQueue: stateful.writeQueue,
     writeDeadLetterQueue: stateful.writeDeadLetterQueue,
     prefetchQueue: stateful.prefetchQueue,

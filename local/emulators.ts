@@ -8,6 +8,7 @@ import { startFauxqs } from 'fauxqs';
 import type { TableName } from '#functions/manifest.ts';
 import { auditIndexes, auditTable } from '#layers/audit/audit-table.ts';
 import type { IndexKeys } from '#layers/aws/table-keys.ts';
+import { connectionsTable } from '#layers/connections/connection-store.ts';
 import { webhookLogIndex } from '#layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '#layers/writes/confirmation-store.ts';
 import { operationIndexes, operationsTable } from '#layers/writes/operations-table.ts';
@@ -109,6 +110,7 @@ export const localTableNames = {
   idempotency: 'toolgate-local-idempotency',
   resilience: 'toolgate-local-resilience',
   webhooks: 'toolgate-local-webhooks',
+  connections: 'toolgate-local-connections',
 } as const satisfies Record<TableName, string>;
 
 /** A table with string keys and the indexes a key module declares, as the CDK app makes it. */
@@ -133,11 +135,18 @@ function tableInput(
       .filter(Boolean)
       .map((attribute) => ({ AttributeName: attribute, AttributeType: 'S' })),
     KeySchema: schema(key.partitionKey, key.sortKey),
-    GlobalSecondaryIndexes: indexes.map((index) => ({
-      IndexName: index.name,
-      KeySchema: schema(index.partitionKey, index.sortKey),
-      Projection: { ProjectionType: index.projection === 'keys' ? 'KEYS_ONLY' : 'ALL' },
-    })),
+    ...(indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: schema(index.partitionKey, index.sortKey),
+            Projection: {
+              ProjectionType:
+                index.projection === 'keys' ? ('KEYS_ONLY' as const) : ('ALL' as const),
+            },
+          })),
+        }
+      : {}),
   };
 }
 
@@ -179,6 +188,15 @@ export async function createLocalTables(endpoint: string, names = localTableName
   }
   await client.send(
     new CreateTableCommand(tableInput(names.webhooks, { partitionKey: 'pk' }, [webhookLogIndex])),
+  );
+  await client.send(
+    new CreateTableCommand(
+      tableInput(
+        names.connections,
+        { partitionKey: connectionsTable.partitionKey, sortKey: connectionsTable.sortKey },
+        [],
+      ),
+    ),
   );
   await client.send(
     new CreateTableCommand(

@@ -102,6 +102,10 @@ export async function startLocalSystems(options: {
     env: Object.fromEntries(
       options.cast.flatMap(({ system, sandbox }) => [
         ...(sandbox ? [[systemSettingNames.baseUrl(system.id), started(system.id).url]] : []),
+        // Users connect to it as this client, when SYSTEM_<ID>_CREDENTIAL=user.
+        ...(sandbox?.oauthClientId
+          ? [[systemSettingNames.oauthClientId(system.id), sandbox.oauthClientId]]
+          : []),
         [systemSettingNames.secretId(system.id), system.id],
       ]),
     ),

@@ -28,6 +28,11 @@ export interface StageOverrides {
    */
   systemTokenUrls?: Readonly<Record<string, string | undefined>>;
   /**
+   * `-c crmOAuthClientId=<client id>`: calls to that system run on behalf of the user (per-user
+   * credentials), who connects through the gateway's OAuth client of that id at the system.
+   */
+  systemOAuthClientIds?: Readonly<Record<string, string | undefined>>;
+  /**
    * `-c logisticsDbIamUser=prx-0123456789abcdef0/toolgate_reader`: a database system reached with
    * IAM database authentication, as that user of that RDS instance, cluster or proxy.
    */
@@ -79,6 +84,7 @@ type Defaults = Omit<
   | 'audience'
   | 'systemBaseUrls'
   | 'systemTokenUrls'
+  | 'systemOAuthClientIds'
   | 'systemDbIamUsers'
   | 'rolesClaim'
   | 'mail'
@@ -234,6 +240,11 @@ export function resolveStage(
     systemDbIamUsers,
     systemTokenUrls: Object.fromEntries(
       Object.entries(overrides.systemTokenUrls ?? {}).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
+      ),
+    ),
+    systemOAuthClientIds: Object.fromEntries(
+      Object.entries(overrides.systemOAuthClientIds ?? {}).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
       ),
     ),

@@ -83,6 +83,11 @@ export interface StageConfig {
   readonly systemBaseUrls: Readonly<Record<string, string>>;
   /** Absolute token URLs of OAuth2 systems whose identity provider is another host (`-c <system>TokenUrl`). */
   readonly systemTokenUrls: Readonly<Record<string, string>>;
+  /**
+   * Systems called on behalf of the user (per-user credentials), with the gateway's OAuth client id
+   * at each (`-c <system>OAuthClientId=<id>`): SYSTEM_<ID>_CREDENTIAL=user and _OAUTH_CLIENT_ID.
+   */
+  readonly systemOAuthClientIds: Readonly<Record<string, string>>;
   /** Database systems reached with IAM database authentication (`-c <system>DbIamUser=<resource id>/<user>`). */
   readonly systemDbIamUsers: Readonly<Record<string, DbIamUser>>;
   readonly logRetentionDays: 7 | 14 | 30 | 90 | 365;

@@ -24,6 +24,7 @@ import {
   tableEnvNames,
   topicEnvNames,
 } from '../../functions/manifest.ts';
+import { systemSettingNames } from '../../layers/config/system-settings.ts';
 import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
 import { systems } from '../../layers/systems/registry.ts';
 import { type AnyTool, type AnyWriteTool, isWriteTool } from '../../layers/tools/define.ts';
@@ -48,6 +49,7 @@ import {
   grantDatabaseConnect,
   type SystemConnections,
   systemEnvironment,
+  userCredentialEnvironment,
 } from './system-environment.ts';
 import { TopicSubscriber } from './topic-subscriber.ts';
 
@@ -116,6 +118,15 @@ export function grantTable(
       actions: itemActions.map((action) => `dynamodb:${action}`),
       resourceArns: [table.tableArn],
     });
+  // A table under a customer-managed key is read and written through that key: decrypt for
+  // reads, encrypt too for writes, nothing more (no kms:CreateGrant).
+  const key = table.encryptionKey;
+  if (key && actions.length > 0) {
+    const writes = itemActions.some((action) => !['GetItem', 'BatchGetItem'].includes(action));
+    // Named actions, no wildcards (kms:GenerateDataKey*, kms:ReEncrypt* are more than DynamoDB needs).
+    if (writes) key.grant(grantee, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    else key.grant(grantee, 'kms:Decrypt');
+  }
   const queried = actions.flatMap((action) => (typeof action === 'string' ? [] : action.Query));
   if (queried.length > 0)
     Grant.addToPrincipal({
@@ -163,9 +174,14 @@ export function buildGatewayFunctions(
       const usesPrefetch =
         prefetchTool !== undefined &&
         (startsPrefetch || tool === prefetchTool || entry.name === 'conversation-prefetch');
+      // Users' tokens only where a system of the instance is called on behalf of users.
+      const onBehalf =
+        entry.settings?.includes('user-credentials') ||
+        systemsOf(entry, tool, tools, prefetchTool).some((id) => config.systemOAuthClientIds[id]);
       const tableNeeds = Object.entries(entry.tables ?? {}).filter(
         ([name]) =>
-          !(name === 'confirmations' && entry.per === 'tool' && !isWriteTool(tool as AnyTool)),
+          !(name === 'confirmations' && entry.per === 'tool' && !isWriteTool(tool as AnyTool)) &&
+          !(name === 'connections' && !onBehalf),
       ) as [TableName, readonly TableAction[]][];
       const sends = (entry.sends ?? []).filter((queue) => queue !== 'prefetch' || startsPrefetch);
       // A read tool's function proposes nothing, so it tells nobody.
@@ -378,9 +394,17 @@ function resilienceAccess(
 /** The environment of a settings group (layers/config/env.ts), from the stage's configuration. */
 function settingsOf(
   group: NonNullable<FunctionEntry['settings']>[number],
-  { config, webhookSecrets, bus, chatWebhookSecrets }: GatewayResources,
+  { config, webhookSecrets, bus, chatWebhookSecrets, connections }: GatewayResources,
 ): Record<string, string> {
   switch (group) {
+    case 'user-credentials':
+      // Where users connect: each such system's base URL and OAuth client, not its secret.
+      return Object.fromEntries(
+        Object.keys(config.systemOAuthClientIds).flatMap((systemId) => [
+          [systemSettingNames.baseUrl(systemId), connections.baseUrls[systemId] ?? ''],
+          ...Object.entries(userCredentialEnvironment(connections, systemId)),
+        ]),
+      );
     case 'callers':
       return {
         JWT_ISSUER: config.issuerUrl,

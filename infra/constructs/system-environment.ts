@@ -11,6 +11,8 @@ export interface SystemConnections {
   readonly tokenUrls: Readonly<Record<string, string>>;
   /** Database systems reached with IAM database authentication: the database (or proxy) resource id and user. */
   readonly dbIamUsers?: Readonly<Record<string, DbIamUser>>;
+  /** Systems called on behalf of the user: the gateway's OAuth client id at each. */
+  readonly oauthClientIds?: Readonly<Record<string, string>>;
 }
 
 /** `-c <system>DbIamUser=<resource id>/<user>`: an RDS instance or cluster (`db-…`, `cluster-…`) or an RDS Proxy (`prx-…`). */
@@ -43,8 +45,28 @@ export function systemEnvironment(
     if (tokenUrl) environment[systemSettingNames.tokenUrl(systemId)] = tokenUrl;
     const iam = connections.dbIamUsers?.[systemId];
     if (iam) environment[systemSettingNames.dbIamUser(systemId)] = iam.user;
+    Object.assign(environment, userCredentialEnvironment(connections, systemId));
   }
   return environment;
+}
+
+/**
+ * The settings of a system called on behalf of users (`-c <system>OAuthClientId`): none for a
+ * system called with the service credential.
+ *
+ * @example
+ * userCredentialEnvironment(connections, 'crm'); // { SYSTEM_CRM_CREDENTIAL: 'user', SYSTEM_CRM_OAUTH_CLIENT_ID: '…' }
+ */
+export function userCredentialEnvironment(
+  connections: SystemConnections,
+  systemId: string,
+): Record<string, string> {
+  const clientId = connections.oauthClientIds?.[systemId];
+  if (!clientId) return {};
+  return {
+    [systemSettingNames.credential(systemId)]: 'user',
+    [systemSettingNames.oauthClientId(systemId)]: clientId,
+  };
 }
 
 /**

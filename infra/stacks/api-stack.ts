@@ -52,6 +52,7 @@ export interface ApiStackProps extends StackProps {
   readonly operationsTable: Table;
   readonly idempotencyTable: Table;
   readonly resilienceTable: Table;
+  readonly connectionsTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
   /** Conversation-start prefetches, from the read tool functions to the prefetch function. */
@@ -143,6 +144,7 @@ export class ApiStack extends Stack {
         operations: props.operationsTable,
         idempotency: props.idempotencyTable,
         resilience: props.resilienceTable,
+        connections: props.connectionsTable,
         webhooks: props.webhooks.table,
       },
       queues: {
@@ -342,14 +344,17 @@ const connectionsOf = (props: ApiStackProps): SystemConnections => ({
   baseUrls: props.config.systemBaseUrls,
   tokenUrls: props.config.systemTokenUrls,
   dbIamUsers: props.config.systemDbIamUsers,
+  oauthClientIds: props.config.systemOAuthClientIds,
 });
 
-/** The limits an unauthenticated route gets: webhooks, MCP and the console their own, any other the metadata ones. */
+/** The limits an unauthenticated route gets: webhooks, MCP and the console (and the connection callback) their own, any other the metadata ones. */
 function openRouteGroup(routeKey: string): OpenRouteGroup {
   const path = routeKey.split(' ')[1] ?? '';
   if (path.startsWith('/webhooks/')) return 'webhooks';
   if (path === '/mcp') return 'mcp';
   if (path === '/console' || path.startsWith('/console/')) return 'console';
+  // A person's browser, sent back by a system after consent: a page load, like the console's.
+  if (/^\/connections\/[^/]+\/callback$/.test(path)) return 'console';
   return 'metadata';
 }
 

@@ -15,13 +15,14 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { auditIndexes, auditTable } from '../../layers/audit/audit-table.ts';
 import type { IndexKeys } from '../../layers/aws/table-keys.ts';
+import { connectionsTable } from '../../layers/connections/connection-store.ts';
 import type { SystemDefinition } from '../../layers/connectors/system-definition.ts';
 import { type ChatChannel, chatChannels } from '../../layers/notifications/chat-notifier.ts';
 import { webhookLogIndex } from '../../layers/webhooks/delivery-log.ts';
@@ -168,6 +169,11 @@ export class StatefulStack extends Stack {
    * breakers, rate budgets, caller limits, cached answers and prefetch claims.
    */
   readonly resilienceTable: Table;
+  /**
+   * Users' connections to the systems called on their behalf: their OAuth tokens, encrypted with
+   * this deployment's own KMS key (`connectionsKey`), which only the functions granted the table use.
+   */
+  readonly connectionsTable: Table;
   readonly writeQueue: Queue;
   readonly writeDeadLetterQueue: Queue;
   /** Conversation-start prefetches (best effort, 5 minutes). */
@@ -290,6 +296,29 @@ export class StatefulStack extends Stack {
     addIndexes(this.operationsTable, operationIndexes);
     this.idempotencyTable = table('IdempotencyTable', 'id', 'expiration');
     this.resilienceTable = table('ResilienceTable', 'pk', 'ttl');
+    // Users' tokens: a customer-managed key, so access to them is the key's policy and CloudTrail
+    // records every use; rotated yearly.
+    const connectionsKey = new Key(this, 'ConnectionsKey', {
+      description: "Toolgate: encrypts users' connection tokens (per-user credentials)",
+      enableKeyRotation: true,
+      removalPolicy: config.removalPolicy,
+    });
+    Validations.of(connectionsKey).acknowledge({
+      id: controlTowerRule('kms_create_grant_aws_service_check'),
+      reason:
+        "CDK's default key policy delegates to the account's IAM policies, and no principal here is granted kms:CreateGrant: only the functions that read or write the connections table are given kms:Decrypt (and, when they write, kms:Encrypt and kms:GenerateDataKey).",
+    });
+    this.connectionsTable = new Table(this, 'ConnectionsTable', {
+      partitionKey: { name: connectionsTable.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: connectionsTable.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: connectionsKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: connectionsTable.ttl,
+      deletionProtection: config.stage === 'prod',
+      removalPolicy: config.removalPolicy,
+    });
 
     this.writeDeadLetterQueue = new Queue(this, 'WriteDeadLetterQueue', {
       redriveAllowPolicy: deadLetterQueueRole,

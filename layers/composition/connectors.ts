@@ -2,6 +2,7 @@ import type { Policy } from '../auth/policy.ts';
 import { type createDocumentClient, createSecretsManagerClient } from '../aws/clients.ts';
 import type { RuntimeEnv } from '../config/env.ts';
 import type { RateLimitSetting, SystemSettings } from '../config/system-settings.ts';
+import type { UserCredentials } from '../connections/user-credentials.ts';
 import { effectiveRateLimit, type SystemDefinition } from '../connectors/system-definition.ts';
 import { logger } from '../observability/logger.ts';
 import { recordBudgetWait, recordCircuitOpened } from '../observability/metrics.ts';
@@ -115,6 +116,8 @@ export function createConnectors(options: {
   /** Shared state of the resilience table, when the function has it. */
   shared?: { switches: KillSwitches; cache: ResponseCache; tableName: string } | undefined;
   prefetch?: ConversationPrefetch | undefined;
+  /** Users' tokens, when the deployment calls a system on behalf of users. */
+  userCredentials?: UserCredentials | undefined;
 }): ToolRunner {
   const { env, systemSettings, dynamo, shared } = options;
   return createToolRunner({
@@ -125,6 +128,9 @@ export function createConnectors(options: {
     settings: { mail: mailSettings(env) },
     defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     ...(options.prefetch ? { prefetch: options.prefetch } : {}),
+    ...(options.userCredentials
+      ? { userCredentials: options.userCredentials, publicBaseUrl: env.PUBLIC_BASE_URL }
+      : {}),
     ...(env.CACHE_MAX_TTL_SECONDS ? { maxCacheTtlSeconds: env.CACHE_MAX_TTL_SECONDS } : {}),
     ...(shared
       ? {

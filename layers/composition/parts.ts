@@ -28,6 +28,7 @@ import { SqsWriteQueue, type WriteQueue } from '../writes/write-queue.ts';
 import { createConnectors } from './connectors.ts';
 import { instancePolicySource } from './instance-policy.ts';
 import { conversationPrefetch } from './prefetch.ts';
+import { type UserConnections, userConnections } from './user-connections.ts';
 
 export interface WriteDependencies {
   readonly confirmations: ConfirmationStore;
@@ -64,6 +65,11 @@ export interface GatewayParts {
   auditor(): CallAuditor;
   /** The shared connector factory: runs tools against their systems. */
   runner(): ToolRunner;
+  /**
+   * The systems called on behalf of users, their connections and tokens (CONNECTIONS_TABLE_NAME);
+   * undefined when the deployment calls every system with its service credential.
+   */
+  connections(): UserConnections | undefined;
   /** Run-time kill switches (RESILIENCE_TABLE_NAME). */
   switches(): KillSwitches;
   /** Shared cache of reference data (RESILIENCE_TABLE_NAME). */
@@ -179,14 +185,20 @@ export function composeParts(
       return queue();
     },
   };
-  const runner: () => ToolRunner = once(() => {
-    const systemSettings = parseSystemSettings(
+  const systemSettings = once(() =>
+    parseSystemSettings(
       source,
       systems.map((system) => system.id),
-    );
+    ),
+  );
+  const connections = once(() =>
+    userConnections({ env, systemSettings: systemSettings(), dynamo: dynamo(), systems }),
+  );
+  const runner: () => ToolRunner = once(() => {
     return createConnectors({
+      userCredentials: connections()?.credentials,
       env,
-      systemSettings,
+      systemSettings: systemSettings(),
       dynamo: dynamo(),
       policy,
       prefetch: conversationPrefetch(env, policy, dynamo()),
@@ -224,6 +236,7 @@ export function composeParts(
       }),
     ),
     runner,
+    connections,
     switches,
     cache,
     writes: () => writes,

@@ -87,6 +87,27 @@ export function auditSearchRole(source: Env) {
   return { ...routeParts(parts), policy: parts.policy, search: parts.auditSearch() };
 }
 
+/** GET /connections, POST and DELETE /connections/{system}: a user's connections. */
+export function connectionsRole(source: Env) {
+  const parts = composeParts(source, 'The connections function');
+  return {
+    ...routeParts(parts),
+    policy: parts.policy,
+    connections: parts.connections(),
+    publicBaseUrl: parts.env.PUBLIC_BASE_URL,
+  };
+}
+
+/** GET /connections/{system}/callback: completes a connection (no bearer token; the state is the proof). */
+export function connectionCallbackRole(source: Env) {
+  const parts = composeParts(source, 'The connection callback function');
+  return {
+    logger: parts.logger,
+    connections: parts.connections(),
+    publicBaseUrl: parts.env.PUBLIC_BASE_URL,
+  };
+}
+
 /** GET /systems: every system's breaker, switches, budget and call figures. */
 export function systemsRole(source: Env) {
   const parts = composeParts(source, 'The systems function');

@@ -170,6 +170,13 @@ export const runtimeEnvSchema = z.object({
   PREFETCH_QUEUE_URL: z.url().optional(),
   /** How long a prefetched customer context answers its conversation. @default 300 */
   PREFETCH_TTL_SECONDS: positiveInt(300),
+  /**
+   * Table of users' connections to the systems called on their behalf (SYSTEM_<ID>_CREDENTIAL=user):
+   * their tokens, refresh leases and pending authorizations.
+   */
+  CONNECTIONS_TABLE_NAME: z.string().min(1).optional(),
+  /** How long a started connection (its state and PKCE verifier) may be completed. @default 600 */
+  CONNECT_TTL_SECONDS: positiveInt(600),
   /** Table of webhook receipts (de-duplication) and the event log. */
   WEBHOOK_TABLE_NAME: z.string().min(1).optional(),
   /** SQS queue between the webhook endpoint and the event worker. */

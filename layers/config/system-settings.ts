@@ -58,6 +58,10 @@ export interface SystemSettings {
   timeoutMs?: number;
   rateLimit?: RateLimitSetting;
   breaker?: BreakerSetting;
+  /** `user`: calls carry the calling user's token (per-user credentials); `service`: the secret's. */
+  credential?: 'service' | 'user';
+  /** The gateway's OAuth client id at the system, for users' connections. */
+  oauthClientId?: string;
 }
 
 const name = (systemId: string, setting: string) => `SYSTEM_${systemId.toUpperCase()}_${setting}`;
@@ -71,6 +75,8 @@ export const systemSettingNames = {
   timeoutMs: (systemId: string) => name(systemId, 'TIMEOUT_MS'),
   rateLimit: (systemId: string) => name(systemId, 'RATE_LIMIT'),
   breaker: (systemId: string) => name(systemId, 'BREAKER'),
+  credential: (systemId: string) => name(systemId, 'CREDENTIAL'),
+  oauthClientId: (systemId: string) => name(systemId, 'OAUTH_CLIENT_ID'),
 } as const;
 
 /**
@@ -132,6 +138,16 @@ export function parseSystemSettings(
           `${systemSettingNames.breaker(systemId)} must be <failure rate>/<minimum calls>/<window seconds> (e.g. 0.5/10/30) or off`,
         );
     }
+    const credential = read('credential');
+    if (credential === 'service' || credential === 'user') found.credential = credential;
+    else if (credential !== undefined)
+      problems.push(`${systemSettingNames.credential(systemId)} must be service or user`);
+    const oauthClientId = read('oauthClientId');
+    if (oauthClientId) found.oauthClientId = oauthClientId;
+    if (found.credential === 'user' && !oauthClientId)
+      problems.push(
+        `${systemSettingNames.oauthClientId(systemId)} must be set when ${systemSettingNames.credential(systemId)} is user`,
+      );
     if (Object.keys(found).length > 0) settings.set(systemId, found);
   }
   // Thrown at cold start, where only operators read it: the function does not start.

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   AppError,
   ConfigurationError,
+  ConnectionRequiredError,
   NotFoundError,
   UpstreamDataError,
   UpstreamError,
@@ -24,6 +25,8 @@ export interface HttpConnectorOptions {
   system: SystemDefinition;
   baseUrl: string;
   authenticator: Authenticator;
+  /** Which credential `authenticator` gives: noted with each call for the audit. @default 'service' */
+  credential?: 'service' | 'user';
   /** Per-call timeout in ms. */
   timeoutMs: number;
   /** Sent upstream as `X-Request-Id`, so a call can be followed into the business system. */
@@ -88,12 +91,13 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
       });
       note?.add({
         system: system.id,
+        credential: options.credential ?? 'service',
         status: response.status,
         requestId: upstreamRequestId(response.headers, system.requestIdHeaders),
       });
       return response;
     } catch (error) {
-      note?.add({ system: system.id });
+      note?.add({ system: system.id, credential: options.credential ?? 'service' });
       if (timeout.aborted || options.signal?.aborted) {
         throw new UpstreamTimeoutError(
           `${name} did not answer within ${timeoutMs} ms (${operation}). It may be slow right now: try again shortly, or tell the user the data is temporarily unavailable.`,
@@ -159,8 +163,10 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
       }
     } catch (error) {
       const durationMs = performance.now() - started;
-      // No answer (timeout, connection) counts against the system; a gateway misconfiguration does not.
-      if (!(error instanceof ConfigurationError)) options.metrics?.record(false, durationMs);
+      // No answer (timeout, connection) counts against the system; a gateway misconfiguration or
+      // a user who has not connected does not.
+      if (!(error instanceof ConfigurationError || error instanceof ConnectionRequiredError))
+        options.metrics?.record(false, durationMs);
       recordSystemCall(system.id, {
         durationMs,
         errorCategory: error instanceof AppError ? error.category : 'internal',

@@ -5,6 +5,8 @@
  */
 export interface UpstreamCall {
   system: string;
+  /** Which credential the call carried: the gateway's own (`service`) or the user's (`user`). */
+  credential?: 'service' | 'user';
   requestId?: string;
   status?: number;
 }
@@ -24,10 +26,16 @@ const MAX_ID_LENGTH = 200;
 export class UpstreamCalls {
   readonly #calls: UpstreamCall[] = [];
 
-  add(call: { system: string; requestId?: string | undefined; status?: number | undefined }): void {
+  add(call: {
+    system: string;
+    credential?: 'service' | 'user' | undefined;
+    requestId?: string | undefined;
+    status?: number | undefined;
+  }): void {
     if (this.#calls.length >= MAX_UPSTREAM_CALLS) return;
     this.#calls.push({
       system: call.system,
+      ...(call.credential ? { credential: call.credential } : {}),
       ...(call.requestId ? { requestId: call.requestId.slice(0, MAX_ID_LENGTH) } : {}),
       ...(call.status === undefined ? {} : { status: call.status }),
     });

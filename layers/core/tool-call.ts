@@ -149,6 +149,7 @@ export async function callTool(
               caller,
               conversationId: meta.conversationId?.slice(0, MAX_CONVERSATION_ID_LENGTH),
               upstream,
+              baseUrl: meta.baseUrl,
             }),
           ),
         };
@@ -190,7 +191,12 @@ async function propose(
   upstream: UpstreamCalls,
 ): Promise<ConfirmationView> {
   await deps.runner.admit(tool, caller);
-  const ctx = deps.runner.contextFor(tool.systems, { requestId: meta.requestId, caller, upstream });
+  const ctx = deps.runner.contextFor(tool.systems, {
+    requestId: meta.requestId,
+    caller,
+    upstream,
+    baseUrl: meta.baseUrl,
+  });
   const rules = deps.argumentRules;
   return proposeWrite(deps.proposals(), tool, input, ctx, {
     idempotencyKey: meta.idempotencyKey,

@@ -28,6 +28,8 @@ export interface AppErrorOptions {
   operatorDetail?: string;
   /** Where a person approves what the call asked for (the console page of a confirmation). */
   approveUrl?: string;
+  /** Where the user connects a system, for calls on their behalf (per-user credentials). */
+  connectUrl?: string;
 }
 
 /** An answer is bounded whatever the input: a body of 10,000 unknown fields is one short error. */
@@ -69,6 +71,7 @@ export abstract class AppError extends Error {
   readonly headers: Readonly<Record<string, string>>;
   readonly operatorDetail: string | undefined;
   readonly approveUrl: string | undefined;
+  readonly connectUrl: string | undefined;
 
   constructor(message: string, options: AppErrorOptions = {}) {
     super(
@@ -81,6 +84,7 @@ export abstract class AppError extends Error {
     this.headers = options.headers ?? {};
     this.operatorDetail = options.operatorDetail;
     this.approveUrl = options.approveUrl;
+    this.connectUrl = options.connectUrl;
   }
 
   /** Whether the message may be shown to the caller. 5xx messages are still written for agents. */

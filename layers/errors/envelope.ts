@@ -13,6 +13,7 @@ export interface ErrorEnvelope {
     retryAfterMs?: number;
     issues?: { path: string; message: string }[];
     approveUrl?: string;
+    connectUrl?: string;
   };
 }
 
@@ -32,6 +33,7 @@ export function toEnvelope(error: AppError): ErrorEnvelope {
       ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
       ...(error.issues ? { issues: error.issues.map((issue) => ({ ...issue })) } : {}),
       ...(error.approveUrl ? { approveUrl: error.approveUrl } : {}),
+      ...(error.connectUrl ? { connectUrl: error.connectUrl } : {}),
     },
   };
 }
@@ -61,6 +63,11 @@ export const errorSchema = {
           type: 'string',
           description:
             'person_confirmation_required: the console page where a person approves the write; relay it to the user.',
+        },
+        connectUrl: {
+          type: 'string',
+          description:
+            'connection_required: where the user connects the system, so calls run with their own permissions; relay it to the user.',
         },
         issues: {
           type: 'array',

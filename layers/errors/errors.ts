@@ -61,6 +61,32 @@ export class PersonConfirmationRequiredError extends AppError {
   }
 }
 
+/**
+ * A system called on behalf of the user whom the gateway holds no working connection for: never
+ * connected, revoked, or refused at refresh (broken). The user connects at `connectUrl`.
+ */
+export class ConnectionRequiredError extends AppError {
+  readonly code = 'connection_required';
+  readonly statusCode = 403;
+  readonly category: ErrorCategory = 'authorization';
+  override readonly connectUrl: string;
+  constructor(message: string, connectUrl: string) {
+    super(message, { connectUrl });
+    this.connectUrl = connectUrl;
+  }
+}
+
+/** A connection's authorization could not complete: its state is unknown or used, or the user said no. */
+export class ConnectFailedError extends AppError {
+  readonly code: string;
+  readonly statusCode = 400;
+  readonly category: ErrorCategory = 'validation';
+  constructor(code: 'connect_state_invalid' | 'connect_denied', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 export class NotFoundError extends AppError {
   readonly code: string;
   readonly statusCode = 404;

@@ -25,7 +25,11 @@ import {
 } from '../core/tool-call.ts';
 import { invalidInput } from '../core/validate-input.ts';
 import { errorSchema, toEnvelope } from '../errors/envelope.ts';
-import { AppError, PersonConfirmationRequiredError } from '../errors/index.ts';
+import {
+  AppError,
+  ConnectionRequiredError,
+  PersonConfirmationRequiredError,
+} from '../errors/index.ts';
 import { logFailure } from '../observability/log-failure.ts';
 import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { jsonSchemaOf } from '../tools/descriptor.ts';
@@ -66,6 +70,8 @@ export interface McpCall {
 
 /** The key of the approval in a 2026-07-28 `input_required` result and the client's retry. */
 const APPROVAL_INPUT = 'approval';
+/** The input request key of a connection the user must make first (per-user credentials). */
+const CONNECT_INPUT = 'connection';
 
 const confirmationSchema = jsonSchemaOf(confirmationOutput, 'output');
 
@@ -225,7 +231,11 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
   };
 
   /** A gateway tool goes through the same core as REST; MCP only translates its outcome. */
-  const callGatewayTool = async (name: string, args: unknown): Promise<CallToolResult> => {
+  const callGatewayTool = async (
+    name: string,
+    args: unknown,
+    ctx: ServerContext,
+  ): Promise<CallToolResult | InputRequiredResult> => {
     try {
       const outcome = await callTool(deps, now().caller, name, args ?? {}, now());
       if (outcome.kind === 'answer') return answered(outcome.result);
@@ -242,6 +252,10 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
       // Unknown and forbidden look alike: a tool the caller may not use is not listed either.
       if (error instanceof UnknownToolError || error instanceof ToolNotGrantedError)
         throw unknownTool(name);
+      if (error instanceof ConnectionRequiredError) {
+        const elicitation = connectElicitation(error, ctx);
+        if (elicitation) return elicitation;
+      }
       return error instanceof AppError ? errorResult(error) : internalError();
     }
   };
@@ -298,17 +312,18 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
     return { tools: listed() };
   });
   /**
-   * A person-confirmed write that the agent tried to confirm: send the person to the console with
-   * a URL-mode elicitation when the client declared it (2026-07-28: an `input_required` result;
-   * 2025-11-25: error -32042). Once the client retries after the person's visit, or without that
-   * capability, the caller gets the tool error with the link instead: never a loop.
+   * Sends the person to a page with a URL-mode elicitation when the client declared it
+   * (2026-07-28: an `input_required` result; 2025-11-25: error -32042). Once the client retries
+   * after the person's visit, or without that capability, the caller gets the tool error with the
+   * link instead: never a loop.
    */
-  const approvalElicitation = (
-    error: PersonConfirmationRequiredError,
+  const urlElicitation = (
     ctx: ServerContext,
+    input: string,
+    elicitation: { message: string; url: string; elicitationId: string },
+    fallback: string,
   ): InputRequiredResult | undefined => {
-    if (inputResponse(ctx.mcpReq.inputResponses, APPROVAL_INPUT).kind !== 'missing')
-      return undefined;
+    if (inputResponse(ctx.mcpReq.inputResponses, input).kind !== 'missing') return undefined;
     const envelope = ctx.mcpReq.envelope;
     const declared = envelope
       ? ((envelope as Record<string, unknown>)[CLIENT_CAPABILITIES_META_KEY] as
@@ -316,26 +331,43 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
           | undefined)
       : now().declared;
     if (!declared?.elicitation?.url) return undefined;
-    const elicitation = {
-      message: `Review and approve in the Toolgate console: ${error.summary}`.slice(0, 500),
-      url: error.approveUrl,
-      elicitationId: `approve-${error.approveUrl.split('/').pop() ?? now().requestId}`,
-    };
+    const request = { ...elicitation, message: elicitation.message.slice(0, 500) };
     if (envelope) {
-      return inputRequired({
-        inputRequests: { [APPROVAL_INPUT]: inputRequired.elicitUrl(elicitation) },
-      });
+      return inputRequired({ inputRequests: { [input]: inputRequired.elicitUrl(request) } });
     }
-    throw new UrlElicitationRequiredError(
-      [{ mode: 'url', ...elicitation }],
+    throw new UrlElicitationRequiredError([{ mode: 'url', ...request }], fallback);
+  };
+
+  /** A person-confirmed write that the agent tried to confirm: the console page that approves it. */
+  const approvalElicitation = (error: PersonConfirmationRequiredError, ctx: ServerContext) =>
+    urlElicitation(
+      ctx,
+      APPROVAL_INPUT,
+      {
+        message: `Review and approve in the Toolgate console: ${error.summary}`,
+        url: error.approveUrl,
+        elicitationId: `approve-${error.approveUrl.split('/').pop() ?? now().requestId}`,
+      },
       `A person must approve this write: open ${error.approveUrl}.`,
     );
-  };
+
+  /** A system called on behalf of a user who has not connected it: the page that connects it. */
+  const connectElicitation = (error: ConnectionRequiredError, ctx: ServerContext) =>
+    urlElicitation(
+      ctx,
+      CONNECT_INPUT,
+      {
+        message: `Connect your account so the assistant works with your own permissions. ${error.message}`,
+        url: error.connectUrl,
+        elicitationId: `connect-${now().caller.sub}-${new URL(error.connectUrl).searchParams.get('connect') ?? 'system'}`,
+      },
+      `The user must connect first: open ${error.connectUrl}.`,
+    );
 
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args } = request.params;
     const meta = metaToolNamed(name);
-    if (!meta) return callGatewayTool(name, args);
+    if (!meta) return callGatewayTool(name, args, ctx);
     const started = performance.now();
     const effect: CallEffect = metaTools[meta].annotations.readOnlyHint ? 'read' : 'write';
     try {

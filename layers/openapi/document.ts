@@ -2,6 +2,7 @@ import { errorSchema } from '../errors/envelope.ts';
 import { confirmationOutput } from '../mcp/meta-tools.ts';
 import { type AnyTool, isWriteTool } from '../tools/define.ts';
 import { describeTool, jsonSchemaOf } from '../tools/descriptor.ts';
+import { connectionPaths } from './connection-paths.ts';
 import { historyPaths, operationItemSchema } from './history-paths.ts';
 import { errors, json } from './responses.ts';
 import { servicePaths } from './service-paths.ts';
@@ -278,6 +279,7 @@ export function openApiDocument(
     },
     ...historyPaths(),
     ...servicePaths(),
+    ...connectionPaths(),
     ...watchPaths(),
   };
   for (const tool of tools) {

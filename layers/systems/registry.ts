@@ -2,12 +2,22 @@ import { defineSystem, type SystemDefinition } from '../connectors/system-defini
 import { declarationFiles } from './declared/index.ts';
 import { asSystemDefinition, loadDeclaredSystems } from './declared-systems.ts';
 
-/** CRM with the HubSpot CRM v3 objects API shape; private-app bearer token. */
+/**
+ * CRM with the HubSpot CRM v3 objects API shape; private-app bearer token, or each user's own
+ * OAuth token (owner-based visibility) where the deployment sets `SYSTEM_CRM_CREDENTIAL=user`.
+ */
 export const crm = defineSystem({
   id: 'crm',
   displayName: 'CRM (HubSpot-compatible)',
   apiShape: 'HubSpot CRM v3 objects',
   auth: { type: 'bearer' },
+  userAuth: {
+    type: 'oauth2_authorization_code',
+    authorizePath: '/oauth/authorize',
+    tokenPath: '/oauth/v1/token',
+    revokePath: '/oauth/v1/revoke',
+    scope: 'crm.objects.companies.read crm.objects.contacts.read',
+  },
   pagination: { style: 'hubspot_after', maxPageSize: 100 },
   // HubSpot private apps: 100 requests per 10 seconds.
   rateLimit: { requests: 100, perSeconds: 10 },

@@ -3,6 +3,7 @@ import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import type { SystemSettings } from '../config/system-settings.ts';
 import { systemSettingNames } from '../config/system-settings.ts';
+import { connectUrlOf, type UserCredentials } from '../connections/user-credentials.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { createHttpConnector, type HttpConnectorOptions } from '../connectors/http-connector.ts';
@@ -52,6 +53,8 @@ export interface RunCall {
   conversationId?: string | undefined;
   /** Notes the calls the tool makes to business systems, for the call's audit record. */
   upstream?: UpstreamCalls | undefined;
+  /** The gateway's public base URL, for the `connectUrl` of a system the user has not connected. */
+  baseUrl?: string | undefined;
 }
 
 export interface ToolRunnerOptions {
@@ -84,6 +87,10 @@ export interface ToolRunnerOptions {
   prefetch?: ConversationPrefetch;
   /** The per-user inbound limit, if the deployment has one. */
   userLimit?: Pick<UserRateLimit, 'admit'>;
+  /** Users' tokens for the systems the deployment calls on their behalf, if it has any. */
+  userCredentials?: Pick<UserCredentials, 'covers' | 'authenticatorFor'>;
+  /** PUBLIC_BASE_URL: the base of a `connectUrl` when the call does not name its own. */
+  publicBaseUrl?: string | undefined;
   fetch?: typeof globalThis.fetch;
 }
 
@@ -170,7 +177,12 @@ export function createToolRunner(options: ToolRunnerOptions) {
   /** A tool context with connectors for `systems`, all bounded by one deadline. */
   const contextFor = (
     systems: readonly string[],
-    call: { requestId: string; caller: Caller; upstream?: UpstreamCalls | undefined },
+    call: {
+      requestId: string;
+      caller: Caller;
+      upstream?: UpstreamCalls | undefined;
+      baseUrl?: string | undefined;
+    },
     toolTimeoutMs?: number,
     withheld: readonly string[] = [],
   ): ToolContext & { degraded: { system: string; reason: string }[] } => {
@@ -195,10 +207,20 @@ export function createToolRunner(options: ToolRunnerOptions) {
         });
         continue;
       }
+      // On behalf of the user: the user's own token, never the service credential.
+      const users = options.userCredentials;
+      const onBehalf = users?.covers(runtime.system.id) ? users : undefined;
       connectors[runtime.system.id] = createHttpConnector({
         system: runtime.system,
         baseUrl: runtime.baseUrl,
-        authenticator: runtime.authenticator,
+        authenticator: onBehalf
+          ? onBehalf.authenticatorFor(
+              runtime.system.id,
+              call.caller.sub,
+              connectUrlOf(call.baseUrl ?? options.publicBaseUrl ?? '', runtime.system.id),
+            )
+          : runtime.authenticator,
+        credential: onBehalf ? 'user' : 'service',
         timeoutMs: runtime.timeoutMs,
         requestId: call.requestId,
         signal: deadline,
@@ -331,8 +353,14 @@ export function createToolRunner(options: ToolRunnerOptions) {
               options.maxCacheTtlSeconds ?? Number.POSITIVE_INFINITY,
             ),
             store: options.cache,
-            // Callers who may see different parts never share an answer.
-            key: inputDigest(withheld.length > 0 ? { input, withheld } : input),
+            // Callers who may see different parts, or whose own credentials answer, never share one.
+            key: inputDigest(
+              tool.systems.some((system) => options.userCredentials?.covers(system))
+                ? { input, withheld, sub: call.caller.sub }
+                : withheld.length > 0
+                  ? { input, withheld }
+                  : input,
+            ),
           }
         : undefined;
     const cached = cache ? await cache.store.get(tool.name, cache.key) : undefined;

@@ -9,6 +9,8 @@ export interface CrmRecord {
   createdAt: string;
   updatedAt: string;
   associated: string[];
+  /** The CRM user who owns it (`hubspot_owner_id`): a user token sees only what its user owns. */
+  owner?: string;
 }
 
 /** A record's property by a caller-given name: `constructor` or `toString` are no properties. */

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
+import { CRM_OAUTH_CLIENT_ID, type CrmPrincipal, crmOAuth, ownerOfCompany } from './crm-oauth.ts';
 import { hubspotWebhooks } from './crm-webhooks.ts';
 import { type CrmRecord, crmWriteRoutes, hubspotError, propertyOf } from './crm-writes.ts';
 import { getSeed, type SeedCompany, type SeedContact } from './seed.ts';
@@ -28,8 +28,9 @@ const CONTACT_DEFAULTS = [
   'hs_object_id',
 ];
 
-function companyObject(company: SeedCompany): CrmObject {
+function companyObject(company: SeedCompany, index: number): CrmObject {
   return {
+    owner: ownerOfCompany(index).id,
     id: company.crmId,
     createdAt: isoOf(company.createdAt),
     updatedAt: isoOf(company.updatedAt),
@@ -48,12 +49,18 @@ function companyObject(company: SeedCompany): CrmObject {
       createdate: isoOf(company.createdAt),
       hs_lastmodifieddate: isoOf(company.updatedAt),
       hs_object_id: company.crmId,
+      hubspot_owner_id: ownerOfCompany(index).id,
     },
   };
 }
 
-function contactObject(contact: SeedContact, company: SeedCompany | undefined): CrmObject {
+function contactObject(
+  contact: SeedContact,
+  company: SeedCompany | undefined,
+  owner: string | undefined,
+): CrmObject {
   return {
+    ...(owner ? { owner } : {}),
     id: contact.crmId,
     createdAt: isoOf(contact.createdAt),
     updatedAt: isoOf(contact.updatedAt),
@@ -69,6 +76,7 @@ function contactObject(contact: SeedContact, company: SeedCompany | undefined): 
       createdate: isoOf(contact.createdAt),
       lastmodifieddate: isoOf(contact.updatedAt),
       hs_object_id: contact.crmId,
+      hubspot_owner_id: owner ?? null,
     },
   };
 }
@@ -137,7 +145,8 @@ function matchesFilter(
 /** A HubSpot CRM v3 object type: list, get (with idProperty), search, batch read. */
 function objectRoutes(
   type: 'companies' | 'contacts',
-  objects: () => CrmObject[],
+  all: () => CrmObject[],
+  principalOf: (headers: IncomingHttpHeaders) => CrmPrincipal | undefined,
   options: {
     defaults: string[];
     association: string;
@@ -147,7 +156,15 @@ function objectRoutes(
   },
 ): SandboxRoute[] {
   const base = `/crm/v3/objects/${type}`;
-  const byId = () => new Map(objects().map((object) => [object.id, object]));
+  // Owner-based visibility, as HubSpot's "owned only" permission: a user token sees its own records.
+  const objects = (headers: IncomingHttpHeaders) => {
+    const principal = principalOf(headers);
+    return principal?.kind === 'user'
+      ? all().filter((object) => object.owner === principal.owner.id)
+      : all();
+  };
+  const byId = (headers: IncomingHttpHeaders) =>
+    new Map(objects(headers).map((object) => [object.id, object]));
   const present = (object: CrmObject, requested: string[] | undefined, associations: boolean) => {
     const names = new Set([...options.defaults, ...(requested ?? [])]);
     const properties: Properties = {};
@@ -209,7 +226,7 @@ function objectRoutes(
         };
         return {
           status: 200,
-          body: page(objects(), offset, limit, link, (o) =>
+          body: page(objects(headers), offset, limit, link, (o) =>
             present(o, list(query), wantsAssociations(query)),
           ),
         };
@@ -219,7 +236,7 @@ function objectRoutes(
       method: 'GET',
       path: `${base}/{id}`,
       operation: `${type}.get`,
-      handle: ({ params, query }) => {
+      handle: ({ params, query, headers }) => {
         const idProperty = query.get('idProperty');
         if (idProperty && !options.uniqueProperties.includes(idProperty)) {
           return hubspotError(
@@ -230,8 +247,8 @@ function objectRoutes(
         }
         const id = params.id ?? '';
         const object = idProperty
-          ? objects().find((o) => propertyOf(o, idProperty) === id)
-          : byId().get(id);
+          ? objects(headers).find((o) => propertyOf(o, idProperty) === id)
+          : byId(headers).get(id);
         if (!object) return hubspotError(404, 'OBJECT_NOT_FOUND', `resource not found: ${id}`);
         return { status: 200, body: present(object, list(query), wantsAssociations(query)) };
       },
@@ -240,7 +257,7 @@ function objectRoutes(
       method: 'POST',
       path: `${base}/search`,
       operation: `${type}.search`,
-      handle: ({ body }) => {
+      handle: ({ body, headers }) => {
         const parsed = searchBody.safeParse(body ?? {});
         if (!parsed.success)
           return hubspotError(
@@ -250,7 +267,7 @@ function objectRoutes(
           );
         const search = parsed.data;
         const text = search.query?.trim().toLowerCase();
-        let items = objects().filter((object) => {
+        let items = objects(headers).filter((object) => {
           const groups = search.filterGroups ?? [];
           const byFilters =
             groups.length === 0 ||
@@ -293,7 +310,7 @@ function objectRoutes(
       method: 'POST',
       path: `${base}/batch/read`,
       operation: `${type}.batchRead`,
-      handle: ({ body }) => {
+      handle: ({ body, headers }) => {
         const parsed = z
           .object({
             inputs: z.array(z.object({ id: z.string() })).max(100),
@@ -302,7 +319,7 @@ function objectRoutes(
           .safeParse(body);
         if (!parsed.success)
           return hubspotError(400, 'VALIDATION_ERROR', 'inputs must be a list of at most 100 {id}');
-        const index = byId();
+        const index = byId(headers);
         const startedAt = new Date().toISOString();
         const results = parsed.data.inputs.flatMap(({ id }) => {
           const object = index.get(id);
@@ -319,7 +336,8 @@ function objectRoutes(
 
 /**
  * The CRM sandbox: HubSpot CRM v3 objects (companies and contacts) over the seed data, with a
- * private-app bearer token. Its changes are announced by HubSpot v3 webhooks once a target is set
+ * private-app bearer token that sees everything, and per-user OAuth tokens (local/sandboxes/
+ * crm-oauth.ts) that see only the records their user owns. Its changes are announced by HubSpot v3 webhooks once a target is set
  * (`setWebhooks`).
  */
 export function startCrmSandbox(options: {
@@ -330,10 +348,15 @@ export function startCrmSandbox(options: {
   const seed = getSeed();
   const companiesById = new Map(seed.companies.map((company) => [company.crmId, company]));
   const companies = seed.companies.map(companyObject);
+  const ownerOf = new Map(companies.map((company) => [company.id, company.owner]));
   const contacts = seed.contacts.map((contact) =>
-    contactObject(contact, companiesById.get(contact.companyCrmId)),
+    contactObject(
+      contact,
+      companiesById.get(contact.companyCrmId),
+      ownerOf.get(contact.companyCrmId),
+    ),
   );
-  const expected = Buffer.from(`Bearer ${options.credentials.token}`);
+  const oauth = crmOAuth({ serviceToken: options.credentials.token });
   const webhooks = webhookOutbox();
   return startSandbox(
     {
@@ -342,14 +365,15 @@ export function startCrmSandbox(options: {
       webhooks,
       routes: [
         ...crmWriteRoutes(contacts, hubspotWebhooks(webhooks)),
-        ...objectRoutes('companies', () => companies, {
+        ...oauth.routes,
+        ...objectRoutes('companies', () => companies, oauth.principalOf, {
           defaults: COMPANY_DEFAULTS,
           association: 'contacts',
           associationType: 'company_to_contact',
           textFields: ['name', 'domain', 'customer_number'],
           uniqueProperties: ['customer_number', 'hs_object_id', 'domain'],
         }),
-        ...objectRoutes('contacts', () => contacts, {
+        ...objectRoutes('contacts', () => contacts, oauth.principalOf, {
           defaults: CONTACT_DEFAULTS,
           association: 'companies',
           associationType: 'contact_to_company',
@@ -357,9 +381,13 @@ export function startCrmSandbox(options: {
           uniqueProperties: ['email', 'hs_object_id'],
         }),
       ],
+      control: oauth.control,
+      credentialOf(headers: IncomingHttpHeaders) {
+        const principal = oauth.principalOf(headers);
+        return principal?.kind === 'user' ? `user:${principal.owner.login}` : principal?.kind;
+      },
       authenticate(headers: IncomingHttpHeaders) {
-        const given = Buffer.from(headers.authorization ?? '');
-        if (given.length === expected.length && timingSafeEqual(given, expected)) return undefined;
+        if (oauth.principalOf(headers)) return undefined;
         return hubspotError(
           401,
           'INVALID_AUTHENTICATION',
@@ -390,5 +418,6 @@ export const crmSandbox = defineSystemSandbox({
   auth: 'bearer',
   demoCredentials: () => ({ token: `pat-local-${demoSecret(18)}` }),
   webhookSource: 'hubspot',
+  oauthClientId: CRM_OAUTH_CLIENT_ID,
   start: startCrmSandbox,
 });

@@ -40,6 +40,11 @@ export interface SandboxDefinition {
   authenticate(headers: IncomingHttpHeaders): Reply | undefined;
   /** The vendor's error body for a status, used for injected errors and unknown routes. */
   errorReply(status: number, message: string): Reply;
+  /**
+   * Which credential a request carried (`service`, `user:<login>`), kept with each seen call so a
+   * test can tell whose credential reached the system; absent: not told.
+   */
+  credentialOf?(headers: IncomingHttpHeaders): string | undefined;
   /** Extra `/_sandbox/...` endpoints of this system (no credentials, never faulted). */
   control?(method: string, path: string): Reply | undefined;
   /** Where the routes announce data changes by webhook; absent when the system sends none. */
@@ -70,6 +75,8 @@ export interface SeenCall {
   /** The sandbox's own id of the request, sent in its `requestIdHeader`. */
   answeredRequestId: string | null;
   status: number;
+  /** The credential the request carried, for a system that tells (`credentialOf`). */
+  credential?: string;
 }
 
 export interface RunningSandbox {
@@ -240,8 +247,10 @@ export async function startSandbox(
       const { route } = matched;
       if (definition.requestIdHeader) ownId = randomUUID();
       const faulted = !faults.operation || faults.operation === route.operation;
+      const credential = definition.credentialOf?.(req.headers);
       const record = (status: number) => {
         seen.push({
+          ...(credential ? { credential } : {}),
           at: new Date().toISOString(),
           method: req.method ?? 'GET',
           path: url.pathname,

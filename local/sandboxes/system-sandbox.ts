@@ -25,6 +25,11 @@ export interface SystemSandbox<Id extends string = string, Auth extends SandboxA
   demoCredentials(): CredentialsOf<Auth>;
   /** Runs inside the process (an embedded database) and takes no port. */
   readonly embedded?: true;
+  /**
+   * The OAuth client id the gateway is registered as at the sandbox, for a system users connect
+   * to (its `userAuth`): local mode sets `SYSTEM_<ID>_OAUTH_CLIENT_ID` to it.
+   */
+  readonly oauthClientId?: string;
   /** The webhook source (layers/webhooks/sources.ts) its data changes are signed as, if it sends any. */
   readonly webhookSource?: string;
   /** `dataDir`: local mode's data directory, for a sandbox that keeps files (a database). */

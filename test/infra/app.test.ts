@@ -83,6 +83,7 @@ describe('CDK app', () => {
           'OperationsTable90528792',
           'IdempotencyTable22A5A209',
           'ResilienceTable0A179F74',
+          ...actualIds(/^Connections(Table|Key)[0-9A-F]{8}$/),
           'CrmSecretEFED2D06',
           'ErpSecret2239D37E',
           'TicketingSecretA6C820B0',
@@ -272,6 +273,10 @@ describe('CDK app', () => {
           'GET /webhooks/events',
           'GET /console',
           'GET /console/{proxy+}',
+          'GET /connections',
+          'POST /connections/{system}',
+          'DELETE /connections/{system}',
+          'GET /connections/{system}/callback',
           ...tools.map((tool) => `POST /tools/${tool.name}`),
         ].sort(),
       );
@@ -289,6 +294,8 @@ describe('CDK app', () => {
           // The console's files load before anyone signs in; its API calls carry the token.
           'GET /console',
           'GET /console/{proxy+}',
+          // The system sends the person's browser back here; the single-use state is the proof.
+          'GET /connections/{system}/callback',
         ];
         if (open.includes(route.RouteKey))
           expect(route.AuthorizationType, route.RouteKey).toBe('NONE');
@@ -408,6 +415,7 @@ describe('CDK app', () => {
           'POST /webhooks/{source}',
           'GET /console',
           'GET /console/{proxy+}',
+          'GET /connections/{system}/callback',
         ].sort(),
       );
       const metadata = { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 };
@@ -423,6 +431,7 @@ describe('CDK app', () => {
         'POST /webhooks/{source}': busy,
         'GET /console': pages,
         'GET /console/{proxy+}': pages,
+        'GET /connections/{system}/callback': pages,
       });
     });
 
@@ -436,10 +445,17 @@ describe('CDK app', () => {
           reserved(id),
         ]),
       );
-      expect(caps).toEqual({ Health: 2, OpenApi: 2, Mcp: 20, WebhookReceive: 10, Console: 5 });
+      expect(caps).toEqual({
+        Health: 2,
+        OpenApi: 2,
+        Mcp: 20,
+        WebhookReceive: 10,
+        Console: 5,
+        ConnectionCallback: 5,
+      });
       // The tool functions keep the account's unreserved pool, which must stay at 100 or more.
       const total = Object.keys(functions).reduce((sum, id) => sum + (reserved(id) ?? 0), 0);
-      expect(total).toBe(39);
+      expect(total).toBe(44);
     });
 
     it("bundles the built web console beside the console function's handler, every file its page names included", () => {

@@ -15,7 +15,7 @@ const FLOORS: readonly (readonly string[])[] = [
   ['auth', 'secrets', 'aws'],
   ['resilience', 'policy'],
   ['connectors'],
-  ['sql'],
+  ['connections', 'sql'],
   ['systems'],
   ['tools'],
   ['writes', 'webhooks', 'audit', 'notifications', 'argument-policy'],

@@ -147,6 +147,16 @@ export interface WebhookSource {
 }
 
 /** One page of a list, and the cursor of the next when there is one. */
+/** A person's connection to a system called on their behalf (GET /connections). */
+export interface ConnectionView {
+  system: string;
+  displayName: string;
+  status: 'connected' | 'broken' | 'not_connected';
+  connectedAt?: string;
+  refreshedAt?: string;
+  connectUrl: string;
+}
+
 export interface Page<T> {
   readonly items: T[];
   readonly cursor?: string;
@@ -189,6 +199,10 @@ export interface Api {
     change: { enabled: boolean; reason: string },
   ): Promise<void>;
   invalidateCache(tool: string): Promise<void>;
+  connections(): Promise<ConnectionView[]>;
+  /** Starts connecting a system: the system's consent page, to send the browser to. */
+  connect(system: string): Promise<{ authorizeUrl: string }>;
+  revokeConnection(system: string): Promise<void>;
 }
 
 /** A list's answer as a page: its items under `key`, and the cursor when there is more. */
@@ -285,6 +299,12 @@ export function createApi(options: {
     },
     invalidateCache: async (tool) => {
       await call('POST', `/admin/cache/${at(tool)}/invalidate`);
+    },
+    connections: async () =>
+      (await call<{ connections?: ConnectionView[] }>('GET', '/connections')).connections ?? [],
+    connect: (system) => call<{ authorizeUrl: string }>('POST', `/connections/${at(system)}`),
+    revokeConnection: async (system) => {
+      await call('DELETE', `/connections/${at(system)}`);
     },
   };
 }

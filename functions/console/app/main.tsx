@@ -11,6 +11,7 @@ import { Approval } from './pages/Approval.tsx';
 import { Approvals } from './pages/Approvals.tsx';
 import { Audit } from './pages/Audit.tsx';
 import { AuditRecordDetail } from './pages/AuditRecordDetail.tsx';
+import { Connections } from './pages/Connections.tsx';
 import { NotAllowed } from './pages/NotAllowed.tsx';
 import { OperationDetail } from './pages/OperationDetail.tsx';
 import { Operations } from './pages/Operations.tsx';
@@ -38,6 +39,8 @@ function PageOf(props: { route: Route; api: Api; search: string; person: Person 
       return <Systems api={api} roles={person.roles} />;
     case 'webhooks':
       return <Webhooks api={api} search={search} />;
+    case 'connections':
+      return <Connections api={api} search={search} />;
     case 'not-found':
       return (
         <>

@@ -17,6 +17,7 @@ export const paths = {
     `/console/audit?${new URLSearchParams({ conversationId })}`,
   systems: '/console/systems',
   webhooks: '/console/webhooks',
+  connections: '/console/connections',
   callback: '/console/callback',
 } as const;
 
@@ -35,6 +36,7 @@ export const sections = [
     path: paths.webhooks,
     roles: [roleNames.admin, roleNames.approver, roleNames.auditor],
   },
+  { id: 'connections', label: 'Connections', path: paths.connections, roles: [] },
 ] as const satisfies readonly {
   id: string;
   label: string;
@@ -72,6 +74,7 @@ export type Route =
   | { page: 'audit-record'; id: string }
   | { page: 'systems' }
   | { page: 'webhooks' }
+  | { page: 'connections' }
   | { page: 'not-found'; path: string };
 
 /** The section a route belongs to, for the navigation's current item and the page's roles. */
@@ -90,6 +93,8 @@ export function sectionOf(route: Route): SectionId | undefined {
       return 'systems';
     case 'webhooks':
       return 'webhooks';
+    case 'connections':
+      return 'connections';
     case 'not-found':
       return undefined;
   }
@@ -105,6 +110,7 @@ const lists: Readonly<Record<string, Route>> = {
   [paths.audit]: { page: 'audit' },
   [paths.systems]: { page: 'systems' },
   [paths.webhooks]: { page: 'webhooks' },
+  [paths.connections]: { page: 'connections' },
 };
 
 /**

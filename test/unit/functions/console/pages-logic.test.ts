@@ -339,15 +339,15 @@ describe('the console and roles', () => {
   });
 
   it.each([
-    [[], ['Approvals', 'Operations', 'Audit', 'Systems']],
-    [['sales'], ['Approvals', 'Operations', 'Audit', 'Systems']],
-    [['approver'], ['Approvals', 'Operations', 'Audit', 'Systems', 'Webhooks']],
-    [['auditor'], ['Approvals', 'Operations', 'Audit', 'Systems', 'Webhooks']],
+    [[], ['Approvals', 'Operations', 'Audit', 'Systems', 'Connections']],
+    [['sales'], ['Approvals', 'Operations', 'Audit', 'Systems', 'Connections']],
+    [['approver'], ['Approvals', 'Operations', 'Audit', 'Systems', 'Webhooks', 'Connections']],
+    [['auditor'], ['Approvals', 'Operations', 'Audit', 'Systems', 'Webhooks', 'Connections']],
     [
       ['support', 'admin'],
-      ['Approvals', 'Operations', 'Audit', 'Systems', 'Webhooks'],
+      ['Approvals', 'Operations', 'Audit', 'Systems', 'Webhooks', 'Connections'],
     ],
-    [['constructor'], ['Approvals', 'Operations', 'Audit', 'Systems']],
+    [['constructor'], ['Approvals', 'Operations', 'Audit', 'Systems', 'Connections']],
   ])('links a person with the roles %j to %j', (roles, labels) => {
     expect(visibleSections(roles).map((section) => section.label)).toEqual(labels);
   });

@@ -58,8 +58,8 @@ describe('upstream calls in the audit record', () => {
     await connector.request({ operation: 'orders.get', path: '/orders/1', response: z.unknown() });
     // Assert
     expect(upstream.list()).toEqual([
-      { system: 'erp', requestId: 'first', status: 503 },
-      { system: 'erp', requestId: 'second', status: 200 },
+      { system: 'erp', credential: 'service', requestId: 'first', status: 503 },
+      { system: 'erp', credential: 'service', requestId: 'second', status: 200 },
     ]);
   });
 
