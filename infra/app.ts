@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { loadArgumentRules } from '../layers/argument-policy/argument-rules.ts';
-import { POLICY_DIR, readCedarFiles } from '../layers/argument-policy/policy-files.ts';
+import { readCedarFiles } from '../layers/argument-policy/policy-files.ts';
 import { declaredBaseUrls, systems } from '../layers/systems/registry.ts';
 import { checkDeclarations, tools } from '../layers/tools/registry.ts';
 import { checkSqlTools } from '../layers/tools/sql-tool-check.ts';
@@ -139,9 +139,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   );
   if (sqlProblems.length > 0) throw new Error(`A SQL tool is refused:\n${sqlProblems.join('\n')}`);
   // Argument rules naming an unknown tool or input field, or not Cedar, stop the synth too.
-  await loadArgumentRules(
-    readCedarFiles(fileURLToPath(new URL(`../${POLICY_DIR}`, import.meta.url))),
-    tools,
+  // They are the *.cedar files beside the policy file the deployment takes (-c policyFile).
+  const policyFile = resolve(
+    ROOT,
+    String(app.node.tryGetContext('policyFile') ?? 'infra/policy/policy.yaml'),
   );
+  await loadArgumentRules(readCedarFiles(dirname(policyFile)), tools);
   buildApp(app, stage === 'dev-' ? 'dev' : stage, context);
 }

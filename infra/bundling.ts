@@ -70,14 +70,11 @@ export const consoleAssetsCommands = (outputDir: string): string[] => [
 const shellQuoted = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /**
- * The commands that put the argument rules' files beside a function's handler: the Cedar engine's
- * WebAssembly (about 4.2 MB, 1.4 MB compressed; read only when a tool a rule names is called,
- * layers/argument-policy/cedar-engine.ts) and infra/policy/*.cedar, which the function reads at
- * cold start (layers/argument-policy/policy-files.ts). NodejsFunction runs them after esbuild, in
- * the project root; the asset hash then covers the rules too.
+ * The command that puts the Cedar engine's WebAssembly beside a function's handler (about 4.2 MB,
+ * 1.4 MB compressed; read only when a tool a rule names is called,
+ * layers/argument-policy/cedar-engine.ts). The rules themselves are part of the policy, which the
+ * function reads from AppConfig. NodejsFunction runs it after esbuild, in the project root.
  */
 export const argumentRulesAssetsCommands = (outputDir: string): string[] => [
   `cp node_modules/@cedar-policy/cedar-wasm/web/cedar_wasm_bg.wasm ${shellQuoted(outputDir)}/`,
-  `mkdir -p ${shellQuoted(`${outputDir}/infra/policy`)}`,
-  `cp infra/policy/*.cedar ${shellQuoted(`${outputDir}/infra/policy`)}/`,
 ];

@@ -1,6 +1,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { argumentRulesOf } from '#layers/argument-policy/argument-rules.ts';
+import type { Caller } from '#layers/auth/caller.ts';
+import { isAllowed, type Policy } from '#layers/auth/policy.ts';
 import { ExplainError, explainPolicy } from '#layers/core/explain-policy.ts';
+import { cedarFilesOf } from '#layers/policy/policy-content.ts';
 import { defaultPolicyFile, displayPath } from '#layers/policy/policy-file.ts';
 import { loadPolicyFile } from '#layers/policy/policy-yaml.ts';
 import { registry } from '#layers/tools/registry.ts';
@@ -14,6 +18,47 @@ Exit status: 0 done (explain: allowed or not), 1 the file or the input does not 
 
 /** Exit status 2: the command was asked wrongly; 1: what it checked does not validate. */
 class UsageError extends Error {}
+
+/**
+ * The argument rules (infra/policy/*.cedar) that name the tool, and what they decide about this
+ * input when the input alone decides it (rules reading facts from the systems decide at call time).
+ */
+async function argumentRuleLines(
+  policy: Policy,
+  caller: Caller,
+  toolName: string,
+  input: unknown,
+): Promise<string[]> {
+  const tool = registry.get(toolName);
+  if (!tool || !isAllowed(policy, caller, tool)) return [];
+  const rules = argumentRulesOf(cedarFilesOf(policy), registry.all);
+  const named = rules.rules.filter((rule) => rule.tools === 'all' || rule.tools.has(tool.name));
+  if (named.length === 0) return ['- Argument rules: none names this tool.'];
+  const lines = named.map(
+    (rule) =>
+      `- Argument rule ${rule.id} (${rule.file}:${rule.line})${rule.needs ? ' raises the write to four eyes when it matches' : ' refuses the call when it matches'}; it allows ${rule.allows ?? 'what it does not forbid'}.`,
+  );
+  if (input === undefined) return lines;
+  const parsed = tool.input.safeParse(input);
+  if (!parsed.success) return lines;
+  const facts = rules.factsFor(tool);
+  if (facts.length > 0)
+    return [
+      ...lines,
+      `- With this input: the rules also read ${facts.join(', ')} from the systems, so they decide when the call is made.`,
+    ];
+  try {
+    const decision = await rules.check(tool, caller, parsed.data);
+    return [
+      ...lines,
+      decision.confirmBy === 'approver'
+        ? `- With this input: ${decision.rules.map((rule) => rule.id).join(', ')} raises it to four eyes (another user with the ${policy.approverRole} role confirms it).`
+        : '- With this input: no argument rule refuses it.',
+    ];
+  } catch (error) {
+    return [...lines, `- With this input: refused. ${(error as Error).message}`];
+  }
+}
 
 const [command, ...rest] = process.argv.slice(2);
 try {
@@ -57,7 +102,12 @@ try {
       values.tool,
       input,
     );
-    process.stdout.write(`${explanation.lines.join('\n')}\n`);
+    const caller = { sub: values.sub, roles };
+    const lines = [
+      ...explanation.lines,
+      ...(await argumentRuleLines(policy, caller, values.tool, input)),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
     if (explanation.inputValid === false) process.exitCode = 1;
   } else {
     throw new UsageError(command ? `Unknown command "${command}".` : 'Name a command.');

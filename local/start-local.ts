@@ -15,13 +15,14 @@ import {
   topicEnvNames,
 } from '#functions/manifest.ts';
 import { loadArgumentRules } from '#layers/argument-policy/argument-rules.ts';
-import { POLICY_DIR, readCedarFiles } from '#layers/argument-policy/policy-files.ts';
 import { fileAuditLog } from '#layers/audit/audit-log.ts';
+import type { Policy } from '#layers/auth/policy.ts';
 import { installPolicySource, policyAuditListener } from '#layers/composition/instance-policy.ts';
 import type { SystemDefinition } from '#layers/connectors/system-definition.ts';
 import { chatChannels } from '#layers/notifications/chat-notifier.ts';
 import { logger } from '#layers/observability/logger.ts';
 import { watchPolicyFile } from '#layers/policy/file-policy-source.ts';
+import { cedarFilesOf } from '#layers/policy/policy-content.ts';
 import { defaultPolicyFile, displayPath } from '#layers/policy/policy-file.ts';
 import { loadPolicyFile } from '#layers/policy/policy-yaml.ts';
 import { background } from '#layers/resilience/background.ts';
@@ -191,7 +192,7 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   const policyFile = resolve(
     options.policyFile ?? process.env.TOOLGATE_POLICY_FILE ?? defaultPolicyFile,
   );
-  loadPolicyFile(policyFile, displayPath(policyFile));
+  const startPolicy = loadPolicyFile(policyFile, displayPath(policyFile)).policy;
   const dataDir = resolve(options.dataDir ?? process.env.TOOLGATE_DATA_DIR ?? '.toolgate');
   const secretsFile = join(dataDir, 'secrets.local.json');
   const cast = castSandboxes(
@@ -203,7 +204,10 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   if (sqlProblems.length > 0)
     throw new Error(`Local mode cannot start: a SQL tool is refused:\n${sqlProblems.join('\n')}`);
   // Argument rules naming an unknown tool or input field, or not Cedar, fail the start.
-  await loadArgumentRules(readCedarFiles(join(ROOT, POLICY_DIR)), tools);
+  const checkArgumentRules = async (policy: Policy) => {
+    await loadArgumentRules(cedarFilesOf(policy), tools);
+  };
+  await checkArgumentRules(startPolicy);
   // The web console's files, as the CDK app builds them into its function's bundle; quickly.
   const consoleDir = join(dataDir, 'console');
   const consoleBuilt = buildConsole(consoleDir, { compression: 'fast' });
@@ -391,7 +395,7 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     policyAuditListener(
       fileAuditLog(functionEnv.AUDIT_LOG_FILE ?? join(dataDir, 'audit-log', 'gateway.log')),
     ),
-    { shownAs: displayPath(policyFile) },
+    { shownAs: displayPath(policyFile), check: checkArgumentRules },
   );
   installPolicySource(policySource);
   // This process's logger is loaded already (local mode's own modules use it): give it the level.

@@ -334,3 +334,43 @@ export function argumentRulesOf(
     tools,
   );
 }
+
+/** What the tool-call core asks of the argument rules. */
+export type ArgumentRulesView = Pick<ArgumentRules, 'mentions' | 'factsFor' | 'factsOf' | 'check'>;
+
+const NO_CEDAR: Readonly<Record<string, string>> = {};
+
+/**
+ * The argument rules of the policy current at each call: `cedarOf` answers the current policy's
+ * Cedar files (file name → text), and a new set of files (a policy change) gets rules of its own,
+ * compiled on first use; an unchanged set keeps its compiled rules.
+ *
+ * @example
+ * const rules = liveArgumentRules(() => snapshotOf(policy).cedar, registry.all);
+ */
+export function liveArgumentRules(
+  cedarOf: () => Readonly<Record<string, string>> | undefined,
+  tools: readonly AnyTool[],
+): ArgumentRulesView {
+  let files: Readonly<Record<string, string>> | undefined;
+  let rules: ArgumentRules | undefined;
+  const current = (): ArgumentRules => {
+    const now = cedarOf() ?? NO_CEDAR;
+    if (!rules || now !== files) {
+      files = now;
+      rules = argumentRulesOf(
+        Object.keys(now)
+          .sort()
+          .map((name) => ({ name, text: now[name] ?? '' })),
+        tools,
+      );
+    }
+    return rules;
+  };
+  return {
+    mentions: (toolName) => current().mentions(toolName),
+    factsFor: (tool) => current().factsFor(tool),
+    factsOf: (...args) => current().factsOf(...args),
+    check: (...args) => current().check(...args),
+  };
+}

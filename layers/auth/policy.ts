@@ -46,7 +46,13 @@ export const policySchema = z.object({
     }),
   ),
 });
-export type Policy = z.output<typeof policySchema>;
+export type Policy = z.output<typeof policySchema> & {
+  /**
+   * The argument rules' Cedar files of the policy's directory (`*.cedar`), by file name: part of
+   * the policy's content and version, evaluated by layers/argument-policy/.
+   */
+  readonly cedar?: Readonly<Record<string, string>>;
+};
 
 /** Where a problem of a policy file is, by its path in the data (`roles.viewer.grants[0]`). */
 export type PolicyLineOf = (path: readonly PropertyKey[]) => number | undefined;

@@ -1,5 +1,4 @@
-import { type ArgumentRules, argumentRulesOf } from '../argument-policy/argument-rules.ts';
-import { readCedarFiles } from '../argument-policy/policy-files.ts';
+import { type ArgumentRulesView, liveArgumentRules } from '../argument-policy/argument-rules.ts';
 import { fileAuditLog, stdoutAuditLog } from '../audit/audit-log.ts';
 import { type CallAuditor, createCallAuditor } from '../audit/audit-policy.ts';
 import { AuditSearch } from '../audit/audit-search.ts';
@@ -12,7 +11,7 @@ import { ConfigurationError } from '../errors/index.ts';
 import { notifierFrom } from '../notifications/from-env.ts';
 import type { Notifier } from '../notifications/notifier.ts';
 import { logger } from '../observability/logger.ts';
-import { livePolicy } from '../policy/policy-source.ts';
+import { livePolicy, snapshotOf } from '../policy/policy-source.ts';
 import { background } from '../resilience/background.ts';
 import { KillSwitches } from '../resilience/kill-switches.ts';
 import { ResponseCache } from '../resilience/response-cache.ts';
@@ -55,7 +54,7 @@ export interface GatewayParts {
    * Rules on tools' input values (infra/policy/*.cedar), validated against every registered tool
    * on the first call of a tool they name; the Cedar engine loads only then.
    */
-  readonly argumentRules: ArgumentRules;
+  readonly argumentRules: ArgumentRulesView;
   /** Verifies bearer tokens (JWT_ISSUER, JWT_AUDIENCE). */
   resolver(): CallerResolver;
   /**
@@ -212,7 +211,8 @@ export function composeParts(
     logger,
     policy,
     registry,
-    argumentRules: argumentRulesOf(readCedarFiles(), fullRegistry.all),
+    // The current policy's Cedar files: a policy change brings its argument rules along.
+    argumentRules: liveArgumentRules(() => snapshotOf(policy).cedar, fullRegistry.all),
     resolver: once(() => {
       const { JWT_ISSUER, JWT_AUDIENCE } = requireSettings(env, role, [
         'JWT_ISSUER',

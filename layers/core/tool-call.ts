@@ -1,4 +1,4 @@
-import type { ArgumentRules } from '../argument-policy/argument-rules.ts';
+import type { ArgumentRulesView } from '../argument-policy/argument-rules.ts';
 import type { CallAuditor, CallEffect } from '../audit/audit-policy.ts';
 import type { AuditRecord } from '../audit/audit-repository.ts';
 import { redact } from '../audit/redact.ts';
@@ -25,7 +25,7 @@ export interface ToolCallDeps {
   auditor: CallAuditor;
   logger: Pick<ToolLogger, 'error' | 'warn'>;
   /** Rules on input values (infra/policy/*.cedar); only a tool they name pays for them. */
-  argumentRules?: ArgumentRules | undefined;
+  argumentRules?: ArgumentRulesView | undefined;
 }
 
 /** What a transport knows about a call besides the caller, the tool name and the input. */

@@ -1,5 +1,6 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { Policy } from '../auth/policy.ts';
 import { PolicyHolder, type PolicyListener, type PolicySource } from './policy-source.ts';
 import { loadPolicyFile } from './policy-yaml.ts';
 
@@ -9,8 +10,8 @@ export interface FilePolicySource extends PolicySource {
 }
 
 /**
- * A policy file read now (a file that does not validate throws, naming file and line) and again
- * whenever it changes, in local mode: its directory is watched (inotify on Linux), so a save is
+ * A policy file and the argument rules beside it (`*.cedar`), read now (a file that does not
+ * validate throws, naming file and line) and again whenever one of them changes, in local mode: its directory is watched (inotify on Linux), so a save is
  * seen in milliseconds and an editor that replaces the file rather than writing it is seen too.
  * Changes are read after `settleMs` of quiet, so a save in several writes is read once, whole.
  *
@@ -21,7 +22,15 @@ export interface FilePolicySource extends PolicySource {
 export function watchPolicyFile(
   file: string,
   listener: PolicyListener = {},
-  options: { settleMs?: number; shownAs?: string } = {},
+  options: {
+    settleMs?: number;
+    shownAs?: string;
+    /**
+     * A further check of a changed policy that needs more than its file (the argument rules
+     * against the tools' schemas): a rejection refuses the change as a bad file would be.
+     */
+    check?: (policy: Policy) => Promise<void>;
+  } = {},
 ): FilePolicySource {
   const shownAs = options.shownAs ?? file;
   const holder = new PolicyHolder(listener);
@@ -30,10 +39,28 @@ export function watchPolicyFile(
   const first = read();
   holder.offer(shownAs, () => first);
   let timer: NodeJS.Timeout | undefined;
+  let reads = 0;
+  /** Reads the file and checks it; only the latest read is offered, as it was when read. */
+  const reread = async () => {
+    const mine = ++reads;
+    let outcome: Policy | Error;
+    try {
+      outcome = read();
+      await options.check?.(outcome);
+    } catch (error) {
+      outcome = error as Error;
+    }
+    if (mine !== reads) return;
+    holder.offer(shownAs, () => {
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    });
+  };
   const watcher: FSWatcher = watch(dirname(file), { persistent: false }, (_event, name) => {
-    if (name !== null && name !== basename(file)) return;
+    // The policy file, or an argument rule beside it.
+    if (name !== null && name !== basename(file) && !name.endsWith('.cedar')) return;
     clearTimeout(timer);
-    timer = setTimeout(() => holder.offer(shownAs, read), options.settleMs ?? 50);
+    timer = setTimeout(() => void reread(), options.settleMs ?? 50);
     timer.unref();
   });
   return {

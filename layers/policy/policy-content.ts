@@ -10,8 +10,8 @@ export interface PolicyDocument {
   /** policy.yaml's content: the special roles and the roles with their grants and field rules. */
   readonly policy: unknown;
   /**
-   * Reserved for argument rules: `*.cedar` file name → its text, from the same directory. Part of
-   * the content, so of the version; read by no one yet (issue 16, part 3 adds their evaluation).
+   * The argument rules: `*.cedar` file name → its text, from the same directory. Part of the
+   * content, so of the version; evaluated by layers/argument-policy/ (see `cedarFilesOf`).
    */
   readonly cedar?: Readonly<Record<string, string>>;
 }
@@ -44,5 +44,17 @@ export function policyFromDocument(
   const parsed = parsePolicy({ ...(content as object), version: 'pending' }, source, options);
   const { version: _pending, ...validated } = parsed;
   const hash = inputDigest({ policy: validated, cedar: document.cedar ?? {} });
-  return { ...parsed, version: hash.slice(0, VERSION_LENGTH) };
+  return { ...parsed, version: hash.slice(0, VERSION_LENGTH), cedar: document.cedar ?? {} };
+}
+
+/**
+ * A policy's Cedar files, in name order, as the argument rules read them.
+ *
+ * @example
+ * argumentRulesOf(cedarFilesOf(policy), registry.all);
+ */
+export function cedarFilesOf(policy: Pick<Policy, 'cedar'>): { name: string; text: string }[] {
+  return Object.entries(policy.cedar ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, text]) => ({ name, text }));
 }

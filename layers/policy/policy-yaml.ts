@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Policy } from '../auth/policy.ts';
 import { type PolicyDocument, policyFromDocument } from './policy-content.ts';
@@ -14,8 +15,8 @@ export interface LoadedPolicyFile {
  * the file and line, e.g. `infra/policy/policy.yaml:14: roles.viewer.fields.mask[0]: "contact.fax"
  * is not a field of the canonical model: …`; a syntax error names line and column.
  *
- * The argument rules (`*.cedar` beside the file) join the document under `cedar` when that step
- * lands: `loadPolicyText(text, file, { cedar })`.
+ * The argument rules (`*.cedar` beside the file) join the document under `cedar`:
+ * `loadPolicyText(text, file, { cedar })`; `loadPolicyFile` reads them.
  *
  * @example
  * const { policy } = loadPolicyText(readFileSync(file, 'utf8'), file);
@@ -55,8 +56,20 @@ export function loadPolicyText(
   return { document, policy: policyFromDocument(document, file, { lineOf }) };
 }
 
+/** The `*.cedar` files of a directory, by name (the argument rules beside a policy file). */
+function cedarBeside(file: string): Record<string, string> {
+  const dir = dirname(file);
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.cedar'))
+      .sort()
+      .map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
+  );
+}
+
 /**
- * Reads and validates a policy file (see `loadPolicyText`); errors name it `shownAs`.
+ * Reads and validates a policy file (see `loadPolicyText`) with the argument rules (`*.cedar`)
+ * beside it; errors name it `shownAs`.
  *
  * @example
  * const { policy } = loadPolicyFile('infra/policy/policy.yaml');
@@ -70,5 +83,5 @@ export function loadPolicyFile(file: string, shownAs: string = file): LoadedPoli
       `The policy file ${shownAs} cannot be read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}): check the path.`,
     );
   }
-  return loadPolicyText(text, shownAs);
+  return loadPolicyText(text, shownAs, { cedar: cedarBeside(file) });
 }

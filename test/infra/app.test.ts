@@ -481,7 +481,7 @@ describe('CDK app', () => {
       });
     });
 
-    it("bundles the Cedar engine and infra/policy's rules beside the tool and MCP functions' handlers", () => {
+    it("bundles the Cedar engine beside the tool and MCP functions' handlers, and not the rules, which come with the policy", () => {
       // Arrange: every tool function and the MCP function, by description
       const carriers = Object.values(api.findResources('AWS::Lambda::Function')).filter(
         (resource) =>
@@ -494,14 +494,11 @@ describe('CDK app', () => {
         const key = String(fn.Properties.Code.S3Key);
         const bundle = join(synth.outdir, `asset.${key.replace(/\.zip$/, '')}`);
 
-        // Assert: beside index.mjs, as layers/argument-policy reads them
+        // Assert: the engine beside index.mjs; the rules come with the policy, from AppConfig
         expect(readdirSync(bundle)).toEqual(
           expect.arrayContaining(['index.mjs', 'cedar_wasm_bg.wasm']),
         );
-        expect(readdirSync(join(bundle, 'infra', 'policy')).sort()).toEqual([
-          'email.cedar',
-          'orders.cedar',
-        ]);
+        expect(readdirSync(bundle)).not.toContain('infra');
       }
     });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { canonicalJson } from '#layers/digest/input-digest.ts';
 import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
-import { loadPolicyText } from '#layers/policy/policy-yaml.ts';
+import { loadPolicyFile } from '#layers/policy/policy-yaml.ts';
 import { type SynthesizedApp, synthesizeApp, testApp, violations } from '#test/helpers/cdk-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -52,7 +52,11 @@ describe('The policy as the CDK app deploys it', () => {
   };
 
   it('deploys the validated policy file through AppConfig, as the canonical JSON of its document, all at once', () => {
-    const expected = canonicalJson(loadPolicyText(repoText, 'policy.yaml').document);
+    const expected = canonicalJson(
+      loadPolicyFile(defaultPolicyFile, 'infra/policy/policy.yaml').document,
+    );
+    // The argument rules beside the file travel in the same document.
+    expect(Object.keys(JSON.parse(expected).cedar)).toEqual(['email.cedar', 'orders.cedar']);
 
     api.hasResourceProperties('AWS::AppConfig::HostedConfigurationVersion', {
       Content: expected,

@@ -73,7 +73,7 @@ describe('npm run policy', () => {
       '--tool',
       'create_order',
       '--input',
-      '{"customerId":"C-00042","lines":[{"sku":"SKU-1","quantity":1}]}',
+      '{"customerId":"C-00042","lines":[{"sku":"SKU-10001","quantity":1}]}',
     );
     const viewer = policyCli(
       'explain',
@@ -85,7 +85,12 @@ describe('npm run policy', () => {
       'create_order',
     );
 
-    expect(sales.stdout).toContain('another user with the approver role confirms it (four eyes)');
+    // create_order is the proposer's own to confirm, raised to four eyes by an argument rule.
+    expect(sales.stdout).toContain('sam confirms it themselves');
+    expect(sales.stdout).toMatch(
+      /Argument rule order-approval-over-1000 \(orders\.cedar:\d+\) raises the write to four eyes/,
+    );
+    expect(sales.stdout).toContain('the rules also read amount from the systems');
     expect(viewer.status).toBe(0);
     expect(viewer.stdout).toContain('- Not allowed: none of these roles grants it.');
     expect(viewer.stdout).toContain('Roles that have one: sales, admin.');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
@@ -36,6 +36,9 @@ describe('policy file in local mode', () => {
     dir = await mkdtemp(join(tmpdir(), 'toolgate-policy-'));
     file = join(dir, 'policy.yaml');
     await copyFile(defaultPolicyFile, file);
+    // The argument rules beside it are part of the policy too.
+    for (const rules of ['orders.cedar', 'email.cedar'])
+      await copyFile(join(dirname(defaultPolicyFile), rules), join(dir, rules));
     original = await readFile(file, 'utf8');
     local = await startLocalHarness({}, { policyFile: file });
   }, 120_000);
@@ -90,5 +93,46 @@ describe('policy file in local mode', () => {
       /policy\.yaml:\d+: roles\.viewer\.fields\.mask\[0\]: "contact\.fax"/,
     );
     expect(await toolNames()).toContain('get_customer_orders');
+  });
+
+  it('takes up an argument rule edited beside the file, and refuses one naming an unknown field', async () => {
+    // Arrange: the good policy again (the test above left a refused edit in the file).
+    const sam = { sub: `sam-${run}`, roles: ['sales'] };
+    const orders = (limit: number) =>
+      local.call('POST', '/tools/get_customer_orders', {
+        as: sam,
+        body: { customerId: 'C-00021', limit },
+      });
+    await writeFile(file, original);
+    const refusedAt50 = await eventually('the rule refusing a limit of 60', async () => {
+      const answer = await orders(60);
+      return answer.body.error?.code === 'argument_not_allowed' ? answer : undefined;
+    });
+    expect(refusedAt50.body.error.message).toContain('orders-limit-up-to-50');
+    const rulesFile = join(dir, 'orders.cedar');
+    const rules = await readFile(rulesFile, 'utf8');
+    expect(rules).toContain('context.limit > 50');
+
+    // Act: the rule's limit is raised to 80 in its file.
+    await writeFile(rulesFile, rules.replace('context.limit > 50', 'context.limit > 80'));
+
+    // Assert: a limit of 60 passes without a restart.
+    await eventually('a limit of 60 allowed', async () =>
+      (await orders(60)).status === 200 ? true : undefined,
+    );
+
+    // Act: a rule naming an input field get_customer_orders does not have.
+    await writeFile(rulesFile, rules.replace('context.limit > 50', 'context.lmit > 80'));
+
+    // Assert: refused with file, line and field in the audit trail; the last good rules stay.
+    const refused = await eventually('the rule refused in the audit trail', async () => {
+      const answer = await local.call('GET', '/audit?tool=policy&outcome=error', { as: auditor });
+      return (answer.body.records as { errorMessage: string }[]).find((record) =>
+        record.errorMessage.includes('orders.cedar'),
+      );
+    });
+    expect(refused.errorMessage).toMatch(/orders\.cedar:\d+: .*lmit/);
+    expect((await orders(60)).status).toBe(200);
+    expect((await orders(90)).body.error?.code).toBe('argument_not_allowed');
   });
 });
