@@ -470,7 +470,11 @@ function addRoutes(
   fn: IFunction,
 ): void {
   if (!entry.routes?.length) return;
-  const integration = new HttpLambdaIntegration(`${instanceId(entry, tool)}Integration`, fn);
+  // One invoke permission per function for this API rather than one per route: a stack holds at
+  // most 500 resources, and every tool (declared ones too) adds a function with its routes.
+  const integration = new HttpLambdaIntegration(`${instanceId(entry, tool)}Integration`, fn, {
+    scopePermissionToRoute: false,
+  });
   const byPath = new Map<string, HttpMethod[]>();
   for (const route of entry.routes) {
     const path = tool ? route.path.replace('{tool}', tool.name) : route.path;

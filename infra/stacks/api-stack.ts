@@ -80,6 +80,9 @@ export interface ApiStackProps extends StackProps {
  * access to its own systems' secrets only, the catalog and health functions, access logs,
  * throttling, and alarms.
  */
+/** The most metrics a CloudWatch metric math alarm takes. */
+const FUNCTIONS_PER_ALARM = 10;
+
 export class ApiStack extends Stack {
   readonly api: HttpApi;
   /** Tool name → its function, for tests and later stacks. */
@@ -277,17 +280,39 @@ export class ApiStack extends Stack {
     }
   }
 
+  /**
+   * Errors (crashes or timeouts) of every function, ten functions to an alarm (the most metrics a
+   * metric math alarm takes): an alarm per function would spend a resource of the stack's 500 on
+   * each, and every tool adds a function. The alarm's description names its functions; the
+   * dashboard shows each one's errors.
+   */
   private addFunctionAlarms(functions: IFunction[], action: IAlarmAction): void {
-    functions.forEach((fn, index) => {
-      new Alarm(this, `FunctionErrorsAlarm${index}`, {
-        alarmDescription: `Lambda errors (crashes or timeouts) in ${fn.node.path}`,
-        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+    const period = Duration.minutes(5);
+    for (let start = 0; start < functions.length; start += FUNCTIONS_PER_ALARM) {
+      const group = functions.slice(start, start + FUNCTIONS_PER_ALARM);
+      const usingMetrics = Object.fromEntries(
+        group.map((fn, index) => [`e${index}`, fn.metricErrors({ period, statistic: 'Sum' })]),
+      );
+      new Alarm(this, `FunctionErrorsAlarm${start / FUNCTIONS_PER_ALARM}`, {
+        alarmDescription:
+          `Lambda errors (crashes or timeouts) in ${group.map((fn) => fn.node.id).join(', ')}`.slice(
+            0,
+            1024,
+          ),
+        metric: new MathExpression({
+          expression: `SUM([${Object.keys(usingMetrics)
+            .map((id) => `FILL(${id}, 0)`)
+            .join(', ')}])`,
+          usingMetrics,
+          period,
+          label: 'Lambda errors',
+        }),
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(action);
-    });
+    }
   }
 
   private addAlarms(config: StageConfig): IAlarmAction {

@@ -317,7 +317,7 @@ describe('the console: operators’ and auditors’ pages in a browser', { timeo
       'The Webhooks page needs the role admin, approver or auditor',
     );
     const links = await nav(page).getByRole('link').allTextContents();
-    expect(links).toEqual(['Approvals', 'Operations', 'Audit', 'Systems']);
+    expect(links).toEqual(['Approvals', 'Operations', 'Audit', 'Systems', 'Connections']);
     expect(await page.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
 
     // Act: the pages he may open say whose records he sees, with no filter for others'

@@ -560,7 +560,14 @@ describe('CDK app', () => {
       }
     });
 
-    it("alarms on the 5xx rate, p99 latency and each function's errors", () => {
+    it("keeps the API stack well under CloudFormation's 500 resources, with room for more tools", () => {
+      // A tool adds about 9 resources (function, role, policy, log group, subscription filter,
+      // route, integration, permission, and a share of an alarm): room for at least 5 more.
+      const resources = Object.keys(api.toJSON().Resources).length;
+      expect(resources).toBeLessThanOrEqual(500 - 5 * 9);
+    });
+
+    it("alarms on the 5xx rate, p99 latency and every function's errors", () => {
       const alarms = Object.values(api.findResources('AWS::CloudWatch::Alarm'));
       expect(alarms.some((alarm) => JSON.stringify(alarm).includes('errors / requests'))).toBe(
         true,
@@ -569,9 +576,15 @@ describe('CDK app', () => {
         ExtendedStatistic: 'p99',
         Threshold: 5000,
       });
-      const functions = Object.keys(api.findResources('AWS::Lambda::Function')).length;
-      expect(alarms.filter((alarm) => alarm.Properties.MetricName === 'Errors')).toHaveLength(
-        functions,
+      // Every function's errors, ten functions to an alarm, each exactly once.
+      const functions = Object.keys(api.findResources('AWS::Lambda::Function'));
+      const alarmed = alarms
+        .flatMap((alarm) => (alarm.Properties.Metrics ?? []) as Record<string, any>[])
+        .filter((query) => query.MetricStat?.Metric?.MetricName === 'Errors')
+        .map((query) => query.MetricStat.Metric.Dimensions[0].Value.Ref as string);
+      expect(alarmed.sort()).toEqual([...functions].sort());
+      expect(alarms.filter((alarm) => JSON.stringify(alarm).includes('FILL(e0, 0)'))).toHaveLength(
+        Math.ceil(functions.length / 10),
       );
     });
   });
