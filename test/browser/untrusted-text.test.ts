@@ -59,7 +59,9 @@ describe('the console and text an agent wrote', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Approve' }).waitFor();
     const onPage = (await page.getByRole('main').textContent()) ?? '';
     const injectedOnPage = await injected(page);
-    // The same call in the audit trail: its conversation, then the record
+    // The same call in the audit trail, once its record is delivered (a moment after the answer,
+    // by the audit log's tailer): its conversation, then the record
+    await local.auditDelivered();
     await page.goto(
       `${local.url}/console/audit?${new URLSearchParams({ conversationId, tool: 'send_email' })}`,
     );
