@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoConnectionStore } from '#layers/connections/connection-store.ts';
 import {
   GrantRefusedError,
@@ -132,7 +132,8 @@ describe('UserCredentials', () => {
       ...Array.from({ length: 10 }, () => first.accessToken('crm', sub, CONNECT_URL)),
       ...Array.from({ length: 10 }, () => second.accessToken('crm', sub, CONNECT_URL)),
     ];
-    await new Promise((done) => setTimeout(done, 50));
+    // Released once the one refresh is under way, every call made meanwhile.
+    await vi.waitFor(() => expect(fake.refreshes()).toBe(1));
     fake.release();
     const tokens = await Promise.all(calls);
     // Assert
