@@ -413,6 +413,8 @@ export const functions = [
         "The system redirects the person's browser here after consent, and a redirect carries no bearer token: the single-use, expiring state that POST /connections/{system} made for that person (with its PKCE verifier, kept server-side) is the proof, and the code works only with that verifier.",
     },
     settings: ['user-credentials'],
+    // Each connection made or refused is in the audit trail, under the person it was started for.
+    audits: true,
     // Takes the pending authorization (Delete, once) and stores the tokens (Put).
     tables: { connections: ['DeleteItem', 'PutItem'] },
   },

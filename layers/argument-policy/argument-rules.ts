@@ -2,7 +2,13 @@ import type { Caller } from '../auth/caller.ts';
 import { AppError, type ErrorCategory } from '../errors/index.ts';
 import type { AnyTool, PolicyFact } from '../tools/define.ts';
 import { type Cedar, cedarEngine } from './cedar-engine.ts';
-import { CALLER_TYPE, cedarSchemaOf, contextValueOf, TOOL_TYPE } from './cedar-schema.ts';
+import {
+  CALLER_TYPE,
+  cedarSchemaOf,
+  contextValueOf,
+  factValueOf,
+  TOOL_TYPE,
+} from './cedar-schema.ts';
 import {
   annotationsOf,
   lineAt,
@@ -260,9 +266,10 @@ export class ArgumentRules {
     const facts = (tool.facts ?? {}) as Record<string, PolicyFact>;
     const values = await Promise.all(names.map((name) => facts[name]?.value(source)));
     return Object.fromEntries(
-      names.flatMap((name, index) =>
-        values[index] === undefined || values[index] === null ? [] : [[name, values[index]]],
-      ),
+      names.flatMap((name, index) => {
+        const value = factValueOf(facts[name], values[index]);
+        return value === undefined || value === null ? [] : [[name, value]];
+      }),
     );
   }
 }

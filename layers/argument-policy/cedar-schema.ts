@@ -4,6 +4,7 @@ import type { AnyTool, PolicyFact } from '../tools/define.ts';
 /** A Cedar type in the JSON schema format. */
 export type CedarType =
   | { type: 'String' | 'Long' | 'Boolean' }
+  | { type: 'Extension'; name: 'decimal' }
   | { type: 'Set'; element: CedarType }
   | { type: 'Record'; attributes: Record<string, CedarAttribute> };
 type CedarAttribute = CedarType & { required?: boolean };
@@ -30,19 +31,39 @@ const unwrapped = (schema: z.ZodType): { schema: z.ZodType; optional: boolean } 
   }
 };
 
+const DECIMAL: CedarType = { type: 'Extension', name: 'decimal' };
+/** Cedar's decimal holds 4 fractional digits in a signed 64-bit integer. */
+const DECIMAL_PLACES = 4;
+const DECIMAL_LIMIT = 922_337_203_685_477;
+
+const isInteger = (node: z.ZodNumber) =>
+  (node as unknown as { format: string | null }).format?.includes('int') === true;
+
 /**
- * The Cedar type of a zod schema, or undefined for what Cedar cannot hold as it is (fractional
- * numbers, unions, maps): such a field is not in the context, so a rule naming it fails validation.
+ * A number as a Cedar decimal (`{"__extn":{"fn":"decimal","arg":"12.5000"}}`), rounded to
+ * Cedar's 4 places; undefined when it is not a finite number within Cedar's decimal range, so a
+ * rule naming it cannot be evaluated and refuses the call.
+ *
+ * @example
+ * decimalValueOf(1000.005); // { __extn: { fn: 'decimal', arg: '1000.0050' } }
+ */
+export function decimalValueOf(value: unknown): unknown {
+  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > DECIMAL_LIMIT)
+    return undefined;
+  return { __extn: { fn: 'decimal', arg: value.toFixed(DECIMAL_PLACES) } };
+}
+
+/**
+ * The Cedar type of a zod schema, or undefined for what Cedar cannot hold as it is (unions,
+ * maps): such a field is not in the context, so a rule naming it fails validation. Integers are
+ * `Long`; other numbers `decimal` (compared with `.greaterThan(decimal("1000.50"))` and its
+ * siblings), rounded to 4 places.
  */
 export function cedarTypeOf(schema: z.ZodType): CedarType | undefined {
   const node = unwrapped(schema).schema;
   if (node instanceof z.ZodString || node instanceof z.ZodEnum) return { type: 'String' };
   if (node instanceof z.ZodBoolean) return { type: 'Boolean' };
-  if (node instanceof z.ZodNumber) {
-    return (node as unknown as { format: string | null }).format?.includes('int')
-      ? { type: 'Long' }
-      : undefined;
-  }
+  if (node instanceof z.ZodNumber) return isInteger(node) ? { type: 'Long' } : DECIMAL;
   if (node instanceof z.ZodLiteral) {
     const values = [...node.values];
     if (values.every((value) => typeof value === 'string')) return { type: 'String' };
@@ -67,7 +88,15 @@ function recordOf(schema: z.ZodObject): CedarType {
 }
 
 const factType = (fact: PolicyFact): CedarType =>
-  fact.type === 'Set<String>' ? { type: 'Set', element: { type: 'String' } } : { type: fact.type };
+  fact.type === 'Set<String>'
+    ? { type: 'Set', element: { type: 'String' } }
+    : fact.type === 'Decimal'
+      ? DECIMAL
+      : { type: fact.type };
+
+/** A fact's value as Cedar context: a `Decimal` fact's number as a Cedar decimal. */
+export const factValueOf = (fact: PolicyFact | undefined, value: unknown): unknown =>
+  fact?.type === 'Decimal' ? decimalValueOf(value) : value;
 
 /** A tool's Cedar context: its input fields as typed attributes, and its facts. */
 export function contextTypeOf(tool: AnyTool): CedarType & { type: 'Record' } {
@@ -126,6 +155,7 @@ export function contextValueOf(schema: z.ZodType, value: unknown): unknown {
     }
     return record;
   }
+  if (node instanceof z.ZodNumber && !isInteger(node)) return decimalValueOf(value);
   if (node instanceof z.ZodArray) {
     return Array.isArray(value)
       ? value

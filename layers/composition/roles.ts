@@ -103,6 +103,7 @@ export function connectionCallbackRole(source: Env) {
   const parts = composeParts(source, 'The connection callback function');
   return {
     logger: parts.logger,
+    auditor: parts.auditor(),
     connections: parts.connections(),
     publicBaseUrl: parts.env.PUBLIC_BASE_URL,
   };

@@ -77,8 +77,8 @@ export interface ToolBase<I extends ObjectSchema = ObjectSchema, O extends z.Zod
  * preview) or the customer's contact addresses (from the CRM).
  */
 export interface PolicyFact<I = unknown> {
-  /** Its Cedar type. */
-  type: 'Long' | 'String' | 'Boolean' | 'Set<String>';
+  /** Its Cedar type (`Decimal`: a number, as Cedar's `decimal`, 4 places). */
+  type: 'Long' | 'Decimal' | 'String' | 'Boolean' | 'Set<String>';
   /** What it is, for whoever writes a rule (README, schema). */
   description: string;
   /** Reads it; a write's facts are read after its preview, so `preview` is there for them. */

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { CrmPrincipal } from './crm-oauth.ts';
 import type { CrmChange } from './crm-webhooks.ts';
 import type { Reply, SandboxRoute } from './server.ts';
 
@@ -42,12 +44,31 @@ interface Note {
  * Each change is announced as HubSpot webhooks would see it: a `contact.propertyChange` per
  * property whose value changed, and for a note created or deleted, `notes_last_updated` of each
  * associated contact (HubSpot has no note subscriptions).
+ *
+ * Writes follow ownership as reads do (HubSpot's "owned only" permission): a user token changes
+ * only contacts its user owns and sees only notes on them; another's contact is not found
+ * (404 to a PATCH, "no contact to associate" to a note). The service credential writes anything.
  */
 export function crmWriteRoutes(
   contacts: readonly CrmRecord[],
   announce: (changes: readonly CrmChange[]) => void,
+  principalOf: (headers: IncomingHttpHeaders) => CrmPrincipal | undefined,
 ): SandboxRoute[] {
   const notes = new Map<string, Note>();
+  /** The contact of this id that the request's credential may see and change. */
+  const contactFor = (headers: IncomingHttpHeaders, id: string | undefined) => {
+    const contact = contacts.find((candidate) => candidate.id === id);
+    const principal = principalOf(headers);
+    if (!contact) return undefined;
+    return principal?.kind === 'user' && contact.owner !== principal.owner.id ? undefined : contact;
+  };
+  /** A note is the user's to see when it is on at least one contact the user owns. */
+  const noteFor = (headers: IncomingHttpHeaders, id: string | undefined) => {
+    const note = notes.get(id ?? '');
+    if (!note || note.archived) return undefined;
+    if (principalOf(headers)?.kind !== 'user') return note;
+    return note.contactIds.some((contactId) => contactFor(headers, contactId)) ? note : undefined;
+  };
   /** Touches `notes_last_updated` of the note's contacts, as logging an activity does in HubSpot. */
   const notesUpdated = (note: Note, at: number) => {
     const changes: CrmChange[] = [];
@@ -82,8 +103,8 @@ export function crmWriteRoutes(
       method: 'PATCH',
       path: '/crm/v3/objects/contacts/{id}',
       operation: 'contacts.update',
-      handle: ({ params, body }) => {
-        const contact = contacts.find((candidate) => candidate.id === params.id);
+      handle: ({ params, body, headers }) => {
+        const contact = contactFor(headers, params.id);
         if (!contact)
           return hubspotError(404, 'OBJECT_NOT_FOUND', `resource not found: ${params.id}`);
         const properties = (body as { properties?: Record<string, unknown> })?.properties;
@@ -134,7 +155,7 @@ export function crmWriteRoutes(
       method: 'POST',
       path: '/crm/v3/objects/notes',
       operation: 'notes.create',
-      handle: ({ body }) => {
+      handle: ({ body, headers }) => {
         const input = body as {
           properties?: { hs_note_body?: string; hs_timestamp?: string };
           associations?: { to?: { id?: string }; types?: { associationTypeId?: number }[] }[];
@@ -151,7 +172,7 @@ export function crmWriteRoutes(
             association.types?.some((type) => type.associationTypeId === NOTE_TO_CONTACT),
           )
           .map((association) => String(association.to?.id ?? ''));
-        const missing = contactIds.filter((id) => !contacts.some((contact) => contact.id === id));
+        const missing = contactIds.filter((id) => !contactFor(headers, id));
         if (missing.length > 0)
           return hubspotError(
             400,
@@ -175,9 +196,9 @@ export function crmWriteRoutes(
       method: 'GET',
       path: '/crm/v3/objects/notes/{id}',
       operation: 'notes.get',
-      handle: ({ params }) => {
-        const note = notes.get(params.id ?? '');
-        return note && !note.archived
+      handle: ({ params, headers }) => {
+        const note = noteFor(headers, params.id);
+        return note
           ? { status: 200, body: presentNote(note) }
           : hubspotError(404, 'OBJECT_NOT_FOUND', `resource not found: ${params.id}`);
       },
@@ -186,9 +207,9 @@ export function crmWriteRoutes(
       method: 'DELETE',
       path: '/crm/v3/objects/notes/{id}',
       operation: 'notes.delete',
-      handle: ({ params }) => {
-        const note = notes.get(params.id ?? '');
-        if (note && !note.archived) {
+      handle: ({ params, headers }) => {
+        const note = noteFor(headers, params.id);
+        if (note) {
           note.archived = true;
           notesUpdated(note, Date.now());
         }
@@ -199,19 +220,23 @@ export function crmWriteRoutes(
       method: 'GET',
       path: '/crm/v3/objects/contacts/{id}/associations/notes',
       operation: 'contacts.notes',
-      handle: ({ params }) => ({
-        status: 200,
-        body: {
-          results: [...notes.values()]
-            .filter((note) => !note.archived && note.contactIds.includes(params.id ?? ''))
-            .map((note) => ({
-              toObjectId: Number(note.id),
-              associationTypes: [
-                { category: 'HUBSPOT_DEFINED', typeId: NOTE_TO_CONTACT, label: null },
-              ],
-            })),
-        },
-      }),
+      handle: ({ params, headers }) => {
+        if (!contactFor(headers, params.id))
+          return hubspotError(404, 'OBJECT_NOT_FOUND', `resource not found: ${params.id}`);
+        return {
+          status: 200,
+          body: {
+            results: [...notes.values()]
+              .filter((note) => !note.archived && note.contactIds.includes(params.id ?? ''))
+              .map((note) => ({
+                toObjectId: Number(note.id),
+                associationTypes: [
+                  { category: 'HUBSPOT_DEFINED', typeId: NOTE_TO_CONTACT, label: null },
+                ],
+              })),
+          },
+        };
+      },
     },
   ];
 }

@@ -364,7 +364,7 @@ export function startCrmSandbox(options: {
       requestIdHeader: 'x-hubspot-correlation-id',
       webhooks,
       routes: [
-        ...crmWriteRoutes(contacts, hubspotWebhooks(webhooks)),
+        ...crmWriteRoutes(contacts, hubspotWebhooks(webhooks), oauth.principalOf),
         ...oauth.routes,
         ...objectRoutes('companies', () => companies, oauth.principalOf, {
           defaults: COMPANY_DEFAULTS,

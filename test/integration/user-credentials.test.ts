@@ -197,6 +197,30 @@ describe('per-user credentials (CRM on behalf of the user)', () => {
     for (const call of upstream) expect(call).toMatchObject({ system: 'crm', credential: 'user' });
   });
 
+  it("proposes an order only for a customer the user owns in the CRM, as the user's own writes", async () => {
+    // Arrange: ana, here in the sales role, owns C-00001 in the CRM, not C-00002
+    await connect(local, 'ana');
+    const anaSales = { sub: 'ana', roles: ['sales'] };
+    const order = (customerId: string) => ({
+      customerId,
+      lines: [{ sku: 'SKU-10001', quantity: 1 }],
+    });
+    // Act
+    const own = await local.call('POST', '/tools/create_order', {
+      as: anaSales,
+      body: order('C-00001'),
+    });
+    const other = await local.call('POST', '/tools/create_order', {
+      as: anaSales,
+      body: order('C-00002'),
+    });
+    // Assert
+    expect(own.status, JSON.stringify(own.body)).toBe(202);
+    expect(own.body.confirmation.confirmBy).toBe('self');
+    expect(other.status, JSON.stringify(other.body)).toBe(404);
+    expect(other.body.error.code).toBe('customer_not_found');
+  });
+
   it('lists the caller’s connection without any token', async () => {
     // Act
     const res = await local.call('GET', '/connections', { as: ana });
@@ -258,16 +282,33 @@ describe('per-user credentials (CRM on behalf of the user)', () => {
     expect(listed.body.connections[0].status).toBe('broken');
   });
 
-  it('refuses a callback whose state was already used', async () => {
+  it('refuses a callback whose state was already used, and audits both callbacks', async () => {
     // Arrange
     const callback = await connect(local, 'bea');
+    const state = new URL(callback).searchParams.get('state');
     // Act
     const replay = await fetch(callback, { redirect: 'manual' });
     // Assert
+    const replayed = (await replay.json()) as { error: { code: string }; requestId: string };
     expect(replay.status).toBe(400);
-    expect(((await replay.json()) as { error: { code: string } }).error.code).toBe(
-      'connect_state_invalid',
+    expect(replayed.error.code).toBe('connect_state_invalid');
+    const callbacks = (await auditRecords(local)).filter(
+      (record) => record.tool === 'GET /connections/{system}/callback',
     );
+    const refused = callbacks.find(
+      (record) => record.requestId === replay.headers.get('x-request-id'),
+    );
+    expect(refused).toMatchObject({
+      sub: 'anonymous',
+      outcome: 'error',
+      statusCode: 400,
+      errorCode: 'connect_state_invalid',
+      input: JSON.stringify({ system: 'crm' }),
+    });
+    expect(callbacks).toContainEqual(
+      expect.objectContaining({ sub: 'bea', outcome: 'success', statusCode: 303 }),
+    );
+    expect(JSON.stringify(callbacks)).not.toContain(state);
   });
 
   it('revokes a connection at the CRM and forgets it', async () => {

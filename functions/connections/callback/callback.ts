@@ -20,12 +20,14 @@ const startAgain = (name: string) =>
  * consent. No bearer token (a browser redirect carries none): the state, made by
  * POST /connections/{system} for one user, used once and expiring, is the proof. The code is
  * exchanged with the PKCE verifier kept here, the tokens are stored, and the browser goes on to
- * the console's Connections page.
+ * the console's Connections page. Each callback is audited (route `GET /connections/{system}/callback`):
+ * under the person the state was made for once it is taken, `anonymous` while it is not.
  */
 export function connectionCallback(deps: CallbackDeps): GatewayLogic {
   const now = deps.now ?? Date.now;
-  return async (event) => {
+  return async (event, context) => {
     const systemId = event.pathParameters?.system ?? '';
+    context.gateway.input = { system: systemId.slice(0, 64) };
     const connectable = deps.connections?.systems.get(systemId);
     const name = connectable?.system.displayName ?? 'the system';
     const query = event.queryStringParameters ?? {};
@@ -44,6 +46,8 @@ export function connectionCallback(deps: CallbackDeps): GatewayLogic {
         `This sign-in was already used, has expired, or was not started here. ${startAgain(name)}`,
       );
     }
+    // The audit record names the person the state was made for: the state is the proof of who it is.
+    context.gateway.caller = { sub: pending.sub, roles: [] };
     if (query.error || !query.code) {
       throw new ConnectFailedError(
         'connect_denied',

@@ -119,6 +119,12 @@ export const createOrder = defineWriteTool({
         "The order's total from the ERP's price list in the customer's currency, rounded up to whole units (from the preview).",
       value: ({ preview }) => Math.ceil(previewedOrder.parse(orderChange(preview)).total),
     },
+    total: {
+      type: 'Decimal',
+      description:
+        "The order's exact total from the ERP's price list in the customer's currency (from the preview), a Cedar decimal: `context.total.greaterThan(decimal(\"999.50\"))`.",
+      value: ({ preview }) => previewedOrder.parse(orderChange(preview)).total,
+    },
     currency: {
       type: 'String',
       description: "The order's ISO 4217 currency, e.g. EUR (from the preview).",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import {
   ArgumentNotAllowedError,
   ArgumentPolicyError,
@@ -7,6 +8,7 @@ import {
   type PolicyFile,
 } from '#layers/argument-policy/argument-rules.ts';
 import { readCedarFiles } from '#layers/argument-policy/policy-files.ts';
+import type { AnyTool, ToolContext } from '#layers/tools/define.ts';
 import { registry, tools } from '#layers/tools/registry.ts';
 
 const tool = (name: string) => {
@@ -19,9 +21,12 @@ const sales = { sub: 'sam', roles: ['sales'] };
 const admin = { sub: 'ada', roles: ['admin'] };
 
 /** The problems a set of files is refused with, one a line. */
-async function problemsOf(files: PolicyFile[]): Promise<string[]> {
+async function problemsOf(
+  files: PolicyFile[],
+  among: readonly AnyTool[] = tools,
+): Promise<string[]> {
   try {
-    await loadArgumentRules(files, tools);
+    await loadArgumentRules(files, among);
   } catch (error) {
     expect(error).toBeInstanceOf(ArgumentPolicyError);
     return [...(error as ArgumentPolicyError).problems];
@@ -125,6 +130,90 @@ describe('argument rules', () => {
       expect(rules.factsFor(tool('create_order'))).toEqual(['amount']);
       expect(rules.factsFor(tool('send_email')).sort()).toEqual(['contactEmails', 'recipients']);
       expect(rules.factsFor(tool('get_customer_orders'))).toEqual([]);
+    });
+  });
+
+  describe('fractional numbers', () => {
+    // A read tool with a fractional input, as an imported system's tool may have.
+    const quote = {
+      name: 'quote_discount',
+      risk: 'read',
+      input: z.object({ sku: z.string(), rate: z.number(), units: z.number().int() }),
+    } as unknown as AnyTool;
+    const discountRule: PolicyFile = {
+      name: 'discounts.cedar',
+      text: '@id("discount-up-to-15")\n@allows("a rate up to 0.15")\nforbid (principal, action == Action::"quote_discount", resource)\nwhen { context.rate.greaterThan(decimal("0.15")) };\n',
+    };
+
+    it('compares a fractional input as a Cedar decimal, to 4 places', async () => {
+      // Arrange
+      const rules = await loadArgumentRules([discountRule], [...tools, quote]);
+      const input = (rate: number) => ({ sku: 'SKU-10001', rate, units: 3 });
+
+      // Act
+      const error = await denial(rules.check(quote, sales, input(0.1501)));
+      const allowed = await rules.check(quote, sales, input(0.15));
+      const rounded = await rules.check(quote, sales, input(0.150_04));
+
+      // Assert
+      expect(error.message).toContain('"discount-up-to-15"');
+      expect(allowed).toEqual({ rules: [] });
+      expect(rounded).toEqual({ rules: [] });
+    });
+
+    it('refuses a fractional input compared as a whole number, at validation', async () => {
+      // Act
+      const problems = await problemsOf(
+        [
+          {
+            name: 'discounts.cedar',
+            text: '@id("discount")\nforbid (principal, action == Action::"quote_discount", resource)\nwhen { context.rate > 1 };\n',
+          },
+        ],
+        [...tools, quote],
+      );
+
+      // Assert
+      expect(problems).toEqual([expect.stringMatching(/^discounts\.cedar:3: .*decimal/)]);
+    });
+
+    it("reads create_order's exact total as a Decimal fact from the preview", async () => {
+      // Arrange
+      const rules = await loadArgumentRules(
+        [
+          {
+            name: 'orders.cedar',
+            text: '@id("order-approval-over-999.50")\n@needs("approver")\nforbid (principal, action == Action::"create_order", resource)\nwhen { context.total.greaterThan(decimal("999.50")) };\n',
+          },
+        ],
+        tools,
+      );
+      const createOrder = tool('create_order');
+      const input = { customerId: 'C-00021', lines: [{ sku: 'SKU-10001', quantity: 1 }] };
+      const previewOf = (total: number) => ({
+        summary: 'An order',
+        changes: [{ field: 'order', before: null, after: { total, currency: 'EUR' } }],
+      });
+      const decide = async (total: number) =>
+        rules.check(
+          createOrder,
+          sales,
+          input,
+          await rules.factsOf(createOrder, {
+            ctx: {} as ToolContext,
+            input,
+            preview: previewOf(total),
+          }),
+        );
+
+      // Act
+      const over = await decide(999.51);
+      const at = await decide(999.5);
+
+      // Assert
+      expect(rules.factsFor(createOrder)).toEqual(['total']);
+      expect(over.confirmBy).toBe('approver');
+      expect(at).toEqual({ rules: [] });
     });
   });
 
