@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
 import { loadPolicyFile } from '#layers/policy/policy-yaml.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { copyPolicyDirectory, grantViewer, policyProbe } from '#test/helpers/policy-files.ts';
 import { eventually } from '#test/helpers/webhooks.ts';
 
 const run = randomUUID().slice(0, 8);
@@ -17,30 +17,10 @@ describe('policy file in local mode', () => {
   let dir: string;
   let file: string;
   let original: string;
-  const toolNames = async () => {
-    const answer = await local.call('GET', '/tools', { as: vic });
-    expect(answer.status).toBe(200);
-    return (answer.body.tools as { name: string }[]).map((tool) => tool.name);
-  };
-  const policyRecords = async () => {
-    const answer = await local.call('GET', '/audit?tool=policy', { as: auditor });
-    expect(answer.status).toBe(200);
-    return answer.body.records as {
-      sub: string;
-      reason: string;
-      input: { version: string; previousVersion: string | null; source: string };
-    }[];
-  };
+  const { toolNames, policyRecords } = policyProbe(() => local, { viewer: vic, auditor });
 
   beforeAll(async () => {
-    // A copy: the test edits it, never the repository's file.
-    dir = await mkdtemp(join(tmpdir(), 'toolgate-policy-'));
-    file = join(dir, 'policy.yaml');
-    await copyFile(defaultPolicyFile, file);
-    // The argument rules beside it are part of the policy too.
-    for (const rules of ['orders.cedar', 'email.cedar'])
-      await copyFile(join(dirname(defaultPolicyFile), rules), join(dir, rules));
-    original = await readFile(file, 'utf8');
+    ({ dir, file, original } = await copyPolicyDirectory('toolgate-policy-'));
     local = await startLocalHarness({}, { policyFile: file });
   }, 120_000);
   afterAll(async () => {
@@ -57,13 +37,7 @@ describe('policy file in local mode', () => {
     expect(await toolNames()).not.toContain('get_customer_orders');
 
     // Act: the viewer is granted get_customer_orders in the file.
-    await writeFile(
-      file,
-      original.replace(
-        'grants: [search_customers, get_customer]',
-        'grants: [search_customers, get_customer, get_customer_orders]',
-      ),
-    );
+    await writeFile(file, grantViewer(original, 'get_customer_orders'));
 
     // Assert: it takes effect over HTTP, and the change is audited with both versions.
     await eventually('the viewer granted get_customer_orders', async () =>
@@ -168,13 +142,7 @@ describe('policy file in local mode', () => {
     const proposedUnder = versionOfFiles();
 
     // Act: an unrelated edit (the viewer granted get_order_status) between proposal and confirmation.
-    await writeFile(
-      file,
-      original.replace(
-        'grants: [search_customers, get_customer]',
-        'grants: [search_customers, get_customer, get_order_status]',
-      ),
-    );
+    await writeFile(file, grantViewer(original, 'get_order_status'));
     await eventually('the viewer granted get_order_status', async () =>
       (await toolNames()).includes('get_order_status') ? true : undefined,
     );
