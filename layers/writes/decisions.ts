@@ -8,6 +8,7 @@ import {
   NotFoundError,
   PersonConfirmationRequiredError,
 } from '../errors/index.ts';
+import { snapshotOf } from '../policy/policy-source.ts';
 import { type AnyWriteTool, confirmAtOf, isWriteTool } from '../tools/define.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
@@ -109,7 +110,9 @@ export async function confirmWrite(
   const { confirmations, operations, queue } = deps.writes();
   const confirmation = await confirmations.get(id);
   if (!confirmation) throw notFound(id);
-  const version = deps.policy.version;
+  // One policy for the whole decision, and its version for the record, even if a new one arrives.
+  const policy = snapshotOf(deps.policy);
+  const version = policy.version;
   const registered = deps.registry.get(confirmation.tool);
   // Proposed under another version (a rollout, any policy edit): decided again under this one, for
   // those who may decide it; anyone else is refused below as before.
@@ -118,9 +121,9 @@ export async function confirmWrite(
     confirmation.policyVersion !== version &&
     registered &&
     isWriteTool(registered) &&
-    mayConfirm(deps.policy, caller, confirmation.sub, confirmByOf(confirmation, registered))
+    mayConfirm(policy, caller, confirmation.sub, confirmByOf(confirmation, registered))
   ) {
-    await decideAgain(deps.policy, deps.argumentRules, registered, confirmation);
+    await decideAgain(policy, deps.argumentRules, registered, confirmation);
   }
   const tool = authorise(deps, caller, confirmation, 'confirm');
   if (
