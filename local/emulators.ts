@@ -12,6 +12,7 @@ import { connectionsTable } from '#layers/connections/connection-store.ts';
 import { webhookLogIndex } from '#layers/webhooks/delivery-log.ts';
 import { confirmationsTable } from '#layers/writes/confirmation-store.ts';
 import { operationIndexes, operationsTable } from '#layers/writes/operations-table.ts';
+import { type AppConfigEmulator, startAppConfigEmulator } from './appconfig-emulator.ts';
 import {
   countedOperations,
   type DynaliteThreadData,
@@ -23,6 +24,8 @@ import { localTimings } from './timings.ts';
 export interface Emulators {
   dynamodbEndpoint: string;
   sqsEndpoint: string;
+  /** AppConfig's data plane: local mode's policy with TOOLGATE_POLICY_SOURCE=appconfig. */
+  appConfig: AppConfigEmulator;
   /** Environment for the AWS SDK: region, dummy credentials and the emulators' endpoints. */
   awsEnv: Record<string, string>;
   /** DynamoDB requests served so far, by operation (`GetItem`, `PutItem`, …): the bench counts round trips. */
@@ -33,7 +36,8 @@ export interface Emulators {
 }
 
 /**
- * Starts the embedded AWS emulators in this process: dynalite (DynamoDB) and fauxqs (SQS). The
+ * Starts the embedded AWS emulators in this process: dynalite (DynamoDB), fauxqs (SQS) and an
+ * AppConfigData emulator (local/appconfig-emulator.ts). The
  * AWS SDK reaches them through its standard `AWS_ENDPOINT_URL_<SERVICE>` settings, so the
  * production code paths run unchanged. Requests to a DynamoDB given by endpoint are not counted.
  */
@@ -49,23 +53,28 @@ export async function startEmulators(
   const busy = new Float64Array(shared.busy);
   if (dynamo) localTimings.watchDynamodb(() => busy[0] ?? 0);
   const sqs = await startFauxqs({ port: 0, logger: false });
+  // Sessions may poll every second, not only every 15 s as on AWS: a local change is seen sooner.
+  const appConfig = await startAppConfigEmulator({ minPollSeconds: 1 });
   const dynamodbEndpoint = options.dynamodbEndpoint ?? `http://127.0.0.1:${dynamo?.port}`;
   const sqsEndpoint = sqs.address;
   return {
     dynamodbEndpoint,
     sqsEndpoint,
+    appConfig,
     awsEnv: {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+      AWS_ENDPOINT_URL_APPCONFIGDATA: appConfig.endpoint,
     },
     dynamodbOperations: () => countedOperations(shared),
     setDynamodbDelay: (ms) => {
       Atomics.store(new Int32Array(shared.delay), 0, Math.round(ms));
     },
     async close() {
+      await appConfig.close();
       await sqs.stop();
       if (dynamo) localTimings.watchDynamodb(undefined);
       await dynamo?.stop();

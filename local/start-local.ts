@@ -18,6 +18,7 @@ import { loadArgumentRules } from '#layers/argument-policy/argument-rules.ts';
 import { fileAuditLog } from '#layers/audit/audit-log.ts';
 import type { Policy } from '#layers/auth/policy.ts';
 import { installPolicySource, policyAuditListener } from '#layers/composition/instance-policy.ts';
+import { runtimeEnvSchema } from '#layers/config/env.ts';
 import type { SystemDefinition } from '#layers/connectors/system-definition.ts';
 import { chatChannels } from '#layers/notifications/chat-notifier.ts';
 import { logger } from '#layers/observability/logger.ts';
@@ -39,6 +40,13 @@ import {
   portOf,
   type Route,
 } from './api-gateway.ts';
+import type { AppConfigIds } from './appconfig-emulator.ts';
+import {
+  appConfigPolicyFeed,
+  type LocalPolicySource,
+  localPolicyConfiguration,
+  localPolicySourceOf,
+} from './appconfig-policy.ts';
 import { tailAuditLogInThread } from './audit-tailer.ts';
 import { chatKeysOf, pointChatWebhooks } from './chat-webhooks.ts';
 import { type DevIssuer, loadDevIssuer, localIssuerUrl, recordIssuer } from './dev-issuer.ts';
@@ -92,6 +100,11 @@ export interface LocalModeOptions<Id extends string = SandboxedSystemId> {
    * not is refused (the last good stays). @default TOOLGATE_POLICY_FILE, else infra/policy/policy.yaml
    */
   policyFile?: string;
+  /**
+   * `appconfig`: the gateway reads the policy through the embedded AppConfig, as a Lambda does,
+   * the file deployed to it on each change that validates. @default TOOLGATE_POLICY_SOURCE, else `file`
+   */
+  policySource?: LocalPolicySource;
 }
 
 export interface LocalMode<Id extends string = SandboxedSystemId> {
@@ -127,6 +140,11 @@ export interface LocalMode<Id extends string = SandboxedSystemId> {
   functionEnv: Record<string, string>;
   /** The policy file the gateway reads and watches. */
   policyFile: string;
+  /**
+   * With `policySource: 'appconfig'`: the embedded AppConfig's policy configuration; `deploy`
+   * deploys a document around the file, as a deployment around the CDK app would.
+   */
+  appConfig?: { ids: AppConfigIds; deploy(content: string): void };
   /**
    * Resolves once every audit line written so far is in the audit table (the tailer delivers
    * them about every 100 ms, as the subscription does on AWS).
@@ -193,6 +211,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     options.policyFile ?? process.env.TOOLGATE_POLICY_FILE ?? defaultPolicyFile,
   );
   const startPolicy = loadPolicyFile(policyFile, displayPath(policyFile)).policy;
+  const policyMode =
+    options.policySource ?? localPolicySourceOf(process.env.TOOLGATE_POLICY_SOURCE);
   const dataDir = resolve(options.dataDir ?? process.env.TOOLGATE_DATA_DIR ?? '.toolgate');
   const secretsFile = join(dataDir, 'secrets.local.json');
   const cast = castSandboxes(
@@ -390,14 +410,26 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   Object.assign(process.env, functionEnv);
   // The functions' policy, as AppConfig gives it on AWS: re-read when the file changes,
   // each version taken up recorded in the audit trail (delivered by the tailer below).
-  const policySource = watchPolicyFile(
-    policyFile,
-    policyAuditListener(
-      fileAuditLog(functionEnv.AUDIT_LOG_FILE ?? join(dataDir, 'audit-log', 'gateway.log')),
-    ),
-    { shownAs: displayPath(policyFile), check: checkArgumentRules },
-  );
-  installPolicySource(policySource);
+  // With TOOLGATE_POLICY_SOURCE=appconfig, through the embedded AppConfig, as a Lambda reads it.
+  const policySource =
+    policyMode === 'appconfig'
+      ? await appConfigPolicyFeed({
+          appConfig: emulators.appConfig,
+          policyFile,
+          shownAs: displayPath(policyFile),
+          refreshSeconds: runtimeEnvSchema.pick({ POLICY_REFRESH_SECONDS: true }).parse(functionEnv)
+            .POLICY_REFRESH_SECONDS,
+          auditLogFile: functionEnv.AUDIT_LOG_FILE,
+          check: checkArgumentRules,
+        })
+      : watchPolicyFile(
+          policyFile,
+          policyAuditListener(
+            fileAuditLog(functionEnv.AUDIT_LOG_FILE ?? join(dataDir, 'audit-log', 'gateway.log')),
+          ),
+          { shownAs: displayPath(policyFile), check: checkArgumentRules },
+        );
+  installPolicySource('source' in policySource ? policySource.source : policySource);
   // This process's logger is loaded already (local mode's own modules use it): give it the level.
   logger.setLogLevel(functionEnv.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
   // Each queue's worker, as the event source mappings of the CDK app invoke them.
@@ -453,6 +485,15 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     },
     functionEnv,
     policyFile,
+    ...(policyMode === 'appconfig'
+      ? {
+          appConfig: {
+            ids: localPolicyConfiguration,
+            deploy: (content: string) =>
+              emulators.appConfig.deploy(localPolicyConfiguration, content),
+          },
+        }
+      : {}),
     auditDelivered: () => auditTailer.delivered(),
     async close() {
       policySource.close();

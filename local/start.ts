@@ -23,7 +23,7 @@ console.log(
 );
 console.log(`  Local secrets file:  ${local.secretsFile}`);
 console.log(
-  `  Policy:              ${displayPath(local.policyFile)} (version ${policy.version}; an edit takes effect without a restart)`,
+  `  Policy:              ${displayPath(local.policyFile)} (version ${policy.version}; an edit takes effect without a restart${local.appConfig ? ', read through the local AppConfig' : ''})`,
 );
 console.log(
   `Ready in ${Math.round(performance.now() - started)} ms. Get a token for a demo user (roles: ${Object.keys(policy.roles).join(', ')}):`,

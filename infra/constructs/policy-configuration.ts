@@ -9,7 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-appconfig';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { canonicalJson } from '../../layers/digest/input-digest.ts';
+import { policyDocumentJson } from '../../layers/policy/policy-content.ts';
 import { loadPolicyFile } from '../../layers/policy/policy-yaml.ts';
 
 /** AppConfig refuses a session poll interval under 15 s. */
@@ -65,7 +65,7 @@ export class PolicyConfiguration extends Construct {
     const configuration = new HostedConfiguration(this, 'Configuration', {
       application: this.application,
       description: `From ${shownAs} (version ${policy.version}); edit the file and deploy instead.`,
-      content: ConfigurationContent.fromInlineJson(canonicalJson(document)),
+      content: ConfigurationContent.fromInlineJson(policyDocumentJson(document)),
       deploymentStrategy: new DeploymentStrategy(this, 'AllAtOnce', {
         rolloutStrategy: RolloutStrategy.linear({
           growthFactor: 100,

@@ -80,23 +80,45 @@ async function appConfigReader(ids: {
   };
 }
 
+/**
+ * The policy of an AppConfig configuration, as a Lambda function reads it: Powertools Parameters'
+ * AppConfigProvider over the AppConfigData client (its endpoint the SDK's own setting,
+ * `AWS_ENDPOINT_URL_APPCONFIGDATA` locally), read now and refreshed every `refreshSeconds`, each
+ * version taken up and each refusal in the audit trail. Local mode uses it with
+ * `TOOLGATE_POLICY_SOURCE=appconfig` (local/appconfig-emulator.ts).
+ *
+ * @example
+ * const source = await appConfigPolicySource({ application, environment, profile, refreshSeconds: 60 });
+ */
+export async function appConfigPolicySource(options: {
+  application: string;
+  environment: string;
+  profile: string;
+  refreshSeconds: number;
+  auditLogFile?: string | undefined;
+}): Promise<PolicySource> {
+  const { application, environment, profile, refreshSeconds } = options;
+  return loadRemotePolicySource({
+    source: `appconfig:${application}/${environment}/${profile}`,
+    read: await appConfigReader({ application, environment, profile, pollSeconds: refreshSeconds }),
+    refreshMs: refreshSeconds * 1000,
+    listener: policyAuditListener(
+      options.auditLogFile ? fileAuditLog(options.auditLogFile) : stdoutAuditLog(),
+    ),
+  });
+}
+
 const { POLICY_APPCONFIG_APPLICATION, POLICY_APPCONFIG_ENVIRONMENT, POLICY_APPCONFIG_PROFILE } =
   settings;
 /** AppConfig's policy, read at cold start: the one read an answer waits for, and only the first. */
 const fromAppConfig =
   POLICY_APPCONFIG_APPLICATION && POLICY_APPCONFIG_ENVIRONMENT && POLICY_APPCONFIG_PROFILE
-    ? await loadRemotePolicySource({
-        source: `appconfig:${POLICY_APPCONFIG_APPLICATION}/${POLICY_APPCONFIG_ENVIRONMENT}/${POLICY_APPCONFIG_PROFILE}`,
-        read: await appConfigReader({
-          application: POLICY_APPCONFIG_APPLICATION,
-          environment: POLICY_APPCONFIG_ENVIRONMENT,
-          profile: POLICY_APPCONFIG_PROFILE,
-          pollSeconds: settings.POLICY_REFRESH_SECONDS,
-        }),
-        refreshMs: settings.POLICY_REFRESH_SECONDS * 1000,
-        listener: policyAuditListener(
-          settings.AUDIT_LOG_FILE ? fileAuditLog(settings.AUDIT_LOG_FILE) : stdoutAuditLog(),
-        ),
+    ? await appConfigPolicySource({
+        application: POLICY_APPCONFIG_APPLICATION,
+        environment: POLICY_APPCONFIG_ENVIRONMENT,
+        profile: POLICY_APPCONFIG_PROFILE,
+        refreshSeconds: settings.POLICY_REFRESH_SECONDS,
+        auditLogFile: settings.AUDIT_LOG_FILE,
       })
     : undefined;
 

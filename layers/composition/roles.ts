@@ -64,6 +64,7 @@ export function decisionRole(source: Env) {
     registry: parts.registry,
     policy: parts.policy,
     writes: parts.writes,
+    argumentRules: parts.argumentRules,
     consoleClientId: parts.env.CONSOLE_CLIENT_ID,
     publicBaseUrl: parts.env.PUBLIC_BASE_URL,
   };
@@ -183,6 +184,7 @@ export function mcpRole(source: Env) {
       registry: parts.registry,
       policy: parts.policy,
       writes: parts.writes,
+      argumentRules: parts.argumentRules,
       consoleClientId: env.CONSOLE_CLIENT_ID,
     },
     listing: env.MCP_TOOL_LISTING,

@@ -157,7 +157,11 @@ export const runtimeEnvSchema = z.object({
   POLICY_APPCONFIG_APPLICATION: z.string().min(1).optional(),
   POLICY_APPCONFIG_ENVIRONMENT: z.string().min(1).optional(),
   POLICY_APPCONFIG_PROFILE: z.string().min(1).optional(),
-  POLICY_REFRESH_SECONDS: z.coerce.number().int().min(15).default(60),
+  /**
+   * How old the policy may get before it is read again (seconds). AppConfig refuses a poll interval
+   * under 15 s, and the CDK app sets no less; local mode's embedded AppConfig takes 1 s and up.
+   */
+  POLICY_REFRESH_SECONDS: z.coerce.number().int().min(1).default(60),
   /** How soon an instance adds the calls it counted to the figures of GET /systems (ms). @default 10000 */
   CALL_METRICS_FLUSH_MS: positiveInt(10_000),
   /** Caps every cached tool's TTL (seconds), e.g. to watch expiry locally; unset: the tools' own. */

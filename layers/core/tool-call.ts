@@ -205,9 +205,13 @@ async function propose(
     baseUrl: meta.baseUrl,
     // Write rules may test what the preview read (an order's total), so they run after it and
     // before anything is stored.
+    // The facts are kept with the confirmation: one confirmed under another policy version is
+    // decided again from them, without reading the systems again.
     decide: rules?.mentions(tool.name)
-      ? async (preview) =>
-          rules.check(tool, caller, input, await rules.factsOf(tool, { ctx, input, preview }))
+      ? async (preview) => {
+          const facts = await rules.factsOf(tool, { ctx, input, preview });
+          return { ...(await rules.check(tool, caller, input, facts)), facts };
+        }
       : undefined,
   });
 }

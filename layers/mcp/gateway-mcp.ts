@@ -211,15 +211,15 @@ export function createGatewayMcpServer(deps: McpDeps, call: McpCall | (() => Mcp
             Number(input.limit),
           ),
         };
-      case 'confirm_operation':
-        return {
-          operation: await confirmWrite(
-            deps.decisions,
-            now().caller,
-            String(input.confirmationId),
-            now().baseUrl,
-          ),
-        };
+      case 'confirm_operation': {
+        const { policyVersion: _version, ...operation } = await confirmWrite(
+          deps.decisions,
+          now().caller,
+          String(input.confirmationId),
+          now().baseUrl,
+        );
+        return { operation };
+      }
       case 'cancel_confirmation':
         await cancelWrite(deps.decisions, now().caller, String(input.confirmationId));
         return { cancelled: true };

@@ -1,5 +1,5 @@
 import { type Policy, type PolicyLineOf, parsePolicy } from '../auth/policy.ts';
-import { inputDigest } from '../digest/input-digest.ts';
+import { canonicalJson, inputDigest } from '../digest/input-digest.ts';
 
 /**
  * The policy as a deployment keeps it: what its policy directory (infra/policy/) holds, as data.
@@ -15,6 +15,15 @@ export interface PolicyDocument {
    */
   readonly cedar?: Readonly<Record<string, string>>;
 }
+
+/**
+ * A document as AppConfig holds it: its canonical JSON, the text the CDK app deploys and the
+ * functions read (layers/policy/remote-policy-source.ts); local mode's AppConfig serves the same.
+ *
+ * @example
+ * policyDocumentJson(loadPolicyFile('infra/policy/policy.yaml').document); // '{"cedar":{…},"policy":{…}}'
+ */
+export const policyDocumentJson = (document: PolicyDocument): string => canonicalJson(document);
 
 /** Length of a policy version: 12 hex digits of SHA-256 (48 bits). */
 const VERSION_LENGTH = 12;

@@ -20,8 +20,16 @@ export interface Confirmation {
   roles?: readonly string[];
   input: unknown;
   inputDigest: string;
+  /** The policy version it was proposed under. */
   policyVersion: string;
+  /** The policy version it was confirmed under, when another than `policyVersion`. */
+  confirmedPolicyVersion?: string;
   preview: WritePreview;
+  /**
+   * The facts the argument rules read when it was proposed (e.g. a customer's contact addresses):
+   * a confirmation under another policy version decides again from them.
+   */
+  facts?: Readonly<Record<string, unknown>>;
   /** Raised above the tool's own by an argument rule (infra/policy/*.cedar), e.g. a large order. */
   confirmBy?: 'approver';
   status: ConfirmationStatus;
@@ -58,8 +66,17 @@ export interface ConfirmationStore {
   findByIdempotencyKey(
     key: string,
   ): Promise<{ confirmationId: string; inputDigest: string } | undefined>;
-  /** pending → confirmed, only while not expired; false when the condition fails. */
-  confirm(id: string, operationId: string, confirmedBy: string, now: Date): Promise<boolean>;
+  /**
+   * pending → confirmed, only while not expired; false when the condition fails. `policyVersion`:
+   * the version it is confirmed under, kept when it differs from the proposal's.
+   */
+  confirm(
+    id: string,
+    operationId: string,
+    confirmedBy: string,
+    now: Date,
+    policyVersion?: string,
+  ): Promise<boolean>;
   /** pending → cancelled, with who and why; false when it is not pending. */
   cancel(id: string, by?: { sub: string; reason?: string | undefined }): Promise<boolean>;
   /** Pending confirmations, newest first (expired ones included: the caller filters). */
@@ -178,14 +195,19 @@ export class DynamoConfirmationStore implements ConfirmationStore {
     }
   }
 
-  async confirm(id: string, operationId: string, confirmedBy: string, now: Date): Promise<boolean> {
+  async confirm(
+    id: string,
+    operationId: string,
+    confirmedBy: string,
+    now: Date,
+    policyVersion?: string,
+  ): Promise<boolean> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: `confirmation#${id}` },
-          UpdateExpression:
-            'SET #status = :confirmed, operationId = :op, confirmedBy = :by, confirmedAt = :now REMOVE waiting',
+          UpdateExpression: `SET #status = :confirmed, operationId = :op, confirmedBy = :by, confirmedAt = :now${policyVersion ? ', confirmedPolicyVersion = :version' : ''} REMOVE waiting`,
           ConditionExpression: '#status = :pending AND expiresAt > :now',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -194,6 +216,7 @@ export class DynamoConfirmationStore implements ConfirmationStore {
             ':op': operationId,
             ':by': confirmedBy,
             ':now': now.toISOString(),
+            ...(policyVersion ? { ':version': policyVersion } : {}),
           },
         }),
       );

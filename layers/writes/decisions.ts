@@ -1,3 +1,4 @@
+import type { ArgumentRulesView } from '../argument-policy/argument-rules.ts';
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed, mayConfirm, mayFollow, mayFollowAll, type Policy } from '../auth/policy.ts';
 import {
@@ -7,12 +8,14 @@ import {
   NotFoundError,
   PersonConfirmationRequiredError,
 } from '../errors/index.ts';
+import { snapshotOf } from '../policy/policy-source.ts';
 import { type AnyWriteTool, confirmAtOf, isWriteTool } from '../tools/define.ts';
 import type { ToolRegistry } from '../tools/tool-registry.ts';
 import type { Confirmation, ConfirmationStore } from './confirmation-store.ts';
 import { operationIdFor } from './operation-id.ts';
 import type { Operation, OperationStatus, OperationStore } from './operation-store.ts';
 import { approveUrlOf, type ConfirmationView, confirmationView, confirmByOf } from './propose.ts';
+import { decideAgain } from './redecide.ts';
 import type { WriteQueue } from './write-queue.ts';
 
 export interface DecideDeps {
@@ -24,6 +27,8 @@ export interface DecideDeps {
    * the only one that confirms a person-confirmed write. Unset: no token is.
    */
   consoleClientId?: string | undefined;
+  /** The current policy's argument rules: a write proposed under another version is decided again. */
+  argumentRules?: ArgumentRulesView | undefined;
   now?: () => Date;
 }
 
@@ -89,6 +94,9 @@ function authorise(
 
 /**
  * Confirms a write: exactly one queued operation per confirmation, however often it is called.
+ * A write proposed under another policy version is decided again under the current one
+ * (layers/writes/redecide.ts); `policyVersion` is the version it was confirmed under, for the
+ * audit trail.
  *
  * @example
  * const { id, status } = await confirmWrite(deps, caller, 'cf_…', 'https://gateway.example');
@@ -98,10 +106,25 @@ export async function confirmWrite(
   caller: Caller,
   id: string,
   baseUrl: string,
-): Promise<{ id: string; status: OperationStatus }> {
+): Promise<{ id: string; status: OperationStatus; policyVersion: string }> {
   const { confirmations, operations, queue } = deps.writes();
   const confirmation = await confirmations.get(id);
   if (!confirmation) throw notFound(id);
+  // One policy for the whole decision, and its version for the record, even if a new one arrives.
+  const policy = snapshotOf(deps.policy);
+  const version = policy.version;
+  const registered = deps.registry.get(confirmation.tool);
+  // Proposed under another version (a rollout, any policy edit): decided again under this one, for
+  // those who may decide it; anyone else is refused below as before.
+  if (
+    confirmation.status === 'pending' &&
+    confirmation.policyVersion !== version &&
+    registered &&
+    isWriteTool(registered) &&
+    mayConfirm(policy, caller, confirmation.sub, confirmByOf(confirmation, registered))
+  ) {
+    await decideAgain(policy, deps.argumentRules, registered, confirmation);
+  }
   const tool = authorise(deps, caller, confirmation, 'confirm');
   if (
     confirmation.status === 'pending' &&
@@ -118,18 +141,18 @@ export async function confirmWrite(
   const now = deps.now?.() ?? new Date();
   let current = confirmation;
   if (current.status === 'pending') {
-    if (current.policyVersion !== deps.policy.version) {
-      throw new ConflictError(
-        'confirmation_stale',
-        'Permissions changed since this write was proposed. Propose it again to get a fresh confirmation.',
-      );
-    }
     if (Date.parse(current.expiresAt) <= now.getTime()) {
       throw new ExpiredError(
         `Confirmation ${id} expired at ${current.expiresAt}. Propose the write again to get a new one.`,
       );
     }
-    await confirmations.confirm(id, operationIdFor(id), caller.sub, now);
+    await confirmations.confirm(
+      id,
+      operationIdFor(id),
+      caller.sub,
+      now,
+      current.policyVersion === version ? undefined : version,
+    );
     current = (await confirmations.get(id)) ?? current;
   }
   if (current.status === 'cancelled') {
@@ -161,7 +184,11 @@ export async function confirmWrite(
   // Enqueued on every confirmation call until the saga has started: a crash between the
   // confirmation and the send cannot strand an operation, and a duplicate start is a no-op.
   if (operation.status === 'queued') await queue.send({ operationId, tool: tool.name });
-  return { id: operation.id, status: operation.status };
+  return {
+    id: operation.id,
+    status: operation.status,
+    policyVersion: current.confirmedPolicyVersion ?? current.policyVersion,
+  };
 }
 
 /**

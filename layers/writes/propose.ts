@@ -33,9 +33,14 @@ export interface ProposalMeta {
   baseUrl: string;
   /**
    * The argument rules' say on this write, once its preview is known (it may throw to refuse):
-   * they may raise it to four eyes. @default the tool's own `confirmBy`
+   * they may raise it to four eyes. `facts`: what they read, kept with the confirmation.
+   * @default the tool's own `confirmBy`
    */
-  decide?: ((preview: WritePreview) => Promise<{ confirmBy?: 'approver' }>) | undefined;
+  decide?:
+    | ((
+        preview: WritePreview,
+      ) => Promise<{ confirmBy?: 'approver'; facts?: Readonly<Record<string, unknown>> }>)
+    | undefined;
 }
 
 /** Who confirms a proposal: an approver when an argument rule raised it, else as the tool says. */
@@ -122,6 +127,7 @@ export async function proposeWrite(
     policyVersion: deps.policyVersion,
     preview,
     ...(decided.confirmBy ? { confirmBy: decided.confirmBy } : {}),
+    ...(decided.facts && Object.keys(decided.facts).length > 0 ? { facts: decided.facts } : {}),
     status: 'pending',
     createdAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),

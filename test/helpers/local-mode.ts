@@ -36,7 +36,11 @@ export async function startLocalHarness(
   env: Record<string, string> = {},
   options: Pick<
     LocalModeOptions,
-    'sagaRetryIntervalMs' | 'writeQueueVisibilitySeconds' | 'writeWait' | 'policyFile'
+    | 'sagaRetryIntervalMs'
+    | 'writeQueueVisibilitySeconds'
+    | 'writeWait'
+    | 'policyFile'
+    | 'policySource'
   > = {},
 ): Promise<LocalHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'toolgate-local-'));

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
+import { loadPolicyFile } from '#layers/policy/policy-yaml.ts';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { copyPolicyDirectory, grantViewer, policyProbe } from '#test/helpers/policy-files.ts';
 import { eventually } from '#test/helpers/webhooks.ts';
 
 const run = randomUUID().slice(0, 8);
@@ -16,30 +17,10 @@ describe('policy file in local mode', () => {
   let dir: string;
   let file: string;
   let original: string;
-  const toolNames = async () => {
-    const answer = await local.call('GET', '/tools', { as: vic });
-    expect(answer.status).toBe(200);
-    return (answer.body.tools as { name: string }[]).map((tool) => tool.name);
-  };
-  const policyRecords = async () => {
-    const answer = await local.call('GET', '/audit?tool=policy', { as: auditor });
-    expect(answer.status).toBe(200);
-    return answer.body.records as {
-      sub: string;
-      reason: string;
-      input: { version: string; previousVersion: string | null; source: string };
-    }[];
-  };
+  const { toolNames, policyRecords } = policyProbe(() => local, { viewer: vic, auditor });
 
   beforeAll(async () => {
-    // A copy: the test edits it, never the repository's file.
-    dir = await mkdtemp(join(tmpdir(), 'toolgate-policy-'));
-    file = join(dir, 'policy.yaml');
-    await copyFile(defaultPolicyFile, file);
-    // The argument rules beside it are part of the policy too.
-    for (const rules of ['orders.cedar', 'email.cedar'])
-      await copyFile(join(dirname(defaultPolicyFile), rules), join(dir, rules));
-    original = await readFile(file, 'utf8');
+    ({ dir, file, original } = await copyPolicyDirectory('toolgate-policy-'));
     local = await startLocalHarness({}, { policyFile: file });
   }, 120_000);
   afterAll(async () => {
@@ -56,13 +37,7 @@ describe('policy file in local mode', () => {
     expect(await toolNames()).not.toContain('get_customer_orders');
 
     // Act: the viewer is granted get_customer_orders in the file.
-    await writeFile(
-      file,
-      original.replace(
-        'grants: [search_customers, get_customer]',
-        'grants: [search_customers, get_customer, get_customer_orders]',
-      ),
-    );
+    await writeFile(file, grantViewer(original, 'get_customer_orders'));
 
     // Assert: it takes effect over HTTP, and the change is audited with both versions.
     await eventually('the viewer granted get_customer_orders', async () =>
@@ -134,5 +109,69 @@ describe('policy file in local mode', () => {
     expect(refused.errorMessage).toMatch(/orders\.cedar:\d+: .*lmit/);
     expect((await orders(60)).status).toBe(200);
     expect((await orders(90)).body.error?.code).toBe('argument_not_allowed');
+  });
+  it('confirms a write proposed before an unrelated edit, and refuses one the edit made stricter', async () => {
+    // Arrange: the repository's policy and rules again (the tests above left edits behind).
+    const sam = { sub: `sam-${run}`, roles: ['sales'] };
+    const rulesFile = join(dir, 'orders.cedar');
+    const rules = await readFile(join(dirname(defaultPolicyFile), 'orders.cedar'), 'utf8');
+    await writeFile(file, original);
+    await writeFile(rulesFile, rules);
+    const propose = () =>
+      local.call('POST', '/tools/create_order', {
+        as: sam,
+        body: { customerId: 'C-00021', lines: [{ sku: 'SKU-10005', quantity: 1 }] },
+      });
+    // The version each state of the files makes, as the gateway derives it from the content.
+    const versionOfFiles = () => loadPolicyFile(file).policy.version;
+    const confirm = (id: string) =>
+      local.call('POST', `/confirmations/${id}`, { as: sam, person: true });
+    await eventually('the limit rule of the repository back', async () =>
+      (
+        await local.call('POST', '/tools/get_customer_orders', {
+          as: sam,
+          body: { customerId: 'C-00021', limit: 60 },
+        })
+      ).body.error?.code === 'argument_not_allowed'
+        ? true
+        : undefined,
+    );
+    const proposed = await propose();
+    expect(proposed.status).toBe(202);
+    expect(proposed.body.confirmation.confirmBy).toBe('self');
+    const proposedUnder = versionOfFiles();
+
+    // Act: an unrelated edit (the viewer granted get_order_status) between proposal and confirmation.
+    await writeFile(file, grantViewer(original, 'get_order_status'));
+    await eventually('the viewer granted get_order_status', async () =>
+      (await toolNames()).includes('get_order_status') ? true : undefined,
+    );
+    const confirmed = await confirm(proposed.body.confirmation.id);
+
+    // Assert: confirmed, and its audit record names the version it was confirmed under.
+    expect(confirmed.status).toBe(202);
+    const confirmedUnder = versionOfFiles();
+    expect(confirmedUnder).not.toBe(proposedUnder);
+    const record = await eventually('the confirmation in the audit trail', async () => {
+      const answer = await local.call('GET', `/audit?sub=${sam.sub}`, { as: auditor });
+      return (answer.body.records as { input?: Record<string, unknown> }[]).find(
+        (entry) => entry.input?.confirmationId === proposed.body.confirmation.id,
+      );
+    });
+    expect(record.input).toMatchObject({ decision: 'confirm', policyVersion: confirmedUnder });
+
+    // Act: a proposal, then the threshold lowered below its total.
+    const second = await propose();
+    expect(second.body.confirmation.confirmBy).toBe('self');
+    await writeFile(rulesFile, rules.replace('context.amount > 1000', 'context.amount > 100'));
+    await eventually('the lower threshold taken up', async () =>
+      (await propose()).body.confirmation?.confirmBy === 'approver' ? true : undefined,
+    );
+    const stale = await confirm(second.body.confirmation.id);
+
+    // Assert: refused, saying what changed.
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('confirmation_stale');
+    expect(stale.body.error.message).toContain('"create_order" now needs an approver');
   });
 });

@@ -63,7 +63,14 @@ export function decide(deps: DecideDeps & { publicBaseUrl?: string | undefined }
       await cancelWrite(deps, caller, id, parsed.data.reason);
       return { statusCode: 204, headers: {}, body: '' };
     }
-    context.gateway.input = { confirmationId: id, decision: 'confirm' };
-    return json(202, { operation: await confirmWrite(deps, caller, id, baseUrl) });
+    // The audit record names the policy version the write was (or was refused) confirmed under.
+    context.gateway.input = {
+      confirmationId: id,
+      decision: 'confirm',
+      policyVersion: deps.policy.version,
+    };
+    const { policyVersion, ...operation } = await confirmWrite(deps, caller, id, baseUrl);
+    context.gateway.input = { confirmationId: id, decision: 'confirm', policyVersion };
+    return json(202, { operation });
   };
 }

@@ -29,6 +29,14 @@ describe('DynamoConfirmationStore', () => {
     });
   });
 
+  it('keeps the policy version a confirmation was confirmed under when it is given', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await store.confirm('cf_1', 'op_1', 'bea', new Date(), 'a1b2c3d4e5f6');
+    const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.UpdateExpression).toContain('confirmedPolicyVersion = :version');
+    expect(input?.ExpressionAttributeValues).toMatchObject({ ':version': 'a1b2c3d4e5f6' });
+  });
+
   it('reports a lost race or an expiry as false instead of throwing', async () => {
     dynamo.on(UpdateCommand).rejects(conditionFailed());
     await expect(store.confirm('cf_1', 'op_1', 'bea', new Date())).resolves.toBe(false);
