@@ -187,7 +187,12 @@ function refusalOrOutage(oauth: typeof OAuth, error: unknown): Error {
     return new ExchangeRefusedError(
       `The identity provider refused to issue a token on your behalf for this system (${refused.slice(0, 60)}). Your sign-in may not be allowed to use it, or the gateway's client may not be permitted to exchange tokens: ask an administrator to check the identity provider's token exchange settings. Signing in again may help if your token is about to expire.`,
     );
-  // Our own errors (the client not configured, a timeout or outage of the call's fetch) stand.
+  // The provider could not be reached through the call's fetch: say who, still retryable.
+  if (error instanceof UpstreamUnavailableError)
+    return new UpstreamUnavailableError(
+      'The identity provider could not be reached to exchange your token. Try again in a few seconds.',
+    );
+  // Our own other errors (the client not configured, the call's deadline) stand.
   if (error instanceof AppError) return error;
   return new UpstreamUnavailableError(
     'The identity provider could not exchange your token right now. Try again in a few seconds.',

@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalHarness, startLocalHarness } from '#test/helpers/local-mode.ts';
+import { connectMcp } from '#test/helpers/mcp-client.ts';
 
 /** The CRM sandbox's call log: who called what with which credential. */
 async function crmCalls(local: LocalHarness) {
@@ -73,5 +76,98 @@ describe('token exchange (CRM called with a token exchanged for the caller’s o
     expect(upstream.length).toBeGreaterThan(0);
     for (const call of upstream)
       expect(call).toMatchObject({ system: 'crm', credential: 'exchange' });
+  });
+
+  it('exchanges the MCP caller’s token too', async () => {
+    // Arrange
+    const agent = await connectMcp(local, bea);
+    try {
+      // Act
+      const result = await agent.callTool({
+        name: 'search_customers',
+        arguments: { query: 'C-0000', limit: 50 },
+      });
+      // Assert
+      expect(result.isError).toBeFalsy();
+      const ids = JSON.stringify(result.structuredContent);
+      expect(ids).toContain('C-00002');
+      expect(ids).not.toContain('C-00001');
+    } finally {
+      await agent.close();
+    }
+  });
+
+  describe('the local identity provider’s token exchange grant', () => {
+    const exchange = async (form: Record<string, string>, clientSecret?: string) => {
+      const file = JSON.parse(await readFile(local.secretsFile, 'utf8')) as {
+        identity: { 'token-exchange': { clientId: string; clientSecret: string } };
+      };
+      const client = file.identity['token-exchange'];
+      const res = await fetch(`${local.issuer.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${btoa(`${client.clientId}:${clientSecret ?? client.clientSecret}`)}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          audience: 'crm',
+          ...form,
+        }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+
+    it('issues a short-lived token for the CRM with the same subject', async () => {
+      // Act
+      const res = await exchange({ subject_token: await local.token('ana', ['support']) });
+      // Assert
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        token_type: 'Bearer',
+        expires_in: 300,
+      });
+      const claims = decodeJwt(String(res.body.access_token));
+      expect(claims).toMatchObject({ sub: 'ana', aud: 'crm', iss: local.issuer.issuer });
+      expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(300);
+    });
+
+    it('refuses a subject token it did not issue, or one that expired', async () => {
+      // Arrange
+      const foreign = await local.issuer.issue({
+        sub: 'ana',
+        roles: ['support'],
+        issuer: 'https://elsewhere.example.com',
+      });
+      const expired = await local.issuer.issue({
+        sub: 'ana',
+        roles: ['support'],
+        issuedAt: Math.floor(Date.now() / 1000) - 7200,
+      });
+      // Act
+      const refusals = await Promise.all([
+        exchange({ subject_token: foreign }),
+        exchange({ subject_token: expired }),
+        exchange({ subject_token: 'not-a-jwt' }),
+      ]);
+      // Assert
+      for (const refused of refusals) {
+        expect(refused.status).toBe(400);
+        expect(refused.body.error).toBe('invalid_grant');
+      }
+    });
+
+    it('refuses a client that does not know the secret', async () => {
+      // Act
+      const res = await exchange(
+        { subject_token: await local.token('ana', ['support']) },
+        'wrong-secret',
+      );
+      // Assert
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('invalid_client');
+    });
   });
 });
