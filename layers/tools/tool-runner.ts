@@ -334,7 +334,11 @@ export function createToolRunner(options: ToolRunnerOptions) {
       }
       return runLive(tool, input, call, withheld);
     }
-    const starting = prefetch?.start(call, tool, input);
+    // A prefetch runs later, without the caller's token: none for a system it would exchange for.
+    const exchanges = prefetch?.tool.systems.some((system) =>
+      options.exchangedCredentials?.covers(system),
+    );
+    const starting = exchanges ? undefined : prefetch?.start(call, tool, input);
     try {
       return await runLive(tool, input, call, withheld);
     } finally {
