@@ -44,6 +44,14 @@ export function buildApp(
       systemOAuthClientIds: Object.fromEntries(
         systemIds.map((id) => [id, context(`${id}OAuthClientId`)]),
       ),
+      systemExchangeAudiences: Object.fromEntries(
+        systemIds.map((id) => [id, context(`${id}ExchangeAudience`)]),
+      ),
+      systemExchangeScopes: Object.fromEntries(
+        systemIds.map((id) => [id, context(`${id}ExchangeScope`)]),
+      ),
+      tokenExchangeUrl: context('tokenExchangeUrl'),
+      tokenExchangeStyle: context('tokenExchangeStyle'),
       systemDbIamUsers: Object.fromEntries(systemIds.map((id) => [id, context(`${id}DbIamUser`)])),
       userRateLimit: context('userRateLimit'),
       toolThrottle: context('toolThrottle'),
@@ -92,6 +100,7 @@ export function buildApp(
     tools,
     auditTable: stateful.auditTable,
     systemSecrets: stateful.systemSecrets,
+    ...(stateful.tokenExchangeSecret ? { tokenExchangeSecret: stateful.tokenExchangeSecret } : {}),
     confirmationsTable: stateful.confirmationsTable,
     operationsTable: stateful.operationsTable,
     idempotencyTable: stateful.idempotencyTable,

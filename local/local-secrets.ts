@@ -20,7 +20,16 @@ export function demoSecrets(sandboxes: readonly SystemSandbox[]): LocalSecretsFi
     webhooks: demoWebhookSecrets(),
     // Local mode points them at its chat sandbox once that has its port (local/chat-webhooks.ts).
     notifications: {},
+    identity: { [TOKEN_EXCHANGE_SECRET]: demoExchangeClient() },
   };
+}
+
+/** The key under `identity` of the gateway's token exchange client (`identity/token-exchange`). */
+export const TOKEN_EXCHANGE_SECRET = 'token-exchange';
+
+/** The gateway's confidential client at local mode's identity provider, for token exchange. */
+function demoExchangeClient(): { clientId: string; clientSecret: string } {
+  return { clientId: 'toolgate-gateway', clientSecret: randomBytes(24).toString('base64url') };
 }
 
 /** One signing secret per webhook source, in the shape each vendor hands out. */
@@ -53,9 +62,12 @@ export async function ensureLocalSecrets(
     const demo = demoSecrets(sandboxes);
     const missing = Object.keys(demo.systems).filter((id) => !existing.systems[id]);
     const missingHooks = Object.keys(demo.webhooks).filter((id) => !existing.webhooks[id]);
-    if (missing.length === 0 && missingHooks.length === 0) return existing;
+    const missingClient = !existing.identity?.[TOKEN_EXCHANGE_SECRET];
+    if (missing.length === 0 && missingHooks.length === 0 && !missingClient) return existing;
     for (const id of missing) existing.systems[id] = demo.systems[id] as Record<string, unknown>;
     for (const id of missingHooks) existing.webhooks[id] = demo.webhooks[id];
+    if (missingClient)
+      existing.identity = { ...existing.identity, [TOKEN_EXCHANGE_SECRET]: demoExchangeClient() };
     await writeFile(path, `${JSON.stringify(existing, null, 2)}\n`, { mode: 0o600 });
     return existing;
   } catch (error) {

@@ -3,7 +3,7 @@ import { type SystemDefinition, secretShapes } from '#layers/connectors/system-d
 import type { LocalSecretsFile } from '#layers/secrets/file-secret-provider.ts';
 import { webhookSources } from '#layers/webhooks/sources.ts';
 import { startEach } from './sandboxes/index.ts';
-import type { RunningSandbox } from './sandboxes/server.ts';
+import type { RunningSandbox, TrustedIssuer } from './sandboxes/server.ts';
 import type { SystemSandbox } from './sandboxes/system-sandbox.ts';
 
 /** A system of the registry and the sandbox that plays it in local mode, if one does. */
@@ -66,6 +66,11 @@ export interface LocalSystems {
   env: Record<string, string>;
   /** Points each sandbox that sends webhooks at the gateway, signed with its source's secret. */
   announceTo(gatewayUrl: string, webhooks: LocalSecretsFile['webhooks']): void;
+  /**
+   * Makes each sandbox that can trust an identity provider's tokens (the CRM) trust local mode's;
+   * answers their systems' ids, the audiences token exchange may ask for.
+   */
+  trust(issuer: TrustedIssuer): string[];
   close(): Promise<void>;
 }
 
@@ -109,6 +114,13 @@ export async function startLocalSystems(options: {
         [systemSettingNames.secretId(system.id), system.id],
       ]),
     ),
+    trust(issuer) {
+      return [...running].flatMap(([id, sandbox]) => {
+        if (!sandbox.trust) return [];
+        sandbox.trust(issuer);
+        return [id];
+      });
+    },
     announceTo(gatewayUrl, webhooks) {
       for (const sandbox of sandboxed) {
         const source = sandbox.webhookSource;

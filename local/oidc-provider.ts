@@ -6,6 +6,12 @@ import type { DevIssuer } from './dev-issuer.ts';
 import { memoryAdapter } from './oidc-adapter.ts';
 import { type Directory, interactionPages } from './oidc-interactions.ts';
 import { document, escapeHtml, messagePage, pageHeaders, type RoleChoice } from './oidc-pages.ts';
+import {
+  type LocalExchangeClient,
+  TOKEN_EXCHANGE_GRANT,
+  TOKEN_EXCHANGE_PARAMETERS,
+  tokenExchangeGrant,
+} from './oidc-token-exchange.ts';
 
 /** The console's OIDC client in local mode (CONSOLE_CLIENT_ID). */
 export const LOCAL_CONSOLE_CLIENT_ID = 'toolgate-console';
@@ -21,6 +27,8 @@ export interface LocalOidcOptions {
   consoleClientId?: string;
   /** What a person may pick on the sign-in page. @default the roles of infra/policy/policy.yaml */
   roles?: readonly RoleChoice[];
+  /** The gateway's confidential client for RFC 8693 token exchange; absent: no exchange. */
+  tokenExchange?: LocalExchangeClient;
 }
 
 export interface LocalOidc {
@@ -111,6 +119,19 @@ export async function createLocalOidc(options: LocalOidcOptions): Promise<LocalO
         redirect_uris: origins.map((origin) => `${origin}/console/callback`),
         post_logout_redirect_uris: origins.map((origin) => `${origin}/console/`),
       },
+      ...(options.tokenExchange
+        ? [
+            {
+              client_id: options.tokenExchange.clientId,
+              client_secret: options.tokenExchange.clientSecret,
+              client_name: 'Toolgate gateway (token exchange)',
+              token_endpoint_auth_method: 'client_secret_basic' as const,
+              grant_types: [TOKEN_EXCHANGE_GRANT],
+              response_types: [],
+              redirect_uris: [],
+            },
+          ]
+        : []),
     ],
     responseTypes: ['code'],
     // As Cognito does for its app clients: a refresh token for every client allowed the grant (the
@@ -210,6 +231,12 @@ export async function createLocalOidc(options: LocalOidcOptions): Promise<LocalO
     },
   };
   const provider = new Provider(issuer.issuer, configuration);
+  if (options.tokenExchange)
+    provider.registerGrantType(
+      TOKEN_EXCHANGE_GRANT,
+      tokenExchangeGrant({ issuer, client: options.tokenExchange, errors }),
+      TOKEN_EXCHANGE_PARAMETERS,
+    );
   const callback = provider.callback();
   const interactions = interactionPages({
     provider,

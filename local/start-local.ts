@@ -57,7 +57,7 @@ import {
   localTableNames,
   startEmulators,
 } from './emulators.ts';
-import { ensureLocalSecrets } from './local-secrets.ts';
+import { ensureLocalSecrets, TOKEN_EXCHANGE_SECRET } from './local-secrets.ts';
 import { castSandboxes, type LocalSystems, startLocalSystems } from './local-systems.ts';
 import { type LocalTopics, startLocalTopics } from './notification-topic.ts';
 import { createLocalOidc, LOCAL_CONSOLE_CLIENT_ID, type LocalOidc } from './oidc-provider.ts';
@@ -341,7 +341,18 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
   // `issuer.issue` all verify against the same JWKS.
   const issuer = await loadDevIssuer(join(dataDir, 'dev-issuer.json'), localIssuerUrl(url));
   const consoleClientId = options.env?.CONSOLE_CLIENT_ID ?? LOCAL_CONSOLE_CLIENT_ID;
-  oidc = await createLocalOidc({ issuer, gatewayUrl: url, consoleClientId });
+  // The sandboxes that accept the provider's tokens (the CRM) are the audiences token exchange
+  // (SYSTEM_<ID>_CREDENTIAL=exchange) may ask for, as the gateway's client of the secrets file.
+  const audiences = sandboxes.trust({ issuer: issuer.issuer, jwksUrl: `${issuer.issuer}/jwks` });
+  const exchangeClient = secrets.identity?.[TOKEN_EXCHANGE_SECRET] as
+    | { clientId: string; clientSecret: string }
+    | undefined;
+  oidc = await createLocalOidc({
+    issuer,
+    gatewayUrl: url,
+    consoleClientId,
+    ...(exchangeClient ? { tokenExchange: { ...exchangeClient, audiences } } : {}),
+  });
   // `npm run token` reads it to issue tokens for this port.
   await recordIssuer(join(dataDir, 'issuer.json'), issuer.issuer);
   // Sandboxes that send webhooks (CRM, ticketing) announce their changes as their vendors do.
@@ -402,6 +413,9 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     AUDIT_LOG_FILE: join(dataDir, 'audit-log', 'gateway.log'),
     SECRETS_SOURCE: 'file',
     LOCAL_SECRETS_FILE: secretsFile,
+    // Used by a system set to SYSTEM_<ID>_CREDENTIAL=exchange: the provider's token endpoint.
+    TOKEN_EXCHANGE_URL: `${issuer.issuer}/token`,
+    TOKEN_EXCHANGE_SECRET_ID: `identity/${TOKEN_EXCHANGE_SECRET}`,
     ...sandboxes.env,
     ...options.env,
   };

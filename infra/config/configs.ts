@@ -8,6 +8,7 @@ import {
   openRouteGroups,
   type PrivateNetwork,
   type StageConfig,
+  type TokenExchangeConfig,
 } from './stage-config.ts';
 
 /** Values a deployer passes with `-c key=value`; they override the stage defaults. */
@@ -32,6 +33,15 @@ export interface StageOverrides {
    * credentials), who connects through the gateway's OAuth client of that id at the system.
    */
   systemOAuthClientIds?: Readonly<Record<string, string | undefined>>;
+  /**
+   * `-c crmExchangeAudience=crm` and/or `-c crmExchangeScope=api://<app id>/.default`: calls to that
+   * system carry a token exchanged for the caller's own at `-c tokenExchangeUrl=<token endpoint>`,
+   * in `-c tokenExchangeStyle=rfc8693|entra_obo` (default rfc8693).
+   */
+  systemExchangeAudiences?: Readonly<Record<string, string | undefined>>;
+  systemExchangeScopes?: Readonly<Record<string, string | undefined>>;
+  tokenExchangeUrl?: string | undefined;
+  tokenExchangeStyle?: string | undefined;
   /**
    * `-c logisticsDbIamUser=prx-0123456789abcdef0/toolgate_reader`: a database system reached with
    * IAM database authentication, as that user of that RDS instance, cluster or proxy.
@@ -85,6 +95,7 @@ type Defaults = Omit<
   | 'systemBaseUrls'
   | 'systemTokenUrls'
   | 'systemOAuthClientIds'
+  | 'tokenExchange'
   | 'systemDbIamUsers'
   | 'rolesClaim'
   | 'mail'
@@ -248,6 +259,7 @@ export function resolveStage(
         (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '',
       ),
     ),
+    ...parseTokenExchange(overrides, systemIds),
     userRateLimit,
     toolThrottle,
     mail: parseMail({ ...overrides, mailSender }),
@@ -258,6 +270,42 @@ export function resolveStage(
     powertoolsTracer: parseOnOff('powertoolsTracer', overrides.powertoolsTracer),
     ...resolveNetwork(overrides, systemIds),
   };
+}
+
+/**
+ * Token exchange of the stage: any `-c <system>ExchangeAudience` or `-c <system>ExchangeScope`
+ * turns it on for that system, and needs `-c tokenExchangeUrl` (https); Entra ID's on-behalf-of
+ * needs each system's scope. A bad value fails the synth naming its context key.
+ */
+function parseTokenExchange(
+  overrides: StageOverrides,
+  systemIds: readonly string[],
+): { tokenExchange?: TokenExchangeConfig } {
+  const systems: Record<string, { audience?: string; scope?: string }> = {};
+  for (const id of systemIds) {
+    const audience = overrides.systemExchangeAudiences?.[id] || undefined;
+    const scope = overrides.systemExchangeScopes?.[id] || undefined;
+    if (audience || scope)
+      systems[id] = { ...(audience ? { audience } : {}), ...(scope ? { scope } : {}) };
+  }
+  if (Object.keys(systems).length === 0) return {};
+  const { tokenExchangeUrl: url, tokenExchangeStyle: style = 'rfc8693' } = overrides;
+  if (!url?.startsWith('https://') || !URL.canParse(url))
+    throw new Error(
+      `tokenExchangeUrl must be the https token endpoint of the identity provider (Entra ID: https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token) when ${Object.keys(
+        systems,
+      )
+        .map((id) => `${id}ExchangeAudience or ${id}ExchangeScope`)
+        .join(', ')} is set, got ${url ?? 'nothing'}`,
+    );
+  if (style !== 'rfc8693' && style !== 'entra_obo')
+    throw new Error(`tokenExchangeStyle must be rfc8693 or entra_obo, got ${style}`);
+  const unscoped = Object.entries(systems).filter(([, target]) => !target.scope);
+  if (style === 'entra_obo' && unscoped.length > 0)
+    throw new Error(
+      `tokenExchangeStyle=entra_obo needs ${unscoped.map(([id]) => `-c ${id}ExchangeScope=api://<app id>/.default`).join(' ')}`,
+    );
+  return { tokenExchange: { url, style, systems } };
 }
 
 /**

@@ -48,6 +48,14 @@ export interface PrivateNetwork {
 }
 
 /** Everything that differs between stages; one object per stage in `configs.ts`. */
+/** Token exchange of a stage: the identity provider's token endpoint, its style, and the systems. */
+export interface TokenExchangeConfig {
+  readonly url: string;
+  readonly style: 'rfc8693' | 'entra_obo';
+  /** What is asked for each system called with exchange: RFC 8693 audience, scopes. */
+  readonly systems: Readonly<Record<string, { audience?: string; scope?: string }>>;
+}
+
 export interface StageConfig {
   readonly stage: string;
   /** OIDC issuer whose JWTs the API accepts (API Gateway JWT authorizer). */
@@ -88,6 +96,12 @@ export interface StageConfig {
    * at each (`-c <system>OAuthClientId=<id>`): SYSTEM_<ID>_CREDENTIAL=user and _OAUTH_CLIENT_ID.
    */
   readonly systemOAuthClientIds: Readonly<Record<string, string>>;
+  /**
+   * Systems called with a token the identity provider exchanges for the caller's own
+   * (`-c <system>ExchangeAudience=…` and/or `-c <system>ExchangeScope=…`), at `-c tokenExchangeUrl`,
+   * in `-c tokenExchangeStyle` (`rfc8693` or `entra_obo`); absent: none.
+   */
+  readonly tokenExchange?: TokenExchangeConfig;
   /** Database systems reached with IAM database authentication (`-c <system>DbIamUser=<resource id>/<user>`). */
   readonly systemDbIamUsers: Readonly<Record<string, DbIamUser>>;
   readonly logRetentionDays: 7 | 14 | 30 | 90 | 365;

@@ -47,6 +47,7 @@ import {
 } from './resilience-access.ts';
 import {
   grantDatabaseConnect,
+  grantExchangeSecret,
   type SystemConnections,
   systemEnvironment,
   userCredentialEnvironment,
@@ -250,6 +251,7 @@ export function buildGatewayFunctions(
       for (const topic of publishes) resources.topics[topic].grantPublish(fn);
       for (const systemId of systemIds) resources.connections.secrets.get(systemId)?.grantRead(fn);
       grantDatabaseConnect(fn, resources.connections, systemIds);
+      grantExchangeSecret(fn, resources.connections, systemIds);
       if (entry.settings?.includes('webhook-secrets'))
         for (const secret of resources.webhookSecrets.values()) secret.grantRead(fn);
       if (entry.settings?.includes('chat-webhooks'))

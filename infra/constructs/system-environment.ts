@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { systemSettingNames } from '../../layers/config/system-settings.ts';
+import type { TokenExchangeConfig } from '../config/stage-config.ts';
 
 /** Where each business system is and where its credentials live, for the stage. */
 export interface SystemConnections {
@@ -13,6 +14,8 @@ export interface SystemConnections {
   readonly dbIamUsers?: Readonly<Record<string, DbIamUser>>;
   /** Systems called on behalf of the user: the gateway's OAuth client id at each. */
   readonly oauthClientIds?: Readonly<Record<string, string>>;
+  /** Systems called with token exchange, and the secret of the gateway's client at the identity provider. */
+  readonly exchange?: TokenExchangeConfig & { readonly secret: Secret };
 }
 
 /** `-c <system>DbIamUser=<resource id>/<user>`: an RDS instance or cluster (`db-…`, `cluster-…`) or an RDS Proxy (`prx-…`). */
@@ -46,8 +49,52 @@ export function systemEnvironment(
     const iam = connections.dbIamUsers?.[systemId];
     if (iam) environment[systemSettingNames.dbIamUser(systemId)] = iam.user;
     Object.assign(environment, userCredentialEnvironment(connections, systemId));
+    Object.assign(environment, exchangeEnvironment(connections, systemId));
   }
   return environment;
+}
+
+/**
+ * The settings of a system called with token exchange (`-c <system>ExchangeAudience`,
+ * `-c <system>ExchangeScope`): none for any other system.
+ *
+ * @example
+ * exchangeEnvironment(connections, 'crm'); // { SYSTEM_CRM_CREDENTIAL: 'exchange', TOKEN_EXCHANGE_URL: '…', … }
+ */
+export function exchangeEnvironment(
+  connections: SystemConnections,
+  systemId: string,
+): Record<string, string> {
+  const exchange = connections.exchange;
+  const target = exchange?.systems[systemId];
+  if (!exchange || !target) return {};
+  return {
+    [systemSettingNames.credential(systemId)]: 'exchange',
+    ...(target.audience
+      ? { [systemSettingNames.exchangeAudience(systemId)]: target.audience }
+      : {}),
+    ...(target.scope ? { [systemSettingNames.exchangeScope(systemId)]: target.scope } : {}),
+    TOKEN_EXCHANGE_URL: exchange.url,
+    TOKEN_EXCHANGE_STYLE: exchange.style,
+    TOKEN_EXCHANGE_SECRET_ID: exchange.secret.secretArn,
+  };
+}
+
+/**
+ * Lets a function that calls a system with token exchange read the gateway's client secret at
+ * the identity provider; a function that calls none gets nothing.
+ *
+ * @example
+ * grantExchangeSecret(fn, connections, tool.systems);
+ */
+export function grantExchangeSecret(
+  grantee: IGrantable,
+  connections: SystemConnections,
+  systemIds: readonly string[],
+): void {
+  const exchange = connections.exchange;
+  if (exchange && systemIds.some((systemId) => exchange.systems[systemId]))
+    exchange.secret.grantRead(grantee);
 }
 
 /**

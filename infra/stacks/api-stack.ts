@@ -48,6 +48,8 @@ export interface ApiStackProps extends StackProps {
   readonly tools: readonly AnyTool[];
   readonly auditTable: Table;
   readonly systemSecrets: ReadonlyMap<string, Secret>;
+  /** The gateway's client at the identity provider, when a system is called with token exchange. */
+  readonly tokenExchangeSecret?: Secret;
   readonly confirmationsTable: Table;
   readonly operationsTable: Table;
   readonly idempotencyTable: Table;
@@ -370,6 +372,9 @@ const connectionsOf = (props: ApiStackProps): SystemConnections => ({
   tokenUrls: props.config.systemTokenUrls,
   dbIamUsers: props.config.systemDbIamUsers,
   oauthClientIds: props.config.systemOAuthClientIds,
+  ...(props.config.tokenExchange && props.tokenExchangeSecret
+    ? { exchange: { ...props.config.tokenExchange, secret: props.tokenExchangeSecret } }
+    : {}),
 });
 
 /** The limits an unauthenticated route gets: webhooks, MCP and the console (and the connection callback) their own, any other the metadata ones. */

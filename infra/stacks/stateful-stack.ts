@@ -161,6 +161,8 @@ export const EVENT_WORKER_TIMEOUT_SECONDS = 30;
 export class StatefulStack extends Stack {
   readonly auditTable: Table;
   readonly systemSecrets: ReadonlyMap<string, Secret>;
+  /** The gateway's confidential client at the identity provider, for token exchange; only when a system uses it. */
+  readonly tokenExchangeSecret?: Secret;
   readonly confirmationsTable: Table;
   readonly operationsTable: Table;
   readonly idempotencyTable: Table;
@@ -245,6 +247,19 @@ export class StatefulStack extends Stack {
       secrets.set(system.id, secret);
     }
     this.systemSecrets = secrets;
+    if (config.tokenExchange)
+      this.tokenExchangeSecret = placeholderSecret(this, 'TokenExchangeClientSecret', {
+        description:
+          'Toolgate\'s confidential client at the identity provider, for token exchange (RFC 8693 or Entra ID on-behalf-of): {"clientId","clientSecret"}; set the real value after deploy.',
+        template: { clientId: 'set-me' },
+        generated: 'clientSecret',
+        length: 40,
+        removalPolicy: config.removalPolicy,
+        notRotatedBecause:
+          "The client secret is issued and rotated at the identity provider (Entra ID app registration, the IdP's client settings), not by a Lambda rotation function.",
+        setWith:
+          'Set with: aws secretsmanager put-secret-value --secret-id <this ARN> --secret-string \'{"clientId":"…","clientSecret":"…"}\'',
+      });
     new CfnOutput(this, 'AuditTableName', { value: this.auditTable.tableName });
     this.auditArchive = new AuditArchive(this, 'AuditArchive', {
       table: this.auditTable,

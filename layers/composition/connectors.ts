@@ -15,8 +15,10 @@ import { FileSecretProvider } from '../secrets/file-secret-provider.ts';
 import type { SecretProvider } from '../secrets/secret-provider.ts';
 import { SecretsManagerSecretProvider } from '../secrets/secrets-manager-provider.ts';
 import { mailSettings } from '../systems/mail/mail-settings.ts';
+import { systems as registeredSystems } from '../systems/registry.ts';
 import type { ConversationPrefetch } from '../tools/prefetch.ts';
 import { createToolRunner, type ToolRunner } from '../tools/tool-runner.ts';
+import { exchangedCredentials } from './exchanged-credentials.ts';
 
 type DocumentClient = ReturnType<typeof createDocumentClient>;
 
@@ -120,10 +122,17 @@ export function createConnectors(options: {
   userCredentials?: UserCredentials | undefined;
 }): ToolRunner {
   const { env, systemSettings, dynamo, shared } = options;
+  const secrets = secretProvider(env);
+  const exchanged = exchangedCredentials({
+    env,
+    systemSettings,
+    systems: registeredSystems,
+    secrets,
+  });
   return createToolRunner({
     systemSettings,
     policy: options.policy,
-    secrets: secretProvider(env),
+    secrets,
     logger,
     settings: { mail: mailSettings(env) },
     defaultTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
@@ -131,6 +140,7 @@ export function createConnectors(options: {
     ...(options.userCredentials
       ? { userCredentials: options.userCredentials, publicBaseUrl: env.PUBLIC_BASE_URL }
       : {}),
+    ...(exchanged ? { exchangedCredentials: exchanged } : {}),
     ...(env.CACHE_MAX_TTL_SECONDS ? { maxCacheTtlSeconds: env.CACHE_MAX_TTL_SECONDS } : {}),
     ...(shared
       ? {

@@ -181,6 +181,15 @@ export const runtimeEnvSchema = z.object({
   CONNECTIONS_TABLE_NAME: z.string().min(1).optional(),
   /** How long a started connection (its state and PKCE verifier) may be completed. @default 600 */
   CONNECT_TTL_SECONDS: positiveInt(600),
+  /**
+   * The identity provider's token endpoint, for systems called with token exchange
+   * (SYSTEM_<ID>_CREDENTIAL=exchange): the caller's token is exchanged there for the system's.
+   */
+  TOKEN_EXCHANGE_URL: z.url().optional(),
+  /** `rfc8693` (RFC 8693 token exchange) or `entra_obo` (Entra ID on-behalf-of). @default rfc8693 */
+  TOKEN_EXCHANGE_STYLE: z.enum(['rfc8693', 'entra_obo']).default('rfc8693'),
+  /** The secret holding the gateway's client at the identity provider: `clientId`, `clientSecret`. */
+  TOKEN_EXCHANGE_SECRET_ID: z.string().min(1).optional(),
   /** Table of webhook receipts (de-duplication) and the event log. */
   WEBHOOK_TABLE_NAME: z.string().min(1).optional(),
   /** SQS queue between the webhook endpoint and the event worker. */

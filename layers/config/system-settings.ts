@@ -58,8 +58,15 @@ export interface SystemSettings {
   timeoutMs?: number;
   rateLimit?: RateLimitSetting;
   breaker?: BreakerSetting;
-  /** `user`: calls carry the calling user's token (per-user credentials); `service`: the secret's. */
-  credential?: 'service' | 'user';
+  /**
+   * `user`: calls carry the calling user's token (per-user credentials); `exchange`: a token the
+   * identity provider exchanged for the caller's own; `service`: the secret's.
+   */
+  credential?: 'service' | 'user' | 'exchange';
+  /** With `exchange`: the audience asked for (RFC 8693 `audience`, and `resource` if a URI). */
+  exchangeAudience?: string;
+  /** With `exchange`: the scopes asked for (Entra ID: `api://<app id>/.default`). */
+  exchangeScope?: string;
   /** The gateway's OAuth client id at the system, for users' connections. */
   oauthClientId?: string;
 }
@@ -77,6 +84,8 @@ export const systemSettingNames = {
   breaker: (systemId: string) => name(systemId, 'BREAKER'),
   credential: (systemId: string) => name(systemId, 'CREDENTIAL'),
   oauthClientId: (systemId: string) => name(systemId, 'OAUTH_CLIENT_ID'),
+  exchangeAudience: (systemId: string) => name(systemId, 'EXCHANGE_AUDIENCE'),
+  exchangeScope: (systemId: string) => name(systemId, 'EXCHANGE_SCOPE'),
 } as const;
 
 /**
@@ -139,9 +148,14 @@ export function parseSystemSettings(
         );
     }
     const credential = read('credential');
-    if (credential === 'service' || credential === 'user') found.credential = credential;
+    if (credential === 'service' || credential === 'user' || credential === 'exchange')
+      found.credential = credential;
     else if (credential !== undefined)
-      problems.push(`${systemSettingNames.credential(systemId)} must be service or user`);
+      problems.push(`${systemSettingNames.credential(systemId)} must be service, user or exchange`);
+    const exchangeAudience = read('exchangeAudience');
+    if (exchangeAudience) found.exchangeAudience = exchangeAudience;
+    const exchangeScope = read('exchangeScope');
+    if (exchangeScope) found.exchangeScope = exchangeScope;
     const oauthClientId = read('oauthClientId');
     if (oauthClientId) found.oauthClientId = oauthClientId;
     if (found.credential === 'user' && !oauthClientId)

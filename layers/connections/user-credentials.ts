@@ -4,6 +4,7 @@ import { ConnectionRequiredError, UpstreamUnavailableError } from '../errors/ind
 import type { ToolLogger } from '../observability/tool-logger.ts';
 import type { ConnectionStore, StoredConnection } from './connection-store.ts';
 import { GrantRefusedError, type UserOAuthClient, type UserTokenSet } from './oauth-client.ts';
+import { renewAt, TokenCache } from './token-cache.ts';
 
 /** A system called on behalf of users, with the gateway's OAuth client at it. */
 export interface ConnectableSystem {
@@ -62,8 +63,7 @@ export class UserCredentials {
   readonly #leaseMs: number;
   readonly #pollMs: number;
   readonly #cacheMs: number;
-  readonly #cache = new Map<string, { token: string; refreshAt: number; until: number }>();
-  readonly #inflight = new Map<string, Promise<string>>();
+  readonly #cache: TokenCache;
 
   constructor(options: UserCredentialsOptions) {
     this.#options = options;
@@ -73,6 +73,7 @@ export class UserCredentials {
     this.#leaseMs = options.leaseMs ?? 10_000;
     this.#pollMs = options.pollMs ?? 100;
     this.#cacheMs = options.cacheMs ?? 30_000;
+    this.#cache = new TokenCache(this.#now);
   }
 
   /** Whether calls to the system carry the user's token. */
@@ -105,38 +106,28 @@ export class UserCredentials {
     connectUrl: string,
     rejected?: string,
   ): Promise<string> {
-    const key = `${systemId}\n${sub}`;
-    const cached = this.#cache.get(key);
-    const now = this.#now();
-    if (cached && cached.token !== rejected && cached.refreshAt > now && cached.until > now) {
-      return Promise.resolve(cached.token);
-    }
-    const inflight = this.#inflight.get(key);
-    if (inflight) return inflight;
-    const work = this.#resolve(systemId, sub, connectUrl, rejected).finally(() =>
-      this.#inflight.delete(key),
+    return this.#cache.get(`${systemId}\n${sub}`, rejected, () =>
+      this.#resolve(systemId, sub, connectUrl, rejected),
     );
-    this.#inflight.set(key, work);
-    return work;
   }
 
   /** Forgets what the instance cached of a connection (after a revoke). */
   forget(systemId: string, sub: string): void {
-    this.#cache.delete(`${systemId}\n${sub}`);
+    this.#cache.forget(`${systemId}\n${sub}`);
   }
 
   /** When a token is refreshed: `marginMs` before it expires, or a tenth of its life if shorter. */
   #refreshAt(tokens: UserTokenSet): number {
-    const life = tokens.issuedAt === undefined ? Infinity : tokens.expiresAt - tokens.issuedAt;
-    return tokens.expiresAt - Math.min(this.#marginMs, life / 10);
+    return renewAt(tokens, this.#marginMs);
   }
 
+  /** Used until it is due for refresh, looking at the store again after `cacheMs` at the latest. */
   #remember(key: string, tokens: UserTokenSet): void {
-    this.#cache.set(key, {
-      token: tokens.accessToken,
-      refreshAt: this.#refreshAt(tokens),
-      until: this.#now() + this.#cacheMs,
-    });
+    this.#cache.remember(
+      key,
+      tokens.accessToken,
+      Math.min(this.#refreshAt(tokens), this.#now() + this.#cacheMs),
+    );
   }
 
   #connectable(systemId: string): ConnectableSystem {

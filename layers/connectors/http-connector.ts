@@ -3,6 +3,7 @@ import {
   AppError,
   ConfigurationError,
   ConnectionRequiredError,
+  ExchangeRefusedError,
   NotFoundError,
   UpstreamDataError,
   UpstreamError,
@@ -19,14 +20,14 @@ import { breakerOutcomes, type ConnectorBreaker } from './breaker-outcomes.ts';
 import type { Connector, ConnectorRequest, PageRequest, QueryValue } from './connector.ts';
 import { paginationStyle } from './pagination.ts';
 import type { SystemDefinition } from './system-definition.ts';
-import { type UpstreamCalls, upstreamRequestId } from './upstream-calls.ts';
+import { type UpstreamCall, type UpstreamCalls, upstreamRequestId } from './upstream-calls.ts';
 
 export interface HttpConnectorOptions {
   system: SystemDefinition;
   baseUrl: string;
   authenticator: Authenticator;
   /** Which credential `authenticator` gives: noted with each call for the audit. @default 'service' */
-  credential?: 'service' | 'user';
+  credential?: UpstreamCall['credential'];
   /** Per-call timeout in ms. */
   timeoutMs: number;
   /** Sent upstream as `X-Request-Id`, so a call can be followed into the business system. */
@@ -164,8 +165,14 @@ export function createHttpConnector(options: HttpConnectorOptions): Connector {
     } catch (error) {
       const durationMs = performance.now() - started;
       // No answer (timeout, connection) counts against the system; a gateway misconfiguration or
-      // a user who has not connected does not.
-      if (!(error instanceof ConfigurationError || error instanceof ConnectionRequiredError))
+      // a user who has not connected or whose token the identity provider would not exchange does not.
+      if (
+        !(
+          error instanceof ConfigurationError ||
+          error instanceof ConnectionRequiredError ||
+          error instanceof ExchangeRefusedError
+        )
+      )
         options.metrics?.record(false, durationMs);
       recordSystemCall(system.id, {
         durationMs,

@@ -48,10 +48,11 @@ export const userAuthSchema = z.object({
 export type UserAuth = z.infer<typeof userAuthSchema>;
 
 /**
- * Which credential a call to the system carries: the gateway's own (`service`, in the secret), or
- * the calling user's (`user`: on behalf of the user, after they connected; needs `userAuth`).
+ * Which credential a call to the system carries: the gateway's own (`service`, in the secret), the
+ * calling user's (`user`: on behalf of the user, after they connected; needs `userAuth`), or one
+ * the identity provider exchanged for the caller's own token (`exchange`: no connect step).
  */
-export const credentialModeSchema = z.enum(['service', 'user']);
+export const credentialModeSchema = z.enum(['service', 'user', 'exchange']);
 export type CredentialMode = z.infer<typeof credentialModeSchema>;
 
 export const paginationSchema = z.discriminatedUnion('style', [

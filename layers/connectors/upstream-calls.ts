@@ -5,8 +5,11 @@
  */
 export interface UpstreamCall {
   system: string;
-  /** Which credential the call carried: the gateway's own (`service`) or the user's (`user`). */
-  credential?: 'service' | 'user';
+  /**
+   * Which credential the call carried: the gateway's own (`service`), the user's connection
+   * (`user`), or a token the identity provider exchanged for the caller's own (`exchange`).
+   */
+  credential?: 'service' | 'user' | 'exchange';
   requestId?: string;
   status?: number;
 }
@@ -28,7 +31,7 @@ export class UpstreamCalls {
 
   add(call: {
     system: string;
-    credential?: 'service' | 'user' | undefined;
+    credential?: UpstreamCall['credential'] | undefined;
     requestId?: string | undefined;
     status?: number | undefined;
   }): void {

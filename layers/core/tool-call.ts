@@ -38,6 +38,8 @@ export interface CallMeta {
   idempotencyKey?: string | undefined;
   /** The gateway's public base URL, for the links an answer carries (`approveUrl`). */
   baseUrl: string;
+  /** The caller's own access token, exchanged for a system called with token exchange; never recorded. */
+  subjectToken?: string | undefined;
 }
 
 export type ToolCallOutcome =
@@ -150,6 +152,7 @@ export async function callTool(
               conversationId: meta.conversationId?.slice(0, MAX_CONVERSATION_ID_LENGTH),
               upstream,
               baseUrl: meta.baseUrl,
+              subjectToken: meta.subjectToken,
             }),
           ),
         };
@@ -196,6 +199,7 @@ async function propose(
     caller,
     upstream,
     baseUrl: meta.baseUrl,
+    subjectToken: meta.subjectToken,
   });
   const rules = deps.argumentRules;
   return proposeWrite(deps.proposals(), tool, input, ctx, {
@@ -234,6 +238,7 @@ async function checkReadArguments(
             requestId: meta.requestId,
             caller,
             upstream,
+            subjectToken: meta.subjectToken,
           }),
           input,
         })

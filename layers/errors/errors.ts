@@ -76,6 +76,17 @@ export class ConnectionRequiredError extends AppError {
   }
 }
 
+/**
+ * The identity provider refused to exchange the caller's token for one at a system called with
+ * token exchange (`invalid_grant`, `unauthorized_client`, the user not allowed): nothing was sent
+ * to the system, and the service credential is never used instead.
+ */
+export class ExchangeRefusedError extends AppError {
+  readonly code = 'exchange_refused';
+  readonly statusCode = 403;
+  readonly category: ErrorCategory = 'authorization';
+}
+
 /** A connection's authorization could not complete: its state is unknown or used, or the user said no. */
 export class ConnectFailedError extends AppError {
   readonly code: string;

@@ -18,6 +18,16 @@ export const header = (event: HttpEvent, name: string): string | undefined =>
   event.headers?.[name.toLowerCase()] ?? undefined;
 
 /**
+ * The request's bearer token, if it carries one: the subject token of a token exchange. It is
+ * verified before a handler runs (API Gateway's JWT authorizer, or the authenticate middleware).
+ *
+ * @example
+ * bearerTokenOf(event); // 'eyJhbGciOi…'
+ */
+export const bearerTokenOf = (event: HttpEvent): string | undefined =>
+  /^Bearer\s+(\S+)$/i.exec(header(event, 'authorization')?.trim() ?? '')?.[1];
+
+/**
  * The gateway's public base URL: `configured` (PUBLIC_BASE_URL) when set, else the scheme and host
  * the request came in on (API Gateway sets `x-forwarded-proto`; local mode is plain HTTP).
  *

@@ -61,6 +61,8 @@ export interface McpCall {
   conversationId?: string | undefined;
   /** The gateway's public base URL, for `approveUrl`. */
   baseUrl: string;
+  /** The caller's bearer token, for a system called with token exchange. */
+  subjectToken?: string | undefined;
   /**
    * What a 2025-era client declared at `initialize`, carried by its session id (this server keeps
    * no session). 2026-07-28 clients declare their capabilities on every request instead.

@@ -11,11 +11,13 @@ export const localSecretsFileSchema = z.object({
   systems: z.record(z.string(), z.record(z.string(), z.unknown())),
   webhooks: z.record(z.string(), z.unknown()).default({}),
   notifications: z.record(z.string(), z.unknown()).default({}),
+  /** The gateway's own clients at the identity provider (`identity/token-exchange`). */
+  identity: z.record(z.string(), z.unknown()).optional(),
 });
 export type LocalSecretsFile = z.output<typeof localSecretsFileSchema>;
 
 /** The sections of the file a secret id can name with a prefix, e.g. `webhooks/<source>`. */
-const PREFIXED_SECTIONS = ['webhooks', 'notifications'] as const;
+const PREFIXED_SECTIONS = ['webhooks', 'notifications', 'identity'] as const;
 
 /**
  * Local mode's stand-in for Secrets Manager: the git-ignored local secrets file, where the secret
@@ -38,12 +40,13 @@ export class FileSecretProvider implements SecretProvider {
   ): Promise<Record<string, unknown>> {
     const file = await this.#load(options.forceFetch ?? false);
     // `webhooks/<source>` names a webhook signing secret, `notifications/<chat>` a chat's webhook;
+    // `identity/<client>` one of the gateway's clients at the identity provider;
     // anything else a system's credentials.
     const prefixed = PREFIXED_SECTIONS.find((name) => secretId.startsWith(`${name}/`));
     const [section, key] = prefixed
       ? ([prefixed, secretId.slice(prefixed.length + 1)] as const)
       : (['systems', secretId] as const);
-    const value = file[section][key];
+    const value = file[section]?.[key];
     if (!value || typeof value !== 'object') {
       throw new ConfigurationError(
         'credentials_unavailable',

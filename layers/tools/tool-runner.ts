@@ -3,6 +3,7 @@ import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import type { SystemSettings } from '../config/system-settings.ts';
 import { systemSettingNames } from '../config/system-settings.ts';
+import type { ExchangedCredentials } from '../connections/exchanged-credentials.ts';
 import { connectUrlOf, type UserCredentials } from '../connections/user-credentials.ts';
 import { type Authenticator, createAuthenticator } from '../connectors/authenticator.ts';
 import type { Connector } from '../connectors/connector.ts';
@@ -55,6 +56,8 @@ export interface RunCall {
   upstream?: UpstreamCalls | undefined;
   /** The gateway's public base URL, for the `connectUrl` of a system the user has not connected. */
   baseUrl?: string | undefined;
+  /** The caller's own access token, exchanged for a system called with token exchange. */
+  subjectToken?: string | undefined;
 }
 
 export interface ToolRunnerOptions {
@@ -89,6 +92,8 @@ export interface ToolRunnerOptions {
   userLimit?: Pick<UserRateLimit, 'admit'>;
   /** Users' tokens for the systems the deployment calls on their behalf, if it has any. */
   userCredentials?: Pick<UserCredentials, 'covers' | 'authenticatorFor'>;
+  /** Tokens exchanged for the caller's own, for the systems called with token exchange, if any. */
+  exchangedCredentials?: Pick<ExchangedCredentials, 'covers' | 'authenticatorFor'>;
   /** PUBLIC_BASE_URL: the base of a `connectUrl` when the call does not name its own. */
   publicBaseUrl?: string | undefined;
   fetch?: typeof globalThis.fetch;
@@ -182,6 +187,7 @@ export function createToolRunner(options: ToolRunnerOptions) {
       caller: Caller;
       upstream?: UpstreamCalls | undefined;
       baseUrl?: string | undefined;
+      subjectToken?: string | undefined;
     },
     toolTimeoutMs?: number,
     withheld: readonly string[] = [],
@@ -210,17 +216,22 @@ export function createToolRunner(options: ToolRunnerOptions) {
       // On behalf of the user: the user's own token, never the service credential.
       const users = options.userCredentials;
       const onBehalf = users?.covers(runtime.system.id) ? users : undefined;
+      const exchange = options.exchangedCredentials?.covers(runtime.system.id)
+        ? options.exchangedCredentials
+        : undefined;
       connectors[runtime.system.id] = createHttpConnector({
         system: runtime.system,
         baseUrl: runtime.baseUrl,
-        authenticator: onBehalf
-          ? onBehalf.authenticatorFor(
-              runtime.system.id,
-              call.caller.sub,
-              connectUrlOf(call.baseUrl ?? options.publicBaseUrl ?? '', runtime.system.id),
-            )
-          : runtime.authenticator,
-        credential: onBehalf ? 'user' : 'service',
+        authenticator: exchange
+          ? exchange.authenticatorFor(runtime.system.id, call.caller.sub, call.subjectToken)
+          : onBehalf
+            ? onBehalf.authenticatorFor(
+                runtime.system.id,
+                call.caller.sub,
+                connectUrlOf(call.baseUrl ?? options.publicBaseUrl ?? '', runtime.system.id),
+              )
+            : runtime.authenticator,
+        credential: exchange ? 'exchange' : onBehalf ? 'user' : 'service',
         timeoutMs: runtime.timeoutMs,
         requestId: call.requestId,
         signal: deadline,
@@ -323,7 +334,11 @@ export function createToolRunner(options: ToolRunnerOptions) {
       }
       return runLive(tool, input, call, withheld);
     }
-    const starting = prefetch?.start(call, tool, input);
+    // A prefetch runs later, without the caller's token: none for a system it would exchange for.
+    const exchanges = prefetch?.tool.systems.some((system) =>
+      options.exchangedCredentials?.covers(system),
+    );
+    const starting = exchanges ? undefined : prefetch?.start(call, tool, input);
     try {
       return await runLive(tool, input, call, withheld);
     } finally {
@@ -355,7 +370,11 @@ export function createToolRunner(options: ToolRunnerOptions) {
             store: options.cache,
             // Callers who may see different parts, or whose own credentials answer, never share one.
             key: inputDigest(
-              tool.systems.some((system) => options.userCredentials?.covers(system))
+              tool.systems.some(
+                (system) =>
+                  options.userCredentials?.covers(system) ||
+                  options.exchangedCredentials?.covers(system),
+              )
                 ? { input, withheld, sub: call.caller.sub }
                 : withheld.length > 0
                   ? { input, withheld }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Reply, SandboxRoute } from './server.ts';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { Reply, SandboxRoute, TrustedIssuer } from './server.ts';
 
 /**
  * A CRM user who owns records, as HubSpot's owners (`hubspot_owner_id`): with a user token, a
@@ -30,8 +31,17 @@ export const ownerOfCompany = (index: number): CrmOwner =>
 /** The OAuth client the gateway is registered as: public, with PKCE (RFC 7636) required. */
 export const CRM_OAUTH_CLIENT_ID = 'toolgate-local';
 
-/** Who a request acts as: the service credential (sees everything) or one CRM user. */
-export type CrmPrincipal = { kind: 'service' } | { kind: 'user'; owner: CrmOwner };
+/** The audience of the identity provider's tokens for the CRM (token exchange). */
+export const CRM_AUDIENCE = 'crm';
+
+/**
+ * Who a request acts as: the service credential (sees everything) or one CRM user, with a token
+ * of the CRM's own OAuth server (`oauth`) or the identity provider's, exchanged for the CRM
+ * (`exchange`).
+ */
+export type CrmPrincipal =
+  | { kind: 'service' }
+  | { kind: 'user'; owner: CrmOwner; via: 'oauth' | 'exchange' };
 
 interface Grant {
   owner: CrmOwner;
@@ -78,6 +88,10 @@ export function crmOAuth(options: { serviceToken: string; now?: () => number }) 
   const accessTokens = new Map<string, Grant & { expiresAt: number; grantId: string }>();
   const refreshTokens = new Map<string, Grant & { grantId: string }>();
   const grants = { authorization_code: 0, refresh_token: 0, refused: 0, revocations: 0 };
+  // The identity provider's tokens for the CRM, once verified: the CRM trusts its issuer, as a
+  // resource server of that provider does (SSO), and maps `sub` to the CRM user of that login.
+  let trusted: { issuer: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
+  const verified = new Map<string, { owner: CrmOwner; expiresAt: number }>();
   let accessTokenTtlSeconds = 1800;
 
   const issue = (grant: Grant, grantId: string) => {
@@ -272,9 +286,33 @@ ${hidden}
     if (given.length === service.length && timingSafeEqual(given, service))
       return { kind: 'service' };
     const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
+    const exchanged = bearer ? verified.get(bearer) : undefined;
+    if (exchanged && exchanged.expiresAt > now())
+      return { kind: 'user', owner: exchanged.owner, via: 'exchange' };
     const found = bearer ? accessTokens.get(bearer) : undefined;
     if (!found || found.expiresAt <= now()) return undefined;
-    return { kind: 'user', owner: found.owner };
+    return { kind: 'user', owner: found.owner, via: 'oauth' };
+  };
+
+  /** Verifies an identity provider's JWT (signature, issuer, `aud` crm, expiry) once, before `principalOf`. */
+  const resolve = async (headers: IncomingHttpHeaders): Promise<void> => {
+    const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
+    if (!trusted || !bearer || bearer.split('.').length !== 3 || verified.has(bearer)) return;
+    try {
+      const { payload } = await jwtVerify(bearer, trusted.keys, {
+        issuer: trusted.issuer,
+        audience: CRM_AUDIENCE,
+      });
+      const owner = crmOwners.find((found) => found.login === payload.sub);
+      if (owner && payload.exp) verified.set(bearer, { owner, expiresAt: payload.exp * 1000 });
+    } catch {
+      // Not a token of the trusted provider for the CRM: the request is not authenticated.
+    }
+    for (const [token, found] of verified) if (found.expiresAt <= now()) verified.delete(token);
+  };
+
+  const trust = (issuer: TrustedIssuer): void => {
+    trusted = { issuer: issuer.issuer, keys: createRemoteJWKSet(new URL(issuer.jwksUrl)) };
   };
 
   /** `/_sandbox/oauth…`: counts, a shorter token life, and revoking a user's grants out of band. */
@@ -300,5 +338,5 @@ ${hidden}
     return undefined;
   };
 
-  return { routes, principalOf, control };
+  return { routes, principalOf, resolve, trust, control };
 }

@@ -382,9 +382,13 @@ export function startCrmSandbox(options: {
         }),
       ],
       control: oauth.control,
+      resolve: oauth.resolve,
+      trust: oauth.trust,
       credentialOf(headers: IncomingHttpHeaders) {
         const principal = oauth.principalOf(headers);
-        return principal?.kind === 'user' ? `user:${principal.owner.login}` : principal?.kind;
+        if (principal?.kind !== 'user') return principal?.kind;
+        // `exchange:ana`: a token the identity provider exchanged; `user:ana`: the CRM's own.
+        return `${principal.via === 'exchange' ? 'exchange' : 'user'}:${principal.owner.login}`;
       },
       authenticate(headers: IncomingHttpHeaders) {
         if (oauth.principalOf(headers)) return undefined;

@@ -45,6 +45,13 @@ export interface SandboxDefinition {
    * test can tell whose credential reached the system; absent: not told.
    */
   credentialOf?(headers: IncomingHttpHeaders): string | undefined;
+  /**
+   * Runs before the request's credentials are looked at, for a system that verifies tokens
+   * asynchronously (the CRM: JWTs of an identity provider it trusts, against its JWKS).
+   */
+  resolve?(headers: IncomingHttpHeaders): Promise<void>;
+  /** Trusts an identity provider's access tokens for this system (`aud` = the system's name). */
+  trust?(issuer: TrustedIssuer): void;
   /** Extra `/_sandbox/...` endpoints of this system (no credentials, never faulted). */
   control?(method: string, path: string): Reply | undefined;
   /** Where the routes announce data changes by webhook; absent when the system sends none. */
@@ -79,8 +86,16 @@ export interface SeenCall {
   credential?: string;
 }
 
+/** An identity provider whose JWT access tokens a sandbox accepts, as a resource server does. */
+export interface TrustedIssuer {
+  issuer: string;
+  jwksUrl: string;
+}
+
 export interface RunningSandbox {
   url: string;
+  /** Present on a sandbox that can accept an identity provider's tokens (`SandboxDefinition.trust`). */
+  trust?(issuer: TrustedIssuer): void;
   close(): Promise<void>;
   faults(): Faults;
   setFaults(faults: Faults): void;
@@ -247,6 +262,7 @@ export async function startSandbox(
       const { route } = matched;
       if (definition.requestIdHeader) ownId = randomUUID();
       const faulted = !faults.operation || faults.operation === route.operation;
+      await definition.resolve?.(req.headers);
       const credential = definition.credentialOf?.(req.headers);
       const record = (status: number) => {
         seen.push({
@@ -306,6 +322,7 @@ export async function startSandbox(
   const host = wildcard ? '127.0.0.1' : family === 'IPv6' ? `[${address}]` : address;
   return {
     url: `http://${host}:${port}`,
+    ...(definition.trust ? { trust: definition.trust } : {}),
     faults: () => faults,
     setFaults: (next) => {
       faults = faultsSchema.parse(next);

@@ -77,7 +77,13 @@ export interface AuditRecord {
   readonly errorMessage?: string;
   readonly durationMs: number;
   /** The business systems' own request ids of the calls the tool made. */
-  readonly upstream?: readonly { system: string; requestId?: string; status?: number }[];
+  readonly upstream?: readonly {
+    system: string;
+    /** `service`, `user` (the user's connection) or `exchange` (a token exchanged for the caller's). */
+    credential?: 'service' | 'user' | 'exchange';
+    requestId?: string;
+    status?: number;
+  }[];
 }
 
 export interface SwitchState {

@@ -22,7 +22,9 @@ export const auditColumns: readonly CsvColumn<AuditRecord>[] = [
     value: (r) =>
       (r.upstream ?? [])
         .map((call) =>
-          [call.system, call.requestId, call.status].filter((part) => part !== undefined).join(' '),
+          [call.system, call.credential, call.requestId, call.status]
+            .filter((part) => part !== undefined)
+            .join(' '),
         )
         .join('; '),
   },

@@ -183,6 +183,7 @@ export function serveMcp(deps: ServeMcpDeps, options: { legacyPool?: McpServerPo
       reason: header(event, 'x-agent-reason')?.slice(0, 500),
       conversationId: header(event, 'x-conversation-id')?.slice(0, 200),
       baseUrl: base,
+      subjectToken: token,
     };
     // Parsed once here, and handed to the SDK, which would otherwise parse it again per step.
     const message = parsedBody(body);

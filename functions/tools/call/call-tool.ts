@@ -1,6 +1,11 @@
 import { callTool as callToolCore, type ToolCallDeps } from '#layers/core/tool-call.ts';
 import type { GatewayLogic } from '#layers/http/gateway-handler.ts';
-import { type HttpEvent, header, requestBaseUrl } from '#layers/http-util/api-gateway.ts';
+import {
+  bearerTokenOf,
+  type HttpEvent,
+  header,
+  requestBaseUrl,
+} from '#layers/http-util/api-gateway.ts';
 import { json } from '#layers/http-util/respond.ts';
 
 /**
@@ -29,6 +34,7 @@ export function callTool(
       conversationId: header(event, 'x-conversation-id'),
       idempotencyKey: header(event, 'idempotency-key'),
       baseUrl: requestBaseUrl(event, deps.publicBaseUrl),
+      subjectToken: bearerTokenOf(event),
     });
     return outcome.kind === 'answer'
       ? json(200, outcome.result)

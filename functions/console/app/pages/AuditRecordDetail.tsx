@@ -119,13 +119,14 @@ export function AuditRecordDetail(props: { api: Api; id: string }) {
         ) : (
           <Table
             caption="Each system's own request id, to find the call in its logs"
-            headers={['System', 'Request id', 'Status']}
+            headers={['System', 'Credential', 'Request id', 'Status']}
           >
             {upstream.map((call, index) => (
               <tr key={index}>
                 <th scope="row" class="text">
                   {call.system}
                 </th>
+                <td>{call.credential ?? ''}</td>
                 <td>
                   {call.requestId ? <code>{call.requestId}</code> : <span class="none">none</span>}
                 </td>

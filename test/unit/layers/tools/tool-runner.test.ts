@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import type { SystemSettings } from '#layers/config/system-settings.ts';
+import { UpstreamCalls } from '#layers/connectors/upstream-calls.ts';
 import {
   type AppError,
   UpstreamTimeoutError,
@@ -90,6 +91,50 @@ describe('createToolRunner', () => {
     expect(seen[0]?.url).toBe('https://crm.example/things/T-1');
     expect(seen[0]?.headers.get('authorization')).toBe('Bearer crm-token');
     expect(seen[0]?.headers.get('x-request-id')).toBe('req-runner-1');
+  });
+
+  it('calls a system set to exchange with the caller’s exchanged token, never the service one, and notes it', async () => {
+    // Arrange: an exchange that hands back a token naming the subject token it was given.
+    const exchanged: { systemId: string; sub: string; subjectToken: string | undefined }[] = [];
+    const { runner, seen } = runnerWith(() => jsonResponse(200, { id: 'T-1', name: 'Jack' }), {
+      exchangedCredentials: {
+        covers: (systemId) => systemId === 'crm',
+        authenticatorFor: (systemId, sub, subjectToken) => {
+          exchanged.push({ systemId, sub, subjectToken });
+          return {
+            headers: async () => ({ authorization: `Bearer for-crm-${subjectToken}` }),
+            invalidate: () => undefined,
+          };
+        },
+      },
+    });
+    const upstream = new UpstreamCalls();
+    // Act
+    await runner.run(readTool(), { id: 'T-1' }, { ...call, subjectToken: 'ana-jwt', upstream });
+    // Assert
+    expect(exchanged).toEqual([{ systemId: 'crm', sub: 'ana', subjectToken: 'ana-jwt' }]);
+    expect(seen[0]?.headers.get('authorization')).toBe('Bearer for-crm-ana-jwt');
+    expect(upstream.list()).toEqual([
+      expect.objectContaining({ system: 'crm', credential: 'exchange', status: 200 }),
+    ]);
+  });
+
+  it('keeps the service credential for a system that is not set to exchange', async () => {
+    // Arrange
+    const { runner, seen } = runnerWith(() => jsonResponse(200, { id: 'T-1', name: 'Jack' }), {
+      exchangedCredentials: {
+        covers: (systemId) => systemId === 'erp',
+        authenticatorFor: () => {
+          throw new Error('not for the CRM');
+        },
+      },
+    });
+    const upstream = new UpstreamCalls();
+    // Act
+    await runner.run(readTool(), { id: 'T-1' }, { ...call, subjectToken: 'ana-jwt', upstream });
+    // Assert
+    expect(seen[0]?.headers.get('authorization')).toBe('Bearer crm-token');
+    expect(upstream.list()[0]?.credential).toBe('service');
   });
 
   it('retries a transient 503 and answers when the next try succeeds', async () => {
