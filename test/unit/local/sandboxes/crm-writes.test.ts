@@ -22,7 +22,7 @@ function arrange() {
   const announced: CrmChange[] = [];
   const principals: Record<string, CrmPrincipal> = {
     'Bearer service': { kind: 'service' },
-    'Bearer ana': { kind: 'user', owner: ana },
+    'Bearer ana': { kind: 'user', owner: ana, via: 'oauth' },
   };
   const routes = crmWriteRoutes(
     contacts,
