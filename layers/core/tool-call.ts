@@ -5,7 +5,7 @@ import { redact } from '../audit/redact.ts';
 import type { Caller } from '../auth/caller.ts';
 import { isAllowed, type Policy } from '../auth/policy.ts';
 import { UpstreamCalls } from '../connectors/upstream-calls.ts';
-import { AppError, ForbiddenError, NotFoundError } from '../errors/index.ts';
+import { AppError, ConfigurationError, ForbiddenError, NotFoundError } from '../errors/index.ts';
 import { logFailure } from '../observability/log-failure.ts';
 import { recordToolCall } from '../observability/metrics.ts';
 import type { ToolLogger } from '../observability/tool-logger.ts';
@@ -193,6 +193,7 @@ async function propose(
   meta: CallMeta,
   upstream: UpstreamCalls,
 ): Promise<ConfirmationView> {
+  refuseExchangedWrites(deps.runner, tool);
   await deps.runner.admit(tool, caller);
   const ctx = deps.runner.contextFor(tool.systems, {
     requestId: meta.requestId,
@@ -218,6 +219,25 @@ async function propose(
         }
       : undefined,
   });
+}
+
+/**
+ * A confirmed write's saga runs after the proposing request, with no caller's token to exchange:
+ * a write to a system called with token exchange could be confirmed but never run, so it is not
+ * proposed at all.
+ */
+function refuseExchangedWrites(runner: Pick<ToolRunner, 'exchanges'>, tool: AnyWriteTool): void {
+  const systems = [...new Set(tool.steps.map((step) => step.system))].filter((id) =>
+    runner.exchanges(id),
+  );
+  if (systems.length === 0) return;
+  throw new ConfigurationError(
+    'exchange_not_for_writes',
+    `"${tool.name}" cannot be proposed: it writes to ${systems.join(', ')}, which this deployment calls with tokens exchanged for the caller's own, and a confirmed write runs after this request, with no token to exchange. Tell the user; nothing was stored.`,
+    {
+      operatorDetail: `call ${systems.join(', ')} with per-user connections (SYSTEM_<ID>_CREDENTIAL=user) or the service credential to offer its write tools`,
+    },
+  );
 }
 
 /** A read's argument rules, before it runs; a tool no rule names skips this at a set lookup. */

@@ -415,7 +415,11 @@ export function createToolRunner(options: ToolRunnerOptions) {
     await cache.set(prefetch.tool.name, key, result.data, prefetch.ttlSeconds);
   }
 
-  return { contextFor, admit, run, prefill };
+  /** Whether the system is called with tokens exchanged for the caller's own (only during a call). */
+  const exchanges = (systemId: string): boolean =>
+    options.exchangedCredentials?.covers(systemId) === true;
+
+  return { contextFor, admit, run, prefill, exchanges };
 }
 
 /** Blanks the withheld parts, whatever the tool or a prefetch returned, and names them in `meta`. */

@@ -97,6 +97,32 @@ describe('token exchange (CRM called with a token exchanged for the caller’s o
     }
   });
 
+  it('refuses to propose a write to an exchange system, storing nothing, REST and MCP alike', async () => {
+    // Arrange: create_order logs the order on the CRM contact, a saga step with no token to exchange
+    const anaSales = { sub: 'ana', roles: ['sales'] };
+    const input = { customerId: 'C-00001', lines: [{ sku: 'SKU-10001', quantity: 1 }] };
+    const before = (await crmCalls(local)).length;
+    const agent = await connectMcp(local, anaSales);
+    try {
+      // Act
+      const rest = await local.call('POST', '/tools/create_order', { as: anaSales, body: input });
+      const mcp = await agent.callTool({ name: 'create_order', arguments: input });
+      // Assert
+      expect(rest.status, JSON.stringify(rest.body)).toBe(502);
+      expect(rest.body.error.code).toBe('exchange_not_for_writes');
+      expect(rest.body.error.message).toContain('crm');
+      expect(rest.body.error.message).toContain('nothing was stored');
+      expect(mcp.isError).toBe(true);
+      expect(mcp.structuredContent).toMatchObject({ error: { code: 'exchange_not_for_writes' } });
+      expect((await crmCalls(local)).length).toBe(before);
+      const pending = await local.call('GET', '/confirmations?status=pending', { as: anaSales });
+      expect(pending.status, JSON.stringify(pending.body)).toBe(200);
+      expect(JSON.stringify(pending.body)).not.toContain('create_order');
+    } finally {
+      await agent.close();
+    }
+  });
+
   describe('the local identity provider’s token exchange grant', () => {
     const exchange = async (form: Record<string, string>, clientSecret?: string) => {
       const file = JSON.parse(await readFile(local.secretsFile, 'utf8')) as {
