@@ -431,7 +431,8 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
           appConfig: emulators.appConfig,
           policyFile,
           shownAs: displayPath(policyFile),
-          refreshSeconds: runtimeEnvSchema.pick({ POLICY_REFRESH_SECONDS: true }).parse(functionEnv)
+          // process.env: the functions' settings over the shell's (`POLICY_REFRESH_SECONDS=1 npm start`).
+          refreshSeconds: runtimeEnvSchema.pick({ POLICY_REFRESH_SECONDS: true }).parse(process.env)
             .POLICY_REFRESH_SECONDS,
           auditLogFile: functionEnv.AUDIT_LOG_FILE,
           check: checkArgumentRules,
