@@ -1,5 +1,14 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { type App, Validations } from 'aws-cdk-lib';
+import {
+  type App,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type PolicyValidationPluginReport,
+  Validations,
+} from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -12,9 +21,65 @@ export function addPolicyChecks(app: App): void {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
     new ServerlessChecks(app),
-    new CfnGuardValidator(),
+    withNestedTemplates(new CfnGuardValidator()),
   );
 }
+
+/**
+ * A validation plugin that also reads the nested stacks' templates (the tools' stacks): CDK hands a
+ * plugin the top-level stacks' templates only, so the Control Tower rules would pass over every
+ * tool function (cdk-nag needs no help: it visits the constructs). Each nested template is read as
+ * CloudFormation deploys it, with the values its parent passes in place of its parameters: the
+ * rules accept a security group or log group only as a string or a resource of the same template.
+ */
+function withNestedTemplates(plugin: IPolicyValidationPlugin): IPolicyValidationPlugin {
+  return {
+    name: plugin.name,
+    ...(plugin.version ? { version: plugin.version } : {}),
+    ...(plugin.ruleIds ? { ruleIds: plugin.ruleIds } : {}),
+    validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+      // The same file names, in a directory of their own: CDK finds a finding's construct by the
+      // template's file name.
+      const resolvedDir = mkdtempSync(join(tmpdir(), 'toolgate-nested-'));
+      try {
+        const nested = context.templatePaths.flatMap((path) => nestedTemplates(path, resolvedDir));
+        return plugin.validate({
+          ...context,
+          templatePaths: [...context.templatePaths, ...nested],
+        });
+      } finally {
+        rmSync(resolvedDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+interface TemplateJson {
+  Resources?: Record<
+    string,
+    { Type: string; Properties?: { Parameters?: Record<string, unknown> }; Metadata?: object }
+  >;
+}
+
+/** The nested stacks of a template, their parameters replaced, written to `dir` (one level deep, as the app's). */
+function nestedTemplates(templatePath: string, dir: string): string[] {
+  const template = JSON.parse(readFileSync(templatePath, 'utf8')) as TemplateJson;
+  return Object.values(template.Resources ?? {}).flatMap((resource) => {
+    const file = (resource.Metadata as Record<string, unknown> | undefined)?.['aws:asset:path'];
+    if (resource.Type !== 'AWS::CloudFormation::Stack' || typeof file !== 'string') return [];
+    const passed = resource.Properties?.Parameters ?? {};
+    const text = readFileSync(join(dirname(templatePath), file), 'utf8');
+    const resolved = JSON.parse(text, (_key, value: unknown) =>
+      isRef(value) && value.Ref in passed ? passed[value.Ref] : value,
+    ) as unknown;
+    const path = join(dir, basename(file));
+    writeFileSync(path, JSON.stringify(resolved));
+    return [path];
+  });
+}
+
+const isRef = (value: unknown): value is { Ref: string } =>
+  typeof value === 'object' && value !== null && Object.keys(value).length === 1 && 'Ref' in value;
 
 /**
  * The id that acknowledges a Control Tower rule, by the cfn-guard rule name the report shows,
