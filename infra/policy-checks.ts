@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
@@ -29,8 +29,9 @@ export function addPolicyChecks(app: App): void {
  * A validation plugin that also reads the nested stacks' templates (the tools' stacks): CDK hands a
  * plugin the top-level stacks' templates only, so the Control Tower rules would pass over every
  * tool function (cdk-nag needs no help: it visits the constructs). Each nested template is read as
- * CloudFormation deploys it, with the values its parent passes in place of its parameters: the
- * rules accept a security group or log group only as a string or a resource of the same template.
+ * the proactive controls see it at deploy, each parameter a string: the rules accept a security
+ * group or log group only as a string or a resource of the same template (and cfn-guard's results
+ * for a parameter crash the plugin).
  */
 function withNestedTemplates(plugin: IPolicyValidationPlugin): IPolicyValidationPlugin {
   return {
@@ -57,20 +58,40 @@ function withNestedTemplates(plugin: IPolicyValidationPlugin): IPolicyValidation
 interface TemplateJson {
   Resources?: Record<
     string,
-    { Type: string; Properties?: { Parameters?: Record<string, unknown> }; Metadata?: object }
+    { Type: string; Properties?: { Parameters?: Record<string, unknown> } }
   >;
 }
 
-/** The nested stacks of a template, their parameters replaced, written to `dir` (one level deep, as the app's). */
+/**
+ * The nested stacks of a template, their parameters replaced, written to `dir` (one level deep, as
+ * the app's). The stack's asset manifest names each nested template file and its hash, which the
+ * nested stack resource's TemplateURL ends with.
+ */
 function nestedTemplates(templatePath: string, dir: string): string[] {
+  const assetsPath = templatePath.replace(/\.template\.json$/, '.assets.json');
+  if (!existsSync(assetsPath)) return [];
+  const assets = JSON.parse(readFileSync(assetsPath, 'utf8')) as {
+    files?: Record<string, { source: { path?: string } }>;
+  };
   const template = JSON.parse(readFileSync(templatePath, 'utf8')) as TemplateJson;
-  return Object.values(template.Resources ?? {}).flatMap((resource) => {
-    const file = (resource.Metadata as Record<string, unknown> | undefined)?.['aws:asset:path'];
-    if (resource.Type !== 'AWS::CloudFormation::Stack' || typeof file !== 'string') return [];
-    const passed = resource.Properties?.Parameters ?? {};
-    const text = readFileSync(join(dirname(templatePath), file), 'utf8');
-    const resolved = JSON.parse(text, (_key, value: unknown) =>
-      isRef(value) && value.Ref in passed ? passed[value.Ref] : value,
+  const stacks = Object.values(template.Resources ?? {}).filter(
+    (resource) => resource.Type === 'AWS::CloudFormation::Stack',
+  );
+  return Object.entries(assets.files ?? {}).flatMap(([hash, asset]) => {
+    const file = asset.source.path;
+    if (!file?.endsWith('.nested.template.json')) return [];
+    const holder = stacks.find((stack) => JSON.stringify(stack.Properties).includes(hash));
+    if (!holder) throw new Error(`${templatePath}: no nested stack resource deploys ${file}`);
+    const passed = holder.Properties?.Parameters ?? {};
+    // What the nested stack gets at deploy: a string (an id, an ARN), whatever the parent computed
+    // it from; the rules accept a reference to a resource only within the template.
+    const deployed = (parameter: string) => {
+      const value = passed[parameter];
+      return typeof value === 'string' ? value : `<${parameter}, resolved at deploy>`;
+    };
+    const resolved = JSON.parse(
+      readFileSync(join(dirname(templatePath), file), 'utf8'),
+      (_key, value: unknown) => (isRef(value) && value.Ref in passed ? deployed(value.Ref) : value),
     ) as unknown;
     const path = join(dir, basename(file));
     writeFileSync(path, JSON.stringify(resolved));

@@ -4,9 +4,10 @@ import type { AnyTool } from '../../layers/tools/define.ts';
 import { pascal } from '../constructs/names.ts';
 
 /**
- * The most tools a nested stack holds. A write tool is about 20 resources (its function, route,
- * integration, permission, audit subscription, saga step, state machine and their roles, policies,
- * log groups and alarms), a read tool about 9: twenty write tools stay under 400 of the 500.
+ * The most tools a nested stack holds. A read tool is 9 resources there (function, role, policy,
+ * log group, route, integration, two invoke permissions, audit subscription), a write tool 17 (its
+ * saga step function and state machine too, each with role, policy and log group): twenty write
+ * tools and their error alarms stay under 400 of the 500.
  */
 export const TOOLS_PER_STACK = 20;
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '#infra/app.ts';
 
@@ -110,6 +110,19 @@ export function synthesizeApp(options: SynthesizeOptions = {}): SynthesizedApp {
       );
     },
   };
+}
+
+/**
+ * `Template.fromStack` of a stack with its nested stacks' resources merged in, as
+ * `SynthesizedApp.template` gives them (the app is synthesized once, as `fromStack` does).
+ *
+ * @example
+ * const api = templateWithNested(buildApp(app, 'dev', () => undefined).api);
+ */
+export function templateWithNested(stack: Stack): Template {
+  const stage = Stage.of(stack);
+  if (!stage) throw new Error(`${stack.node.path} is in no app`);
+  return Template.fromJSON(mergedTemplate(stage.synth().directory, stack));
 }
 
 /** Where a merged template's nested resource says which nested stack resource holds it. */
