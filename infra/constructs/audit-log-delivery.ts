@@ -5,7 +5,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { FilterPattern, type ILogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { AUDIT_FILTER_PATTERN } from '../../layers/audit/audit-log.ts';
 import { controlTowerRule } from '../policy-checks.ts';
 import { alarmAbove } from './alarm-above.ts';
@@ -13,7 +13,7 @@ import { alarmAbove } from './alarm-above.ts';
 export interface AuditLogDeliveryProps {
   /** The audit ingest (functions/audit/ingest): invoked asynchronously by CloudWatch Logs. */
   readonly ingest: IFunction;
-  /** The log groups of the functions that write audit lines, by construct id. */
+  /** The log groups of the functions that write audit lines, by construct id (unique across stacks). */
   readonly sources: ReadonlyMap<string, ILogGroup>;
   readonly alarmAction: IAlarmAction;
   /**
@@ -76,12 +76,20 @@ export class AuditLogDelivery extends Construct {
       action: props.alarmAction,
     });
     const destination = new LambdaDestination(props.ingest);
+    // Beside the log group: a filter (and its invoke permission) in a nested stack of the tool
+    // functions costs that stack a resource, not this one.
     for (const [sourceId, logGroup] of props.sources)
-      new SubscriptionFilter(this, `${sourceId}Subscription`, {
-        logGroup,
-        destination,
-        filterPattern: FilterPattern.literal(AUDIT_FILTER_PATTERN),
-        filterName: 'audit-lines',
-      });
+      new SubscriptionFilter(
+        sameStack(logGroup, this) ? this : Stack.of(logGroup),
+        `${sourceId}Subscription`,
+        {
+          logGroup,
+          destination,
+          filterPattern: FilterPattern.literal(AUDIT_FILTER_PATTERN),
+          filterName: 'audit-lines',
+        },
+      );
   }
 }
+
+const sameStack = (a: IConstruct, b: IConstruct): boolean => Stack.of(a) === Stack.of(b);

@@ -1,5 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
-import { type HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, Stack } from 'aws-cdk-lib';
+import {
+  type HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -74,6 +80,12 @@ export interface GatewayResources {
   readonly alarmAction: IAlarmAction;
   /** The policy, for the functions that read it (those of callers, and the `policy` group). */
   readonly policy: PolicyConfiguration;
+  /**
+   * Where each tool's functions go (its function, saga step, routes, audit subscription): a
+   * nested stack of the API stack (infra/stacks/tool-stacks.ts).
+   * @default the scope the functions are built in
+   */
+  readonly toolScope?: (tool: AnyTool) => Construct;
 }
 
 /** One deployed function: its manifest entry and, for per-tool entries, its tool. */
@@ -229,7 +241,8 @@ export function buildGatewayFunctions(
       if (readsPolicy) Object.assign(environment, resources.policy.environment);
 
       const placement = resources.network?.placementFor(environment);
-      const gatewayFunction = new GatewayFunction(scope, instanceId(entry, tool), {
+      const home = tool && resources.toolScope ? resources.toolScope(tool) : scope;
+      const gatewayFunction = new GatewayFunction(home, instanceId(entry, tool), {
         entry: entry.entry,
         description: describe(entry, tool),
         environment,
@@ -268,7 +281,7 @@ export function buildGatewayFunctions(
       });
       if (access) grantResilienceAccess(fn, tables.resilience, access);
 
-      addRoutes(resources.api, entry, tool, fn);
+      addRoutes(resources.api, home, entry, tool, fn);
       if (entry.subscribes)
         new TopicSubscriber(scope, `${pascal(entry.subscribes.topic)}TopicSubscriber`, {
           topic: resources.topics[entry.subscribes.topic],
@@ -467,6 +480,7 @@ function settingsOf(
 
 function addRoutes(
   api: HttpApi,
+  scope: Construct,
   entry: FunctionEntry,
   tool: AnyTool | undefined,
   fn: IFunction,
@@ -482,13 +496,21 @@ function addRoutes(
     const path = tool ? route.path.replace('{tool}', tool.name) : route.path;
     byPath.set(path, [...(byPath.get(path) ?? []), HttpMethod[route.method]]);
   }
+  // A function in a nested stack has its routes there too (the API stays in the parent).
+  const nested = Stack.of(scope) !== Stack.of(api);
   for (const [path, methods] of byPath) {
-    const routes = api.addRoutes({
-      path,
-      methods,
-      integration,
-      ...(entry.open ? { authorizer: new HttpNoneAuthorizer() } : {}),
-    });
+    const authorizer = entry.open ? { authorizer: new HttpNoneAuthorizer() } : {};
+    const routes = nested
+      ? methods.map(
+          (method) =>
+            new HttpRoute(scope, `${instanceId(entry, tool)}${method}Route`, {
+              httpApi: api,
+              routeKey: HttpRouteKey.with(path, method),
+              integration,
+              ...authorizer,
+            }),
+        )
+      : api.addRoutes({ path, methods, integration, ...authorizer });
     if (entry.open) for (const route of routes) acknowledgePublicRoute(route, entry.open.reason);
   }
 }

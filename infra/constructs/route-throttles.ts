@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import {
   type CfnRoute,
   type CfnStage,
@@ -16,10 +17,11 @@ export interface ApiRoute {
   readonly resource: CfnRoute;
 }
 
-/** Every route added to the API so far. */
+/** Every route added to the API so far, those of its nested stacks (the tools') included. */
 export function routesOf(api: HttpApi): ApiRoute[] {
-  return api.node.children
-    .filter((child): child is HttpRoute => child instanceof HttpRoute)
+  return Stack.of(api)
+    .node.findAll()
+    .filter((child): child is HttpRoute => child instanceof HttpRoute && child.httpApi === api)
     .map((route) => {
       const resource = route.node.defaultChild as CfnRoute;
       return {

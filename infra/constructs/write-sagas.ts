@@ -25,16 +25,26 @@ export interface WriteSagasProps {
   readonly steps: readonly { readonly tool: AnyWriteTool; readonly step: IFunction }[];
   readonly logRetention: RetentionDays;
   readonly alarmAction: IAlarmAction;
+  /**
+   * Where each write tool's state machine goes: its step function's nested stack
+   * (infra/stacks/tool-stacks.ts), with its log group (Control Tower's CT.STEPFUNCTIONS.PR.1 wants
+   * it in the same template). Its alarms stay here, under the names operators know and the logical
+   * IDs they had.
+   * @default this construct
+   */
+  readonly machineScope?: (tool: AnyWriteTool) => Construct;
 }
 
 /**
  * The log group of a saga: under `/aws/vendedlogs/states/`, because Step Functions delivers logs
  * through CloudWatch Logs' vended-log delivery, and a log group elsewhere adds a statement to the
  * account's one log resource policy (5,120 characters), which breaks deploys once a few stacks
- * share an account. The stack name keeps stages and developer copies apart.
+ * share an account. The stack name keeps stages and developer copies apart. `-saga-` keeps it apart
+ * from the name these log groups had in the API stack itself, which a deploy retains (with its
+ * logs): a log group cannot be created under a name that still exists.
  */
 export const sagaLogGroupName = (stackName: string, tool: string): string =>
-  `/aws/vendedlogs/states/${stackName}-${tool}`;
+  `/aws/vendedlogs/states/${stackName}-saga-${tool}`;
 
 /**
  * Per write tool, the saga state machine that runs its steps with its own step function, and the
@@ -49,14 +59,15 @@ export class WriteSagas extends Construct {
     const machines = new Map<string, StateMachine>();
     for (const { tool, step } of props.steps) {
       const name = pascal(tool.name);
-      const saga = new SagaDefinition(this, `Saga${name}`, { tool, stepFunction: step });
-      const machine = new StateMachine(this, `Saga${name}StateMachine`, {
+      const home = props.machineScope?.(tool) ?? this;
+      const saga = new SagaDefinition(home, `Saga${name}`, { tool, stepFunction: step });
+      const machine = new StateMachine(home, `Saga${name}StateMachine`, {
         definitionBody: DefinitionBody.fromChainable(saga.chain),
         stateMachineType: StateMachineType.STANDARD,
         tracingEnabled: true,
         timeout: Duration.hours(2),
         logs: {
-          destination: new LogGroup(this, `Saga${name}Logs`, {
+          destination: new LogGroup(home, `Saga${name}Logs`, {
             logGroupName: sagaLogGroupName(Stack.of(this).stackName, tool.name),
             retention: props.logRetention,
           }),
@@ -71,7 +82,7 @@ export class WriteSagas extends Construct {
             'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery and friends) do not support resource-level permissions.',
         },
         {
-          id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(step.node.defaultChild as CfnFunction)}.Arn>:*]`,
+          id: `AwsSolutions-IAM5[Resource::<${Stack.of(home).getLogicalId(step.node.defaultChild as CfnFunction)}.Arn>:*]`,
           reason:
             "CDK lets the state machine invoke its own step function and that function's versions and aliases (ARN:*), nothing else.",
         },

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, NestedStack, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -40,6 +40,7 @@ import type { SystemConnections } from '../constructs/system-environment.ts';
 import { TraceSampling } from '../constructs/trace-sampling.ts';
 import { WriteSagas } from '../constructs/write-sagas.ts';
 import { controlTowerRule } from '../policy-checks.ts';
+import { toolStacks } from './tool-stacks.ts';
 
 export interface ApiStackProps extends StackProps {
   readonly config: StageConfig;
@@ -82,9 +83,6 @@ export interface ApiStackProps extends StackProps {
  * access to its own systems' secrets only, the catalog and health functions, access logs,
  * throttling, and alarms.
  */
-/** The most metrics a CloudWatch metric math alarm takes. */
-const FUNCTIONS_PER_ALARM = 10;
-
 export class ApiStack extends Stack {
   readonly api: HttpApi;
   /** Tool name → its function, for tests and later stacks. */
@@ -138,7 +136,12 @@ export class ApiStack extends Stack {
     // Every function and route of functions/manifest.ts, as local mode serves them.
     // The policy, validated here (a bad file fails the synth naming file and line).
     const policy = new PolicyConfiguration(this, 'Policy', props.policy);
+    // Each tool's functions, routes and saga in its system's nested stack: the stack's 500
+    // resources would otherwise hold about fifty tools.
+    const toolStack = toolStacks(this, props.tools);
+    const stackOf = (tool: AnyTool) => toolStack.get(tool.name) as Construct;
     const built = buildGatewayFunctions(this, {
+      toolScope: stackOf,
       config,
       policy,
       tools: props.tools,
@@ -193,6 +196,7 @@ export class ApiStack extends Stack {
       })),
       logRetention: retention,
       alarmAction,
+      machineScope: stackOf,
     });
     this.stateMachines = sagas.stateMachines;
     // The write worker starts each write's saga: it is told their ARNs and may start nothing else.
@@ -229,10 +233,14 @@ export class ApiStack extends Stack {
     for (const { entry, function: fn } of built)
       if (entry.open)
         reserveConcurrency(fn, config.openRoutes[entry.open.group].reservedConcurrency);
-    this.addFunctionAlarms(
-      built.map((candidate) => candidate.function),
-      alarmAction,
-    );
+    // Each stack alarms on its own functions: an alarm naming a function of another stack would
+    // cost a parameter and tie the stacks' updates together.
+    for (const stack of [this, ...new Set(toolStack.values())])
+      addFunctionAlarms(
+        stack,
+        built.map((candidate) => candidate.function).filter((fn) => Stack.of(fn) === stack),
+        alarmAction,
+      );
     new GatewayDashboard(this, 'Dashboard', {
       systems,
       writeTools: props.tools.filter(isWriteTool).map((tool) => tool.name),
@@ -279,41 +287,6 @@ export class ApiStack extends Stack {
         id: controlTowerRule('cloudwatch_log_group_retention_period_check'),
         reason: `Stage ${config.stage} keeps its logs ${retention} days (logRetentionDays in infra/config/configs.ts); prod keeps them 365 days, as the rule asks.`,
       });
-    }
-  }
-
-  /**
-   * Errors (crashes or timeouts) of every function, ten functions to an alarm (the most metrics a
-   * metric math alarm takes): an alarm per function would spend a resource of the stack's 500 on
-   * each, and every tool adds a function. The alarm's description names its functions; the
-   * dashboard shows each one's errors.
-   */
-  private addFunctionAlarms(functions: IFunction[], action: IAlarmAction): void {
-    const period = Duration.minutes(5);
-    for (let start = 0; start < functions.length; start += FUNCTIONS_PER_ALARM) {
-      const group = functions.slice(start, start + FUNCTIONS_PER_ALARM);
-      const usingMetrics = Object.fromEntries(
-        group.map((fn, index) => [`e${index}`, fn.metricErrors({ period, statistic: 'Sum' })]),
-      );
-      new Alarm(this, `FunctionErrorsAlarm${start / FUNCTIONS_PER_ALARM}`, {
-        alarmDescription:
-          `Lambda errors (crashes or timeouts) in ${group.map((fn) => fn.node.id).join(', ')}`.slice(
-            0,
-            1024,
-          ),
-        metric: new MathExpression({
-          expression: `SUM([${Object.keys(usingMetrics)
-            .map((id) => `FILL(${id}, 0)`)
-            .join(', ')}])`,
-          usingMetrics,
-          period,
-          label: 'Lambda errors',
-        }),
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(action);
     }
   }
 
@@ -393,3 +366,47 @@ function reserveConcurrency(target: IFunction, reservation: number | 'off'): voi
   if (reservation === 'off') return;
   (target.node.defaultChild as CfnFunction).reservedConcurrentExecutions = reservation;
 }
+
+/** The most metrics a CloudWatch metric math alarm takes. */
+const FUNCTIONS_PER_ALARM = 10;
+
+/**
+ * Errors (crashes or timeouts) of every function, ten functions to an alarm (the most metrics a
+ * metric math alarm takes): an alarm per function would spend a resource of the stack's 500 on
+ * each, and every tool adds a function. The alarm's description names its functions; the
+ * dashboard shows each one's errors. A nested stack of tools has its own.
+ */
+function addFunctionAlarms(scope: Construct, functions: IFunction[], action: IAlarmAction): void {
+  const period = Duration.minutes(5);
+  for (let start = 0; start < functions.length; start += FUNCTIONS_PER_ALARM) {
+    const group = functions.slice(start, start + FUNCTIONS_PER_ALARM);
+    const usingMetrics = Object.fromEntries(
+      group.map((fn, index) => [`e${index}`, fn.metricErrors({ period, statistic: 'Sum' })]),
+    );
+    // The API stack's keep the ids they had; a nested stack's are named after it (ToolsCrm…), so
+    // that no two stacks have an alarm of the same logical ID.
+    const prefix = scope instanceof NestedStack ? scope.node.id : '';
+    new Alarm(scope, `${prefix}FunctionErrorsAlarm${start / FUNCTIONS_PER_ALARM}`, {
+      alarmDescription:
+        `Lambda errors (crashes or timeouts) in ${group.map(functionName).join(', ')}`.slice(
+          0,
+          1024,
+        ),
+      metric: new MathExpression({
+        expression: `SUM([${Object.keys(usingMetrics)
+          .map((id) => `FILL(${id}, 0)`)
+          .join(', ')}])`,
+        usingMetrics,
+        period,
+        label: 'Lambda errors',
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(action);
+  }
+}
+
+/** A gateway function's construct id (`ToolGetAsset`), not its inner `Function`'s. */
+const functionName = (fn: IFunction): string => fn.node.scope?.node.id ?? fn.node.id;

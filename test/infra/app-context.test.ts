@@ -48,7 +48,12 @@ describe('CDK app with context settings', () => {
     synth = synthesizeApp({
       stage: 'dev-bea',
       context: tunedContext,
-      extend: (app) => new Queue(new Stack(app, 'Control'), 'PlainQueue'),
+      extend: (app) => {
+        new Queue(new Stack(app, 'Control'), 'PlainQueue');
+        // And one in a nested stack of tools, whose template CDK does not hand the plugins itself.
+        const nested = app.node.findAll().find((construct) => construct.node.id === 'ToolsCrm');
+        if (nested) new Queue(nested, 'PlainNestedQueue');
+      },
     });
     api = synth.template('api');
   }, 300_000);
@@ -62,13 +67,16 @@ describe('CDK app with context settings', () => {
         expect.arrayContaining([
           'AwsSolutions-SQS3 at Control/PlainQueue/Resource',
           'sqs_dlq_check at Control/PlainQueue/Resource',
+          'AwsSolutions-SQS3 at Toolgate-dev-bea-Api/ToolsCrm/PlainNestedQueue/Resource',
+          'sqs_dlq_check at Toolgate-dev-bea-Api/ToolsCrm/PlainNestedQueue/Resource',
         ]),
       );
-      expect(found.filter((finding) => !finding.includes(' at Control/'))).toEqual([]);
+      expect(found.filter((finding) => !/\/Plain(Nested)?Queue\//.test(finding))).toEqual([]);
     });
 
     it('leaves nothing for cfn-lint to report in any synthesized template', async (context) => {
-      expect(synth.templatePaths).toHaveLength(3);
+      // Control, the two stacks, and the API stack's nested stacks of tools, one per system.
+      expect(synth.templatePaths).toHaveLength(3 + new Set(tools.map((t) => t.systems[0])).size);
       const findings = await cfnLintOrSkip(synth.templatePaths, context);
       expect(findings).toEqual([]);
     }, 180_000);

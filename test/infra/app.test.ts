@@ -11,6 +11,7 @@ import { webhookSources } from '#layers/webhooks/sources.ts';
 import { localRouteTable } from '#local/start-local.ts';
 import {
   functionsBehindRoutes,
+  NESTED_IN,
   routeSettingsWithoutDependency,
   type SynthesizedApp,
   synthesizeApp,
@@ -43,7 +44,10 @@ describe('CDK app', () => {
     });
 
     it('leaves nothing for cfn-lint to report in any synthesized template', async (context) => {
-      expect(synth.templatePaths).toHaveLength(2);
+      // The two stacks and the API stack's nested stacks of tools, one per system.
+      expect(synth.templatePaths).toHaveLength(
+        2 + new Set(tools.map((tool) => tool.systems[0])).size,
+      );
       const findings = await cfnLintOrSkip(synth.templatePaths, context);
       expect(findings).toEqual([]);
     }, 180_000);
@@ -560,11 +564,16 @@ describe('CDK app', () => {
       }
     });
 
-    it("keeps the API stack well under CloudFormation's 500 resources, with room for more tools", () => {
-      // A tool adds about 9 resources (function, role, policy, log group, subscription filter,
-      // route, integration, permission, and a share of an alarm): room for at least 5 more.
-      const resources = Object.keys(api.toJSON().Resources).length;
-      expect(resources).toBeLessThanOrEqual(500 - 5 * 9);
+    it("keeps the API stack and each of its nested stacks well under CloudFormation's 500 resources", () => {
+      // A tool's function, route and saga are in its system's nested stack; the API stack keeps a
+      // resource per nested stack and a write tool's two alarms. test/infra/many-systems.test.ts
+      // adds twenty systems.
+      const counts = synth.resourceCounts('api');
+      expect(Object.keys(counts)).toEqual(
+        expect.arrayContaining(['Toolgate-dev-Api', 'Toolgate-dev-Api/ToolsFacilities']),
+      );
+      for (const [stack, resources] of Object.entries(counts))
+        expect(resources, stack).toBeLessThanOrEqual(400);
     });
 
     it("alarms on the 5xx rate, p99 latency and every function's errors", () => {
@@ -576,15 +585,34 @@ describe('CDK app', () => {
         ExtendedStatistic: 'p99',
         Threshold: 5000,
       });
-      // Every function's errors, ten functions to an alarm, each exactly once.
-      const functions = Object.keys(api.findResources('AWS::Lambda::Function'));
-      const alarmed = alarms
-        .flatMap((alarm) => (alarm.Properties.Metrics ?? []) as Record<string, any>[])
-        .filter((query) => query.MetricStat?.Metric?.MetricName === 'Errors')
-        .map((query) => query.MetricStat.Metric.Dimensions[0].Value.Ref as string);
-      expect(alarmed.sort()).toEqual([...functions].sort());
-      expect(alarms.filter((alarm) => JSON.stringify(alarm).includes('FILL(e0, 0)'))).toHaveLength(
-        Math.ceil(functions.length / 10),
+      // Every function's errors, ten functions of a stack to an alarm of that stack, each once.
+      const functions = api.findResources('AWS::Lambda::Function');
+      const stackOf = (resource: { Metadata?: Record<string, unknown> }) =>
+        String(resource.Metadata?.[NESTED_IN] ?? 'parent');
+      const errorAlarms = alarms.filter((alarm) => JSON.stringify(alarm).includes('FILL(e0, 0)'));
+      const alarmed = errorAlarms.flatMap((alarm) =>
+        ((alarm.Properties.Metrics ?? []) as Record<string, any>[])
+          .filter((query) => query.MetricStat?.Metric?.MetricName === 'Errors')
+          .map((query) => {
+            const id = query.MetricStat.Metric.Dimensions[0].Value.Ref as string;
+            expect(stackOf(functions[id] ?? {}), id).toBe(stackOf(alarm));
+            return id;
+          }),
+      );
+      expect(alarmed.sort()).toEqual(Object.keys(functions).sort());
+      const perStack = new Map<string, number>();
+      for (const fn of Object.values(functions))
+        perStack.set(stackOf(fn), (perStack.get(stackOf(fn)) ?? 0) + 1);
+      expect(errorAlarms).toHaveLength(
+        [...perStack.values()].reduce((sum, count) => sum + Math.ceil(count / 10), 0),
+      );
+      // Each names its functions, as the dashboard does.
+      for (const alarm of errorAlarms)
+        expect(alarm.Properties.AlarmDescription).toMatch(
+          /^Lambda errors .* in [A-Z]\w+(, [A-Z]\w+)*$/,
+        );
+      expect(errorAlarms.map((alarm) => alarm.Properties.AlarmDescription).join()).toContain(
+        'ToolGetAsset',
       );
     });
   });

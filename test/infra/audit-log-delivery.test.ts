@@ -1,9 +1,10 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionEntry, functions } from '#functions/manifest.ts';
 import { buildApp } from '#infra/app.ts';
 import { tools } from '#layers/tools/registry.ts';
+import { templateWithNested } from '#test/helpers/cdk-app.ts';
 
 interface Statement {
   Action: string | string[];
@@ -19,7 +20,7 @@ describe('the audit lines’ delivery to the audit table', () => {
   beforeAll(() => {
     // Subscriptions and grants do not depend on the bundles: skipping esbuild keeps this to seconds.
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    api = Template.fromStack(buildApp(app, 'dev', () => undefined).api);
+    api = templateWithNested(buildApp(app, 'dev', () => undefined).api);
     lambdas = api.findResources('AWS::Lambda::Function');
   }, 300_000);
 

@@ -123,7 +123,7 @@ describe('The functions as the CDK app deploys them', () => {
     expect(names.sort()).toEqual(
       tools
         .filter(isWriteTool)
-        .map((tool) => `/aws/vendedlogs/states/${stackName}-${tool.name}`)
+        .map((tool) => `/aws/vendedlogs/states/${stackName}-saga-${tool.name}`)
         .sort(),
     );
   });

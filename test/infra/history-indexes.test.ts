@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
+import { templateWithNested } from '#test/helpers/cdk-app.ts';
 
 interface Statement {
   Action: string | string[];
@@ -37,7 +38,7 @@ describe('the indexes of GET /operations and GET /audit', () => {
     // Indexes and grants do not depend on the bundles: skipping esbuild keeps this to seconds.
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stacks = buildApp(app, 'dev', () => undefined);
-    api = Template.fromStack(stacks.api);
+    api = templateWithNested(stacks.api);
     stateful = Template.fromStack(stacks.stateful);
   }, 300_000);
 

@@ -1,8 +1,9 @@
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { tools } from '#layers/tools/registry.ts';
+import { templateWithNested } from '#test/helpers/cdk-app.ts';
 
 interface Statement {
   Action: string | string[];
@@ -20,7 +21,7 @@ describe('resilience table access', () => {
     // Grants do not depend on the bundles: skipping esbuild keeps this synth to seconds.
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stacks = buildApp(app, 'dev', () => undefined);
-    api = Template.fromStack(stacks.api);
+    api = templateWithNested(stacks.api);
   }, 300_000);
 
   /** The function whose description is `description`, or starts with it and goes on after a `,` or `:`. */

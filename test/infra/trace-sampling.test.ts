@@ -3,13 +3,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { defaultTraceSampling, TraceSampling } from '#infra/constructs/trace-sampling.ts';
+import { templateWithNested } from '#test/helpers/cdk-app.ts';
 
 describe('TraceSampling', () => {
   let api: Template;
 
   beforeAll(() => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    api = Template.fromStack(buildApp(app, 'dev', () => undefined).api);
+    api = templateWithNested(buildApp(app, 'dev', () => undefined).api);
   }, 300_000);
 
   it('gives the API stack one rule tracing a small reservoir and 5% of the gateway functions', () => {

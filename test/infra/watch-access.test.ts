@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { webhookLogIndex } from '#layers/webhooks/delivery-log.ts';
+import { templateWithNested } from '#test/helpers/cdk-app.ts';
 
 interface Statement {
   Action: string | string[];
@@ -18,7 +19,7 @@ describe('the functions operators watch the gateway with', () => {
     // Grants do not depend on the bundles: skipping esbuild keeps this synth to seconds.
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stacks = buildApp(app, 'dev', () => undefined);
-    api = Template.fromStack(stacks.api);
+    api = templateWithNested(stacks.api);
     stateful = Template.fromStack(stacks.stateful);
   }, 300_000);
 
