@@ -62,7 +62,7 @@ import { castSandboxes, type LocalSystems, startLocalSystems } from './local-sys
 import { type LocalTopics, startLocalTopics } from './notification-topic.ts';
 import { createLocalOidc, LOCAL_CONSOLE_CLIENT_ID, type LocalOidc } from './oidc-provider.ts';
 import { pollQueue } from './queue-poller.ts';
-import { localSagaDefinitions } from './sagas.ts';
+import { localSagaDefinitions, localStateMachinePrefix } from './sagas.ts';
 import { startChatSandbox } from './sandboxes/chat.ts';
 import { type SandboxedSystemId, systemSandboxes } from './sandboxes/registry.ts';
 import type { SystemSandbox } from './sandboxes/system-sandbox.ts';
@@ -394,9 +394,7 @@ export async function startLocalMode<Id extends string = SandboxedSystemId>(
     ),
     WRITE_WAIT_WINDOW_SECONDS: String(writeWait.windowSeconds),
     WRITE_WAIT_FIRST_DELAY_SECONDS: String(writeWait.firstDelaySeconds),
-    SAGA_STATE_MACHINES: JSON.stringify(
-      Object.fromEntries(sagas.map((saga) => [saga.tool, saga.arn])),
-    ),
+    SAGA_STATE_MACHINE_PREFIX: localStateMachinePrefix,
     AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint,
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,

@@ -33,7 +33,7 @@ const servicesBySetting: readonly { setting: RegExp; service: string }[] = [
   { setting: /_TABLE_NAME$/, service: 'dynamodb' },
   { setting: /_QUEUE_URL$/, service: 'sqs' },
   { setting: /_SECRET_ID$/, service: 'secretsmanager' },
-  { setting: /^SAGA_STATE_MACHINES$/, service: 'states' },
+  { setting: /^SAGA_STATE_MACHINE_PREFIX$/, service: 'states' },
   { setting: /^EVENT_BUS_NAME$/, service: 'events' },
 ];
 

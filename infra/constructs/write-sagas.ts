@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -16,6 +16,7 @@ import {
 import { Construct } from 'constructs';
 import { metricNames } from '../../layers/observability/metrics.ts';
 import type { AnyWriteTool } from '../../layers/tools/define.ts';
+import { sagaStateMachineName, sagaStateMachinePrefix } from '../../layers/writes/saga-names.ts';
 import { gatewayMetric } from './gateway-metric.ts';
 import { pascal } from './names.ts';
 import { SagaDefinition } from './saga-definition.ts';
@@ -53,15 +54,31 @@ export const sagaLogGroupName = (stackName: string, tool: string): string =>
 export class WriteSagas extends Construct {
   /** Write tool name → its saga state machine. */
   readonly stateMachines: ReadonlyMap<string, StateMachine>;
+  /** What every saga state machine's name starts with (layers/writes/saga-names.ts). */
+  readonly namePrefix: string;
+  /**
+   * SAGA_STATE_MACHINE_PREFIX: the state machines' ARN up to and including their name prefix, from
+   * which the write worker finds each write tool's by name, so its settings stay the same size
+   * whatever the number of write tools (Lambda allows 4 KB of them).
+   */
+  readonly arnPrefix: string;
 
   constructor(scope: Construct, id: string, props: WriteSagasProps) {
     super(scope, id);
+    this.namePrefix = sagaStateMachinePrefix(Stack.of(this).stackName);
+    this.arnPrefix = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: this.namePrefix,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const machines = new Map<string, StateMachine>();
     for (const { tool, step } of props.steps) {
       const name = pascal(tool.name);
       const home = props.machineScope?.(tool) ?? this;
       const saga = new SagaDefinition(home, `Saga${name}`, { tool, stepFunction: step });
       const machine = new StateMachine(home, `Saga${name}StateMachine`, {
+        stateMachineName: sagaStateMachineName(this.namePrefix, tool.name),
         definitionBody: DefinitionBody.fromChainable(saga.chain),
         stateMachineType: StateMachineType.STANDARD,
         tracingEnabled: true,

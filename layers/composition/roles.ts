@@ -208,7 +208,7 @@ export function writeWorkerRole(source: Env) {
   const env = requireSettings(parts.env, 'The write worker', [
     'OPERATIONS_TABLE_NAME',
     'WRITE_QUEUE_URL',
-    'SAGA_STATE_MACHINES',
+    'SAGA_STATE_MACHINE_PREFIX',
   ]);
   return {
     logger: parts.logger,
@@ -216,7 +216,7 @@ export function writeWorkerRole(source: Env) {
     runner: parts.runner(),
     operations: parts.writes().operations,
     queueUrl: env.WRITE_QUEUE_URL,
-    stateMachines: env.SAGA_STATE_MACHINES,
+    stateMachinePrefix: env.SAGA_STATE_MACHINE_PREFIX,
     wait: {
       windowSeconds: env.WRITE_WAIT_WINDOW_SECONDS,
       firstDelaySeconds: env.WRITE_WAIT_FIRST_DELAY_SECONDS,

@@ -122,8 +122,14 @@ export const runtimeEnvSchema = z.object({
   WRITE_WAIT_WINDOW_SECONDS: positiveInt(86_400),
   /** First pause of a waiting write; each later one doubles, up to SQS's 12 h. @default 30 */
   WRITE_WAIT_FIRST_DELAY_SECONDS: positiveInt(30),
-  /** JSON object: write tool name → ARN of its saga state machine (the write worker). */
-  SAGA_STATE_MACHINES: z.string().optional(),
+  /** The saga state machines' ARN up to and including their name prefix (the write worker finds each write tool's by name). */
+  SAGA_STATE_MACHINE_PREFIX: z
+    .string()
+    .regex(
+      /^arn:[\w-]+:states:[\w-]*:\d*:stateMachine:[\w-]*$/,
+      'must be a state machine ARN up to its name prefix: arn:aws:states:<region>:<account>:stateMachine:<prefix>',
+    )
+    .optional(),
   /** MCP tools/list: `all` permitted tools, or `search` (search_tools, pinned tools, write helpers). @default all */
   MCP_TOOL_LISTING: z.enum(['all', 'search']).default('all'),
   /** Tools listed over MCP even in `search` listing, comma separated. */

@@ -23,9 +23,7 @@ const coldStartEnv = {
   RESILIENCE_TABLE_NAME: 'bench-resilience',
   WEBHOOK_TABLE_NAME: 'bench-webhooks',
   EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bench-events',
-  SAGA_STATE_MACHINES: JSON.stringify({
-    create_ticket: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench-create-ticket',
-  }),
+  SAGA_STATE_MACHINE_PREFIX: 'arn:aws:states:us-east-1:000000000000:stateMachine:bench-saga-',
 };
 
 /** Goals of the hot-path issue: tool functions and MCP (size), and the cold init of a tool function. */

@@ -16,10 +16,30 @@ import { defaultPolicyFile } from '#layers/policy/policy-file.ts';
 import { loadPolicyText } from '#layers/policy/policy-yaml.ts';
 import { isWriteTool } from '#layers/tools/define.ts';
 import { tools } from '#layers/tools/registry.ts';
+import {
+  sagaStateMachineArn,
+  sagaStateMachineName,
+  sagaStateMachinePrefix,
+} from '#layers/writes/saga-names.ts';
 import { writeQueueMaxReceiveCount } from '#layers/writes/wait-schedule.ts';
 import { synthesizeApp } from '#test/helpers/cdk-app.ts';
 
 type Resource = { Type: string; Properties: Record<string, any> };
+
+const pseudo: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '000000000000',
+};
+/** An ARN the template builds with Fn::Join of strings and pseudo parameters, as deployed. */
+const resolveArn = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  const ref = (value as { Ref?: string }).Ref;
+  if (ref && pseudo[ref]) return pseudo[ref];
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(resolveArn).join(join[0]);
+  throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+};
 
 describe('The functions as the CDK app deploys them', () => {
   let api: Template;
@@ -45,7 +65,7 @@ describe('The functions as the CDK app deploys them', () => {
     return Object.fromEntries(
       Object.entries(variables).map(([key, value]) => {
         if (typeof value === 'string') return [key, value];
-        if (key === 'SAGA_STATE_MACHINES') return [key, '{}'];
+        if (key === 'SAGA_STATE_MACHINE_PREFIX') return [key, resolveArn(value)];
         if (key.endsWith('_URL')) return [key, `https://deploy-time.invalid/${key}`];
         if (key.endsWith('_TOPIC_ARN'))
           return [key, `arn:aws:sns:us-east-1:000000000000:deploy-${key}`];
@@ -125,6 +145,24 @@ describe('The functions as the CDK app deploys them', () => {
         .filter(isWriteTool)
         .map((tool) => `/aws/vendedlogs/states/${stackName}-saga-${tool.name}`)
         .sort(),
+    );
+  });
+
+  it('names each saga after the stack and its tool, and the worker finds them by that name', () => {
+    const machines = Object.values(api.findResources('AWS::StepFunctions::StateMachine'));
+    const prefix = sagaStateMachinePrefix(stackName);
+    expect(machines.map((machine) => machine.Properties.StateMachineName).sort()).toEqual(
+      tools
+        .filter(isWriteTool)
+        .map((tool) => sagaStateMachineName(prefix, tool.name))
+        .sort(),
+    );
+    const worker = environmentOf('Starts the saga of each confirmed write');
+    expect(worker.SAGA_STATE_MACHINE_PREFIX).toBe(
+      `arn:aws:states:us-east-1:000000000000:stateMachine:${prefix}`,
+    );
+    expect(sagaStateMachineArn(worker.SAGA_STATE_MACHINE_PREFIX as string, 'create_order')).toBe(
+      `arn:aws:states:us-east-1:000000000000:stateMachine:${stackName}-saga-create_order`,
     );
   });
 

@@ -52,6 +52,36 @@ describe('CDK app with twenty more imported systems', () => {
       expect(resources, stack).toBeLessThan(500);
   });
 
+  it("keeps the write worker's settings and policy the same size whatever the number of write tools", () => {
+    // Arrange: deploy-time values (table names, queue URLs, ARNs) stood in for by 100 characters
+    const api = synth.template('api');
+    const worker = Object.values(api.findResources('AWS::Lambda::Function')).find((fn) =>
+      String(fn.Properties.Description).startsWith('Starts the saga of each confirmed write'),
+    );
+    const deployed = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      return join ? join[1].map(deployed).join(join[0]) : 'x'.repeat(100);
+    };
+    // Act
+    const variables = worker?.Properties.Environment.Variables as Record<string, unknown>;
+    const size = Object.entries(variables).reduce(
+      (total, [key, value]) => total + key.length + deployed(value).length,
+      0,
+    );
+    const starts = Object.values(api.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+        .filter((statement) => JSON.stringify(statement.Action).includes('states:StartExecution'))
+        .map((statement) => statement.Resource),
+    );
+    // Assert: Lambda allows 4 KB of settings; the worker starts the sagas by their name prefix
+    expect(tools.filter(isWriteTool).length).toBeGreaterThanOrEqual(46);
+    expect(size).toBeLessThan(2048);
+    expect(variables).not.toHaveProperty('SAGA_STATE_MACHINES');
+    expect(starts).toHaveLength(1);
+    expect(deployed(starts[0])).toMatch(/:stateMachine:[\w-]+-saga-\*$/);
+  });
+
   it('reports no unacknowledged cdk-nag or Control Tower finding in any of the stacks', () => {
     expect(synth.error).toBeUndefined();
     expect(violations(synth.report)).toEqual([]);

@@ -2,13 +2,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createSfnClient, createSqsClient } from '#layers/aws/clients.ts';
 import { writeWorkerRole } from '#layers/composition/roles.ts';
-import { parseStateMachines, startSaga } from './start-sagas.ts';
+import { startSaga } from './start-sagas.ts';
 
 const deps = writeWorkerRole(process.env);
 const processor = new BatchProcessor(EventType.SQS);
 const recordHandler = startSaga({
   sfn: createSfnClient(),
-  stateMachines: parseStateMachines(deps.stateMachines),
+  stateMachinePrefix: deps.stateMachinePrefix,
   registry: deps.registry,
   runner: deps.runner,
   logger: deps.logger,

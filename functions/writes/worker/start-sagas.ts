@@ -9,14 +9,18 @@ import { type AnyWriteTool, isWriteTool } from '#layers/tools/define.ts';
 import type { ToolRegistry } from '#layers/tools/tool-registry.ts';
 import type { ToolRunner } from '#layers/tools/tool-runner.ts';
 import type { OperationStore } from '#layers/writes/operation-store.ts';
+import { sagaStateMachineArn } from '#layers/writes/saga-names.ts';
 import { nextWaitSeconds, type WaitPolicy } from '#layers/writes/wait-schedule.ts';
 
 const messageSchema = z.object({ operationId: z.string().min(1), tool: z.string().min(1) });
 
 export interface StartSagasDeps {
   sfn: Pick<SFNClient, 'send'>;
-  /** Write tool name → state machine ARN. */
-  stateMachines: Readonly<Record<string, string>>;
+  /**
+   * SAGA_STATE_MACHINE_PREFIX: the state machines' ARN up to and including their name prefix; each
+   * write tool's is found by name (layers/writes/saga-names.ts).
+   */
+  stateMachinePrefix: string;
   registry: ToolRegistry;
   runner: ToolRunner;
   logger: ToolLogger;
@@ -99,12 +103,11 @@ export function startSaga(deps: StartSagasDeps) {
       return;
     }
     const { operationId, tool: toolName } = parsed.data;
-    const stateMachineArn = deps.stateMachines[toolName];
     const tool = deps.registry.get(toolName);
-    if (!stateMachineArn || !tool || !isWriteTool(tool)) {
+    if (!tool || !isWriteTool(tool)) {
       throw new ConfigurationError(
         'saga_not_configured',
-        `No state machine is configured for write tool ${toolName}.`,
+        `No saga is deployed for ${toolName}: it is not a write tool of this gateway.`,
       );
     }
     if (tool.readiness) {
@@ -122,7 +125,7 @@ export function startSaga(deps: StartSagasDeps) {
     try {
       await deps.sfn.send(
         new StartExecutionCommand({
-          stateMachineArn,
+          stateMachineArn: sagaStateMachineArn(deps.stateMachinePrefix, tool.name),
           name: operationId,
           input: JSON.stringify({ operationId }),
         }),
@@ -153,12 +156,3 @@ const duration = (seconds: number): string => {
         : [seconds, 'second'];
   return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 };
-
-/** Parses SAGA_STATE_MACHINES. */
-export function parseStateMachines(value: string | undefined): Record<string, string> {
-  if (!value) return {};
-  const parsed = z.record(z.string(), z.string()).safeParse(JSON.parse(value));
-  if (!parsed.success)
-    throw new Error('SAGA_STATE_MACHINES must be a JSON object of tool name → state machine ARN');
-  return parsed.data;
-}

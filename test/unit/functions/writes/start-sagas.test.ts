@@ -17,7 +17,8 @@ import { sqsRecord } from '#test/helpers/lambda.ts';
 
 const SENT_AT = Date.parse('2026-11-02T08:00:00.000Z');
 const DAY = 86_400;
-const ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:notify';
+const PREFIX = 'arn:aws:states:us-east-1:000000000000:stateMachine:toolgate-api-saga-';
+const ARN = `${PREFIX}notify_customer`;
 
 let mailUp = false;
 const notify = defineWriteTool({
@@ -58,7 +59,7 @@ describe('startSaga', () => {
       sfn: new SFNClient({ region: 'us-east-1' }),
       sqs: new SQSClient({ region: 'us-east-1' }),
       queueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/writes',
-      stateMachines: { notify_customer: ARN },
+      stateMachinePrefix: PREFIX,
       registry: createRegistry([notify]),
       runner: { contextFor: () => ({}) } as unknown as ToolRunner,
       logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
@@ -154,5 +155,20 @@ describe('startSaga', () => {
       input: JSON.stringify({ operationId: 'op_1' }),
     });
     expect(pauses()).toHaveLength(0);
+  });
+
+  it('refuses a message for a tool that is not a write tool of this gateway', async () => {
+    const handle = worker();
+    const message = sqsRecord(
+      { operationId: 'op_2', tool: 'delete_everything' },
+      {
+        receiveCount: 1,
+        receiptHandle: 'h',
+        sentAt: SENT_AT,
+        queueArn: 'arn:aws:sqs:us-east-1:000000000000:writes',
+      },
+    );
+    await expect(handle(message)).rejects.toMatchObject({ code: 'saga_not_configured' });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 });
